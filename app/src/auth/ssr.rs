@@ -1,0 +1,223 @@
+//! The signed-in user, the one authorization gate, and the sign-in flow.
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::{Email, Me, password, throttle};
+use crate::access::{PageAccess, Role};
+use crate::entities::{session as session_row, tenant, user};
+use crate::error::{AppError, Notice};
+use crate::ssr::scope::Access;
+use crate::ssr::{self, AppState};
+
+pub use super::password::{generate_one_time_password, hash as hash_password};
+
+/// The session key holding who is signed in.
+pub const AUTH_KEY: &str = "auth";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionAuth {
+    pub user_id: i64,
+    pub signed_in_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub tenant_id: Option<i64>,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub dv_access: bool,
+    pub must_change_password: bool,
+}
+
+impl CurrentUser {
+    fn from_model(u: user::Model) -> Option<CurrentUser> {
+        Some(CurrentUser {
+            role: Role::parse(&u.role)?,
+            id: u.id,
+            tenant_id: u.tenant_id,
+            email: u.email,
+            display_name: u.display_name,
+            dv_access: u.dv_access,
+            must_change_password: u.must_change_password,
+        })
+    }
+}
+
+/// The signed-in, active user of `session`, ending the session when it passed its absolute
+/// lifetime or its user was deactivated.
+pub async fn load_current_user(session: &Session, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
+    let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {
+        return Ok(None);
+    };
+    let expired = Utc::now() - auth.signed_in_at
+        > chrono::Duration::from_std(state.auth.absolute_timeout).unwrap_or(chrono::Duration::MAX);
+    let user = if expired {
+        None
+    } else {
+        user::Entity::find_by_id(auth.user_id)
+            .filter(user::Column::Active.eq(true))
+            .one(&state.db)
+            .await?
+            .and_then(CurrentUser::from_model)
+    };
+    if user.is_none() {
+        session.flush().await?;
+    }
+    Ok(user)
+}
+
+/// The one gate every server function goes through. Callers without the role get `NotFound`,
+/// the same answer as for something that does not exist.
+pub async fn authorize(access: PageAccess) -> Result<Access, AppError> {
+    let state = ssr::state()?;
+    let session = ssr::session().await?;
+    let Some(user) = load_current_user(&session, &state).await? else {
+        return Err(AppError::Unauthenticated);
+    };
+    if !access.allows(Some(user.role)) {
+        return Err(AppError::NotFound);
+    }
+    if user.must_change_password && access != PageAccess::SignedIn {
+        return Err(AppError::validation(
+            "password",
+            "Password: choose a new password first (Account > Password).",
+        ));
+    }
+    Ok(Access { user })
+}
+
+pub async fn me() -> Result<Option<Me>, AppError> {
+    let state = ssr::state()?;
+    let session = ssr::session().await?;
+    let Some(user) = load_current_user(&session, &state).await? else {
+        return Ok(None);
+    };
+    let tenant_name = match user.tenant_id {
+        Some(id) => tenant::Entity::find_by_id(id).one(&state.db).await?.map(|t| t.name),
+        None => None,
+    };
+    Ok(Some(Me {
+        email: user.email,
+        display_name: user.display_name,
+        role: user.role,
+        dv_access: user.dv_access,
+        tenant_name,
+        must_change_password: user.must_change_password,
+    }))
+}
+
+/// The client address used for per-client throttling.
+fn client_ip(state: &AppState) -> String {
+    let parts = use_context::<Parts>();
+    if state.auth.trust_forwarded_for {
+        let forwarded = parts.as_ref().and_then(|p| {
+            let value = p.headers.get("x-forwarded-for")?.to_str().ok()?;
+            value.split(',').next().map(|ip| ip.trim().to_string())
+        });
+        if let Some(ip) = forwarded.filter(|ip| !ip.is_empty()) {
+            return ip;
+        }
+    }
+    parts
+        .and_then(|p| p.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Sign in; returns where to go next.
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
+    let state = ssr::state()?;
+    let db = &state.db;
+    if email.trim().is_empty() {
+        return Err(AppError::validation("email", "Email: enter the email address you sign in with."));
+    }
+    if password.is_empty() {
+        return Err(AppError::validation("password", "Password: enter your password."));
+    }
+    let email = email.trim().to_lowercase();
+    let account_key = throttle::account_key(&email);
+    let client_key = throttle::client_key(&client_ip(&state));
+    let now = Utc::now();
+    throttle::check(db, &[&account_key, &client_key], now).await?;
+
+    let found = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    let stored = found.as_ref().map(|u| u.password_hash.clone());
+    if !password::verify(password, stored).await {
+        throttle::record_failure(db, &account_key, throttle::ACCOUNT, now).await?;
+        throttle::record_failure(db, &client_key, throttle::CLIENT, now).await?;
+        tracing::info!(event = "login.failed", "sign-in failed");
+        return Err(AppError::validation("password", "The email or password is not correct."));
+    }
+    let Some(user) = found else { return Err(AppError::Internal) };
+    throttle::clear(db, &account_key).await?;
+
+    let session = ssr::session().await?;
+    session.cycle_id().await?;
+    session.insert(AUTH_KEY, SessionAuth { user_id: user.id, signed_in_at: now }).await?;
+    let must_change = user.must_change_password;
+    let mut active: user::ActiveModel = user.into();
+    active.last_login_at = Set(Some(now));
+    let user = active.update(db).await?;
+    tracing::info!(event = "login.succeeded", user.id = user.id, "signed in");
+    Ok(if must_change { "/account/password".into() } else { super::safe_next(next.as_deref()) })
+}
+
+pub async fn logout() -> Result<(), AppError> {
+    let session = ssr::session().await?;
+    session.flush().await?;
+    Ok(())
+}
+
+/// End every stored session of a user (deactivation, password change).
+pub async fn end_sessions_of(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {
+    session_row::Entity::delete_many()
+        .filter(session_row::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<Notice, AppError> {
+    let access = authorize(PageAccess::SignedIn).await?;
+    let db = ssr::db()?;
+    let user = user::Entity::find_by_id(access.user.id).one(&db).await?.ok_or(AppError::NotFound)?;
+    if !password::verify(current, Some(user.password_hash.clone())).await {
+        return Err(AppError::validation("current", "Current password: it is not correct."));
+    }
+    super::check_new_password("new", "New password", &new)?;
+    if new != confirm {
+        return Err(AppError::validation("confirm", "Confirm new password: it does not match the new password."));
+    }
+    if new.trim().eq_ignore_ascii_case(&user.email) {
+        return Err(AppError::validation("new", "New password: do not use your email address."));
+    }
+    let hash = password::hash(new).await?;
+    let user_id = user.id;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.must_change_password = Set(false);
+    active.updated_at = Set(Utc::now());
+    active.update(&db).await?;
+    // Sign out everywhere else; this session continues under a fresh id.
+    end_sessions_of(&db, user_id).await?;
+    ssr::session().await?.cycle_id().await?;
+    Ok(Notice::new("Your password was changed. Other sessions were signed out."))
+}
+
+pub fn parse_email(raw: &str) -> Result<String, AppError> {
+    Email::parse(raw).map(|e| e.as_str().to_string())
+}

@@ -1,0 +1,85 @@
+//! HMIS Bridge: the Leptos app (pages, server functions and the domain).
+#![recursion_limit = "256"]
+
+pub mod access;
+pub mod auth;
+pub mod error;
+pub mod tenants;
+pub mod ui;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub mod entities;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    hooks::use_location,
+    path,
+};
+
+use crate::auth::api::{get_me, take_flashes};
+use crate::ui::feedback::Flashes;
+use crate::ui::layout::Header;
+use crate::ui::pages::{HomePage, NotFound};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Every page is rendered whole before it is sent (SsrMode::Async), so it works without
+    // JavaScript and its HTTP status is right.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/hmis-bridge.css"/>
+        <Title text="HMIS Bridge"/>
+        <Router>
+            <Frame>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/password") view=auth::ui::ChangePasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=users::ui::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/:id") view=users::ui::UserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/platform/tenants") view=tenants::ui::TenantsPage ssr=SsrMode::Async/>
+                </Routes>
+            </Frame>
+        </Router>
+    }
+}
+
+/// Skip link, header and main region; the signed-in user is reloaded on every navigation.
+#[component]
+fn Frame(children: Children) -> impl IntoView {
+    let location = use_location();
+    let me = Resource::new(move || location.pathname.get(), |_| get_me());
+    provide_context(Flashes(Resource::new(|| (), |_| take_flashes())));
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Transition fallback=|| view! { <header class="site-header"><span class="brand">"HMIS Bridge"</span></header> }>
+            {move || me.get().map(|me| view! { <Header me=me.ok().flatten()/> })}
+        </Transition>
+        <main id="main" tabindex="-1">{children()}</main>
+    }
+}

@@ -1,0 +1,82 @@
+//! How a server function's outcome reaches the user.
+//!
+//! A script caller (hydrated `ActionForm`) gets the JSON result and a fitting HTTP status.
+//! A plain HTML form post (JavaScript off) is redirected back to the page by leptos_axum, which
+//! drops the body; so the outcome is kept in the session as a flash and shown on the next render.
+use axum::http::{Method, StatusCode, header::ACCEPT, request::Parts};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::error::{AppError, Notice};
+use crate::ui::feedback::Flash;
+
+const FLASH_KEY: &str = "flash";
+
+/// A success value that may carry something to tell the user.
+pub trait IntoNotice {
+    fn notice(&self) -> Option<Notice>;
+}
+
+impl IntoNotice for () {
+    fn notice(&self) -> Option<Notice> {
+        None
+    }
+}
+
+impl IntoNotice for Notice {
+    fn notice(&self) -> Option<Notice> {
+        Some(self.clone())
+    }
+}
+
+/// A POST from an HTML form without JavaScript (it accepts HTML). Server functions called while
+/// a page renders see the page's GET request instead, and only get their status set.
+fn is_plain_form_post() -> bool {
+    use_context::<Parts>()
+        .filter(|parts| parts.method == Method::POST)
+        .and_then(|parts| parts.headers.get(ACCEPT)?.to_str().ok().map(|v| v.contains("text/html")))
+        .unwrap_or(false)
+}
+
+/// Finish a server function: record the outcome for plain form posts, set the status otherwise
+/// (for a page render too, so a missing object gives the page a 404).
+pub async fn respond<T: IntoNotice>(form: &str, result: Result<T, AppError>) -> Result<T, AppError> {
+    if is_plain_form_post() {
+        let outcome = match &result {
+            Ok(value) => value.notice().map(Ok),
+            Err(err) => Some(Err(err.clone())),
+        };
+        if let Some(outcome) = outcome {
+            let session = super::session().await?;
+            let mut flashes: Vec<Flash> = session.get(FLASH_KEY).await?.unwrap_or_default();
+            flashes.retain(|f| f.form != form);
+            flashes.push(Flash { form: form.to_string(), outcome });
+            session.insert(FLASH_KEY, flashes).await?;
+        }
+    } else {
+        set_error_status(&result);
+    }
+    result
+}
+
+/// Finish a server function that only reads: an error sets the HTTP status (of the page, when
+/// called while a page renders).
+pub fn read<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    set_error_status(&result);
+    result
+}
+
+fn set_error_status<T>(result: &Result<T, AppError>) {
+    if let Err(err) = result
+        && let (Some(options), Ok(status)) =
+            (use_context::<ResponseOptions>(), StatusCode::from_u16(err.status()))
+    {
+        options.set_status(status);
+    }
+}
+
+/// Take (and clear) the flashes waiting for this session.
+pub async fn take_flashes() -> Result<Vec<Flash>, AppError> {
+    let session = super::session().await?;
+    Ok(session.remove(FLASH_KEY).await?.unwrap_or_default())
+}

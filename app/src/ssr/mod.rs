@@ -1,0 +1,88 @@
+//! Server-only plumbing shared by every domain module: the app state, request context helpers,
+//! tenant scoping and form outcomes.
+pub mod form;
+pub mod scope;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+use tower_sessions::Session;
+
+use crate::error::AppError;
+
+/// Settings the domain needs at request time (the server's config decides them).
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// A session not used for this long ends (also enforced by the session layer's expiry).
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub absolute_timeout: Duration,
+    /// Take the client address for login throttling from `X-Forwarded-For` (behind a proxy).
+    pub trust_forwarded_for: bool,
+}
+
+/// Everything a request handler or server function needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub leptos_options: LeptosOptions,
+    pub auth: Arc<AuthSettings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The app state, as given to both the SSR routes and the server-function handler.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+pub fn db() -> Result<DatabaseConnection, AppError> {
+    Ok(state()?.db)
+}
+
+/// Begin a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`, so two writers queue on
+/// the busy timeout instead of failing when a read lock cannot be upgraded.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+    Ok(db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?)
+}
+
+/// The caller's session (placed in the request by the session layer).
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Internal
+    })
+}
+
+/// Database errors are logged here, once, and become `Internal` for the caller.
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        tracing::error!(error = %err, "database error");
+        AppError::Internal
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        tracing::error!(error = %err, "session store error");
+        AppError::Internal
+    }
+}

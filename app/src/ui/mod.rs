@@ -1,0 +1,4 @@
+//! Components shared by every page.
+pub mod feedback;
+pub mod layout;
+pub mod pages;

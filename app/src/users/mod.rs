@@ -1,0 +1,51 @@
+//! A CoC admin's users: coordinators and other admins of the same tenant.
+pub mod api;
+pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::Role;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub dv_access: bool,
+    pub active: bool,
+    pub must_change_password: bool,
+    /// "YYYY-MM-DD hh:mm UTC", or None if never signed in.
+    pub last_login: Option<String>,
+}
+
+/// A role a CoC admin may give.
+pub fn parse_assignable_role(raw: &str) -> Result<Role, AppError> {
+    Role::parse(raw.trim())
+        .filter(|r| Role::ASSIGNABLE.contains(r))
+        .ok_or_else(|| AppError::validation("role", "Role: choose Coordinator or CoC admin."))
+}
+
+/// A display name: trimmed, 1 to 100 characters, no control characters.
+pub fn parse_display_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim();
+    let invalid = |m: &str| AppError::validation("display_name", m);
+    if name.is_empty() {
+        return Err(invalid("Name: enter the person's name."));
+    }
+    if name.chars().count() > 100 {
+        return Err(invalid("Name: use at most 100 characters."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid("Name: remove line breaks and other control characters."));
+    }
+    Ok(name.to_string())
+}
+
+/// HTML checkboxes send "on" when ticked and nothing otherwise.
+pub fn checkbox(value: &Option<String>) -> bool {
+    matches!(value.as_deref(), Some("on" | "true" | "1"))
+}

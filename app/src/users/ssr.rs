@@ -1,0 +1,198 @@
+//! Database work for user management, always through the caller's tenant scope.
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{UserRow, parse_assignable_role, parse_display_name};
+use crate::access::{PageAccess, Role};
+use crate::auth::ssr::{
+    authorize, end_sessions_of, generate_one_time_password, hash_password, parse_email,
+};
+use crate::entities::user;
+use crate::error::{AppError, Notice};
+use crate::ssr::{self, scope::Access};
+
+const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
+
+pub fn to_row(u: user::Model) -> UserRow {
+    UserRow {
+        id: u.id,
+        role: Role::parse(&u.role).unwrap_or(Role::Coordinator),
+        email: u.email,
+        display_name: u.display_name,
+        dv_access: u.dv_access,
+        active: u.active,
+        must_change_password: u.must_change_password,
+        last_login: u.last_login_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+    }
+}
+
+async fn find_scoped(access: &Access, id: i64) -> Result<user::Model, AppError> {
+    access
+        .find::<user::Entity>()?
+        .filter(user::Column::Id.eq(id))
+        .one(&ssr::db()?)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn list() -> Result<Vec<UserRow>, AppError> {
+    let access = authorize(ADMIN).await?;
+    let users = access
+        .find::<user::Entity>()?
+        .order_by_asc(user::Column::Email)
+        .all(&ssr::db()?)
+        .await?;
+    Ok(users.into_iter().map(to_row).collect())
+}
+
+pub async fn get(id: i64) -> Result<UserRow, AppError> {
+    let access = authorize(ADMIN).await?;
+    Ok(to_row(find_scoped(&access, id).await?))
+}
+
+/// A user to insert; `email` and `display_name` already parsed.
+pub struct NewUser<'a> {
+    pub tenant_id: Option<i64>,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub dv_access: bool,
+}
+
+/// Insert a user with `password`. A one-time password (`must_change`) is replaced at first sign-in.
+pub async fn insert_user(
+    db: &impl sea_orm::ConnectionTrait,
+    new: NewUser<'_>,
+    password: &str,
+    must_change: bool,
+) -> Result<user::Model, AppError> {
+    if user::Entity::find().filter(user::Column::Email.eq(new.email)).one(db).await?.is_some() {
+        return Err(AppError::validation(
+            "email",
+            "Email: a user with this address already exists; use another address.",
+        ));
+    }
+    let now = Utc::now();
+    Ok(user::ActiveModel {
+        tenant_id: Set(new.tenant_id),
+        email: Set(new.email.to_string()),
+        display_name: Set(new.display_name.to_string()),
+        password_hash: Set(hash_password(password.to_string()).await?),
+        role: Set(new.role.as_str().to_string()),
+        dv_access: Set(new.dv_access),
+        active: Set(true),
+        must_change_password: Set(must_change),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Insert a user with a fresh one-time password; returns the password.
+pub async fn insert_with_one_time_password(
+    db: &impl sea_orm::ConnectionTrait,
+    new: NewUser<'_>,
+) -> Result<String, AppError> {
+    let one_time = generate_one_time_password();
+    insert_user(db, new, &one_time, true).await?;
+    Ok(one_time)
+}
+
+pub async fn create(email: String, display_name: String, role: String, dv_access: bool) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let email = parse_email(&email)?;
+    let display_name = parse_display_name(&display_name)?;
+    let role = parse_assignable_role(&role)?;
+    let db = ssr::db()?;
+    let new = NewUser { tenant_id: Some(access.tenant_id()?), email: &email, display_name: &display_name, role, dv_access };
+    let one_time = insert_with_one_time_password(&db, new).await?;
+    tracing::info!(event = "user.created", actor.id = access.user.id, role = role.as_str(), "user created");
+    Ok(Notice {
+        message: format!(
+            "Created {} ({}). Give them this one-time password in person or by phone; they choose their own at first sign-in.",
+            email,
+            role.label()
+        ),
+        secret: Some(one_time),
+    })
+}
+
+pub async fn update(id: i64, role: String, dv_access: bool) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let role = parse_assignable_role(&role)?;
+    let target = find_scoped(&access, id).await?;
+    if target.id == access.user.id && role != access.role() {
+        return Err(AppError::validation(
+            "role",
+            "Role: you cannot change your own role; ask another CoC admin.",
+        ));
+    }
+    let email = target.email.clone();
+    let db = ssr::db()?;
+    let txn = ssr::begin_write(&db).await?;
+    let mut active: user::ActiveModel = target.into();
+    active.role = Set(role.as_str().to_string());
+    active.dv_access = Set(dv_access);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    // Rights changed: make the user sign in again so nothing cached outlives them.
+    if id != access.user.id {
+        end_sessions_of(&txn, id).await?;
+    }
+    txn.commit().await?;
+    Ok(Notice::new(format!(
+        "Saved {email}: {}, DV access {}.",
+        role.label(),
+        if dv_access { "on" } else { "off" }
+    )))
+}
+
+pub async fn set_active(id: i64, active_flag: bool) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let target = find_scoped(&access, id).await?;
+    if target.id == access.user.id && !active_flag {
+        return Err(AppError::validation("active", "You cannot deactivate your own account."));
+    }
+    let email = target.email.clone();
+    let db = ssr::db()?;
+    let txn = ssr::begin_write(&db).await?;
+    let mut active: user::ActiveModel = target.into();
+    active.active = Set(active_flag);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    if !active_flag {
+        end_sessions_of(&txn, id).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(event = "user.active_changed", actor.id = access.user.id, user.id = id, active = active_flag, "user active flag changed");
+    Ok(Notice::new(if active_flag {
+        format!("Reactivated {email}.")
+    } else {
+        format!("Deactivated {email}; their sessions were ended.")
+    }))
+}
+
+pub async fn reset_password(id: i64) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let target = find_scoped(&access, id).await?;
+    if target.id == access.user.id {
+        return Err(AppError::validation("password", "Change your own password under Account > Password."));
+    }
+    let one_time = generate_one_time_password();
+    let email = target.email.clone();
+    let db = ssr::db()?;
+    let txn = ssr::begin_write(&db).await?;
+    let mut active: user::ActiveModel = target.into();
+    active.password_hash = Set(hash_password(one_time.clone()).await?);
+    active.must_change_password = Set(true);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    end_sessions_of(&txn, id).await?;
+    txn.commit().await?;
+    Ok(Notice {
+        message: format!("New one-time password for {email}. Their sessions were ended."),
+        secret: Some(one_time),
+    })
+}

@@ -1,0 +1,131 @@
+//! Users pages for CoC admins.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::UserRow;
+use super::api::{CreateUser, ResetUserPassword, SetUserActive, UpdateUser, get_user, list_users};
+use crate::access::Role;
+use crate::ui::feedback::{FormFeedback, notice_outcome};
+
+fn role_options(selected: Role) -> impl IntoView {
+    Role::ASSIGNABLE
+        .iter()
+        .map(|role| view! { <option value=role.as_str() selected=*role == selected>{role.label()}</option> })
+        .collect_view()
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let create = ServerAction::<CreateUser>::new();
+    let users = Resource::new(move || create.version().get(), |_| list_users());
+    view! {
+        <Title text="Users · HMIS Bridge"/>
+        <h1>"Users"</h1>
+        <section class="card">
+            <h2>"Add a user"</h2>
+            <FormFeedback form="create_user" outcome=Signal::derive(move || notice_outcome(create.value().get()))/>
+            <ActionForm action=create attr:class="grid-form">
+                <label for="new-name">"Name"</label>
+                <input id="new-name" name="display_name" required maxlength="100" autocomplete="off"/>
+                <label for="new-email">"Email"</label>
+                <input id="new-email" type="email" name="email" required autocomplete="off"/>
+                <label for="new-role">"Role"</label>
+                <select id="new-role" name="role">{role_options(Role::Coordinator)}</select>
+                <label class="check"><input type="checkbox" name="dv_access"/>" DV access (may see domestic-violence shelters)"</label>
+                <button type="submit">"Add user"</button>
+            </ActionForm>
+        </section>
+        <section class="card">
+            <h2>"All users"</h2>
+            <Transition fallback=|| view! { <p>"Loading users…"</p> }>
+                {move || users.get().map(|result| match result {
+                    Ok(rows) => view! { <UsersTable rows/> }.into_any(),
+                    Err(err) => view! { <p class="notice notice-error" role="alert">{err.to_string()}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn UsersTable(rows: Vec<UserRow>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
+                        <th scope="col">"DV access"</th><th scope="col">"Status"</th><th scope="col">"Last sign-in"</th></tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|u| view! {
+                        <tr>
+                            <td><a href=format!("/admin/users/{}", u.id)>{u.display_name}</a></td>
+                            <td>{u.email}</td>
+                            <td>{u.role.label()}</td>
+                            <td>{if u.dv_access { "Yes" } else { "No" }}</td>
+                            <td>{if !u.active { "Deactivated" } else if u.must_change_password { "Invited" } else { "Active" }}</td>
+                            <td>{u.last_login.unwrap_or_else(|| "never".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0);
+    let update = ServerAction::<UpdateUser>::new();
+    let set_active = ServerAction::<SetUserActive>::new();
+    let reset = ServerAction::<ResetUserPassword>::new();
+    let user = Resource::new(
+        move || (id(), update.version().get(), set_active.version().get()),
+        |(id, _, _)| get_user(id),
+    );
+    view! {
+        <Title text="User · HMIS Bridge"/>
+        <p><a href="/admin/users">"← All users"</a></p>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || user.get().map(|result| match result {
+                Err(err) => view! { <h1>"User not found"</h1><p>{err.to_string()}</p> }.into_any(),
+                Ok(u) => view! {
+                    <h1>{u.display_name.clone()}</h1>
+                    <p class="hint">{u.email.clone()}</p>
+                    <section class="card">
+                        <h2>"Role and access"</h2>
+                        <FormFeedback form="update_user" outcome=Signal::derive(move || notice_outcome(update.value().get()))/>
+                        <ActionForm action=update attr:class="grid-form">
+                            <input type="hidden" name="id" value=u.id.to_string()/>
+                            <label for="edit-role">"Role"</label>
+                            <select id="edit-role" name="role">{role_options(u.role)}</select>
+                            <label class="check"><input type="checkbox" name="dv_access" checked=u.dv_access/>" DV access"</label>
+                            <button type="submit">"Save"</button>
+                        </ActionForm>
+                    </section>
+                    <section class="card">
+                        <h2>"Account"</h2>
+                        <FormFeedback form="set_user_active" outcome=Signal::derive(move || notice_outcome(set_active.value().get()))/>
+                        <FormFeedback form="reset_user_password" outcome=Signal::derive(move || notice_outcome(reset.value().get()))/>
+                        <p>{if u.active { "This account is active." } else { "This account is deactivated: the person cannot sign in." }}</p>
+                        <div class="actions">
+                            <ActionForm action=set_active attr:class="inline">
+                                <input type="hidden" name="id" value=u.id.to_string()/>
+                                <input type="hidden" name="active" value=(!u.active).to_string()/>
+                                <button type="submit" class=if u.active { "danger" } else { "" }>
+                                    {if u.active { "Deactivate" } else { "Reactivate" }}
+                                </button>
+                            </ActionForm>
+                            <ActionForm action=reset attr:class="inline">
+                                <input type="hidden" name="id" value=u.id.to_string()/>
+                                <button type="submit">"Reset password"</button>
+                            </ActionForm>
+                        </div>
+                    </section>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}

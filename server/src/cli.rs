@@ -1,0 +1,40 @@
+//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`.
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "hmis-bridge", version, about = "HMIS Bridge: shelter bed counts to HMIS vendors")]
+pub struct Cli {
+    /// Settings file (TOML). Environment variables HMIS_* and DATABASE_URL override it.
+    #[arg(long, global = true, env = "HMIS_CONFIG", default_value = "hmis-bridge.toml")]
+    pub config: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, then serve the web app until Ctrl-C or SIGTERM.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create an administrator and print a one-time password.
+    ///
+    /// Without --tenant the user is a platform admin (manages CoCs); with --tenant SLUG a CoC
+    /// admin of that CoC, with DV access.
+    CreateAdmin {
+        /// Email address the admin signs in with.
+        #[arg(long)]
+        email: String,
+        /// The admin's name as shown in the app.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// Short name of the CoC; omit for a platform admin.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Create (or complete) the demo CoC and its users, then print the demo logins. Idempotent.
+    SeedDemo,
+}

@@ -1,0 +1,190 @@
+//! Typed settings: defaults, then a TOML file, then environment variables (`HMIS_*`, and the
+//! conventional `DATABASE_URL`).
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    pub listen: SocketAddr,
+    pub environment: Environment,
+    /// Where the SQLite database and the development secret key live.
+    pub data_dir: PathBuf,
+    /// `postgres://...` for PostgreSQL; unset means an SQLite file in `data_dir`.
+    pub database_url: Option<SecretString>,
+    /// Signs session cookies (and later encrypts vendor secrets). At least 32 characters.
+    pub secret_key: Option<SecretString>,
+    /// The address users reach the app at, e.g. `https://bridge.example.org`. Cookies are
+    /// marked Secure when it is https.
+    pub public_url: Option<String>,
+    pub session_idle_minutes: u64,
+    pub session_absolute_hours: u64,
+    pub log_format: LogFormat,
+    /// Trust `X-Forwarded-For` for the client address (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Serialize)]
+struct Defaults {
+    listen: SocketAddr,
+    environment: Environment,
+    data_dir: PathBuf,
+    session_idle_minutes: u64,
+    session_absolute_hours: u64,
+    log_format: LogFormat,
+    trust_forwarded_for: bool,
+}
+
+impl Settings {
+    /// Load from `file` (if it exists) and the environment.
+    pub fn load(file: &Path) -> anyhow::Result<Settings> {
+        let defaults = Defaults {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            environment: Environment::Development,
+            data_dir: PathBuf::from("data"),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            log_format: LogFormat::Pretty,
+            trust_forwarded_for: false,
+        };
+        let settings: Settings = Figment::from(Serialized::defaults(defaults))
+            .merge(Toml::file(file))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("HMIS_"))
+            .extract()
+            .with_context(|| format!("reading settings from {} and HMIS_* variables", file.display()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.session_idle_minutes == 0 || self.session_absolute_hours == 0 {
+            bail!("session_idle_minutes and session_absolute_hours must be at least 1");
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            bail!("public_url must start with https:// (or http:// for local use), got {url:?}");
+        }
+        Ok(())
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.session_idle_minutes * 60)
+    }
+
+    pub fn absolute_timeout(&self) -> Duration {
+        Duration::from_secs(self.session_absolute_hours * 3600)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The secret key: configured, or in development generated once and kept in `data_dir`.
+    pub fn resolve_secret_key(&self) -> anyhow::Result<SecretString> {
+        if let Some(key) = &self.secret_key {
+            if key.expose_secret().len() < 32 {
+                bail!("HMIS_SECRET_KEY must be at least 32 characters; generate one with `openssl rand -base64 48`");
+            }
+            return Ok(key.clone());
+        }
+        if self.environment == Environment::Production {
+            bail!(
+                "no secret key: set HMIS_SECRET_KEY (or secret_key in the settings file) to at least 32 random characters, \
+                 e.g. the output of `openssl rand -base64 48`"
+            );
+        }
+        let path = self.data_dir.join("secret.key");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            return Ok(SecretString::from(existing.trim().to_string()));
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating data directory {}", self.data_dir.display()))?;
+        let key = generate_key();
+        write_private(&path, &key).with_context(|| format!("writing {}", path.display()))?;
+        tracing::info!(path = %path.display(), "generated a development secret key");
+        Ok(SecretString::from(key))
+    }
+}
+
+fn generate_key() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_without_a_key_is_a_clear_error() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HMIS_ENVIRONMENT", "production");
+            let settings = Settings::load(Path::new("none.toml")).expect("loads");
+            let err = settings.resolve_secret_key().unwrap_err().to_string();
+            assert!(err.contains("HMIS_SECRET_KEY"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("app.toml", "listen = \"0.0.0.0:8080\"\nsession_idle_minutes = 20\n")?;
+            jail.set_env("HMIS_SESSION_IDLE_MINUTES", "45");
+            jail.set_env("DATABASE_URL", "postgres://localhost/x");
+            let settings = Settings::load(Path::new("app.toml")).expect("loads");
+            assert_eq!(settings.listen.port(), 8080);
+            assert_eq!(settings.session_idle_minutes, 45);
+            assert!(settings.database_url.is_some());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_are_not_printed_by_debug() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HMIS_SECRET_KEY", "a-very-long-secret-value-that-must-not-leak");
+            let settings = Settings::load(Path::new("none.toml")).expect("loads");
+            assert!(!format!("{settings:?}").contains("must-not-leak"));
+            Ok(())
+        });
+    }
+}

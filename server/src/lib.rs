@@ -1,0 +1,10 @@
+//! The HMIS Bridge server: configuration, startup, CLI and the HTTP plumbing around the app.
+pub mod cli;
+pub mod config;
+pub mod csrf;
+pub mod db;
+pub mod page_guard;
+pub mod seed;
+pub mod session_store;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,87 @@
+use anyhow::Context;
+use clap::Parser;
+
+use app::access::Role;
+use server::cli::{Cli, Command};
+use server::config::Settings;
+use server::startup::Server;
+use server::{db, seed, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(&cli.config)?;
+    telemetry::init(settings.log_format);
+    let conn = db::connect(&settings).await?;
+    db::migrate(&conn).await?;
+    match cli.command {
+        Command::Migrate => println!("Database is up to date."),
+        Command::Serve => {
+            let server = Server::build(&settings, conn).await?;
+            // Tests and scripts read this line to find the port.
+            println!("HMIS Bridge listening on http://{}", server.local_addr()?);
+            server.run(shutdown_signal()).await?;
+        }
+        Command::SeedDemo => {
+            seed::seed_demo(&conn).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+            seed::print_demo_logins();
+        }
+        Command::CreateAdmin { email, name, tenant } => {
+            let password = create_admin(&conn, &email, &name, tenant.as_deref()).await?;
+            println!("Created {email}. One-time password (change it at first sign-in): {password}");
+        }
+    }
+    Ok(())
+}
+
+async fn create_admin(
+    conn: &sea_orm::DatabaseConnection,
+    email: &str,
+    name: &str,
+    tenant_slug: Option<&str>,
+) -> anyhow::Result<String> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let email = app::auth::ssr::parse_email(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let name = app::users::parse_display_name(name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (tenant_id, role) = match tenant_slug {
+        None => (None, Role::PlatformAdmin),
+        Some(slug) => {
+            let tenant = app::entities::tenant::Entity::find()
+                .filter(app::entities::tenant::Column::Slug.eq(slug))
+                .one(conn)
+                .await?
+                .with_context(|| format!("no CoC with short name {slug:?}"))?;
+            (Some(tenant.id), Role::CocAdmin)
+        }
+    };
+    let new = app::users::ssr::NewUser {
+        tenant_id,
+        email: &email,
+        display_name: &name,
+        role,
+        dv_access: role == Role::CocAdmin,
+    };
+    app::users::ssr::insert_with_one_time_password(conn, new).await.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

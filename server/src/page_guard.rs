@@ -1,0 +1,65 @@
+//! Page access, decided before a page renders, from the one table in `app::access`: anonymous
+//! visitors go to sign-in, users who must replace a one-time password go to the password page,
+//! and pages outside a user's role render as "not found" (the same as a page that does not exist).
+use axum::extract::{Request, State};
+use axum::http::{Method, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use app::access::{PageAccess, page_access};
+use app::auth::ssr::load_current_user;
+use app::ssr::AppState;
+
+/// A path that matches no route, so the app renders its "not found" page with status 404.
+const NOT_FOUND_PATH: &str = "/__not_found";
+
+fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn guard_pages(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let is_page = matches!(*request.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/");
+    let access = page_access(&path);
+    if !is_page || (access == PageAccess::Public && path != "/login") {
+        return next.run(request).await;
+    }
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        return next.run(request).await;
+    };
+    let user = match load_current_user(&session, &state).await {
+        Ok(user) => user,
+        Err(_) => return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let role = user.as_ref().map(|u| u.role);
+    match user {
+        Some(_) if path == "/login" => Redirect::to("/").into_response(),
+        None if path == "/login" => next.run(request).await,
+        None => {
+            let target = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+            Redirect::to(&format!("/login?next={}", encode_component(target))).into_response()
+        }
+        Some(user) if user.must_change_password && path != "/account/password" => {
+            Redirect::to("/account/password").into_response()
+        }
+        Some(_) if !access.allows(role) => {
+            *request.uri_mut() = Uri::from_static(NOT_FOUND_PATH);
+            next.run(request).await
+        }
+        Some(_) => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_is_percent_encoded() {
+        assert_eq!(super::encode_component("/admin/users?x=1&y"), "/admin/users%3Fx%3D1%26y");
+    }
+}

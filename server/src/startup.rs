@@ -1,0 +1,127 @@
+//! Building and running the web server.
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha512};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use app::ssr::{AppState, AuthSettings};
+use app::{App, shell};
+
+use crate::config::Settings;
+use crate::session_store::DbSessionStore;
+use crate::{csrf, page_guard};
+
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+    store: DbSessionStore,
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(db): State<DatabaseConnection>) -> (StatusCode, &'static str) {
+    match db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+impl Server {
+    /// Bind the listener and assemble the app on an already-migrated database.
+    pub async fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Server> {
+        let secret = settings.resolve_secret_key()?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding {}", settings.listen))?;
+        let mut leptos_options = get_configuration(None)
+            .context("reading the Leptos site configuration (LEPTOS_* variables)")?
+            .leptos_options;
+        leptos_options.site_addr = listener.local_addr()?;
+
+        let state = AppState {
+            db: db.clone(),
+            leptos_options: leptos_options.clone(),
+            auth: Arc::new(AuthSettings {
+                idle_timeout: settings.idle_timeout(),
+                absolute_timeout: settings.absolute_timeout(),
+                trust_forwarded_for: settings.trust_forwarded_for,
+            }),
+        };
+        let store = DbSessionStore::new(db.clone());
+        let key = Key::from(&Sha512::digest(secret.expose_secret().as_bytes()));
+        let sessions = SessionManagerLayer::new(store.clone())
+            .with_name("hmis_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(settings.secure_cookies())
+            .with_expiry(Expiry::OnInactivity(
+                time::Duration::try_from(settings.idle_timeout()).context("session idle timeout")?,
+            ))
+            .with_signed(key);
+
+        let context = {
+            let state = state.clone();
+            move || provide_context(state.clone())
+        };
+        let routes = generate_route_list(App);
+        let app = Router::new()
+            .leptos_routes_with_context(&state, routes, context.clone(), {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            })
+            .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+            .with_state(state.clone());
+        let health = Router::new()
+            .route("/healthz", get(healthz))
+            .route("/readyz", get(readyz))
+            .with_state(db);
+        // The guard rewrites the path of pages a user may not open, so it wraps the routing.
+        let router = Router::new()
+            .merge(health)
+            .fallback_service(app)
+            .layer(axum::middleware::from_fn_with_state(state, page_guard::guard_pages))
+            .layer(axum::middleware::from_fn(csrf::reject_cross_site))
+            .layer(sessions)
+            .layer(TraceLayer::new_for_http());
+        Ok(Server { listener, router, store })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serve until `shutdown` resolves; expired sessions are swept every ten minutes.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let store = self.store.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                match store.delete_expired().await {
+                    Ok(n) if n > 0 => tracing::info!(sessions.deleted = n, "expired sessions removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+                }
+            }
+        });
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        sweeper.abort();
+        result.context("serving HTTP")
+    }
+}

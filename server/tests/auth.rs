@@ -1,0 +1,237 @@
+//! Sign-in, sessions, CSRF, roles, tenants and deactivation, on SQLite and PostgreSQL.
+mod common;
+
+use common::*;
+
+const WRONG: &str = "The email or password is not correct.";
+
+async fn login_succeeds_and_shows_the_user(app: TestApp) {
+    let client = app.signed_in(ADMIN).await;
+    let home = client.page("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Welcome, Dana Whitfield"), "{}", home.body);
+    let me = client.call("me", &[]).await.json();
+    assert_eq!(me["role"], "coc_admin");
+}
+both_backends!(login_succeeds_and_shows_the_user, login_succeeds_and_shows_the_user);
+
+async fn wrong_password_and_unknown_user_get_the_same_answer(app: TestApp) {
+    let client = app.client();
+    let wrong = client.login(ADMIN.0, "not-the-password").await;
+    let unknown = client.login("nobody@capital-coc.example", "not-the-password").await;
+    assert_eq!(wrong.status, 422);
+    assert_eq!(unknown.status, 422);
+    assert_eq!(wrong.body, unknown.body);
+    assert!(wrong.body.contains(WRONG), "{}", wrong.body);
+    let me = client.call("me", &[]).await.json();
+    assert!(me.is_null(), "a failed sign-in must not sign anyone in");
+}
+both_backends!(wrong_password_and_unknown_user_get_the_same_answer, wrong_password_and_unknown_user_get_the_same_answer);
+
+async fn repeated_failures_throttle_the_account(app: TestApp) {
+    let client = app.client();
+    for _ in 0..5 {
+        assert_eq!(client.login(COORDINATOR.0, "wrong-password-123").await.status, 422);
+    }
+    // Even the right password is refused now, from another client too.
+    let other = app.client();
+    let locked = other.login(COORDINATOR.0, COORDINATOR.1).await;
+    assert_eq!(locked.status, 429, "{}", locked.body);
+    assert!(locked.body.contains("Too many sign-in attempts. Try again in 15 minutes."), "{}", locked.body);
+    // Other accounts are unaffected.
+    assert_eq!(other.login(ADMIN.0, ADMIN.1).await.status, 200);
+}
+both_backends!(repeated_failures_throttle_the_account, repeated_failures_throttle_the_account);
+
+async fn repeated_failures_throttle_the_client(app: TestApp) {
+    let client = app.client();
+    for i in 0..20 {
+        let res = client.login(&format!("guess{i}@capital-coc.example"), "wrong-password-123").await;
+        assert_eq!(res.status, 422, "attempt {i}: {}", res.body);
+    }
+    let locked = client.login(ADMIN.0, ADMIN.1).await;
+    assert_eq!(locked.status, 429, "{}", locked.body);
+    assert!(locked.body.contains("Try again in"), "{}", locked.body);
+    // A different client still gets in.
+    assert_eq!(app.client().login(ADMIN.0, ADMIN.1).await.status, 200);
+}
+both_backends!(repeated_failures_throttle_the_client, repeated_failures_throttle_the_client);
+
+async fn login_rotates_the_session_id(app: TestApp) {
+    let client = app.client();
+    // A failed plain-form sign-in leaves a flash, which starts an anonymous session.
+    let failed = client.submit("login", &[("email", ADMIN.0), ("password", "nope-nope-nope")], "/login").await;
+    assert_eq!(failed.status, 302);
+    let before = session_cookie(&failed.set_cookie).expect("anonymous session cookie");
+    let page = client.page("/login").await;
+    assert!(page.body.contains(WRONG), "the no-JS form shows the error: {}", page.body);
+
+    let ok = client.login(ADMIN.0, ADMIN.1).await;
+    assert_eq!(ok.status, 200);
+    let after = session_cookie(&ok.set_cookie).expect("new session cookie");
+    assert_ne!(before, after, "the session id must change at sign-in");
+    assert!(ok.set_cookie.iter().any(|c| c.contains("HttpOnly") && c.contains("SameSite=Lax")));
+
+    // The old id is dead: a client presenting it is anonymous.
+    let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = stale
+        .get(format!("{}/", app.base))
+        .header("cookie", format!("hmis_session={before}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+}
+both_backends!(login_rotates_the_session_id, login_rotates_the_session_id);
+
+async fn logout_ends_the_session(app: TestApp) {
+    let client = app.signed_in(COORDINATOR).await;
+    assert_eq!(client.page("/").await.status, 200);
+    let out = client.submit("logout", &[], "/").await;
+    assert_eq!(out.status, 302);
+    assert_eq!(out.location.as_deref(), Some("/login"));
+    let home = client.page("/").await;
+    assert_eq!(home.status, 303);
+    assert_eq!(home.location.as_deref(), Some("/login?next=/"));
+}
+both_backends!(logout_ends_the_session, logout_ends_the_session);
+
+async fn cross_site_posts_are_refused(app: TestApp) {
+    let admin = app.signed_in(ADMIN).await;
+    let form = [("email", "csrf@capital-coc.example"), ("display_name", "Csrf"), ("role", "coordinator")];
+    let by_fetch_metadata = admin.post("create_user", &form, "text/html", &[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(by_fetch_metadata.status, 403);
+    let by_origin = admin.post("create_user", &form, "text/html", &[("origin", "https://evil.example")]).await;
+    assert_eq!(by_origin.status, 403);
+    let login = app.client().post("login", &[("email", ADMIN.0), ("password", ADMIN.1)], "text/html", &[("origin", "https://evil.example")]).await;
+    assert_eq!(login.status, 403);
+    // Nothing was created.
+    let users = admin.call("list_users", &[]).await.json();
+    assert!(!users.to_string().contains("csrf@"), "{users}");
+    // The same form from the app itself works.
+    assert_eq!(admin.call("create_user", &form).await.status, 200);
+}
+both_backends!(cross_site_posts_are_refused, cross_site_posts_are_refused);
+
+async fn each_role_sees_only_its_pages(app: TestApp) {
+    let anonymous = app.client();
+    let res = anonymous.page("/admin/users").await;
+    assert_eq!((res.status, res.location.as_deref()), (303, Some("/login?next=/admin/users")));
+
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let admin = app.signed_in(ADMIN).await;
+    let platform = app.signed_in(PLATFORM).await;
+    let missing = admin.page("/no-such-page").await;
+    assert_eq!(missing.status, 404);
+
+    for (client, path, expected) in [
+        (&coordinator, "/", 200),
+        (&coordinator, "/admin/users", 404),
+        (&coordinator, "/platform/tenants", 404),
+        (&admin, "/admin/users", 200),
+        (&admin, "/platform/tenants", 404),
+        (&platform, "/platform/tenants", 200),
+        (&platform, "/admin/users", 404),
+    ] {
+        let res = client.page(path).await;
+        assert_eq!(res.status, expected, "{path}: {}", res.body);
+    }
+    // A forbidden page looks exactly like a missing one.
+    assert!(coordinator.page("/admin/users").await.body.contains("Page not found"));
+    // The navigation shows only the role's pages.
+    let nav = admin.page("/").await.body;
+    assert!(nav.contains("href=\"/admin/users\"") && !nav.contains("href=\"/platform/tenants\""));
+    // Server functions apply the same rule.
+    assert_eq!(coordinator.call("list_users", &[]).await.status, 404);
+    assert_eq!(admin.call("list_tenants", &[]).await.status, 404);
+    assert_eq!(anonymous.call("list_users", &[]).await.status, 401);
+    assert_eq!(platform.call("list_tenants", &[]).await.status, 200);
+}
+both_backends!(each_role_sees_only_its_pages, each_role_sees_only_its_pages);
+
+async fn another_tenants_user_is_not_found(app: TestApp) {
+    // A platform admin creates CoC B and its first admin.
+    let platform = app.signed_in(PLATFORM).await;
+    let created = platform
+        .call(
+            "create_tenant",
+            &[("name", "Harbor County CoC"), ("slug", "harbor"), ("coc_codes", "ca-600"),
+              ("admin_name", "Bea Harbor"), ("admin_email", "bea@harbor.example")],
+        )
+        .await;
+    let one_time = secret_of(&created);
+
+    // B's admin must replace the one-time password before anything else.
+    let b = app.client();
+    assert_eq!(b.login("bea@harbor.example", &one_time).await.status, 200);
+    assert_eq!(b.page("/admin/users").await.location.as_deref(), Some("/account/password"));
+    assert_eq!(b.call("list_users", &[]).await.status, 422);
+    let changed = b
+        .call("change_password", &[("current", &one_time), ("new", "harbor-lights-2026"), ("confirm", "harbor-lights-2026")])
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+
+    // Tenant A's users, seen from B, are the same "not found" as ids that do not exist.
+    let a_admin = app.signed_in(ADMIN).await;
+    let a_users = a_admin.call("list_users", &[]).await.json();
+    let a_id = a_users[0]["id"].as_i64().unwrap().to_string();
+    let b_users = b.call("list_users", &[]).await.json();
+    assert_eq!(b_users.as_array().unwrap().len(), 1, "B sees only its own admin: {b_users}");
+
+    let theirs = b.call("get_user", &[("id", &a_id)]).await;
+    let nobody = b.call("get_user", &[("id", "987654")]).await;
+    assert_eq!((theirs.status, &theirs.body), (nobody.status, &nobody.body));
+    assert_eq!(theirs.status, 404);
+    let theirs_page = b.page(&format!("/admin/users/{a_id}")).await;
+    let nobody_page = b.page("/admin/users/987654").await;
+    assert_eq!(theirs_page.status, 404);
+    assert_eq!(theirs_page.body, nobody_page.body);
+    for endpoint in ["set_user_active", "reset_user_password"] {
+        let form: &[(&str, &str)] = if endpoint == "set_user_active" { &[("id", &a_id), ("active", "false")] } else { &[("id", &a_id)] };
+        assert_eq!(b.call(endpoint, form).await.status, 404, "{endpoint}");
+    }
+    assert_eq!(b.call("update_user", &[("id", &a_id), ("role", "coc_admin")]).await.status, 404);
+    // Nothing changed in A.
+    assert_eq!(a_admin.call("list_users", &[]).await.json(), a_users);
+}
+both_backends!(another_tenants_user_is_not_found, another_tenants_user_is_not_found);
+
+async fn a_deactivated_users_session_stops_working(app: TestApp) {
+    let coordinator = app.signed_in(COORDINATOR).await;
+    assert_eq!(coordinator.page("/").await.status, 200);
+    let admin = app.signed_in(ADMIN).await;
+    let users = admin.call("list_users", &[]).await.json();
+    let id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == COORDINATOR.0)
+        .map(|u| u["id"].as_i64().unwrap().to_string())
+        .unwrap();
+    let res = admin.call("set_user_active", &[("id", &id), ("active", "false")]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    assert_eq!(coordinator.page("/").await.status, 303);
+    assert!(coordinator.call("me", &[]).await.json().is_null());
+    assert_eq!(app.client().login(COORDINATOR.0, COORDINATOR.1).await.status, 422);
+}
+both_backends!(a_deactivated_users_session_stops_working, a_deactivated_users_session_stops_working);
+
+async fn bad_input_names_the_field_and_saves_nothing(app: TestApp) {
+    let admin = app.signed_in(ADMIN).await;
+    let before = admin.call("list_users", &[]).await.json();
+    for (form, field) in [
+        (vec![("email", "not-an-email"), ("display_name", "X"), ("role", "coordinator")], "email"),
+        (vec![("email", "x@y.example"), ("display_name", "  "), ("role", "coordinator")], "display_name"),
+        (vec![("email", "x@y.example"), ("display_name", "X"), ("role", "platform_admin")], "role"),
+        (vec![("email", ADMIN.0), ("display_name", "X"), ("role", "coordinator")], "email"),
+        (vec![("email", "x@y.example")], "form"),
+    ] {
+        let res = admin.call("create_user", &form).await;
+        assert_eq!(res.status, 422, "{form:?}: {}", res.body);
+        assert_eq!(res.json()["Validation"]["field"], field, "{}", res.body);
+    }
+    assert_eq!(admin.call("get_user", &[("id", "abc")]).await.status, 422);
+    assert_eq!(admin.call("list_users", &[]).await.json(), before);
+}
+both_backends!(bad_input_names_the_field_and_saves_nothing, bad_input_names_the_field_and_saves_nothing);

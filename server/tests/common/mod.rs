@@ -1,0 +1,255 @@
+//! Black-box test harness: each test spawns the real `hmis-bridge` binary on port 0 against a
+//! fresh database (an SQLite file in a temp dir, or a new PostgreSQL database dropped afterwards)
+//! with the demo data loaded, and talks to it over HTTP like a browser would.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use reqwest::redirect::Policy;
+use serde_json::Value;
+
+pub const ADMIN: (&str, &str) = ("admin@capital-coc.example", "demo-admin-2026");
+pub const ADMIN_NO_DV: (&str, &str) = ("intake@capital-coc.example", "demo-intake-2026");
+pub const COORDINATOR: (&str, &str) = ("coordinator@capital-coc.example", "demo-coordinator-2026");
+pub const PLATFORM: (&str, &str) = ("platform@hmis-bridge.example", "demo-platform-2026");
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Run one async test body against both backends: `both_backends!(name, body_fn);`
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $body($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $body($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await;
+            }
+        }
+    };
+}
+
+fn admin_pg_url() -> String {
+    std::env::var("HMIS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct TestApp {
+    pub base: String,
+    child: Child,
+    data_dir: PathBuf,
+    pg_database: Option<String>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let unique = format!("{}_{}", std::process::id(), rand_suffix());
+        let data_dir = std::env::temp_dir().join(format!("hmis-test-{unique}"));
+        std::fs::create_dir_all(&data_dir).expect("temp dir");
+        let pg_database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                let name = format!("hmis_test_{unique}");
+                pg_admin(&format!("CREATE DATABASE {name}")).await;
+                Some(name)
+            }
+        };
+        let database_url = pg_database.as_ref().map(|name| {
+            let admin = admin_pg_url();
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
+            format!("{base}/{name}")
+        });
+        let command = |args: &[&str]| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_hmis-bridge"));
+            cmd.args(args)
+                .env("HMIS_LISTEN", "127.0.0.1:0")
+                .env("HMIS_DATA_DIR", &data_dir)
+                .env("HMIS_CONFIG", data_dir.join("none.toml"))
+                .env("HMIS_TRUST_FORWARDED_FOR", "true")
+                .env("RUST_LOG", "warn")
+                .env_remove("DATABASE_URL");
+            if let Some(url) = &database_url {
+                cmd.env("DATABASE_URL", url);
+            }
+            cmd
+        };
+        let seeded = command(&["seed-demo"]).output().expect("run seed-demo");
+        assert!(seeded.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&seeded.stderr));
+
+        let mut child = command(&["serve"]).stdout(Stdio::piped()).spawn().expect("spawn server");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines.next().expect("server exited before listening").expect("read stdout");
+            if let Some(addr) = line.strip_prefix("HMIS Bridge listening on ") {
+                break addr.trim().to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        TestApp { base, child, data_dir, pg_database }
+    }
+
+    /// A browser-like client with its own cookie jar that does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A client signed in as `who`.
+    pub async fn signed_in(&self, who: (&str, &str)) -> Client {
+        let client = self.client();
+        let res = client.login(who.0, who.1).await;
+        assert_eq!(res.status, 200, "login of {} failed: {}", who.0, res.body);
+        client
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(name) = self.pg_database.take() {
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(pg_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+            })
+            .join()
+            .ok();
+        }
+    }
+}
+
+async fn pg_admin(sql: &str) {
+    use sea_orm::{ConnectionTrait, Database};
+    let db = Database::connect(admin_pg_url()).await.expect("connect to PostgreSQL as admin");
+    db.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    db.close().await.ok();
+}
+
+fn rand_suffix() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..8).map(|_| (b'a' + rng.random_range(0..26u8)) as char).collect()
+}
+
+pub struct Response {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookie: Vec<String>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    pub forwarded_for: String,
+}
+
+impl Client {
+    fn new(base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Client { base: base.to_string(), http, forwarded_for: format!("10.0.{}.{}", rand_byte(), rand_byte()) }
+    }
+
+    async fn finish(res: reqwest::Response) -> Response {
+        let status = res.status().as_u16();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let set_cookie =
+            res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+        let body = res.text().await.unwrap_or_default();
+        Response { status, location, set_cookie, body }
+    }
+
+    /// GET a page as a browser navigation.
+    pub async fn page(&self, path: &str) -> Response {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .expect("GET");
+        Self::finish(res).await
+    }
+
+    /// Call a server function as the hydrated app does (fetch, JSON answer).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.post(endpoint, form, "application/json", &[("sec-fetch-site", "same-origin")]).await
+    }
+
+    /// Submit a form as a browser with JavaScript off does.
+    pub async fn submit(&self, endpoint: &str, form: &[(&str, &str)], referer: &str) -> Response {
+        let referer = format!("{}{referer}", self.base);
+        let origin = self.base.clone();
+        self.post(
+            endpoint,
+            form,
+            "text/html",
+            &[("sec-fetch-site", "same-origin"), ("origin", &origin), ("referer", &referer)],
+        )
+        .await
+    }
+
+    pub async fn post(&self, endpoint: &str, form: &[(&str, &str)], accept: &str, extra: &[(&str, &str)]) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_str(accept).unwrap());
+        headers.insert("x-forwarded-for", HeaderValue::from_str(&self.forwarded_for).unwrap());
+        for (k, v) in extra {
+            headers.insert(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        let res = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .headers(headers)
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        Self::finish(res).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.call("login", &[("email", email), ("password", password)]).await
+    }
+}
+
+fn rand_byte() -> u8 {
+    use rand::Rng;
+    rand::rng().random_range(1..=254)
+}
+
+/// The one-time password in a `Notice` JSON answer.
+pub fn secret_of(res: &Response) -> String {
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["secret"].as_str().expect("secret").to_string()
+}
+
+/// The session cookie value in a `Set-Cookie` list.
+pub fn session_cookie(set_cookie: &[String]) -> Option<String> {
+    set_cookie
+        .iter()
+        .find_map(|c| c.strip_prefix("hmis_session=").map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
