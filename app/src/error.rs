@@ -52,13 +52,16 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let err = match value {
             ServerFnErrorErr::Args(message) => AppError::Validation {
                 field: "form".into(),
-                message: format!("the form is incomplete or malformed ({message}); reload the page and try again"),
+                message: format!("The form is incomplete or malformed ({message}); reload the page and try again."),
             },
             _ => AppError::Internal,
-        }
+        };
+        #[cfg(feature = "ssr")]
+        crate::ssr::form::set_error_status(&err);
+        err
     }
 }
 

@@ -9,9 +9,23 @@ async function signIn(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** Fails the test on any script error, and records how each server function was called. */
+function watch(page: Page, calls: string[]) {
+  page.on("pageerror", (err) => {
+    throw new Error(`script error on ${page.url()}: ${err.message}`);
+  });
+  page.on("request", (req) => {
+    if (req.method() === "POST" && req.url().includes("/api/")) {
+      calls.push(`${new URL(req.url()).pathname} ${req.isNavigationRequest() ? "form" : "fetch"}`);
+    }
+  });
+}
+
 async function journey(browser: Browser, javaScriptEnabled: boolean, tag: string) {
   const adminContext = await browser.newContext({ javaScriptEnabled });
   const admin = await adminContext.newPage();
+  const calls: string[] = [];
+  watch(admin, calls);
   await signIn(admin, ADMIN.email, ADMIN.password);
   await expect(admin.getByRole("heading", { name: "Welcome, Dana Whitfield" })).toBeVisible();
 
@@ -33,6 +47,8 @@ async function journey(browser: Browser, javaScriptEnabled: boolean, tag: string
   await expect(secret).toBeVisible();
   const oneTime = (await secret.textContent())!.trim();
   await expect(admin.getByRole("cell", { name: email })).toBeVisible();
+  // With JavaScript the hydrated app calls the server function itself; without, the browser posts the form.
+  expect(calls).toContain(`/api/create_user ${javaScriptEnabled ? "fetch" : "form"}`);
   await adminContext.close();
 
   const coordContext = await browser.newContext({ javaScriptEnabled });

@@ -53,8 +53,8 @@ pub async fn respond<T: IntoNotice>(form: &str, result: Result<T, AppError>) -> 
             flashes.push(Flash { form: form.to_string(), outcome });
             session.insert(FLASH_KEY, flashes).await?;
         }
-    } else {
-        set_error_status(&result);
+    } else if let Err(err) = &result {
+        set_error_status(err);
     }
     result
 }
@@ -62,15 +62,19 @@ pub async fn respond<T: IntoNotice>(form: &str, result: Result<T, AppError>) -> 
 /// Finish a server function that only reads: an error sets the HTTP status (of the page, when
 /// called while a page renders).
 pub fn read<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    set_error_status(&result);
+    if let Err(err) = &result {
+        set_error_status(err);
+    }
     result
 }
 
-fn set_error_status<T>(result: &Result<T, AppError>) {
-    if let Err(err) = result
-        && let (Some(options), Ok(status)) =
-            (use_context::<ResponseOptions>(), StatusCode::from_u16(err.status()))
-    {
+/// Give a script caller (or a page render) the error's HTTP status. A plain form post keeps the
+/// redirect leptos_axum sets.
+pub fn set_error_status(err: &AppError) {
+    if is_plain_form_post() {
+        return;
+    }
+    if let (Some(options), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(err.status())) {
         options.set_status(status);
     }
 }

@@ -22,18 +22,19 @@ pub enum Backend {
     Postgres,
 }
 
-/// Run one async test body against both backends: `both_backends!(name, body_fn);`
+/// Run one async test body against both backends: `both_backends!(body_fn);` makes the tests
+/// `body_fn::sqlite` and `body_fn::postgres`.
 #[macro_export]
 macro_rules! both_backends {
-    ($name:ident, $body:path) => {
-        mod $name {
+    ($body:ident) => {
+        mod $body {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $body($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await;
+                super::$body($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $body($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await;
+                super::$body($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await;
             }
         }
     };
@@ -150,6 +151,28 @@ pub struct Response {
 }
 
 impl Response {
+    /// The body with the per-request nonce blanked, so two renders of the same page compare equal.
+    pub fn page_text(&self) -> String {
+        let mut out = String::with_capacity(self.body.len());
+        let mut rest = self.body.as_str();
+        let nonce = rest
+            .find("nonce=\"")
+            .map(|i| &rest[i + 7..])
+            .and_then(|tail| tail.split('"').next())
+            .unwrap_or("")
+            .to_string();
+        if nonce.is_empty() {
+            return self.body.clone();
+        }
+        while let Some(i) = rest.find(&nonce) {
+            out.push_str(&rest[..i]);
+            out.push_str("NONCE");
+            rest = &rest[i + nonce.len()..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
