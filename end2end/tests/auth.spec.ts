@@ -53,6 +53,7 @@ async function journey(browser: Browser, javaScriptEnabled: boolean, tag: string
 
   const coordContext = await browser.newContext({ javaScriptEnabled });
   const coordinator = await coordContext.newPage();
+  watch(coordinator, []);
   await signIn(coordinator, email, oneTime);
   // A one-time password must be replaced first.
   await expect(coordinator.getByRole("heading", { name: "Change password" })).toBeVisible();

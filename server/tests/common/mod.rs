@@ -70,7 +70,9 @@ impl TestApp {
             format!("{base}/{name}")
         });
         let command = |args: &[&str]| {
-            let mut cmd = Command::new(env!("CARGO_BIN_EXE_hmis-bridge"));
+            // scripts/test points HMIS_BIN at the binary cargo-leptos built (the one users run).
+            let bin = std::env::var("HMIS_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hmis-bridge").into());
+            let mut cmd = Command::new(bin);
             cmd.args(args)
                 .env("HMIS_LISTEN", "127.0.0.1:0")
                 .env("HMIS_DATA_DIR", &data_dir)
