@@ -12,12 +12,15 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(&cli.config)?;
     telemetry::init(settings.log_format);
+    // A production server without a secret key stops here, before touching the database.
+    let secret = matches!(cli.command, Command::Serve).then(|| settings.resolve_secret_key()).transpose()?;
     let conn = db::connect(&settings).await?;
     db::migrate(&conn).await?;
     match cli.command {
         Command::Migrate => println!("Database is up to date."),
         Command::Serve => {
-            let server = Server::build(&settings, conn).await?;
+            let secret = secret.context("secret key resolved above")?;
+            let server = Server::build(&settings, secret, conn).await?;
             // Tests and scripts read this line to find the port.
             println!("HMIS Bridge listening on http://{}", server.local_addr()?);
             server.run(shutdown_signal()).await?;
@@ -27,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
             seed::print_demo_logins();
         }
         Command::CreateAdmin { email, name, tenant } => {
-            let password = create_admin(&conn, &email, &name, tenant.as_deref()).await?;
+            let (email, password) = create_admin(&conn, &email, &name, tenant.as_deref()).await?;
             println!("Created {email}. One-time password (change it at first sign-in): {password}");
         }
     }
@@ -39,7 +42,7 @@ async fn create_admin(
     email: &str,
     name: &str,
     tenant_slug: Option<&str>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, String)> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let email = app::auth::ssr::parse_email(email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let name = app::users::parse_display_name(name).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -61,7 +64,9 @@ async fn create_admin(
         role,
         dv_access: role == Role::CocAdmin,
     };
-    app::users::ssr::insert_with_one_time_password(conn, new).await.map_err(|e| anyhow::anyhow!("{e}"))
+    let password =
+        app::users::ssr::insert_with_one_time_password(conn, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((email, password))
 }
 
 async fn shutdown_signal() {

@@ -10,7 +10,7 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use sea_orm::DatabaseConnection;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
@@ -43,8 +43,7 @@ async fn readyz(State(db): State<DatabaseConnection>) -> (StatusCode, &'static s
 
 impl Server {
     /// Bind the listener and assemble the app on an already-migrated database.
-    pub async fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Server> {
-        let secret = settings.resolve_secret_key()?;
+    pub async fn build(settings: &Settings, secret: SecretString, db: DatabaseConnection) -> anyhow::Result<Server> {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("binding {}", settings.listen))?;
