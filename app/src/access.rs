@@ -67,6 +67,7 @@ pub struct NavLink {
 /// Page prefixes and their access. Longest prefix wins; paths not listed are signed-in only.
 pub const PAGES: &[NavLink] = &[
     NavLink { href: "/", label: "Home", access: PageAccess::SignedIn },
+    NavLink { href: "/shelters", label: "My shelters", access: PageAccess::Roles(&[Role::Coordinator]) },
     NavLink { href: "/admin/users", label: "Users", access: PageAccess::Roles(&[Role::CocAdmin]) },
     NavLink { href: "/platform/tenants", label: "CoCs", access: PageAccess::Roles(&[Role::PlatformAdmin]) },
     NavLink { href: "/account/password", label: "Password", access: PageAccess::SignedIn },

@@ -4,6 +4,8 @@
 pub mod access;
 pub mod auth;
 pub mod error;
+pub mod hmis;
+pub mod inventory;
 pub mod tenants;
 pub mod ui;
 pub mod users;
@@ -35,6 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -60,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/password") view=auth::ui::ChangePasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shelters") view=inventory::ui::MySheltersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=users::ui::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:id") view=users::ui::UserPage ssr=SsrMode::Async/>
                     <Route path=path!("/platform/tenants") view=tenants::ui::TenantsPage ssr=SsrMode::Async/>

@@ -2,12 +2,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_tenants_users_sessions;
+mod m0002_shelters_inventory;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_tenants_users_sessions::Migration)]
+        vec![
+            Box::new(m0001_tenants_users_sessions::Migration),
+            Box::new(m0002_shelters_inventory::Migration),
+        ]
     }
 }

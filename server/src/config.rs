@@ -41,6 +41,8 @@ pub struct Settings {
     pub session_idle_minutes: u64,
     pub session_absolute_hours: u64,
     pub log_format: LogFormat,
+    /// Bed counts older than this many hours are marked stale.
+    pub counts_stale_after_hours: u64,
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
 }
@@ -53,6 +55,7 @@ struct Defaults {
     session_idle_minutes: u64,
     session_absolute_hours: u64,
     log_format: LogFormat,
+    counts_stale_after_hours: u64,
     trust_forwarded_for: bool,
 }
 
@@ -66,6 +69,7 @@ impl Settings {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             log_format: LogFormat::Pretty,
+            counts_stale_after_hours: 12,
             trust_forwarded_for: false,
         };
         let settings: Settings = Figment::from(Serialized::defaults(defaults))

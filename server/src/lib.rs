@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod db;
 pub mod page_guard;
 pub mod seed;
+pub mod seed_shelters;
 pub mod session_store;
 pub mod startup;
 pub mod telemetry;

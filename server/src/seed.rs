@@ -32,7 +32,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<(), AppError> {
         let new = NewUser { tenant_id, email, display_name: name, role: *role, dv_access: *dv_access };
         insert_user(db, new, password, false).await?;
     }
-    Ok(())
+    crate::seed_shelters::seed(db, tenant.id, "admin@capital-coc.example").await
 }
 
 pub fn print_demo_logins() {

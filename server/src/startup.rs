@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use app::ssr::{AppState, AuthSettings};
+use app::ssr::{AppState, AuthSettings, CountsSettings};
 use app::{App, shell};
 
 use crate::config::Settings;
@@ -59,6 +59,9 @@ impl Server {
                 idle_timeout: settings.idle_timeout(),
                 absolute_timeout: settings.absolute_timeout(),
                 trust_forwarded_for: settings.trust_forwarded_for,
+            }),
+            counts: Arc::new(CountsSettings {
+                stale_after: Duration::from_secs(settings.counts_stale_after_hours * 3600),
             }),
         };
         let store = DbSessionStore::new(db.clone());

@@ -1,5 +1,10 @@
 //! SeaORM entities. The schema itself lives in the `migration` crate.
+pub mod bed_snapshot;
+pub mod inventory;
 pub mod login_throttle;
+pub mod organization;
 pub mod session;
+pub mod shelter;
+pub mod shelter_coordinator;
 pub mod tenant;
 pub mod user;

@@ -27,12 +27,20 @@ pub struct AuthSettings {
     pub trust_forwarded_for: bool,
 }
 
+/// Settings for bed counts.
+#[derive(Clone, Debug)]
+pub struct CountsSettings {
+    /// Counts older than this are marked stale.
+    pub stale_after: Duration,
+}
+
 /// Everything a request handler or server function needs. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub auth: Arc<AuthSettings>,
+    pub counts: Arc<CountsSettings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

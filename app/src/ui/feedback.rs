@@ -31,16 +31,17 @@ pub fn unit_outcome(value: Option<Result<(), AppError>>) -> Outcome {
 /// Shows the result of form `form`: the hydrated action's value if there is one, otherwise the
 /// flash a plain form post left behind.
 #[component]
-pub fn FormFeedback(form: &'static str, #[prop(into)] outcome: Signal<Outcome>) -> impl IntoView {
+pub fn FormFeedback(#[prop(into)] form: String, #[prop(into)] outcome: Signal<Outcome>) -> impl IntoView {
     let flashes = use_context::<Flashes>();
+    let form = std::sync::Arc::new(form);
     let from_flash = move || -> Outcome {
         let flashes = flashes?.0.get()?.ok()?;
-        let flash = flashes.into_iter().find(|f| f.form == form)?;
+        let flash = flashes.into_iter().find(|f| f.form == *form)?;
         Some(flash.outcome.map(Some))
     };
     view! {
         <Transition fallback=|| ()>
-            {move || match outcome.get().or_else(from_flash) {
+            {move || match outcome.get().or_else(from_flash.clone()) {
                 Some(Ok(Some(notice))) => {
                     view! {
                         <div class="notice notice-ok" role="status">

@@ -25,7 +25,8 @@ pub fn HomePage() -> impl IntoView {
                                 <p><a href="/admin/users">"Manage users"</a></p>
                             }.into_any(),
                             Role::Coordinator => view! {
-                                <p>"Your shelters' bed counts will appear here."</p>
+                                <p>"Keep your shelters' bed counts current."</p>
+                                <p><a href="/shelters">"Open my shelters"</a></p>
                             }.into_any(),
                         }}
                     </section>

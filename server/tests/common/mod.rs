@@ -46,6 +46,8 @@ fn admin_pg_url() -> String {
 
 pub struct TestApp {
     pub base: String,
+    /// The server's database, for arranging and checking what HTTP does not show.
+    pub database_url: String,
     child: Child,
     data_dir: PathBuf,
     pg_database: Option<String>,
@@ -99,7 +101,13 @@ impl TestApp {
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        TestApp { base, child, data_dir, pg_database }
+        let database_url = database_url
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rw", data_dir.join("hmis-bridge.db").display()));
+        TestApp { base, database_url, child, data_dir, pg_database }
+    }
+
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        sea_orm::Database::connect(&self.database_url).await.expect("connect to the test database")
     }
 
     /// A browser-like client with its own cookie jar that does not follow redirects.

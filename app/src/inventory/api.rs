@@ -1,0 +1,17 @@
+//! Server functions for the coordinators' bed counts.
+use leptos::prelude::*;
+
+use super::{LineInput, ShelterCounts};
+use crate::error::{AppError, Notice};
+
+#[server(endpoint = "list_my_shelters")]
+pub async fn list_my_shelters() -> Result<Vec<ShelterCounts>, AppError> {
+    crate::ssr::form::read(super::ssr::my_shelters().await)
+}
+
+/// Save all lines of one shelter at once. `version` is the counts version the form was based on.
+#[server(endpoint = "update_bed_counts")]
+pub async fn update_bed_counts(shelter_id: i64, version: i64, lines: Vec<LineInput>) -> Result<Notice, AppError> {
+    let form = format!("update_bed_counts:{shelter_id}");
+    crate::ssr::form::respond(&form, super::ssr::update(shelter_id, version, lines).await).await
+}

@@ -1,0 +1,266 @@
+//! Reading and saving bed counts, always through `Access::shelters()` (tenant, DV, assignment).
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use super::versioning::{Capacity, plan};
+use super::{LineCounts, LineInput, ShelterCounts, field_name, parse_bed_count};
+use crate::access::{PageAccess, Role};
+use crate::auth::ssr::authorize;
+use crate::entities::{bed_snapshot, inventory, shelter, user};
+use crate::error::{AppError, Notice};
+use crate::hmis::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
+use crate::ssr::{self, scope::Access};
+
+pub const COUNTS: PageAccess = PageAccess::Roles(&[Role::Coordinator, Role::CocAdmin]);
+
+fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The current (open-ended) inventory lines of some shelters, in display order.
+async fn current_lines(db: &impl ConnectionTrait, tenant_id: i64, shelter_ids: &[i64]) -> Result<Vec<inventory::Model>, AppError> {
+    Ok(inventory::Entity::find()
+        .filter(inventory::Column::TenantId.eq(tenant_id))
+        .filter(inventory::Column::ShelterId.is_in(shelter_ids.iter().copied()))
+        .filter(inventory::Column::InventoryEndDate.is_null())
+        .order_by_asc(inventory::Column::ShelterId)
+        .order_by_asc(inventory::Column::HouseholdType)
+        .order_by_asc(inventory::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The latest snapshot of each of these lines.
+async fn latest_snapshots(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    inventory_ids: &[i64],
+) -> Result<HashMap<i64, bed_snapshot::Model>, AppError> {
+    let latest_ids = Query::select()
+        .expr(Func::max(Expr::col(bed_snapshot::Column::Id)))
+        .from(bed_snapshot::Entity)
+        .and_where(bed_snapshot::Column::InventoryId.is_in(inventory_ids.iter().copied()))
+        .group_by_col(bed_snapshot::Column::InventoryId)
+        .to_owned();
+    let rows = bed_snapshot::Entity::find()
+        .filter(bed_snapshot::Column::TenantId.eq(tenant_id))
+        .filter(bed_snapshot::Column::Id.in_subquery(latest_ids))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|s| (s.inventory_id, s)).collect())
+}
+
+async fn user_names(db: &impl ConnectionTrait, access: &Access, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
+    Ok(access
+        .find::<user::Entity>()?
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+/// Lines with their latest counts, grouped by shelter id.
+async fn line_counts(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    shelter_ids: &[i64],
+) -> Result<HashMap<i64, Vec<LineCounts>>, AppError> {
+    let tenant_id = access.tenant_id()?;
+    let lines = current_lines(db, tenant_id, shelter_ids).await?;
+    let ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
+    let latest = latest_snapshots(db, tenant_id, &ids).await?;
+    let names = user_names(db, access, latest.values().map(|s| s.updated_by).collect()).await?;
+    let stale_after = Duration::from_std(ssr::state()?.counts.stale_after).unwrap_or(Duration::MAX);
+    let now = Utc::now();
+    let mut by_shelter: HashMap<i64, Vec<LineCounts>> = HashMap::new();
+    for line in lines {
+        let snap = latest.get(&line.id);
+        by_shelter.entry(line.shelter_id).or_default().push(LineCounts {
+            inventory_id: line.id,
+            household_type: HOUSEHOLD_TYPE.label(line.household_type).to_string(),
+            beds_total: line.bed_inventory,
+            beds_occupied: snap.map(|s| s.beds_occupied),
+            dedicated_beds: line.dedicated_beds(),
+            updated_by: snap.and_then(|s| names.get(&s.updated_by).cloned()),
+            updated_at: snap.map(|s| when(s.recorded_at)),
+            stale: snap.is_none_or(|s| now - s.recorded_at > stale_after),
+        });
+    }
+    Ok(by_shelter)
+}
+
+fn to_counts(s: shelter::Model, lines: Vec<LineCounts>) -> ShelterCounts {
+    ShelterCounts {
+        id: s.id,
+        name: s.name,
+        project_type: PROJECT_TYPE.label(s.project_type).to_string(),
+        counts_version: s.counts_version,
+        lines,
+    }
+}
+
+/// The caller's shelters (assigned ones for a coordinator) with their current counts.
+pub async fn my_shelters() -> Result<Vec<ShelterCounts>, AppError> {
+    let access = authorize(PageAccess::Roles(&[Role::Coordinator])).await?;
+    let db = ssr::db()?;
+    let shelters = access
+        .shelters()?
+        .filter(shelter::Column::Active.eq(true))
+        .order_by_asc(shelter::Column::Name)
+        .all(&db)
+        .await?;
+    let ids: Vec<i64> = shelters.iter().map(|s| s.id).collect();
+    let mut lines = line_counts(&db, &access, &ids).await?;
+    Ok(shelters.into_iter().map(|s| { let l = lines.remove(&s.id).unwrap_or_default(); to_counts(s, l) }).collect())
+}
+
+/// A line's validated new counts.
+struct NewCounts {
+    line: inventory::Model,
+    total: i32,
+    occupied: i32,
+}
+
+/// Validate every line of the submit against the shelter's current lines; the first error wins
+/// and nothing is saved.
+fn validate(current: Vec<inventory::Model>, inputs: &[LineInput]) -> Result<Vec<NewCounts>, AppError> {
+    let stale_form = || {
+        AppError::Conflict(
+            "The shelter's inventory lines changed since this page was loaded. Nothing was saved; reload the page and enter the counts again.".into(),
+        )
+    };
+    if inputs.len() != current.len() {
+        return Err(stale_form());
+    }
+    let mut by_id: HashMap<i64, inventory::Model> = current.into_iter().map(|l| (l.id, l)).collect();
+    let mut out = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let line = input
+            .inventory_id
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| by_id.remove(&id))
+            .ok_or_else(stale_form)?;
+        let label = HOUSEHOLD_TYPE.label(line.household_type);
+        let total = parse_bed_count(&field_name(line.id, "total"), &format!("Beds total ({label})"), &input.total)?;
+        let occupied =
+            parse_bed_count(&field_name(line.id, "occupied"), &format!("Beds occupied ({label})"), &input.occupied)?;
+        if occupied > total {
+            return Err(AppError::validation(
+                &field_name(line.id, "occupied"),
+                format!("Beds occupied ({label}): {occupied} is more than the {total} beds in total; enter 0 to {total}."),
+            ));
+        }
+        let dedicated = line.dedicated_beds();
+        if total < dedicated {
+            return Err(AppError::validation(
+                &field_name(line.id, "total"),
+                format!(
+                    "Beds total ({label}): {dedicated} beds are dedicated to veterans, youth or chronically homeless people; enter {dedicated} to {} (ask your CoC admin to change dedicated beds).",
+                    super::MAX_BEDS
+                ),
+            ));
+        }
+        out.push(NewCounts { line, total, occupied });
+    }
+    Ok(out)
+}
+
+/// The conflict message: what was saved meanwhile, and by whom.
+async fn conflict(db: &impl ConnectionTrait, access: &Access, shelter_id: i64) -> Result<AppError, AppError> {
+    let lines = line_counts(db, access, &[shelter_id]).await?.remove(&shelter_id).unwrap_or_default();
+    let newer: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{}: {} total, {} occupied{}",
+                l.household_type,
+                l.beds_total,
+                l.beds_occupied.map(|o| o.to_string()).unwrap_or_else(|| "not reported".into()),
+                match (&l.updated_by, &l.updated_at) {
+                    (Some(who), Some(at)) => format!(" (set by {who} at {at})"),
+                    _ => String::new(),
+                }
+            )
+        })
+        .collect();
+    Ok(AppError::Conflict(format!(
+        "Someone saved newer counts for this shelter while you were editing. Nothing from your submit was saved. Newer values: {}. Check them and submit again.",
+        newer.join("; ")
+    )))
+}
+
+/// Save one shelter's counts: append a snapshot per line in one transaction, versioning lines
+/// whose total changed. `version` is the counts version the form was based on.
+pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Result<Notice, AppError> {
+    let access = authorize(COUNTS).await?;
+    let db = ssr::db()?;
+    let tenant_id = access.tenant_id()?;
+    let shelter = access.shelters()?.filter(shelter::Column::Id.eq(shelter_id)).one(&db).await?.ok_or(AppError::NotFound)?;
+    let counts = validate(current_lines(&db, tenant_id, &[shelter.id]).await?, &inputs)?;
+
+    let txn = ssr::begin_write(&db).await?;
+    let claimed = shelter::Entity::update_many()
+        .col_expr(shelter::Column::CountsVersion, Expr::col(shelter::Column::CountsVersion).add(1))
+        .col_expr(shelter::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(shelter::Column::Id.eq(shelter.id))
+        .filter(shelter::Column::CountsVersion.eq(version))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(conflict(&db, &access, shelter.id).await?);
+    }
+    let now = Utc::now();
+    let today = now.date_naive();
+    for NewCounts { line, total, occupied } in counts {
+        let inventory_id = match plan(&line, total, today) {
+            Capacity::Unchanged => line.id,
+            Capacity::InPlace { bed_inventory, other_bed_inventory } => {
+                let mut active: inventory::ActiveModel = line.into();
+                active.bed_inventory = Set(bed_inventory);
+                active.other_bed_inventory = Set(other_bed_inventory);
+                active.updated_at = Set(now);
+                active.update(&txn).await?.id
+            }
+            Capacity::NewVersion { end_date, start_date, bed_inventory, other_bed_inventory } => {
+                let mut next: inventory::ActiveModel = line.clone().into();
+                next.id = sea_orm::ActiveValue::NotSet;
+                next.bed_inventory = Set(bed_inventory);
+                next.other_bed_inventory = Set(other_bed_inventory);
+                next.inventory_start_date = Set(start_date);
+                next.inventory_end_date = Set(None);
+                next.created_at = Set(now);
+                next.updated_at = Set(now);
+                let mut ended: inventory::ActiveModel = line.into();
+                ended.inventory_end_date = Set(Some(end_date));
+                ended.updated_at = Set(now);
+                ended.update(&txn).await?;
+                next.insert(&txn).await?.id
+            }
+        };
+        bed_snapshot::ActiveModel {
+            tenant_id: Set(tenant_id),
+            inventory_id: Set(inventory_id),
+            beds_total: Set(total),
+            beds_occupied: Set(occupied),
+            updated_by: Set(access.user.id),
+            recorded_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    tracing::info!(event = "bed_counts.updated", shelter.id = shelter.id, user.id = access.user.id, "bed counts saved");
+    Ok(Notice::new(format!("Saved the counts for {} at {}.", shelter.name, when(now))))
+}

@@ -1,0 +1,97 @@
+//! "My shelters": the coordinator's page, made for a phone at night.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::{UpdateBedCounts, list_my_shelters};
+use super::{ShelterCounts, field_name};
+use crate::ui::feedback::{FormFeedback, notice_outcome};
+
+#[component]
+pub fn MySheltersPage() -> impl IntoView {
+    let shelters = Resource::new(|| (), |_| list_my_shelters());
+    view! {
+        <Title text="My shelters · HMIS Bridge"/>
+        <h1>"My shelters"</h1>
+        <Transition fallback=|| view! { <p>"Loading your shelters…"</p> }>
+            {move || shelters.get().map(|result| match result {
+                Err(err) => view! { <p class="notice notice-error" role="alert">{err.to_string()}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! {
+                    <p class="card">"No shelters are assigned to you yet. Ask your CoC admin to assign you."</p>
+                }.into_any(),
+                Ok(list) => list.into_iter().map(|s| view! { <ShelterCard shelter=s/> }).collect_view().into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
+    let update = ServerAction::<UpdateBedCounts>::new();
+    // After a save (or a conflict) show the newest values and version.
+    let fresh = Resource::new(move || update.version().get(), |_| list_my_shelters());
+    let id = shelter.id;
+    let current = move || {
+        fresh
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|list| list.into_iter().find(|s| s.id == id))
+            .unwrap_or_else(|| shelter.clone())
+    };
+    let heading = format!("shelter-{id}-name");
+    let labelled_by = heading.clone();
+    view! {
+        <section class="card shelter" aria-labelledby=labelled_by>
+            <Transition fallback=|| ()>
+                {move || {
+                    let s = current();
+                    let stale = s.lines.iter().any(|l| l.stale);
+                    view! {
+                        <h2 id=heading.clone()>{s.name.clone()}</h2>
+                        <p class="hint">{s.project_type.clone()}
+                            {stale.then(|| view! { <span class="badge badge-stale">" Needs an update"</span> })}
+                        </p>
+                        <FormFeedback form=format!("update_bed_counts:{id}") outcome=Signal::derive(move || notice_outcome(update.value().get()))/>
+                        <ActionForm action=update attr:class="counts-form">
+                            <input type="hidden" name="shelter_id" value=s.id.to_string()/>
+                            <input type="hidden" name="version" value=s.counts_version.to_string()/>
+                            {s.lines.into_iter().enumerate().map(|(i, line)| {
+                                let total_id = field_name(line.inventory_id, "total");
+                                let occupied_id = field_name(line.inventory_id, "occupied");
+                                view! {
+                                    <fieldset class="line">
+                                        <legend>{line.household_type.clone()}</legend>
+                                        <input type="hidden" name=format!("lines[{i}][inventory_id]") value=line.inventory_id.to_string()/>
+                                        <div class="pair">
+                                            <label for=total_id.clone()>"Beds total"</label>
+                                            <input id=total_id name=format!("lines[{i}][total]") inputmode="numeric"
+                                                autocomplete="off" value=line.beds_total.to_string() required/>
+                                        </div>
+                                        <div class="pair">
+                                            <label for=occupied_id.clone()>"Beds occupied"</label>
+                                            <input id=occupied_id name=format!("lines[{i}][occupied]") inputmode="numeric"
+                                                autocomplete="off" value=line.beds_occupied.map(|o| o.to_string()).unwrap_or_default() required/>
+                                        </div>
+                                        <p class="line-facts">
+                                            {match (line.available(), line.utilization()) {
+                                                (Some(a), Some(u)) => format!("{a} available · {u}% used"),
+                                                (Some(a), None) => format!("{a} available"),
+                                                _ => "Not reported yet".to_string(),
+                                            }}
+                                            " · "
+                                            {match (&line.updated_by, &line.updated_at) {
+                                                (Some(who), Some(at)) => format!("updated {at} by {who}"),
+                                                _ => "never updated".to_string(),
+                                            }}
+                                            {line.stale.then(|| view! { <span class="badge badge-stale">"stale"</span> })}
+                                        </p>
+                                    </fieldset>
+                                }
+                            }).collect_view()}
+                            <button type="submit" disabled=move || update.pending().get()>"Save counts"</button>
+                        </ActionForm>
+                    }
+                }}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,157 @@
+//! The demo CoC's organizations, shelters (HMIS projects), inventory lines, coordinator
+//! assignments and a first bed count for each line. Names are invented.
+use chrono::{Duration, NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+
+use app::entities::{bed_snapshot, inventory, organization, shelter, shelter_coordinator, user};
+use app::error::AppError;
+use app::hmis::codes::{TARGET_POPULATION_DV, is_emergency_shelter};
+
+/// (HMIS OrganizationID, name, victim service provider)
+const ORGANIZATIONS: &[(&str, &str, bool)] = &[
+    ("ORG-101", "Capital Area Shelter Network", false),
+    ("ORG-102", "Eastside Community Services", false),
+    ("ORG-103", "SafeHarbor Family Alliance", true),
+    ("ORG-104", "Hope Street Ministries", false),
+    ("ORG-105", "Riverbend Youth Services", false),
+    ("ORG-106", "Lone Star Veterans Housing", false),
+];
+
+/// A demo inventory line: household type, beds, (vet, youth, chronic) dedicated beds, occupied.
+type Line = (i32, i32, (i32, i32, i32), i32);
+
+/// (project id, org index, name, project type, target population, zip, lines, coordinator)
+const SHELTERS: &[(&str, usize, &str, i32, Option<i32>, &str, &[Line], Option<&str>)] = &[
+    ("PRJ-2001", 0, "Downtown Emergency Shelter", 1, Some(4), "78701", &[(1, 120, (10, 0, 15), 112)], Some("coordinator@capital-coc.example")),
+    ("PRJ-2002", 0, "Congress Avenue Night Shelter", 1, Some(4), "78704", &[(1, 60, (0, 0, 0), 58)], Some("nightdesk@capital-coc.example")),
+    ("PRJ-2003", 0, "Capital Family Shelter", 0, Some(4), "78702", &[(3, 48, (0, 0, 0), 41), (1, 12, (0, 0, 0), 9)], Some("coordinator@capital-coc.example")),
+    ("PRJ-2004", 1, "Eastside Winter Overflow", 1, Some(4), "78721", &[(1, 40, (0, 0, 0), 12)], Some("nightdesk@capital-coc.example")),
+    ("PRJ-2005", 1, "Montopolis Bridge House", 2, Some(4), "78741", &[(1, 24, (0, 0, 4), 21)], Some("coordinator@capital-coc.example")),
+    ("PRJ-2006", 1, "Eastside Transitional Apartments", 2, Some(4), "78723", &[(3, 30, (0, 0, 0), 27)], None),
+    ("PRJ-2007", 2, "SafeHarbor Emergency Shelter", 0, Some(1), "78758", &[(1, 20, (0, 0, 0), 17), (3, 36, (0, 0, 0), 30)], None),
+    ("PRJ-2008", 2, "SafeHarbor Transitional Homes", 2, Some(1), "78753", &[(3, 24, (0, 0, 0), 22)], None),
+    ("PRJ-2009", 2, "SafeHarbor Youth Refuge", 0, Some(1), "78745", &[(4, 8, (0, 8, 0), 6)], None),
+    ("PRJ-2010", 3, "Hope Street Women's Shelter", 0, Some(1), "78705", &[(1, 18, (0, 0, 0), 16)], None),
+    ("PRJ-2011", 3, "Hope Street Men's Shelter", 1, Some(4), "78702", &[(1, 80, (6, 0, 10), 79)], Some("nightdesk@capital-coc.example")),
+    ("PRJ-2012", 3, "Hope Street Safe Haven", 8, Some(4), "78751", &[(1, 16, (0, 0, 16), 15)], None),
+    ("PRJ-2013", 3, "Hope Street Family Rooms", 0, Some(4), "78744", &[(3, 40, (0, 0, 0), 35)], Some("coordinator@capital-coc.example")),
+    ("PRJ-2014", 4, "Riverbend Youth Emergency Shelter", 0, Some(4), "78704", &[(4, 12, (0, 12, 0), 10), (1, 10, (0, 10, 0), 9)], None),
+    ("PRJ-2015", 4, "Riverbend Transitional Living", 2, Some(4), "78748", &[(1, 20, (0, 20, 0), 17)], None),
+    ("PRJ-2016", 5, "Veterans Bridge Emergency Housing", 0, Some(4), "78723", &[(1, 30, (30, 0, 0), 28)], None),
+    ("PRJ-2017", 5, "Lone Star Veterans Transitional", 2, Some(4), "78744", &[(1, 25, (25, 0, 0), 20)], None),
+    ("PRJ-2018", 0, "Travis County Cold Weather Shelter", 1, Some(4), "78741", &[(1, 150, (0, 0, 0), 96)], Some("nightdesk@capital-coc.example")),
+    ("PRJ-2019", 1, "Dove Springs Family Shelter", 0, Some(4), "78744", &[(3, 32, (0, 0, 0), 30)], None),
+    ("PRJ-2020", 4, "Riverbend Host Homes", 2, Some(4), "78757", &[(4, 6, (0, 6, 0), 5)], None),
+];
+
+pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str) -> Result<(), AppError> {
+    let already = shelter::Entity::find().filter(shelter::Column::TenantId.eq(tenant_id)).count(db).await?;
+    if already > 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let start = NaiveDate::from_ymd_opt(2024, 10, 1).unwrap_or_default();
+    let txn = app::ssr::begin_write(db).await?;
+    let mut org_ids = Vec::new();
+    for (hmis_id, name, vsp) in ORGANIZATIONS {
+        let org = organization::ActiveModel {
+            tenant_id: Set(tenant_id),
+            hmis_organization_id: Set(hmis_id.to_string()),
+            name: Set(name.to_string()),
+            victim_service_provider: Set(*vsp),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        org_ids.push((org.id, *vsp));
+    }
+    let user_id = |email: &str| {
+        let email = email.to_string();
+        let txn = &txn;
+        async move {
+            Ok::<_, AppError>(user::Entity::find().filter(user::Column::Email.eq(email)).one(txn).await?.map(|u| u.id))
+        }
+    };
+    let recorder = user_id(recorder_email).await?.ok_or(AppError::Internal)?;
+    for (i, (project_id, org, name, project_type, target, zip, lines, coordinator)) in SHELTERS.iter().enumerate() {
+        let (org_id, vsp) = org_ids[*org];
+        let is_dv = vsp || *target == Some(TARGET_POPULATION_DV);
+        let s = shelter::ActiveModel {
+            tenant_id: Set(tenant_id),
+            organization_id: Set(org_id),
+            hmis_project_id: Set(project_id.to_string()),
+            name: Set(name.to_string()),
+            project_type: Set(*project_type),
+            housing_type: Set(Some(1)),
+            target_population: Set(*target),
+            operating_start_date: Set(start),
+            operating_end_date: Set(None),
+            coc_code: Set("TX-503".into()),
+            // DV shelters keep no street address in the demo either.
+            address1: Set((!is_dv).then(|| format!("{} E {} St", 100 + i * 37, 4 + i))),
+            city: Set(Some("Austin".into())),
+            state: Set(Some("TX".into())),
+            zip: Set(Some(zip.to_string())),
+            geocode: Set(Some("489453".into())),
+            geography_type: Set(Some(1)),
+            hmis_participation_type: Set(if vsp { 2 } else { 1 }),
+            active: Set(true),
+            is_dv: Set(is_dv),
+            counts_version: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        for (household_type, beds, (vet, youth, chronic), occupied) in lines.iter() {
+            let es = is_emergency_shelter(*project_type);
+            let line = inventory::ActiveModel {
+                tenant_id: Set(tenant_id),
+                shelter_id: Set(s.id),
+                coc_code: Set("TX-503".into()),
+                household_type: Set(*household_type),
+                availability: Set(es.then_some(1)),
+                es_bed_type: Set(es.then_some(1)),
+                unit_inventory: Set(if *household_type == 3 { beds / 4 } else { *beds }),
+                bed_inventory: Set(*beds),
+                ch_vet_bed_inventory: Set(0),
+                youth_vet_bed_inventory: Set(0),
+                vet_bed_inventory: Set(*vet),
+                ch_youth_bed_inventory: Set(0),
+                youth_bed_inventory: Set(*youth),
+                ch_bed_inventory: Set(*chronic),
+                other_bed_inventory: Set(beds - vet - youth - chronic),
+                inventory_start_date: Set(start),
+                inventory_end_date: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            bed_snapshot::ActiveModel {
+                tenant_id: Set(tenant_id),
+                inventory_id: Set(line.id),
+                beds_total: Set(*beds),
+                beds_occupied: Set(*occupied),
+                updated_by: Set(recorder),
+                recorded_at: Set(now - Duration::hours((i % 5) as i64 * 4)),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        if let Some(email) = coordinator
+            && let Some(uid) = user_id(email).await?
+        {
+            shelter_coordinator::ActiveModel { tenant_id: Set(tenant_id), shelter_id: Set(s.id), user_id: Set(uid) }
+                .insert(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
