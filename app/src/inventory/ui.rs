@@ -57,6 +57,8 @@ fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
                             {s.lines.into_iter().enumerate().map(|(i, line)| {
                                 let total_id = field_name(line.inventory_id, "total");
                                 let occupied_id = field_name(line.inventory_id, "occupied");
+                                // prop:value too, so a re-render after a save or conflict replaces typed text.
+                                let occupied_text = line.beds_occupied.map(|o| o.to_string()).unwrap_or_default();
                                 view! {
                                     <fieldset class="line">
                                         <legend>{line.household_type.clone()}</legend>
@@ -64,12 +66,12 @@ fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
                                         <div class="pair">
                                             <label for=total_id.clone()>"Beds total"</label>
                                             <input id=total_id name=format!("lines[{i}][total]") inputmode="numeric"
-                                                autocomplete="off" value=line.beds_total.to_string() required/>
+                                                autocomplete="off" value=line.beds_total.to_string() prop:value=line.beds_total.to_string() required/>
                                         </div>
                                         <div class="pair">
                                             <label for=occupied_id.clone()>"Beds occupied"</label>
                                             <input id=occupied_id name=format!("lines[{i}][occupied]") inputmode="numeric"
-                                                autocomplete="off" value=line.beds_occupied.map(|o| o.to_string()).unwrap_or_default() required/>
+                                                autocomplete="off" value=occupied_text.clone() prop:value=occupied_text required/>
                                         </div>
                                         <p class="line-facts">
                                             {match (line.available(), line.utilization()) {
