@@ -62,15 +62,22 @@ pub struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
     pub access: PageAccess,
+    pub in_nav: bool,
 }
 
 /// Page prefixes and their access. Longest prefix wins; paths not listed are signed-in only.
 pub const PAGES: &[NavLink] = &[
-    NavLink { href: "/", label: "Home", access: PageAccess::SignedIn },
-    NavLink { href: "/shelters", label: "My shelters", access: PageAccess::Roles(&[Role::Coordinator]) },
-    NavLink { href: "/admin/users", label: "Users", access: PageAccess::Roles(&[Role::CocAdmin]) },
-    NavLink { href: "/platform/tenants", label: "CoCs", access: PageAccess::Roles(&[Role::PlatformAdmin]) },
-    NavLink { href: "/account/password", label: "Password", access: PageAccess::SignedIn },
+    NavLink { href: "/", label: "Home", access: PageAccess::SignedIn, in_nav: true },
+    NavLink { href: "/shelters", label: "My shelters", access: PageAccess::Roles(&[Role::Coordinator]), in_nav: true },
+    NavLink {
+        href: "/shelter-history",
+        label: "History",
+        access: PageAccess::Roles(&[Role::Coordinator, Role::CocAdmin]),
+        in_nav: false,
+    },
+    NavLink { href: "/admin/users", label: "Users", access: PageAccess::Roles(&[Role::CocAdmin]), in_nav: true },
+    NavLink { href: "/platform/tenants", label: "CoCs", access: PageAccess::Roles(&[Role::PlatformAdmin]), in_nav: true },
+    NavLink { href: "/account/password", label: "Password", access: PageAccess::SignedIn, in_nav: false },
 ];
 
 const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/healthz", "/readyz", "/favicon.ico"];
@@ -90,7 +97,7 @@ pub fn page_access(path: &str) -> PageAccess {
 
 /// The navigation links a role sees.
 pub fn nav_links(role: Role) -> impl Iterator<Item = &'static NavLink> {
-    PAGES.iter().filter(move |page| page.access.allows(Some(role)) && page.href != "/account/password")
+    PAGES.iter().filter(move |page| page.in_nav && page.access.allows(Some(role)))
 }
 
 #[cfg(test)]

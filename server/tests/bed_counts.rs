@@ -204,3 +204,32 @@ async fn a_new_total_versions_the_inventory_line(app: TestApp) {
     assert!(broken.is_err(), "the CHECK constraint must refuse an inconsistent line");
 }
 both_backends!(a_new_total_versions_the_inventory_line);
+
+async fn history_shows_who_changed_what(app: TestApp) {
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let shelter = by_name(&my_shelters(&coordinator).await, "Montopolis Bridge House").clone();
+    let id = shelter["id"].to_string();
+    assert_eq!(save(&coordinator, &counts_form(&shelter, &[("24", "18")])).await.status, 200);
+    let shelter = by_name(&my_shelters(&coordinator).await, "Montopolis Bridge House").clone();
+    assert_eq!(save(&coordinator, &counts_form(&shelter, &[("26", "18")])).await.status, 200);
+
+    let res = coordinator.call("shelter_history", &[("shelter_id", &id)]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let entries = res.json()["entries"].as_array().unwrap().clone();
+    assert_eq!(entries.len(), 3, "seed + two saves: {entries:?}");
+    assert_eq!(entries[0]["by"], "Alicia Moreno");
+    assert_eq!(entries[0]["changes"][0]["previous"], serde_json::json!([24, 18]));
+    assert_eq!(entries[0]["changes"][0]["beds_total"], 26);
+    assert_eq!(entries[1]["changes"][0]["previous"], serde_json::json!([24, 21]));
+    let page = coordinator.page(&format!("/shelter-history/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("total 24 → 26, occupied 18 → 18"), "{}", page.body);
+
+    // Not assigned: the same "not found" as a missing shelter.
+    let other = shelter_id(&app, "PRJ-2002").await.to_string();
+    let theirs = coordinator.call("shelter_history", &[("shelter_id", &other)]).await;
+    let missing = coordinator.call("shelter_history", &[("shelter_id", "987654")]).await;
+    assert_eq!((theirs.status, &theirs.body), (404, &missing.body));
+    assert_eq!(coordinator.page(&format!("/shelter-history/{other}")).await.status, 404);
+}
+both_backends!(history_shows_who_changed_what);

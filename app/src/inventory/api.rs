@@ -1,7 +1,7 @@
 //! Server functions for the coordinators' bed counts.
 use leptos::prelude::*;
 
-use super::{LineInput, ShelterCounts};
+use super::{LineInput, ShelterCounts, ShelterHistory};
 use crate::error::{AppError, Notice};
 
 #[server(endpoint = "list_my_shelters")]
@@ -14,4 +14,10 @@ pub async fn list_my_shelters() -> Result<Vec<ShelterCounts>, AppError> {
 pub async fn update_bed_counts(shelter_id: i64, version: i64, lines: Vec<LineInput>) -> Result<Notice, AppError> {
     let form = format!("update_bed_counts:{shelter_id}");
     crate::ssr::form::respond(&form, super::ssr::update(shelter_id, version, lines).await).await
+}
+
+/// The recent updates of one shelter, newest first.
+#[server(endpoint = "shelter_history")]
+pub async fn get_shelter_history(shelter_id: i64) -> Result<ShelterHistory, AppError> {
+    crate::ssr::form::read(super::ssr::history(shelter_id).await)
 }

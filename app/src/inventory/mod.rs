@@ -53,6 +53,46 @@ impl LineCounts {
     }
 }
 
+/// One update of a shelter's counts: who, when, and each line's new and previous values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: String,
+    pub by: String,
+    pub changes: Vec<LineChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineChange {
+    pub household_type: String,
+    pub beds_total: i32,
+    pub beds_occupied: i32,
+    /// The line's values at the update before, if there was one.
+    pub previous: Option<(i32, i32)>,
+}
+
+impl LineChange {
+    pub fn describe(&self) -> String {
+        match self.previous {
+            Some((t, o)) if (t, o) == (self.beds_total, self.beds_occupied) => {
+                format!("{}: {} total, {} occupied (confirmed)", self.household_type, self.beds_total, self.beds_occupied)
+            }
+            Some((t, o)) => format!(
+                "{}: total {} → {}, occupied {} → {}",
+                self.household_type, t, self.beds_total, o, self.beds_occupied
+            ),
+            None => format!("{}: {} total, {} occupied", self.household_type, self.beds_total, self.beds_occupied),
+        }
+    }
+}
+
+/// A shelter's recent history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShelterHistory {
+    pub shelter_id: i64,
+    pub name: String,
+    pub entries: Vec<HistoryEntry>,
+}
+
 /// What the form sends for one line: raw text, parsed on the server so errors name the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineInput {

@@ -5,11 +5,14 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 
 use super::versioning::{Capacity, plan};
-use super::{LineCounts, LineInput, ShelterCounts, field_name, parse_bed_count};
+use super::{
+    HistoryEntry, LineChange, LineCounts, LineInput, ShelterCounts, ShelterHistory, field_name,
+    parse_bed_count,
+};
 use crate::access::{PageAccess, Role};
 use crate::auth::ssr::authorize;
 use crate::entities::{bed_snapshot, inventory, shelter, user};
@@ -263,4 +266,63 @@ pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Re
     txn.commit().await?;
     tracing::info!(event = "bed_counts.updated", shelter.id = shelter.id, user.id = access.user.id, "bed counts saved");
     Ok(Notice::new(format!("Saved the counts for {} at {}.", shelter.name, when(now))))
+}
+
+/// How many snapshots the history shows (a shelter's most recent updates).
+const HISTORY_SNAPSHOTS: u64 = 200;
+
+/// The recent updates of one shelter the caller may see, newest first, each with what changed.
+pub async fn history(shelter_id: i64) -> Result<ShelterHistory, AppError> {
+    let access = authorize(COUNTS).await?;
+    let db = ssr::db()?;
+    let tenant_id = access.tenant_id()?;
+    let shelter = access.shelters()?.filter(shelter::Column::Id.eq(shelter_id)).one(&db).await?.ok_or(AppError::NotFound)?;
+    // Every version of every line: a changed total starts a new line of the same household type.
+    let lines: HashMap<i64, inventory::Model> = inventory::Entity::find()
+        .filter(inventory::Column::TenantId.eq(tenant_id))
+        .filter(inventory::Column::ShelterId.eq(shelter.id))
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let mut snapshots = bed_snapshot::Entity::find()
+        .filter(bed_snapshot::Column::TenantId.eq(tenant_id))
+        .filter(bed_snapshot::Column::InventoryId.is_in(lines.keys().copied()))
+        .order_by_desc(bed_snapshot::Column::Id)
+        .limit(HISTORY_SNAPSHOTS)
+        .all(&db)
+        .await?;
+    snapshots.reverse();
+    let names = user_names(&db, &access, snapshots.iter().map(|s| s.updated_by).collect()).await?;
+    let logical = |s: &bed_snapshot::Model| lines.get(&s.inventory_id).map(|l| (l.coc_code.clone(), l.household_type, l.es_bed_type));
+    let mut previous: HashMap<_, (i32, i32)> = HashMap::new();
+    let mut entries: Vec<(DateTime<Utc>, i64, HistoryEntry)> = Vec::new();
+    for snap in &snapshots {
+        let key = logical(snap);
+        let change = LineChange {
+            household_type: HOUSEHOLD_TYPE.label(key.as_ref().map(|k| k.1).unwrap_or(0)).to_string(),
+            beds_total: snap.beds_total,
+            beds_occupied: snap.beds_occupied,
+            previous: previous.insert(key, (snap.beds_total, snap.beds_occupied)),
+        };
+        // Snapshots of one submit share the time and the user.
+        match entries.last_mut() {
+            Some((at, by, entry)) if *at == snap.recorded_at && *by == snap.updated_by => entry.changes.push(change),
+            _ => entries.push((
+                snap.recorded_at,
+                snap.updated_by,
+                HistoryEntry {
+                    at: when(snap.recorded_at),
+                    by: names.get(&snap.updated_by).cloned().unwrap_or_else(|| "a former user".into()),
+                    changes: vec![change],
+                },
+            )),
+        }
+    }
+    Ok(ShelterHistory {
+        shelter_id: shelter.id,
+        name: shelter.name,
+        entries: entries.into_iter().rev().map(|(_, _, e)| e).collect(),
+    })
 }

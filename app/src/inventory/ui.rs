@@ -1,8 +1,9 @@
 //! "My shelters": the coordinator's page, made for a phone at night.
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
 
-use super::api::{UpdateBedCounts, list_my_shelters};
+use super::api::{UpdateBedCounts, get_shelter_history, list_my_shelters};
 use super::{ShelterCounts, field_name};
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
@@ -91,9 +92,42 @@ fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
                             }).collect_view()}
                             <button type="submit" disabled=move || update.pending().get()>"Save counts"</button>
                         </ActionForm>
+                        <p><a href=format!("/shelter-history/{id}")>"History of this shelter"</a></p>
                     }
                 }}
             </Transition>
         </section>
+    }
+}
+
+#[component]
+pub fn ShelterHistoryPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0);
+    let history = Resource::new(id, get_shelter_history);
+    view! {
+        <Title text="Shelter history · HMIS Bridge"/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || history.get().map(|result| match result {
+                Err(err) => view! { <h1>"Shelter not found"</h1><p>{err.to_string()}</p> }.into_any(),
+                Ok(h) => view! {
+                    <h1>{format!("History: {}", h.name)}</h1>
+                    {if h.entries.is_empty() {
+                        view! { <p class="card">"No counts have been reported yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ol class="history card">
+                                {h.entries.into_iter().map(|e| view! {
+                                    <li>
+                                        <p class="history-when"><strong>{e.at}</strong>" · "{e.by}</p>
+                                        <ul>{e.changes.iter().map(|c| view! { <li>{c.describe()}</li> }).collect_view()}</ul>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    }}
+                }.into_any(),
+            })}
+        </Transition>
     }
 }
