@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod hmis;
 pub mod inventory;
+pub mod shelters;
 pub mod tenants;
 pub mod ui;
 pub mod users;
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/password") view=auth::ui::ChangePasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/shelters") view=inventory::ui::MySheltersPage ssr=SsrMode::Async/>
                     <Route path=path!("/shelter-history/:id") view=inventory::ui::ShelterHistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/shelters") view=shelters::ui::SheltersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=users::ui::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:id") view=users::ui::UserPage ssr=SsrMode::Async/>
                     <Route path=path!("/platform/tenants") view=tenants::ui::TenantsPage ssr=SsrMode::Async/>

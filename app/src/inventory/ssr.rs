@@ -70,8 +70,8 @@ async fn user_names(db: &impl ConnectionTrait, access: &Access, ids: Vec<i64>) -
         .collect())
 }
 
-/// Lines with their latest counts, grouped by shelter id.
-async fn line_counts(
+/// Lines with their latest counts, grouped by shelter id. The caller has scoped `shelter_ids`.
+pub(crate) async fn line_counts(
     db: &impl ConnectionTrait,
     access: &Access,
     shelter_ids: &[i64],

@@ -22,7 +22,7 @@ pub fn HomePage() -> impl IntoView {
                             }.into_any(),
                             Role::CocAdmin => view! {
                                 <p>{format!("You administer {}.", me.tenant_name.clone().unwrap_or_default())}</p>
-                                <p><a href="/admin/users">"Manage users"</a></p>
+                                <p><a href="/admin/shelters">"Shelters"</a>" · "<a href="/admin/users">"Users"</a></p>
                             }.into_any(),
                             Role::Coordinator => view! {
                                 <p>"Keep your shelters' bed counts current."</p>
