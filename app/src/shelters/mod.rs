@@ -1,5 +1,6 @@
 //! The CoC admin's view of shelters (HMIS projects): a paginated, searchable list.
 pub mod api;
+pub mod form;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod ssr;

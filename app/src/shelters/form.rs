@@ -1,0 +1,315 @@
+//! Parsing the admin's forms for shelters, inventory lines and organizations. Pure: raw text in,
+//! typed values or an error naming the field out.
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::hmis::codes::{
+    AVAILABILITY, CodeList, ES_BED_TYPE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE, HOUSING_TYPE,
+    PROJECT_TYPE, TARGET_POPULATION, is_emergency_shelter,
+};
+use crate::inventory::parse_bed_count;
+
+/// The shelter form as typed (`shelter[field]` in the form).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShelterForm {
+    pub organization_id: String,
+    pub hmis_project_id: String,
+    pub name: String,
+    pub project_type: String,
+    pub housing_type: String,
+    pub target_population: String,
+    pub operating_start_date: String,
+    pub operating_end_date: String,
+    pub coc_code: String,
+    pub address1: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub geocode: String,
+    pub geography_type: String,
+    pub hmis_participation_type: String,
+    pub active: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShelterInput {
+    pub organization_id: i64,
+    pub hmis_project_id: String,
+    pub name: String,
+    pub project_type: i32,
+    pub housing_type: Option<i32>,
+    pub target_population: Option<i32>,
+    pub operating_start_date: NaiveDate,
+    pub operating_end_date: Option<NaiveDate>,
+    pub coc_code: String,
+    pub address1: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+    pub geocode: Option<String>,
+    pub geography_type: Option<i32>,
+    pub hmis_participation_type: i32,
+    pub active: bool,
+}
+
+fn invalid(field: &str, message: String) -> AppError {
+    AppError::validation(field, message)
+}
+
+/// Text of at most `max` characters on one line; `None` when empty and optional.
+pub fn text(field: &str, label: &str, raw: &str, max: usize, required: bool) -> Result<Option<String>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return if required { Err(invalid(field, format!("{label}: enter a value."))) } else { Ok(None) };
+    }
+    if t.chars().count() > max {
+        return Err(invalid(field, format!("{label}: use at most {max} characters.")));
+    }
+    if t.chars().any(|c| c.is_control() || "<>[]{}".contains(c)) {
+        return Err(invalid(field, format!("{label}: remove line breaks and the characters < > [ ] {{ }}.")));
+    }
+    Ok(Some(t.to_string()))
+}
+
+/// A code from `list`; empty is `None` when optional.
+pub fn code(field: &str, list: &CodeList, raw: &str, required: bool) -> Result<Option<i32>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() && !required {
+        return Ok(None);
+    }
+    match t.parse::<i32>() {
+        Ok(c) if list.contains(c) => Ok(Some(c)),
+        _ => Err(invalid(field, format!("{}: choose one of the listed values.", list.name))),
+    }
+}
+
+pub fn date(field: &str, label: &str, raw: &str, required: bool) -> Result<Option<NaiveDate>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return if required { Err(invalid(field, format!("{label}: enter a date as YYYY-MM-DD."))) } else { Ok(None) };
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| invalid(field, format!("{label}: \"{t}\" is not a date; use YYYY-MM-DD, e.g. 2026-10-01.")))
+}
+
+fn digits(field: &str, label: &str, raw: &str, len: usize) -> Result<Option<String>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.len() == len && t.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(t.to_string()))
+    } else {
+        Err(invalid(field, format!("{label}: enter exactly {len} digits.")))
+    }
+}
+
+impl ShelterForm {
+    /// Parse and check the form. `coc_codes` are the tenant's codes.
+    pub fn parse(&self, coc_codes: &[&str]) -> Result<ShelterInput, AppError> {
+        let f = |name: &str| format!("shelter[{name}]");
+        let organization_id = self
+            .organization_id
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| invalid(&f("organization_id"), "Organization: choose one.".into()))?;
+        let hmis_project_id = text(&f("hmis_project_id"), "HMIS ProjectID", &self.hmis_project_id, 32, true)?.unwrap_or_default();
+        let name = text(&f("name"), "Project name", &self.name, 200, true)?.unwrap_or_default();
+        let project_type = code(&f("project_type"), &PROJECT_TYPE, &self.project_type, true)?.unwrap_or_default();
+        let operating_start_date = date(&f("operating_start_date"), "Operating start date", &self.operating_start_date, true)?
+            .unwrap_or_default();
+        let operating_end_date = date(&f("operating_end_date"), "Operating end date", &self.operating_end_date, false)?;
+        if operating_end_date.is_some_and(|end| end < operating_start_date) {
+            return Err(invalid(&f("operating_end_date"), "Operating end date: must be on or after the start date.".into()));
+        }
+        let coc_code = self.coc_code.trim().to_ascii_uppercase();
+        if !coc_codes.contains(&coc_code.as_str()) {
+            return Err(invalid(&f("coc_code"), format!("CoC code: choose one of this CoC's codes ({}).", coc_codes.join(", "))));
+        }
+        let state = text(&f("state"), "State", &self.state, 2, false)?.map(|s| s.to_ascii_uppercase());
+        if state.as_ref().is_some_and(|s| s.len() != 2 || !s.bytes().all(|b| b.is_ascii_uppercase())) {
+            return Err(invalid(&f("state"), "State: use the two-letter USPS code, e.g. TX.".into()));
+        }
+        Ok(ShelterInput {
+            organization_id,
+            hmis_project_id,
+            name,
+            project_type,
+            housing_type: code(&f("housing_type"), &HOUSING_TYPE, &self.housing_type, false)?,
+            target_population: code(&f("target_population"), &TARGET_POPULATION, &self.target_population, false)?,
+            operating_start_date,
+            operating_end_date,
+            coc_code,
+            address1: text(&f("address1"), "Address", &self.address1, 100, false)?,
+            city: text(&f("city"), "City", &self.city, 50, false)?,
+            state,
+            zip: digits(&f("zip"), "ZIP", &self.zip, 5)?,
+            geocode: digits(&f("geocode"), "Geocode", &self.geocode, 6)?,
+            geography_type: code(&f("geography_type"), &GEOGRAPHY_TYPE, &self.geography_type, false)?,
+            hmis_participation_type: code(&f("hmis_participation_type"), &HMIS_PARTICIPATION_TYPE, &self.hmis_participation_type, true)?
+                .unwrap_or_default(),
+            active: crate::users::checkbox(&self.active),
+        })
+    }
+}
+
+/// An inventory line as typed (`line[field]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LineForm {
+    pub household_type: String,
+    pub availability: String,
+    pub es_bed_type: String,
+    pub unit_inventory: String,
+    pub ch_vet: String,
+    pub youth_vet: String,
+    pub vet: String,
+    pub ch_youth: String,
+    pub youth: String,
+    pub ch: String,
+    pub other: String,
+    pub start_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineInput {
+    pub household_type: i32,
+    pub availability: Option<i32>,
+    pub es_bed_type: Option<i32>,
+    pub unit_inventory: i32,
+    /// CHVet, YouthVet, Vet, CHYouth, Youth, CH, Other.
+    pub sub_counts: [i32; 7],
+    pub start_date: NaiveDate,
+}
+
+impl LineInput {
+    /// BedInventory: always the sum of the seven sub-counts.
+    pub fn bed_inventory(&self) -> i32 {
+        self.sub_counts.iter().sum()
+    }
+}
+
+impl LineForm {
+    /// Parse and check a line for a project of `project_type` (Availability and ESBedType are
+    /// for emergency shelter only, and required there).
+    pub fn parse(&self, project_type: i32) -> Result<LineInput, AppError> {
+        let f = |name: &str| format!("line[{name}]");
+        let household_type = code(&f("household_type"), &HOUSEHOLD_TYPE, &self.household_type, true)?.unwrap_or_default();
+        let es = is_emergency_shelter(project_type);
+        let (availability, es_bed_type) = if es {
+            (
+                code(&f("availability"), &AVAILABILITY, &self.availability, true)?,
+                code(&f("es_bed_type"), &ES_BED_TYPE, &self.es_bed_type, true)?,
+            )
+        } else {
+            for (name, raw, label) in [("availability", &self.availability, "Availability"), ("es_bed_type", &self.es_bed_type, "ES bed type")] {
+                if !raw.trim().is_empty() {
+                    return Err(invalid(&f(name), format!("{label}: only for emergency shelter projects; leave it empty.")));
+                }
+            }
+            (None, None)
+        };
+        let count = |name: &str, label: &str, raw: &str| {
+            let raw = if raw.trim().is_empty() { "0" } else { raw };
+            parse_bed_count(&f(name), label, raw)
+        };
+        let sub_counts = [
+            count("ch_vet", "Chronically homeless veteran beds", &self.ch_vet)?,
+            count("youth_vet", "Youth veteran beds", &self.youth_vet)?,
+            count("vet", "Veteran beds", &self.vet)?,
+            count("ch_youth", "Chronically homeless youth beds", &self.ch_youth)?,
+            count("youth", "Youth beds", &self.youth)?,
+            count("ch", "Chronically homeless beds", &self.ch)?,
+            count("other", "Other beds", &self.other)?,
+        ];
+        let line = LineInput {
+            household_type,
+            availability,
+            es_bed_type,
+            unit_inventory: count("unit_inventory", "Units", &self.unit_inventory)?,
+            sub_counts,
+            start_date: date(&f("start_date"), "Inventory start date", &self.start_date, true)?.unwrap_or_default(),
+        };
+        if line.bed_inventory() == 0 {
+            return Err(invalid(&f("other"), "Beds: a line needs at least one bed; enter the beds under Other beds or a dedicated count.".into()));
+        }
+        if line.bed_inventory() > crate::inventory::MAX_BEDS {
+            return Err(invalid(&f("other"), format!("Beds: the sub-counts add up to more than {}.", crate::inventory::MAX_BEDS)));
+        }
+        Ok(line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shelter() -> ShelterForm {
+        ShelterForm {
+            organization_id: "1".into(),
+            hmis_project_id: "PRJ-1".into(),
+            name: "Test Shelter".into(),
+            project_type: "1".into(),
+            operating_start_date: "2025-10-01".into(),
+            coc_code: "tx-503".into(),
+            hmis_participation_type: "1".into(),
+            zip: "78701".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_shelter_parses() {
+        let s = shelter().parse(&["TX-503"]).unwrap();
+        assert_eq!(s.coc_code, "TX-503");
+        assert_eq!(s.housing_type, None);
+    }
+
+    #[test]
+    fn each_bad_shelter_field_is_named() {
+        let cases: Vec<(fn(&mut ShelterForm), &str)> = vec![
+            (|f| f.name = " ".into(), "shelter[name]"),
+            (|f| f.project_type = "5".into(), "shelter[project_type]"),
+            (|f| f.coc_code = "CA-600".into(), "shelter[coc_code]"),
+            (|f| f.zip = "7870".into(), "shelter[zip]"),
+            (|f| f.geocode = "48A453".into(), "shelter[geocode]"),
+            (|f| f.operating_end_date = "2024-01-01".into(), "shelter[operating_end_date]"),
+            (|f| f.operating_start_date = "10/01/2025".into(), "shelter[operating_start_date]"),
+            (|f| f.hmis_project_id = "x".repeat(33), "shelter[hmis_project_id]"),
+            (|f| f.state = "Texas".into(), "shelter[state]"),
+        ];
+        for (change, field) in cases {
+            let mut form = shelter();
+            change(&mut form);
+            assert_eq!(form.parse(&["TX-503"]).unwrap_err().field(), Some(field));
+        }
+    }
+
+    #[test]
+    fn es_fields_only_for_emergency_shelter() {
+        let line = LineForm { household_type: "1".into(), other: "10".into(), start_date: "2025-10-01".into(), ..Default::default() };
+        assert_eq!(line.parse(1).unwrap_err().field(), Some("line[availability]"));
+        let es = LineForm { availability: "1".into(), es_bed_type: "1".into(), ..line.clone() };
+        assert_eq!(es.parse(1).unwrap().bed_inventory(), 10);
+        assert_eq!(es.parse(2).unwrap_err().field(), Some("line[availability]"));
+        assert_eq!(line.parse(2).unwrap().availability, None);
+    }
+
+    #[test]
+    fn bed_inventory_is_the_sum_of_sub_counts() {
+        let line = LineForm {
+            household_type: "3".into(),
+            vet: "4".into(),
+            ch: "2".into(),
+            other: "14".into(),
+            start_date: "2025-10-01".into(),
+            ..Default::default()
+        };
+        assert_eq!(line.parse(2).unwrap().bed_inventory(), 20);
+        let empty = LineForm { household_type: "1".into(), start_date: "2025-10-01".into(), ..Default::default() };
+        assert!(empty.parse(2).is_err());
+    }
+}
