@@ -67,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/shelters") view=inventory::ui::MySheltersPage ssr=SsrMode::Async/>
                     <Route path=path!("/shelter-history/:id") view=inventory::ui::ShelterHistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/shelters") view=shelters::ui::SheltersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/shelters/:id") view=shelters::edit_ui::ShelterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/organizations") view=shelters::edit_ui::OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=users::ui::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:id") view=users::ui::UserPage ssr=SsrMode::Async/>
                     <Route path=path!("/platform/tenants") view=tenants::ui::TenantsPage ssr=SsrMode::Async/>

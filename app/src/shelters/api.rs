@@ -1,11 +1,60 @@
 //! Server functions for the admin's shelter list.
 use leptos::prelude::*;
 
-use super::ShelterPage;
-use crate::error::AppError;
+use super::form::{LineForm, ShelterForm};
+use super::{OrganizationRow, ShelterEditor, ShelterPage};
+use crate::error::{AppError, Notice};
 
 /// One page of the shelters matching `query` (name or HMIS ProjectID), 1-based `page`.
 #[server(endpoint = "list_shelters")]
 pub async fn list_shelters(query: Option<String>, page: Option<u64>) -> Result<ShelterPage, AppError> {
     crate::ssr::form::read(super::ssr::list(query.unwrap_or_default(), page.unwrap_or(1)).await)
+}
+
+/// The shelter page's data; `id` 0 for a new shelter.
+#[server(endpoint = "get_shelter_editor")]
+pub async fn get_shelter_editor(id: i64) -> Result<ShelterEditor, AppError> {
+    crate::ssr::form::read(super::editor::editor((id != 0).then_some(id)).await)
+}
+
+/// Create (`id` 0) or update a shelter; a new shelter's page opens after saving.
+#[server(endpoint = "save_shelter")]
+pub async fn save_shelter(id: i64, shelter: ShelterForm) -> Result<Notice, AppError> {
+    let result = super::editor::save((id != 0).then_some(id), shelter).await.map(|(saved, notice)| {
+        if id == 0 {
+            leptos_axum::redirect(&format!("/admin/shelters/{saved}"));
+        }
+        notice
+    });
+    crate::ssr::form::respond("save_shelter", result).await
+}
+
+#[server(endpoint = "add_inventory_line")]
+pub async fn add_inventory_line(shelter_id: i64, line: LineForm) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("add_inventory_line", super::editor::add_line(shelter_id, line).await).await
+}
+
+#[server(endpoint = "end_inventory_line")]
+pub async fn end_inventory_line(inventory_id: i64, end_date: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("end_inventory_line", super::editor::end_line(inventory_id, end_date).await).await
+}
+
+#[server(endpoint = "assign_coordinator")]
+pub async fn assign_coordinator(shelter_id: i64, user_id: i64, assign: bool) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("assign_coordinator", super::editor::set_assignment(shelter_id, user_id, assign).await).await
+}
+
+#[server(endpoint = "list_organizations")]
+pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
+    crate::ssr::form::read(super::editor::list_organizations().await)
+}
+
+#[server(endpoint = "create_organization")]
+pub async fn create_organization(
+    hmis_organization_id: String,
+    name: String,
+    victim_service_provider: Option<String>,
+) -> Result<Notice, AppError> {
+    let vsp = crate::users::checkbox(&victim_service_provider);
+    crate::ssr::form::respond("create_organization", super::editor::create_organization(hmis_organization_id, name, vsp).await).await
 }

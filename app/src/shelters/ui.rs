@@ -32,6 +32,7 @@ pub fn SheltersPage() -> impl IntoView {
     view! {
         <Title text="Shelters · HMIS Bridge"/>
         <h1>"Shelters"</h1>
+        <p><a href="/admin/shelters/new">"Add a shelter"</a></p>
         <Form method="GET" action="/admin/shelters" attr:class="search" attr:role="search">
             <label for="shelter-search">"Search by name or HMIS ProjectID"</label>
             <div class="search-row">
@@ -78,7 +79,7 @@ fn Row(r: ShelterRow) -> impl IntoView {
     view! {
         <tr>
             <td>
-                <a href=format!("/shelter-history/{}", r.id)>{r.name}</a>
+                <a href=format!("/admin/shelters/{}", r.id)>{r.name}</a>
                 <div class="hint">{r.hmis_project_id}
                     {r.is_dv.then(|| view! { <span class="badge">"DV"</span> })}
                     {(!r.active).then(|| view! { <span class="badge">"inactive"</span> })}

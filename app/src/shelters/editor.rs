@@ -1,0 +1,356 @@
+//! Creating and editing shelters, their inventory lines and coordinator assignments, and the
+//! organizations they belong to. Every read goes through `Access`, so DV shelters and victim
+//! service providers exist only for admins with DV access.
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::form::{LineForm, ShelterForm, ShelterInput, text};
+use super::ssr::ADMIN;
+use super::{Choice, CoordinatorRow, InventoryLineRow, OrganizationRow, ShelterEditor};
+use crate::access::Role;
+use crate::auth::ssr::authorize;
+use crate::entities::{inventory, organization, shelter, shelter_coordinator, tenant, user};
+use crate::error::{AppError, Notice};
+use crate::hmis::codes::{AVAILABILITY, ES_BED_TYPE, HOUSEHOLD_TYPE, TARGET_POPULATION_DV};
+use crate::ssr::{self, scope::Access};
+
+/// Organizations the caller may see: victim service providers only with DV access.
+fn organizations(access: &Access) -> Result<sea_orm::Select<organization::Entity>, AppError> {
+    let mut select = access.find::<organization::Entity>()?;
+    if !access.user.dv_access {
+        select = select.filter(organization::Column::VictimServiceProvider.eq(false));
+    }
+    Ok(select)
+}
+
+async fn coc_codes(db: &impl ConnectionTrait, access: &Access) -> Result<Vec<String>, AppError> {
+    let tenant = tenant::Entity::find_by_id(access.tenant_id()?).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok(tenant.coc_codes.split(';').map(str::to_string).collect())
+}
+
+async fn find_shelter(db: &impl ConnectionTrait, access: &Access, id: i64) -> Result<shelter::Model, AppError> {
+    access.shelters()?.filter(shelter::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// Bump the counts version, so a coordinator's form from before a line change is a conflict.
+async fn bump_counts_version(db: &impl ConnectionTrait, shelter_id: i64) -> Result<(), AppError> {
+    shelter::Entity::update_many()
+        .col_expr(shelter::Column::CountsVersion, Expr::col(shelter::Column::CountsVersion).add(1))
+        .filter(shelter::Column::Id.eq(shelter_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn to_form(s: &shelter::Model) -> ShelterForm {
+    let opt = |v: Option<i32>| v.map(|c| c.to_string()).unwrap_or_default();
+    ShelterForm {
+        organization_id: s.organization_id.to_string(),
+        hmis_project_id: s.hmis_project_id.clone(),
+        name: s.name.clone(),
+        project_type: s.project_type.to_string(),
+        housing_type: opt(s.housing_type),
+        target_population: opt(s.target_population),
+        operating_start_date: s.operating_start_date.to_string(),
+        operating_end_date: s.operating_end_date.map(|d| d.to_string()).unwrap_or_default(),
+        coc_code: s.coc_code.clone(),
+        address1: s.address1.clone().unwrap_or_default(),
+        city: s.city.clone().unwrap_or_default(),
+        state: s.state.clone().unwrap_or_default(),
+        zip: s.zip.clone().unwrap_or_default(),
+        geocode: s.geocode.clone().unwrap_or_default(),
+        geography_type: opt(s.geography_type),
+        hmis_participation_type: s.hmis_participation_type.to_string(),
+        active: s.active.then(|| "on".to_string()),
+    }
+}
+
+/// Everything the shelter page needs; `id` None for a new shelter.
+pub async fn editor(id: Option<i64>) -> Result<ShelterEditor, AppError> {
+    let access = authorize(ADMIN).await?;
+    let db = ssr::db()?;
+    let orgs = organizations(&access)?.order_by_asc(organization::Column::Name).all(&db).await?;
+    let mut editor = ShelterEditor {
+        id,
+        form: ShelterForm { active: Some("on".into()), hmis_participation_type: "1".into(), ..Default::default() },
+        is_emergency_shelter: true,
+        organizations: orgs.into_iter().map(|o| Choice { id: o.id, label: o.name }).collect(),
+        coc_codes: coc_codes(&db, &access).await?,
+        lines: Vec::new(),
+        coordinators: Vec::new(),
+        assignable: Vec::new(),
+    };
+    let Some(id) = id else { return Ok(editor) };
+    let s = find_shelter(&db, &access, id).await?;
+    editor.form = to_form(&s);
+    editor.is_emergency_shelter = crate::hmis::codes::is_emergency_shelter(s.project_type);
+    editor.lines = inventory::Entity::find()
+        .filter(inventory::Column::TenantId.eq(s.tenant_id))
+        .filter(inventory::Column::ShelterId.eq(s.id))
+        .order_by_desc(inventory::Column::InventoryEndDate.is_null())
+        .order_by_asc(inventory::Column::HouseholdType)
+        .order_by_desc(inventory::Column::InventoryStartDate)
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|l| InventoryLineRow {
+            id: l.id,
+            household_type: HOUSEHOLD_TYPE.label(l.household_type).to_string(),
+            availability: l.availability.map(|a| AVAILABILITY.label(a).to_string()),
+            es_bed_type: l.es_bed_type.map(|b| ES_BED_TYPE.label(b).to_string()),
+            unit_inventory: l.unit_inventory,
+            bed_inventory: l.bed_inventory,
+            dedicated: l.dedicated_beds(),
+            start_date: l.inventory_start_date.to_string(),
+            end_date: l.inventory_end_date.map(|d| d.to_string()),
+        })
+        .collect();
+    let assigned: Vec<i64> = shelter_coordinator::Entity::find()
+        .filter(shelter_coordinator::Column::ShelterId.eq(s.id))
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|a| a.user_id)
+        .collect();
+    let mut candidates = access
+        .find::<user::Entity>()?
+        .filter(user::Column::Role.eq(Role::Coordinator.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::DisplayName)
+        .all(&db)
+        .await?;
+    // A DV shelter is only for coordinators with DV access.
+    if s.is_dv {
+        candidates.retain(|u| u.dv_access || assigned.contains(&u.id));
+    }
+    for u in candidates {
+        let row = CoordinatorRow { id: u.id, name: u.display_name, email: u.email };
+        if assigned.contains(&row.id) { editor.coordinators.push(row) } else { editor.assignable.push(row) }
+    }
+    Ok(editor)
+}
+
+/// Create (`id` None) or update a shelter. Returns the shelter id.
+pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), AppError> {
+    let access = authorize(ADMIN).await?;
+    let db = ssr::db()?;
+    let codes = coc_codes(&db, &access).await?;
+    let input: ShelterInput = form.parse(&codes.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let org = organizations(&access)?
+        .filter(organization::Column::Id.eq(input.organization_id))
+        .one(&db)
+        .await?
+        .ok_or_else(|| AppError::validation("shelter[organization_id]", "Organization: choose one from the list."))?;
+    let is_dv = org.victim_service_provider || input.target_population == Some(TARGET_POPULATION_DV);
+    if is_dv && !access.user.dv_access {
+        return Err(AppError::validation(
+            "shelter[target_population]",
+            "Target population: only an admin with DV access can manage DV shelters.",
+        ));
+    }
+    let tenant_id = access.tenant_id()?;
+    let txn = ssr::begin_write(&db).await?;
+    let clash = shelter::Entity::find()
+        .filter(shelter::Column::TenantId.eq(tenant_id))
+        .filter(shelter::Column::HmisProjectId.eq(input.hmis_project_id.as_str()))
+        .filter(shelter::Column::Id.ne(id.unwrap_or(0)))
+        .one(&txn)
+        .await?;
+    if clash.is_some() {
+        return Err(AppError::validation("shelter[hmis_project_id]", "HMIS ProjectID: another project already uses it; IDs must be unique."));
+    }
+    let now = Utc::now();
+    let mut model = match id {
+        Some(id) => find_shelter(&txn, &access, id).await?.into(),
+        None => shelter::ActiveModel {
+            tenant_id: Set(tenant_id),
+            counts_version: Set(0),
+            created_at: Set(now),
+            ..Default::default()
+        },
+    };
+    model.organization_id = Set(org.id);
+    model.hmis_project_id = Set(input.hmis_project_id);
+    model.name = Set(input.name.clone());
+    model.project_type = Set(input.project_type);
+    model.housing_type = Set(input.housing_type);
+    model.target_population = Set(input.target_population);
+    model.operating_start_date = Set(input.operating_start_date);
+    model.operating_end_date = Set(input.operating_end_date);
+    model.coc_code = Set(input.coc_code);
+    model.address1 = Set(input.address1);
+    model.city = Set(input.city);
+    model.state = Set(input.state);
+    model.zip = Set(input.zip);
+    model.geocode = Set(input.geocode);
+    model.geography_type = Set(input.geography_type);
+    model.hmis_participation_type = Set(input.hmis_participation_type);
+    model.active = Set(input.active);
+    model.is_dv = Set(is_dv);
+    model.updated_at = Set(now);
+    let saved = if id.is_some() { model.update(&txn).await? } else { model.insert(&txn).await? };
+    txn.commit().await?;
+    Ok((saved.id, Notice::new(format!("Saved {}.", input.name))))
+}
+
+pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let db = ssr::db()?;
+    let s = find_shelter(&db, &access, shelter_id).await?;
+    let line = form.parse(s.project_type)?;
+    let txn = ssr::begin_write(&db).await?;
+    let open = inventory::Entity::find()
+        .filter(inventory::Column::ShelterId.eq(s.id))
+        .filter(inventory::Column::InventoryEndDate.is_null())
+        .filter(inventory::Column::CocCode.eq(s.coc_code.as_str()))
+        .filter(inventory::Column::HouseholdType.eq(line.household_type))
+        .filter(match line.es_bed_type {
+            Some(t) => inventory::Column::EsBedType.eq(t),
+            None => inventory::Column::EsBedType.is_null(),
+        })
+        .one(&txn)
+        .await?;
+    if open.is_some() {
+        return Err(AppError::validation(
+            "line[household_type]",
+            "Household type: this shelter already has an open line for it; end that line first, or let coordinators change its beds total.",
+        ));
+    }
+    let now = Utc::now();
+    let [ch_vet, youth_vet, vet, ch_youth, youth, ch, other] = line.sub_counts;
+    inventory::ActiveModel {
+        tenant_id: Set(s.tenant_id),
+        shelter_id: Set(s.id),
+        coc_code: Set(s.coc_code.clone()),
+        household_type: Set(line.household_type),
+        availability: Set(line.availability),
+        es_bed_type: Set(line.es_bed_type),
+        unit_inventory: Set(line.unit_inventory),
+        bed_inventory: Set(line.bed_inventory()),
+        ch_vet_bed_inventory: Set(ch_vet),
+        youth_vet_bed_inventory: Set(youth_vet),
+        vet_bed_inventory: Set(vet),
+        ch_youth_bed_inventory: Set(ch_youth),
+        youth_bed_inventory: Set(youth),
+        ch_bed_inventory: Set(ch),
+        other_bed_inventory: Set(other),
+        inventory_start_date: Set(line.start_date),
+        inventory_end_date: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    bump_counts_version(&txn, s.id).await?;
+    txn.commit().await?;
+    Ok(Notice::new(format!("Added a line of {} beds for {}.", line.bed_inventory(), HOUSEHOLD_TYPE.label(line.household_type))))
+}
+
+pub async fn end_line(inventory_id: i64, end_date: String) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let db = ssr::db()?;
+    let line = inventory::Entity::find_by_id(inventory_id)
+        .filter(inventory::Column::TenantId.eq(access.tenant_id()?))
+        .one(&db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let s = find_shelter(&db, &access, line.shelter_id).await?;
+    let end = super::form::date("end_date", "End date", &end_date, true)?.unwrap_or_default();
+    if line.inventory_end_date.is_some() {
+        return Err(AppError::validation("end_date", "This line has already ended."));
+    }
+    if end < line.inventory_start_date {
+        return Err(AppError::validation("end_date", format!("End date: must be on or after the line's start, {}.", line.inventory_start_date)));
+    }
+    let txn = ssr::begin_write(&db).await?;
+    let mut active: inventory::ActiveModel = line.into();
+    active.inventory_end_date = Set(Some(end));
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    bump_counts_version(&txn, s.id).await?;
+    txn.commit().await?;
+    Ok(Notice::new(format!("Ended the line on {end}.")))
+}
+
+pub async fn set_assignment(shelter_id: i64, user_id: i64, assign: bool) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let db = ssr::db()?;
+    let s = find_shelter(&db, &access, shelter_id).await?;
+    let u = access
+        .find::<user::Entity>()?
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::Role.eq(Role::Coordinator.as_str()))
+        .one(&db)
+        .await?
+        .ok_or_else(|| AppError::validation("user_id", "Coordinator: choose one from the list."))?;
+    let key = (s.id, u.id);
+    let existing = shelter_coordinator::Entity::find_by_id(key).one(&db).await?;
+    match (assign, existing) {
+        (true, None) => {
+            if s.is_dv && !u.dv_access {
+                return Err(AppError::validation("user_id", "Coordinator: a DV shelter needs a coordinator with DV access."));
+            }
+            shelter_coordinator::ActiveModel { tenant_id: Set(s.tenant_id), shelter_id: Set(s.id), user_id: Set(u.id) }
+                .insert(&db)
+                .await?;
+        }
+        (false, Some(_)) => {
+            shelter_coordinator::Entity::delete_by_id(key).exec(&db).await?;
+        }
+        _ => {}
+    }
+    Ok(Notice::new(if assign {
+        format!("{} now keeps the counts of {}.", u.display_name, s.name)
+    } else {
+        format!("{} no longer keeps the counts of {}.", u.display_name, s.name)
+    }))
+}
+
+pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
+    let access = authorize(ADMIN).await?;
+    Ok(organizations(&access)?
+        .order_by_asc(organization::Column::Name)
+        .all(&ssr::db()?)
+        .await?
+        .into_iter()
+        .map(|o| OrganizationRow { id: o.id, hmis_organization_id: o.hmis_organization_id, name: o.name, victim_service_provider: o.victim_service_provider })
+        .collect())
+}
+
+pub async fn create_organization(hmis_organization_id: String, name: String, vsp: bool) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let hmis_id = text("hmis_organization_id", "HMIS OrganizationID", &hmis_organization_id, 32, true)?.unwrap_or_default();
+    let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
+    if vsp && !access.user.dv_access {
+        return Err(AppError::validation("victim_service_provider", "Victim service provider: only an admin with DV access can add one."));
+    }
+    let tenant_id = access.tenant_id()?;
+    let db = ssr::db()?;
+    let txn = ssr::begin_write(&db).await?;
+    let clash = organization::Entity::find()
+        .filter(organization::Column::TenantId.eq(tenant_id))
+        .filter(organization::Column::HmisOrganizationId.eq(hmis_id.as_str()))
+        .one(&txn)
+        .await?;
+    if clash.is_some() {
+        return Err(AppError::validation("hmis_organization_id", "HMIS OrganizationID: another organization already uses it."));
+    }
+    let now = Utc::now();
+    organization::ActiveModel {
+        tenant_id: Set(tenant_id),
+        hmis_organization_id: Set(hmis_id),
+        name: Set(name.clone()),
+        victim_service_provider: Set(vsp),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Notice::new(format!("Added {name}.")))
+}

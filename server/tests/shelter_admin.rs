@@ -1,0 +1,128 @@
+//! Managing shelters, inventory lines, organizations and assignments, on SQLite and PostgreSQL.
+mod common;
+
+use common::*;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use app::entities::shelter;
+
+async fn id_of(app: &TestApp, project_id: &str) -> String {
+    shelter::Entity::find()
+        .filter(shelter::Column::HmisProjectId.eq(project_id))
+        .one(&app.db().await)
+        .await
+        .unwrap()
+        .map(|s| s.id.to_string())
+        .unwrap_or_else(|| panic!("{project_id}"))
+}
+
+fn shelter_form<'a>(org: &'a str, project_id: &'a str, target: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", "0"),
+        ("shelter[organization_id]", org),
+        ("shelter[hmis_project_id]", project_id),
+        ("shelter[name]", "Northside Respite Center"),
+        ("shelter[project_type]", "1"),
+        ("shelter[target_population]", target),
+        ("shelter[operating_start_date]", "2026-01-15"),
+        ("shelter[coc_code]", "TX-503"),
+        ("shelter[zip]", "78753"),
+        ("shelter[hmis_participation_type]", "1"),
+        ("shelter[active]", "on"),
+    ]
+}
+
+async fn an_admin_creates_a_shelter_with_lines_and_a_coordinator(app: TestApp) {
+    let admin = app.signed_in(ADMIN_NO_DV).await;
+    let orgs = admin.call("list_organizations", &[]).await.json();
+    assert!(!orgs.to_string().contains("SafeHarbor"), "a victim service provider must be invisible: {orgs}");
+    let org = orgs[0]["id"].to_string();
+
+    // Bad fields are named; a DV shelter needs DV access; ProjectIDs are unique.
+    let mut bad = shelter_form(&org, "PRJ-3001", "4");
+    bad[8] = ("shelter[zip]", "787");
+    assert_eq!(admin.call("save_shelter", &bad).await.json()["Validation"]["field"], "shelter[zip]");
+    let dv = admin.call("save_shelter", &shelter_form(&org, "PRJ-3001", "1")).await;
+    assert_eq!(dv.json()["Validation"]["field"], "shelter[target_population]", "{}", dv.body);
+    let taken = admin.call("save_shelter", &shelter_form(&org, "PRJ-2001", "4")).await;
+    assert_eq!(taken.json()["Validation"]["field"], "shelter[hmis_project_id]");
+    let created = admin.call("save_shelter", &shelter_form(&org, "PRJ-3001", "4")).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let id = id_of(&app, "PRJ-3001").await;
+
+    // Emergency shelter lines need Availability and ESBedType; BedInventory is the sum.
+    let line = |availability: &'static str| {
+        vec![
+            ("shelter_id", id.clone()),
+            ("line[household_type]", "1".to_string()),
+            ("line[availability]", availability.to_string()),
+            ("line[es_bed_type]", "1".to_string()),
+            ("line[unit_inventory]", "30".to_string()),
+            ("line[vet]", "5".to_string()),
+            ("line[other]", "25".to_string()),
+            ("line[start_date]", "2026-01-15".to_string()),
+        ]
+    };
+    let as_pairs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let call = |form: Vec<(&'static str, String)>| {
+        let admin = &admin;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin.call("add_inventory_line", &pairs).await
+        }
+    };
+    let missing = call(as_pairs(&line(""))).await;
+    assert_eq!(missing.json()["Validation"]["field"], "line[availability]", "{}", missing.body);
+    assert_eq!(call(as_pairs(&line("1"))).await.status, 200);
+    let twice = call(as_pairs(&line("1"))).await;
+    assert_eq!(twice.json()["Validation"]["field"], "line[household_type]");
+    let editor = admin.call("get_shelter_editor", &[("id", &id)]).await.json();
+    assert_eq!(editor["lines"][0]["bed_inventory"], 30);
+    assert_eq!(editor["lines"][0]["dedicated"], 5);
+
+    // Assign a coordinator, who now sees the shelter.
+    let coordinator_id = editor["assignable"].as_array().unwrap().iter().find(|c| c["email"] == COORDINATOR.0).unwrap()["id"].to_string();
+    let assigned = admin.call("assign_coordinator", &[("shelter_id", &id), ("user_id", &coordinator_id), ("assign", "true")]).await;
+    assert_eq!(assigned.status, 200, "{}", assigned.body);
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let mine = coordinator.call("list_my_shelters", &[]).await.json();
+    assert!(mine.to_string().contains("Northside Respite Center"));
+}
+both_backends!(an_admin_creates_a_shelter_with_lines_and_a_coordinator);
+
+async fn a_dv_shelter_page_is_not_found_without_dv_access(app: TestApp) {
+    let dv = id_of(&app, "PRJ-2008").await;
+    let without = app.signed_in(ADMIN_NO_DV).await;
+    let theirs = without.call("get_shelter_editor", &[("id", &dv)]).await;
+    let missing = without.call("get_shelter_editor", &[("id", "987654")]).await;
+    assert_eq!((theirs.status, &theirs.body), (404, &missing.body));
+    assert_eq!(without.page(&format!("/admin/shelters/{dv}")).await.status, 404);
+    assert_eq!(without.page(&format!("/shelter-history/{dv}")).await.status, 404);
+    let with = app.signed_in(ADMIN).await;
+    assert_eq!(with.call("get_shelter_editor", &[("id", &dv)]).await.status, 200);
+    assert_eq!(with.page(&format!("/admin/shelters/{dv}")).await.status, 200);
+}
+both_backends!(a_dv_shelter_page_is_not_found_without_dv_access);
+
+async fn a_line_change_makes_an_open_counts_form_conflict(app: TestApp) {
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let mine = coordinator.call("list_my_shelters", &[]).await.json();
+    let family = mine.as_array().unwrap().iter().find(|s| s["name"] == "Capital Family Shelter").unwrap().clone();
+    let admin = app.signed_in(ADMIN).await;
+    let line_id = family["lines"][0]["inventory_id"].to_string();
+    let ended = admin.call("end_inventory_line", &[("inventory_id", &line_id), ("end_date", "2026-11-01")]).await;
+    assert_eq!(ended.status, 200, "{}", ended.body);
+    let form = [
+        ("shelter_id", family["id"].to_string()),
+        ("version", family["counts_version"].to_string()),
+        ("lines[0][inventory_id]", line_id.clone()),
+        ("lines[0][total]", "12".into()),
+        ("lines[0][occupied]", "3".into()),
+        ("lines[1][inventory_id]", family["lines"][1]["inventory_id"].to_string()),
+        ("lines[1][total]", "48".into()),
+        ("lines[1][occupied]", "40".into()),
+    ];
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(coordinator.call("update_bed_counts", &pairs).await.status, 409);
+}
+both_backends!(a_line_change_makes_an_open_counts_form_conflict);
