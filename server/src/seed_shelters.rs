@@ -3,9 +3,11 @@
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
-use app::entities::{bed_snapshot, inventory, organization, shelter, shelter_coordinator, user};
+use app::entities::{bed_snapshot, organization, shelter, shelter_coordinator, user};
 use app::error::AppError;
 use app::hmis::codes::{TARGET_POPULATION_DV, is_emergency_shelter};
+use app::shelters::editor::insert_line;
+use app::shelters::form::LineInput;
 
 /// (HMIS OrganizationID, name, victim service provider)
 const ORGANIZATIONS: &[(&str, &str, bool)] = &[
@@ -108,30 +110,15 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
         .await?;
         for (household_type, beds, (vet, youth, chronic), occupied) in lines.iter() {
             let es = is_emergency_shelter(*project_type);
-            let line = inventory::ActiveModel {
-                tenant_id: Set(tenant_id),
-                shelter_id: Set(s.id),
-                coc_code: Set("TX-503".into()),
-                household_type: Set(*household_type),
-                availability: Set(es.then_some(1)),
-                es_bed_type: Set(es.then_some(1)),
-                unit_inventory: Set(if *household_type == 3 { beds / 4 } else { *beds }),
-                bed_inventory: Set(*beds),
-                ch_vet_bed_inventory: Set(0),
-                youth_vet_bed_inventory: Set(0),
-                vet_bed_inventory: Set(*vet),
-                ch_youth_bed_inventory: Set(0),
-                youth_bed_inventory: Set(*youth),
-                ch_bed_inventory: Set(*chronic),
-                other_bed_inventory: Set(beds - vet - youth - chronic),
-                inventory_start_date: Set(start),
-                inventory_end_date: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
+            let input = LineInput {
+                household_type: *household_type,
+                availability: es.then_some(1),
+                es_bed_type: es.then_some(1),
+                unit_inventory: if *household_type == 3 { beds / 4 } else { *beds },
+                sub_counts: [0, 0, *vet, 0, *youth, *chronic, beds - vet - youth - chronic],
+                start_date: start,
+            };
+            let line = insert_line(&txn, &s, &input).await?;
             bed_snapshot::ActiveModel {
                 tenant_id: Set(tenant_id),
                 inventory_id: Set(line.id),

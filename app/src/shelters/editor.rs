@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::form::{LineForm, ShelterForm, ShelterInput, text};
+use super::form::{LineForm, LineInput, ShelterForm, ShelterInput, text};
 use super::ssr::ADMIN;
 use super::{Choice, CoordinatorRow, InventoryLineRow, OrganizationRow, ShelterEditor};
 use crate::access::Role;
@@ -196,6 +196,36 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
     Ok((saved.id, Notice::new(format!("Saved {}.", input.name))))
 }
 
+/// Insert an open inventory line for `s` (the caller checked access and the form).
+pub async fn insert_line(db: &impl ConnectionTrait, s: &shelter::Model, line: &LineInput) -> Result<inventory::Model, AppError> {
+    let now = Utc::now();
+    let [ch_vet, youth_vet, vet, ch_youth, youth, ch, other] = line.sub_counts;
+    Ok(inventory::ActiveModel {
+        tenant_id: Set(s.tenant_id),
+        shelter_id: Set(s.id),
+        coc_code: Set(s.coc_code.clone()),
+        household_type: Set(line.household_type),
+        availability: Set(line.availability),
+        es_bed_type: Set(line.es_bed_type),
+        unit_inventory: Set(line.unit_inventory),
+        bed_inventory: Set(line.bed_inventory()),
+        ch_vet_bed_inventory: Set(ch_vet),
+        youth_vet_bed_inventory: Set(youth_vet),
+        vet_bed_inventory: Set(vet),
+        ch_youth_bed_inventory: Set(ch_youth),
+        youth_bed_inventory: Set(youth),
+        ch_bed_inventory: Set(ch),
+        other_bed_inventory: Set(other),
+        inventory_start_date: Set(line.start_date),
+        inventory_end_date: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
 pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
@@ -219,32 +249,7 @@ pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppErro
             "Household type: this shelter already has an open line for it; end that line first, or let coordinators change its beds total.",
         ));
     }
-    let now = Utc::now();
-    let [ch_vet, youth_vet, vet, ch_youth, youth, ch, other] = line.sub_counts;
-    inventory::ActiveModel {
-        tenant_id: Set(s.tenant_id),
-        shelter_id: Set(s.id),
-        coc_code: Set(s.coc_code.clone()),
-        household_type: Set(line.household_type),
-        availability: Set(line.availability),
-        es_bed_type: Set(line.es_bed_type),
-        unit_inventory: Set(line.unit_inventory),
-        bed_inventory: Set(line.bed_inventory()),
-        ch_vet_bed_inventory: Set(ch_vet),
-        youth_vet_bed_inventory: Set(youth_vet),
-        vet_bed_inventory: Set(vet),
-        ch_youth_bed_inventory: Set(ch_youth),
-        youth_bed_inventory: Set(youth),
-        ch_bed_inventory: Set(ch),
-        other_bed_inventory: Set(other),
-        inventory_start_date: Set(line.start_date),
-        inventory_end_date: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    insert_line(&txn, &s, &line).await?;
     bump_counts_version(&txn, s.id).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Added a line of {} beds for {}.", line.bed_inventory(), HOUSEHOLD_TYPE.label(line.household_type))))
