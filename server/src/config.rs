@@ -91,6 +91,9 @@ impl Settings {
         {
             bail!("public_url must start with https:// (or http:// for local use), got {url:?}");
         }
+        if self.environment == Environment::Production && !self.secure_cookies() {
+            bail!("production needs public_url (HMIS_PUBLIC_URL) set to the https:// address users reach, so session cookies are Secure");
+        }
         Ok(())
     }
 
@@ -161,9 +164,20 @@ mod tests {
     fn production_without_a_key_is_a_clear_error() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("HMIS_ENVIRONMENT", "production");
+            jail.set_env("HMIS_PUBLIC_URL", "https://bridge.example.org");
             let settings = Settings::load(Path::new("none.toml")).expect("loads");
             let err = settings.resolve_secret_key().unwrap_err().to_string();
             assert!(err.contains("HMIS_SECRET_KEY"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn production_needs_an_https_public_url() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HMIS_ENVIRONMENT", "production");
+            let err = Settings::load(Path::new("none.toml")).unwrap_err().to_string();
+            assert!(err.contains("https"), "{err}");
             Ok(())
         });
     }

@@ -1,7 +1,6 @@
 //! Sessions kept in the app's own database, so they survive restarts and are shared by replicas.
 //! The signed-in user's id is copied into a column, so a user's sessions can be ended at once.
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -62,13 +61,12 @@ impl SessionStore for DbSessionStore {
         Ok(())
     }
 
+    /// Update only: a session deleted meanwhile (sign-out elsewhere, password change,
+    /// deactivation) stays deleted even when a request that loaded it finishes afterwards.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        row::Entity::insert(to_row(record)?)
-            .on_conflict(
-                OnConflict::column(row::Column::Id)
-                    .update_columns([row::Column::UserId, row::Column::Data, row::Column::ExpiresAt])
-                    .to_owned(),
-            )
+        row::Entity::update_many()
+            .set(to_row(record)?)
+            .filter(row::Column::Id.eq(record.id.to_string()))
             .exec(&self.db)
             .await
             .map_err(backend)?;

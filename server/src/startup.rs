@@ -28,6 +28,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     store: DbSessionStore,
+    db: DatabaseConnection,
 }
 
 async fn healthz() -> &'static str {
@@ -91,7 +92,7 @@ impl Server {
         let health = Router::new()
             .route("/healthz", get(healthz))
             .route("/readyz", get(readyz))
-            .with_state(db);
+            .with_state(db.clone());
         // The guard rewrites the path of pages a user may not open, so it wraps the routing.
         let router = Router::new()
             .merge(health)
@@ -100,7 +101,7 @@ impl Server {
             .layer(axum::middleware::from_fn(csrf::reject_cross_site))
             .layer(sessions)
             .layer(TraceLayer::new_for_http());
-        Ok(Server { listener, router, store })
+        Ok(Server { listener, router, store, db })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
@@ -110,6 +111,7 @@ impl Server {
     /// Serve until `shutdown` resolves; expired sessions are swept every ten minutes.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let store = self.store.clone();
+        let db = self.db.clone();
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(600));
             loop {
@@ -119,6 +121,8 @@ impl Server {
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
                 }
+                // Errors are logged where they are converted.
+                let _ = app::auth::throttle::sweep(&db, chrono::Utc::now()).await;
             }
         });
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();

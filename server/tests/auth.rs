@@ -240,3 +240,43 @@ async fn bad_input_names_the_field_and_saves_nothing(app: TestApp) {
     assert_eq!(admin.call("list_users", &[]).await.json(), before);
 }
 both_backends!(bad_input_names_the_field_and_saves_nothing);
+
+async fn dv_access_is_granted_only_by_those_who_have_it(app: TestApp) {
+    let without = app.signed_in(ADMIN_NO_DV).await;
+    let users = without.call("list_users", &[]).await.json();
+    let id_of = |email: &str| users.as_array().unwrap().iter().find(|u| u["email"] == email).unwrap()["id"].to_string();
+    let (me, dana, alicia) = (id_of(ADMIN_NO_DV.0), id_of(ADMIN.0), id_of(COORDINATOR.0));
+    for (endpoint, form) in [
+        ("update_user", vec![("id", me.as_str()), ("role", "coc_admin"), ("dv_access", "on")]),
+        ("update_user", vec![("id", alicia.as_str()), ("role", "coordinator"), ("dv_access", "on")]),
+        ("create_user", vec![("email", "dv@capital-coc.example"), ("display_name", "Dv"), ("role", "coc_admin"), ("dv_access", "on")]),
+        ("reset_user_password", vec![("id", dana.as_str())]),
+        ("set_user_active", vec![("id", dana.as_str()), ("active", "false")]),
+        ("update_user", vec![("id", dana.as_str()), ("role", "coordinator")]),
+    ] {
+        let res = without.call(endpoint, &form).await;
+        assert_eq!(res.status, 422, "{endpoint} {form:?}: {}", res.body);
+        assert_eq!(res.json()["Validation"]["field"], "dv_access", "{}", res.body);
+    }
+    assert_eq!(without.call("list_users", &[]).await.json(), users, "nothing changed");
+    // An admin with DV access may grant it, but not change their own.
+    let with = app.signed_in(ADMIN).await;
+    assert_eq!(with.call("update_user", &[("id", &alicia), ("role", "coordinator"), ("dv_access", "on")]).await.status, 200);
+    let own = with.call("update_user", &[("id", &dana), ("role", "coc_admin")]).await;
+    assert_eq!(own.json()["Validation"]["field"], "dv_access");
+}
+both_backends!(dv_access_is_granted_only_by_those_who_have_it);
+
+async fn a_password_reset_ends_the_users_sessions(app: TestApp) {
+    let coordinator = app.signed_in(COORDINATOR).await;
+    assert_eq!(coordinator.page("/").await.status, 200);
+    let admin = app.signed_in(ADMIN).await;
+    let users = admin.call("list_users", &[]).await.json();
+    let id = users.as_array().unwrap().iter().find(|u| u["email"] == COORDINATOR.0).unwrap()["id"].to_string();
+    assert_eq!(admin.call("reset_user_password", &[("id", &id)]).await.status, 200);
+    // The old session is gone for good, even after it is used again.
+    assert_eq!(coordinator.page("/").await.status, 303);
+    assert_eq!(coordinator.page("/").await.status, 303);
+    assert!(coordinator.call("me", &[]).await.json().is_null());
+}
+both_backends!(a_password_reset_ends_the_users_sessions);

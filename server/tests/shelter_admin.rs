@@ -126,3 +126,30 @@ async fn a_line_change_makes_an_open_counts_form_conflict(app: TestApp) {
     assert_eq!(coordinator.call("update_bed_counts", &pairs).await.status, 409);
 }
 both_backends!(a_line_change_makes_an_open_counts_form_conflict);
+
+async fn count(client: &Client) -> u64 {
+    client.call("list_shelters", &[]).await.json()["total"].as_u64().unwrap()
+}
+
+async fn marking_an_organization_a_vsp_hides_its_shelters(app: TestApp) {
+    let with = app.signed_in(ADMIN).await;
+    let without = app.signed_in(ADMIN_NO_DV).await;
+    assert_eq!(count(&without).await, 16);
+    let orgs = with.call("list_organizations", &[]).await.json();
+    let eastside = orgs.as_array().unwrap().iter().find(|o| o["name"] == "Eastside Community Services").unwrap()["id"].to_string();
+    // Only an admin with DV access may set the flag.
+    let refused = without
+        .call("update_organization", &[("id", &eastside), ("name", "Eastside Community Services"), ("victim_service_provider", "on")])
+        .await;
+    assert_eq!(refused.json()["Validation"]["field"], "victim_service_provider");
+    let saved = with
+        .call("update_organization", &[("id", &eastside), ("name", "Eastside Community Services"), ("victim_service_provider", "on")])
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    // Eastside runs 4 shelters: they are DV shelters now.
+    assert_eq!(count(&without).await, 12);
+    assert_eq!(count(&with).await, 20);
+    let orgs = without.call("list_organizations", &[]).await.json();
+    assert!(!orgs.to_string().contains("Eastside"), "{orgs}");
+}
+both_backends!(marking_an_organization_a_vsp_hides_its_shelters);

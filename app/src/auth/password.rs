@@ -20,7 +20,17 @@ fn hash_blocking(password: &str) -> Result<String, AppError> {
     })
 }
 
+/// At most one argon2 computation per CPU at a time: each takes 19 MiB, so a flood of sign-ins
+/// queues here instead of exhausting memory and the blocking pool.
+fn permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+    })
+}
+
 pub async fn hash(password: String) -> Result<String, AppError> {
+    let _permit = permits().acquire().await.map_err(|_| AppError::Internal)?;
     tokio::task::spawn_blocking(move || hash_blocking(&password))
         .await
         .map_err(|_| AppError::Internal)?
@@ -35,6 +45,7 @@ fn dummy_hash() -> &'static str {
 
 /// Verify `password` against `stored`, or against a dummy hash when there is no account.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    let Ok(_permit) = permits().acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         let exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_string());

@@ -22,6 +22,8 @@ pub use super::password::{generate_one_time_password, hash as hash_password};
 
 /// The session key holding who is signed in.
 pub const AUTH_KEY: &str = "auth";
+/// When the session was last used (kept to extend the idle timeout of an active user).
+const SEEN_KEY: &str = "seen";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionAuth {
@@ -73,6 +75,9 @@ pub async fn load_current_user(session: &Session, state: &AppState) -> Result<Op
     };
     if user.is_none() {
         session.flush().await?;
+    } else if Utc::now() - session.get::<DateTime<Utc>>(SEEN_KEY).await?.unwrap_or(auth.signed_in_at) > chrono::Duration::minutes(1) {
+        // Writing the session moves its idle expiry; once a minute is enough.
+        session.insert(SEEN_KEY, Utc::now()).await?;
     }
     Ok(user)
 }
@@ -122,8 +127,9 @@ fn client_ip(state: &AppState) -> String {
     let parts = use_context::<Parts>();
     if state.auth.trust_forwarded_for {
         let forwarded = parts.as_ref().and_then(|p| {
+            // The right-most entry is the one our proxy appended; entries left of it are the client's.
             let value = p.headers.get("x-forwarded-for")?.to_str().ok()?;
-            value.split(',').next().map(|ip| ip.trim().to_string())
+            value.rsplit(',').next().map(|ip| ip.trim().chars().take(64).collect::<String>())
         });
         if let Some(ip) = forwarded.filter(|ip| !ip.is_empty()) {
             return ip;
@@ -144,7 +150,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     if password.is_empty() {
         return Err(AppError::validation("password", "Password: enter your password."));
     }
-    let email = email.trim().to_lowercase();
+    // Longer than any address can be: counted like any other unknown email, under a bounded key.
+    let email: String = email.trim().to_lowercase().chars().take(320).collect();
     let account_key = throttle::account_key(&email);
     let client_key = throttle::client_key(&client_ip(&state));
     let now = Utc::now();

@@ -95,6 +95,19 @@ pub async fn record_failure(
     Ok(())
 }
 
+/// Forget counters whose window and lockout are long over, so the table stays small.
+pub async fn sweep(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, AppError> {
+    use sea_orm::sea_query::ExprTrait;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let horizon = now - Duration::days(1);
+    let result = row::Entity::delete_many()
+        .filter(row::Column::WindowStartedAt.lt(horizon))
+        .filter(row::Column::LockedUntil.is_null().or(row::Column::LockedUntil.lt(horizon)))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 pub async fn clear(db: &impl ConnectionTrait, key: &str) -> Result<(), AppError> {
     row::Entity::delete_by_id(key.to_string()).exec(db).await?;
     Ok(())

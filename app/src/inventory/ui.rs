@@ -28,16 +28,19 @@ pub fn MySheltersPage() -> impl IntoView {
 #[component]
 fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
     let update = ServerAction::<UpdateBedCounts>::new();
-    // After a save (or a conflict) show the newest values and version.
-    let fresh = Resource::new(move || update.version().get(), |_| list_my_shelters());
     let id = shelter.id;
-    let current = move || {
-        fresh
-            .get()
-            .and_then(|r| r.ok())
-            .and_then(|list| list.into_iter().find(|s| s.id == id))
-            .unwrap_or_else(|| shelter.clone())
-    };
+    // After a save (or a conflict) reload this shelter's newest values and version; before the
+    // first submit the page's own data is current, so nothing is fetched.
+    let fresh = Resource::new(
+        move || update.version().get(),
+        move |submits| async move {
+            if submits == 0 {
+                return None;
+            }
+            list_my_shelters().await.ok()?.into_iter().find(|s| s.id == id)
+        },
+    );
+    let current = move || fresh.get().flatten().unwrap_or_else(|| shelter.clone());
     let heading = format!("shelter-{id}-name");
     let labelled_by = heading.clone();
     view! {

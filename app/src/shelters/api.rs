@@ -58,3 +58,9 @@ pub async fn create_organization(
     let vsp = crate::users::checkbox(&victim_service_provider);
     crate::ssr::form::respond("create_organization", super::editor::create_organization(hmis_organization_id, name, vsp).await).await
 }
+
+#[server(endpoint = "update_organization")]
+pub async fn update_organization(id: i64, name: String, victim_service_provider: Option<String>) -> Result<Notice, AppError> {
+    let vsp = crate::users::checkbox(&victim_service_provider);
+    crate::ssr::form::respond("update_organization", super::editor::update_organization(id, name, vsp).await).await
+}

@@ -5,8 +5,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::ShelterEditor;
 use super::api::{
-    AddInventoryLine, AssignCoordinator, CreateOrganization, EndInventoryLine, SaveShelter, get_shelter_editor,
-    list_organizations,
+    AddInventoryLine, AssignCoordinator, CreateOrganization, EndInventoryLine, SaveShelter, UpdateOrganization,
+    get_shelter_editor, list_organizations,
 };
 use crate::hmis::codes::{
     AVAILABILITY, CodeList, ES_BED_TYPE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE, HOUSING_TYPE,
@@ -192,7 +192,8 @@ fn ShelterSections(
 #[component]
 pub fn OrganizationsPage() -> impl IntoView {
     let create = ServerAction::<CreateOrganization>::new();
-    let orgs = Resource::new(move || create.version().get(), |_| list_organizations());
+    let update = ServerAction::<UpdateOrganization>::new();
+    let orgs = Resource::new(move || (create.version().get(), update.version().get()), |_| list_organizations());
     view! {
         <Title text="Organizations · HMIS Bridge"/>
         <h1>"Organizations"</h1>
@@ -207,14 +208,27 @@ pub fn OrganizationsPage() -> impl IntoView {
             </ActionForm>
         </section>
         <section class="card">
+            <h2>"All organizations"</h2>
+            <FormFeedback form="update_organization" outcome=Signal::derive(move || notice_outcome(update.value().get()))/>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || orgs.get().map(|r| match r {
                     Err(err) => view! { <p class="notice notice-error" role="alert">{err.to_string()}</p> }.into_any(),
                     Ok(rows) => view! {
                         <div class="table-wrap"><table>
-                            <thead><tr><th scope="col">"OrganizationID"</th><th scope="col">"Name"</th><th scope="col">"Victim service provider"</th></tr></thead>
-                            <tbody>{rows.into_iter().map(|o| view! {
-                                <tr><td>{o.hmis_organization_id}</td><td>{o.name}</td><td>{if o.victim_service_provider { "Yes" } else { "No" }}</td></tr>
+                            <thead><tr><th scope="col">"OrganizationID"</th><th scope="col">"Name and victim service provider"</th></tr></thead>
+                            <tbody>{rows.into_iter().map(|o| {
+                                let name_id = format!("org-name-{}", o.id);
+                                view! {
+                                    <tr><td>{o.hmis_organization_id}</td><td>
+                                        <ActionForm action=update attr:class="inline-form">
+                                            <input type="hidden" name="id" value=o.id.to_string()/>
+                                            <label class="visually-hidden" for=name_id.clone()>"Organization name"</label>
+                                            <input id=name_id name="name" value=o.name.clone() maxlength="200" required/>
+                                            <label class="check"><input type="checkbox" name="victim_service_provider" checked=o.victim_service_provider/>" VSP"</label>
+                                            <button type="submit">"Save"</button>
+                                        </ActionForm>
+                                    </td></tr>
+                                }
                             }).collect_view()}</tbody>
                         </table></div>
                     }.into_any(),

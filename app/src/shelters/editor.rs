@@ -359,3 +359,32 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
     txn.commit().await?;
     Ok(Notice::new(format!("Added {name}.")))
 }
+
+/// Rename an organization or change its victim-service-provider flag; its shelters' DV status
+/// follows in the same transaction.
+pub async fn update_organization(id: i64, name: String, vsp: bool) -> Result<Notice, AppError> {
+    let access = authorize(ADMIN).await?;
+    let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
+    let db = ssr::db()?;
+    let org = organizations(&access)?.filter(organization::Column::Id.eq(id)).one(&db).await?.ok_or(AppError::NotFound)?;
+    if vsp && !access.user.dv_access {
+        return Err(AppError::validation("victim_service_provider", "Victim service provider: only an admin with DV access can set it."));
+    }
+    let txn = ssr::begin_write(&db).await?;
+    let mut active: organization::ActiveModel = org.into();
+    active.name = Set(name.clone());
+    active.victim_service_provider = Set(vsp);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    // is_dv = the organization is a VSP, or the project targets DV survivors.
+    shelter::Entity::update_many()
+        .col_expr(
+            shelter::Column::IsDv,
+            Expr::value(vsp).or(Expr::col(shelter::Column::TargetPopulation).eq(TARGET_POPULATION_DV)),
+        )
+        .filter(shelter::Column::OrganizationId.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Notice::new(format!("Saved {name}.")))
+}

@@ -26,6 +26,24 @@ pub fn to_row(u: user::Model) -> UserRow {
     }
 }
 
+/// DV access can only be handed out, or touched, by an admin who has it (DESIGN.md 4.1): an
+/// admin without it may not grant it, change or reset a user who has it, or change their own.
+fn check_dv_rights(access: &Access, target: Option<&user::Model>, dv_access: Option<bool>) -> Result<(), AppError> {
+    let caller_has = access.user.dv_access;
+    if let Some(t) = target {
+        if t.id == access.user.id && dv_access.is_some_and(|dv| dv != t.dv_access) {
+            return Err(AppError::validation("dv_access", "DV access: you cannot change your own; ask another CoC admin with DV access."));
+        }
+        if t.dv_access && !caller_has {
+            return Err(AppError::validation("dv_access", "DV access: this user has DV access; only a CoC admin with DV access can change their account."));
+        }
+    }
+    if dv_access == Some(true) && !caller_has {
+        return Err(AppError::validation("dv_access", "DV access: only a CoC admin with DV access can grant it."));
+    }
+    Ok(())
+}
+
 async fn find_scoped(access: &Access, id: i64) -> Result<user::Model, AppError> {
     access
         .find::<user::Entity>()?
@@ -72,12 +90,13 @@ pub async fn insert_user(
             "Email: a user with this address already exists; use another address.",
         ));
     }
+    let password_hash = hash_password(password.to_string()).await?;
     let now = Utc::now();
     Ok(user::ActiveModel {
         tenant_id: Set(new.tenant_id),
         email: Set(new.email.to_string()),
         display_name: Set(new.display_name.to_string()),
-        password_hash: Set(hash_password(password.to_string()).await?),
+        password_hash: Set(password_hash),
         role: Set(new.role.as_str().to_string()),
         dv_access: Set(new.dv_access),
         active: Set(true),
@@ -105,6 +124,7 @@ pub async fn create(email: String, display_name: String, role: String, dv_access
     let email = parse_email(&email)?;
     let display_name = parse_display_name(&display_name)?;
     let role = parse_assignable_role(&role)?;
+    check_dv_rights(&access, None, Some(dv_access))?;
     let db = ssr::db()?;
     let new = NewUser { tenant_id: Some(access.tenant_id()?), email: &email, display_name: &display_name, role, dv_access };
     let one_time = insert_with_one_time_password(&db, new).await?;
@@ -123,6 +143,7 @@ pub async fn update(id: i64, role: String, dv_access: bool) -> Result<Notice, Ap
     let access = authorize(ADMIN).await?;
     let role = parse_assignable_role(&role)?;
     let target = find_scoped(&access, id).await?;
+    check_dv_rights(&access, Some(&target), Some(dv_access))?;
     if target.id == access.user.id && role != access.role() {
         return Err(AppError::validation(
             "role",
@@ -152,6 +173,7 @@ pub async fn update(id: i64, role: String, dv_access: bool) -> Result<Notice, Ap
 pub async fn set_active(id: i64, active_flag: bool) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let target = find_scoped(&access, id).await?;
+    check_dv_rights(&access, Some(&target), None)?;
     if target.id == access.user.id && !active_flag {
         return Err(AppError::validation("active", "You cannot deactivate your own account."));
     }
@@ -177,15 +199,18 @@ pub async fn set_active(id: i64, active_flag: bool) -> Result<Notice, AppError> 
 pub async fn reset_password(id: i64) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let target = find_scoped(&access, id).await?;
+    check_dv_rights(&access, Some(&target), None)?;
     if target.id == access.user.id {
         return Err(AppError::validation("password", "Change your own password under Account > Password."));
     }
     let one_time = generate_one_time_password();
+    // Hash before the write transaction: SQLite's write lock is not held during argon2.
+    let hash = hash_password(one_time.clone()).await?;
     let email = target.email.clone();
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let mut active: user::ActiveModel = target.into();
-    active.password_hash = Set(hash_password(one_time.clone()).await?);
+    active.password_hash = Set(hash);
     active.must_change_password = Set(true);
     active.updated_at = Set(Utc::now());
     active.update(&txn).await?;
