@@ -17,6 +17,9 @@ use crate::error::{AppError, Notice};
 use crate::hmis::codes::{AVAILABILITY, ES_BED_TYPE, HOUSEHOLD_TYPE, TARGET_POPULATION_DV};
 use crate::ssr::{self, scope::Access};
 
+const DUPLICATE_PROJECT_ID: &str = "HMIS ProjectID: another project already uses it; IDs must be unique.";
+const DUPLICATE_ORGANIZATION_ID: &str = "HMIS OrganizationID: another organization already uses it.";
+
 /// Organizations the caller may see: victim service providers only with DV access.
 fn organizations(access: &Access) -> Result<sea_orm::Select<organization::Entity>, AppError> {
     let mut select = access.find::<organization::Entity>()?;
@@ -160,7 +163,7 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
         .one(&txn)
         .await?;
     if clash.is_some() {
-        return Err(AppError::validation("shelter[hmis_project_id]", "HMIS ProjectID: another project already uses it; IDs must be unique."));
+        return Err(AppError::validation("shelter[hmis_project_id]", DUPLICATE_PROJECT_ID));
     }
     let now = Utc::now();
     let mut model = match id {
@@ -191,7 +194,8 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
     model.active = Set(input.active);
     model.is_dv = Set(is_dv);
     model.updated_at = Set(now);
-    let saved = if id.is_some() { model.update(&txn).await? } else { model.insert(&txn).await? };
+    let duplicate = |e| ssr::unique_or_db(e, "shelter[hmis_project_id]", DUPLICATE_PROJECT_ID);
+    let saved = if id.is_some() { model.update(&txn).await.map_err(duplicate)? } else { model.insert(&txn).await.map_err(duplicate)? };
     txn.commit().await?;
     Ok((saved.id, Notice::new(format!("Saved {}.", input.name))))
 }
@@ -342,7 +346,7 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
         .one(&txn)
         .await?;
     if clash.is_some() {
-        return Err(AppError::validation("hmis_organization_id", "HMIS OrganizationID: another organization already uses it."));
+        return Err(AppError::validation("hmis_organization_id", DUPLICATE_ORGANIZATION_ID));
     }
     let now = Utc::now();
     organization::ActiveModel {
@@ -355,7 +359,8 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| ssr::unique_or_db(e, "hmis_organization_id", DUPLICATE_ORGANIZATION_ID))?;
     txn.commit().await?;
     Ok(Notice::new(format!("Added {name}.")))
 }

@@ -80,6 +80,15 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// A unique-constraint violation (two admins saving the same ID at once) is a validation error on
+/// `field`; anything else is a database error.
+pub fn unique_or_db(err: DbErr, field: &str, message: &str) -> AppError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::validation(field, message),
+        _ => err.into(),
+    }
+}
+
 /// Database errors are logged here, once, and become `Internal` for the caller.
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {

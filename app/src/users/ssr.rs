@@ -11,6 +11,8 @@ use crate::entities::user;
 use crate::error::{AppError, Notice};
 use crate::ssr::{self, scope::Access};
 
+const DUPLICATE_EMAIL: &str = "Email: a user with this address already exists; use another address.";
+
 const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
 
 pub fn to_row(u: user::Model) -> UserRow {
@@ -85,10 +87,7 @@ pub async fn insert_user(
     must_change: bool,
 ) -> Result<user::Model, AppError> {
     if user::Entity::find().filter(user::Column::Email.eq(new.email)).one(db).await?.is_some() {
-        return Err(AppError::validation(
-            "email",
-            "Email: a user with this address already exists; use another address.",
-        ));
+        return Err(AppError::validation("email", DUPLICATE_EMAIL));
     }
     let password_hash = hash_password(password.to_string()).await?;
     let now = Utc::now();
@@ -106,7 +105,8 @@ pub async fn insert_user(
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await
+    .map_err(|e| ssr::unique_or_db(e, "email", DUPLICATE_EMAIL))?)
 }
 
 /// Insert a user with a fresh one-time password; returns the password.
