@@ -44,12 +44,8 @@ impl LineCounts {
         self.beds_occupied.map(|o| self.beds_total - o)
     }
 
-    /// Occupied / total in percent, rounded.
     pub fn utilization(&self) -> Option<i32> {
-        match (self.beds_occupied, self.beds_total) {
-            (Some(o), t) if t > 0 => Some(((o as f64) * 100.0 / (t as f64)).round() as i32),
-            _ => None,
-        }
+        self.beds_occupied.and_then(|o| utilization(o, self.beds_total))
     }
 }
 
@@ -91,6 +87,11 @@ pub struct ShelterHistory {
     pub shelter_id: i64,
     pub name: String,
     pub entries: Vec<HistoryEntry>,
+}
+
+/// Occupied / total in percent, rounded; None for zero beds.
+pub fn utilization(occupied: i32, total: i32) -> Option<i32> {
+    (total > 0).then(|| ((occupied as f64) * 100.0 / (total as f64)).round() as i32)
 }
 
 /// What the form sends for one line: raw text, parsed on the server so errors name the field.

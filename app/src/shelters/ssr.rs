@@ -12,6 +12,7 @@ use crate::entities::{organization, shelter};
 use crate::error::AppError;
 use crate::hmis::codes::PROJECT_TYPE;
 use crate::inventory::ssr::line_counts;
+use crate::inventory::utilization;
 use crate::ssr;
 
 pub const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
@@ -63,9 +64,7 @@ pub async fn list(query: String, page: u64) -> Result<ShelterPage, AppError> {
                 hmis_project_id: s.hmis_project_id,
                 organization: orgs.get(&s.organization_id).cloned().unwrap_or_default(),
                 project_type: PROJECT_TYPE.label(s.project_type).to_string(),
-                utilization: beds_occupied
-                    .filter(|_| beds_total > 0)
-                    .map(|o| ((o as f64) * 100.0 / (beds_total as f64)).round() as i32),
+                utilization: beds_occupied.and_then(|o| utilization(o, beds_total)),
                 beds_total,
                 beds_occupied,
                 last_updated: lines.iter().filter_map(|l| l.updated_at.clone()).max(),

@@ -8,15 +8,7 @@ use super::api::list_shelters;
 use super::{ShelterPage, ShelterRow};
 
 fn page_link(query: &str, page: u64) -> String {
-    let q: String = query
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("/admin/shelters?q={q}&page={page}")
+    format!("/admin/shelters?q={}&page={page}", crate::ui::url::encode(query, b""))
 }
 
 #[component]
