@@ -280,3 +280,27 @@ async fn a_password_reset_ends_the_users_sessions(app: TestApp) {
     assert!(coordinator.call("me", &[]).await.json().is_null());
 }
 both_backends!(a_password_reset_ends_the_users_sessions);
+
+async fn parallel_guesses_cannot_slip_past_the_limit(app: TestApp) {
+    // Twenty wrong passwords at once for one account: at most five are checked, the rest refused.
+    let client = std::sync::Arc::new(app.client());
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move { client.login(COORDINATOR.0, "wrong-password-123").await.status }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 20, "{statuses:?}");
+    assert!(checked <= 5, "{checked} guesses were checked: {statuses:?}");
+    // Successful sign-ins from one address (a shared shelter desk) do not add up to a lockout.
+    let desk = app.client();
+    for _ in 0..25 {
+        assert_eq!(desk.login(ADMIN.0, ADMIN.1).await.status, 200);
+    }
+}
+both_backends!(parallel_guesses_cannot_slip_past_the_limit);

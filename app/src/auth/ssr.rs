@@ -155,7 +155,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let account_key = throttle::account_key(&email);
     let client_key = throttle::client_key(&client_ip(&state));
     let now = Utc::now();
-    throttle::check(db, &[&account_key, &client_key], now).await?;
+    throttle::begin_attempt(db, &[(&account_key, throttle::ACCOUNT), (&client_key, throttle::CLIENT)], now).await?;
 
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
@@ -164,13 +164,12 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         .await?;
     let stored = found.as_ref().map(|u| u.password_hash.clone());
     if !password::verify(password, stored).await {
-        throttle::record_failure(db, &account_key, throttle::ACCOUNT, now).await?;
-        throttle::record_failure(db, &client_key, throttle::CLIENT, now).await?;
+        // The attempt was already counted by `begin_attempt`.
         tracing::info!(event = "login.failed", "sign-in failed");
         return Err(AppError::validation("password", "The email or password is not correct."));
     }
     let Some(user) = found else { return Err(AppError::Internal) };
-    throttle::clear(db, &account_key).await?;
+    throttle::succeeded(db, &account_key, &client_key).await?;
 
     let session = ssr::session().await?;
     session.cycle_id().await?;

@@ -54,21 +54,61 @@ pub fn after_failure(prev: Option<&State>, policy: Policy, now: DateTime<Utc>) -
     State { failures, window_started_at, locked_until }
 }
 
+/// The counter of `key`, locked for update (PostgreSQL; SQLite's write transaction serialises).
 async fn load(db: &impl ConnectionTrait, key: &str) -> Result<Option<State>, AppError> {
-    Ok(row::Entity::find_by_id(key.to_string()).one(db).await?.map(|r| State {
+    use sea_orm::QuerySelect;
+    Ok(row::Entity::find_by_id(key.to_string()).lock_exclusive().one(db).await?.map(|r| State {
         failures: r.failures,
         window_started_at: r.window_started_at,
         locked_until: r.locked_until,
     }))
 }
 
-/// `Err(Throttled)` when any of `keys` is locked at `now`.
-pub async fn check(db: &impl ConnectionTrait, keys: &[&str], now: DateTime<Utc>) -> Result<(), AppError> {
-    for key in keys {
-        if let Some(minutes) = load(db, key).await?.and_then(|s| locked_minutes(&s, now)) {
+/// Start a sign-in attempt: refuse it when any key is locked, otherwise count it as a failure
+/// for every key *before* the password is checked, in one write transaction, so parallel
+/// attempts cannot all slip under the limit. A success gives the count back (`succeeded`).
+pub async fn begin_attempt(
+    db: &sea_orm::DatabaseConnection,
+    keys: &[(&str, Policy)],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = crate::ssr::begin_write(db).await?;
+    for (key, _) in keys {
+        // Make sure the row exists, so the locking read below serialises concurrent attempts
+        // even for a key never seen before (PostgreSQL cannot lock a row that is not there).
+        row::Entity::insert(row::ActiveModel {
+            key: Set(key.to_string()),
+            failures: Set(0),
+            window_started_at: Set(now),
+            locked_until: Set(None),
+        })
+        .on_conflict_do_nothing_on([row::Column::Key])
+        .exec(&txn)
+        .await?;
+        if let Some(minutes) = load(&txn, key).await?.and_then(|s| locked_minutes(&s, now)) {
+            txn.rollback().await?;
             return Err(AppError::Throttled { minutes });
         }
     }
+    for (key, policy) in keys {
+        record_failure(&txn, key, *policy, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A successful sign-in: forget the account's failures and give back the client's attempt.
+pub async fn succeeded(db: &impl ConnectionTrait, account_key: &str, client_key: &str) -> Result<(), AppError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    clear(db, account_key).await?;
+    row::Entity::update_many()
+        .col_expr(row::Column::Failures, Expr::col(row::Column::Failures).sub(1))
+        .col_expr(row::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(row::Column::Key.eq(client_key))
+        .filter(row::Column::Failures.gt(0))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
