@@ -76,6 +76,11 @@ async fn an_admin_creates_a_shelter_with_lines_and_a_coordinator(app: TestApp) {
     assert_eq!(call(as_pairs(&line("1"))).await.status, 200);
     let twice = call(as_pairs(&line("1"))).await;
     assert_eq!(twice.json()["Validation"]["field"], "line[household_type]");
+    // Its open line is an emergency-shelter line: the project cannot silently become TH.
+    let mut as_th = shelter_form(&org, "PRJ-3001", "4");
+    as_th[0] = ("id", &id);
+    as_th[4] = ("shelter[project_type]", "2");
+    assert_eq!(admin.call("save_shelter", &as_th).await.json()["Validation"]["field"], "shelter[project_type]");
     let editor = admin.call("get_shelter_editor", &[("id", &id)]).await.json();
     assert_eq!(editor["lines"][0]["bed_inventory"], 30);
     assert_eq!(editor["lines"][0]["dedicated"], 5);

@@ -165,6 +165,23 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
     if clash.is_some() {
         return Err(AppError::validation("shelter[hmis_project_id]", DUPLICATE_PROJECT_ID));
     }
+    if let Some(id) = id {
+        // Availability and ESBedType belong to emergency shelter lines only: a change of project
+        // type must not leave open lines that break that rule.
+        let es = crate::hmis::codes::is_emergency_shelter(input.project_type);
+        let mismatched = inventory::Entity::find()
+            .filter(inventory::Column::ShelterId.eq(id))
+            .filter(inventory::Column::InventoryEndDate.is_null())
+            .filter(if es { inventory::Column::Availability.is_null() } else { inventory::Column::Availability.is_not_null() })
+            .one(&txn)
+            .await?;
+        if mismatched.is_some() {
+            return Err(AppError::validation(
+                "shelter[project_type]",
+                "Project type: this shelter's open inventory lines were recorded for another kind of project (Availability and ES bed type are for emergency shelter only); end them and add new lines first.",
+            ));
+        }
+    }
     let now = Utc::now();
     let mut model = match id {
         Some(id) => find_shelter(&txn, &access, id).await?.into(),
