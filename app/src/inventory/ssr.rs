@@ -202,6 +202,23 @@ async fn conflict(db: &impl ConnectionTrait, access: &Access, shelter_id: i64) -
     )))
 }
 
+/// Bump a shelter's counts version, so any form based on the old one is a conflict. With
+/// `expected`, only if the version still is that one; returns whether the bump happened.
+pub(crate) async fn bump_counts_version(
+    db: &impl ConnectionTrait,
+    shelter_id: i64,
+    expected: Option<i64>,
+) -> Result<bool, AppError> {
+    let mut update = shelter::Entity::update_many()
+        .col_expr(shelter::Column::CountsVersion, Expr::col(shelter::Column::CountsVersion).add(1))
+        .col_expr(shelter::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(shelter::Column::Id.eq(shelter_id));
+    if let Some(version) = expected {
+        update = update.filter(shelter::Column::CountsVersion.eq(version));
+    }
+    Ok(update.exec(db).await?.rows_affected == 1)
+}
+
 /// Save one shelter's counts: append a snapshot per line in one transaction, versioning lines
 /// whose total changed. `version` is the counts version the form was based on.
 pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Result<Notice, AppError> {
@@ -212,14 +229,7 @@ pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Re
     let counts = validate(current_lines(&db, tenant_id, &[shelter.id]).await?, &inputs)?;
 
     let txn = ssr::begin_write(&db).await?;
-    let claimed = shelter::Entity::update_many()
-        .col_expr(shelter::Column::CountsVersion, Expr::col(shelter::Column::CountsVersion).add(1))
-        .col_expr(shelter::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(shelter::Column::Id.eq(shelter.id))
-        .filter(shelter::Column::CountsVersion.eq(version))
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected != 1 {
+    if !bump_counts_version(&txn, shelter.id, Some(version)).await? {
         txn.rollback().await?;
         return Err(conflict(&db, &access, shelter.id).await?);
     }

@@ -15,6 +15,7 @@ use crate::auth::ssr::authorize;
 use crate::entities::{inventory, organization, shelter, shelter_coordinator, tenant, user};
 use crate::error::{AppError, Notice};
 use crate::hmis::codes::{AVAILABILITY, ES_BED_TYPE, HOUSEHOLD_TYPE, TARGET_POPULATION_DV};
+use crate::inventory::ssr::bump_counts_version;
 use crate::ssr::{self, scope::Access};
 
 const DUPLICATE_PROJECT_ID: &str = "HMIS ProjectID: another project already uses it; IDs must be unique.";
@@ -38,15 +39,6 @@ async fn find_shelter(db: &impl ConnectionTrait, access: &Access, id: i64) -> Re
     access.shelters()?.filter(shelter::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
 }
 
-/// Bump the counts version, so a coordinator's form from before a line change is a conflict.
-async fn bump_counts_version(db: &impl ConnectionTrait, shelter_id: i64) -> Result<(), AppError> {
-    shelter::Entity::update_many()
-        .col_expr(shelter::Column::CountsVersion, Expr::col(shelter::Column::CountsVersion).add(1))
-        .filter(shelter::Column::Id.eq(shelter_id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
 
 fn to_form(s: &shelter::Model) -> ShelterForm {
     let opt = |v: Option<i32>| v.map(|c| c.to_string()).unwrap_or_default();
@@ -271,7 +263,8 @@ pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppErro
         ));
     }
     insert_line(&txn, &s, &line).await?;
-    bump_counts_version(&txn, s.id).await?;
+    // A coordinator's form from before a line change is now a conflict.
+    bump_counts_version(&txn, s.id, None).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Added a line of {} beds for {}.", line.bed_inventory(), HOUSEHOLD_TYPE.label(line.household_type))))
 }
@@ -297,7 +290,8 @@ pub async fn end_line(inventory_id: i64, end_date: String) -> Result<Notice, App
     active.inventory_end_date = Set(Some(end));
     active.updated_at = Set(Utc::now());
     active.update(&txn).await?;
-    bump_counts_version(&txn, s.id).await?;
+    // A coordinator's form from before a line change is now a conflict.
+    bump_counts_version(&txn, s.id, None).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Ended the line on {end}.")))
 }
