@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/organizations") view=shelters::edit_ui::OrganizationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=users::ui::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:id") view=users::ui::UserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/hmis-export") view=hmis::ui::HmisExportPage ssr=SsrMode::Async/>
                     <Route path=path!("/platform/tenants") view=tenants::ui::TenantsPage ssr=SsrMode::Async/>
                 </Routes>
             </Frame>

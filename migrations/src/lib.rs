@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_tenants_users_sessions;
 mod m0002_shelters_inventory;
+mod m0003_installation;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_tenants_users_sessions::Migration),
             Box::new(m0002_shelters_inventory::Migration),
+            Box::new(m0003_installation::Migration),
         ]
     }
 }

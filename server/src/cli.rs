@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`.
+//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`, `export`.
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -37,4 +37,13 @@ pub enum Command {
     },
     /// Create (or complete) the demo CoC and its users, then print the demo logins. Idempotent.
     SeedDemo,
+    /// Write the HMIS CSV FY2026 zip of a CoC's current data (the HMIS Export tab's download).
+    Export {
+        /// Short name of the CoC.
+        #[arg(long)]
+        tenant: String,
+        /// The zip file to write (replaced if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }

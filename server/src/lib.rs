@@ -3,6 +3,7 @@ pub mod cli;
 pub mod config;
 pub mod csrf;
 pub mod db;
+pub mod export;
 pub mod page_guard;
 pub mod seed;
 pub mod seed_shelters;

@@ -5,7 +5,7 @@ use app::access::Role;
 use server::cli::{Cli, Command};
 use server::config::Settings;
 use server::startup::Server;
-use server::{db, seed, telemetry};
+use server::{db, export, seed, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -29,6 +29,7 @@ async fn main() -> anyhow::Result<()> {
             seed::seed_demo(&conn).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
             seed::print_demo_logins();
         }
+        Command::Export { tenant, out } => println!("{}", export::export_to_file(&conn, &tenant, &out).await?),
         Command::CreateAdmin { email, name, tenant } => {
             let (email, password) = create_admin(&conn, &email, &name, tenant.as_deref()).await?;
             println!("Created {email}. One-time password (change it at first sign-in): {password}");

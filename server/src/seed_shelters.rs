@@ -33,7 +33,7 @@ const SHELTERS: &[(&str, usize, &str, i32, Option<i32>, &str, &[Line], Option<&s
     ("PRJ-2007", 2, "SafeHarbor Emergency Shelter", 0, Some(1), "78758", &[(1, 20, (0, 0, 0), 17), (3, 36, (0, 0, 0), 30)], None),
     ("PRJ-2008", 2, "SafeHarbor Transitional Homes", 2, Some(1), "78753", &[(3, 24, (0, 0, 0), 22)], None),
     ("PRJ-2009", 2, "SafeHarbor Youth Refuge", 0, Some(1), "78745", &[(4, 8, (0, 8, 0), 6)], None),
-    ("PRJ-2010", 3, "Hope Street Women's Shelter", 0, Some(1), "78705", &[(1, 18, (0, 0, 0), 16)], None),
+    ("PRJ-2010", 3, "Hope Street Women's Shelter", 0, Some(1), "78705", &[(1, 18, (0, 0, 0), 16), (3, 12, (0, 0, 0), 10)], None),
     ("PRJ-2011", 3, "Hope Street Men's Shelter", 1, Some(4), "78702", &[(1, 80, (6, 0, 10), 79)], Some("nightdesk@capital-coc.example")),
     ("PRJ-2012", 3, "Hope Street Safe Haven", 8, Some(4), "78751", &[(1, 16, (0, 0, 16), 15)], None),
     ("PRJ-2013", 3, "Hope Street Family Rooms", 0, Some(4), "78744", &[(3, 40, (0, 0, 0), 35)], Some("coordinator@capital-coc.example")),

@@ -89,6 +89,9 @@ impl Server {
             })
             .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
             .with_state(state.clone());
+        let downloads = Router::new()
+            .route(app::hmis::ui::DOWNLOAD_PATH, get(crate::export::download))
+            .with_state(state.clone());
         let health = Router::new()
             .route("/healthz", get(healthz))
             .route("/readyz", get(readyz))
@@ -96,6 +99,7 @@ impl Server {
         // The guard rewrites the path of pages a user may not open, so it wraps the routing.
         let router = Router::new()
             .merge(health)
+            .merge(downloads)
             .fallback_service(app)
             .layer(axum::middleware::from_fn_with_state(state, page_guard::guard_pages))
             .layer(axum::middleware::from_fn(csrf::reject_cross_site))

@@ -1,5 +1,6 @@
 //! SeaORM entities. The schema itself lives in the `migration` crate.
 pub mod bed_snapshot;
+pub mod installation;
 pub mod inventory;
 pub mod login_throttle;
 pub mod organization;

@@ -37,6 +37,26 @@ pub const PROJECT_TYPE: CodeList = CodeList {
     ],
 };
 
+/// The project types a shelter may have: those HUD records bed inventory for (2.07 applies to
+/// ES, TH, PH and Safe Haven, and to RRH only as "housing with or without services").
+pub const SHELTER_PROJECT_TYPE: CodeList = CodeList {
+    name: "Project type",
+    entries: &[
+        (0, "Emergency shelter: entry/exit"),
+        (1, "Emergency shelter: night-by-night"),
+        (2, "Transitional housing"),
+        (3, "PH: permanent supportive housing"),
+        (8, "Safe haven"),
+        (9, "PH: housing only"),
+        (10, "PH: housing with services"),
+        (13, "PH: rapid re-housing"),
+    ],
+};
+
+/// 2.02.A RRHSubType 2: RRH housing with or without services, the only RRH with inventory.
+pub const RRH_SUBTYPE_HOUSING: i32 = 2;
+pub const PROJECT_TYPE_RRH: i32 = 13;
+
 /// 2.02.D HousingType.
 pub const HOUSING_TYPE: CodeList = CodeList {
     name: "Housing type",
@@ -99,6 +119,9 @@ mod tests {
     fn project_type_has_no_five() {
         assert!(!PROJECT_TYPE.contains(5));
         assert_eq!(PROJECT_TYPE.entries.len(), 14);
+        for (code, label) in SHELTER_PROJECT_TYPE.entries {
+            assert_eq!(PROJECT_TYPE.label(*code), *label);
+        }
         assert_eq!(HOUSEHOLD_TYPE.label(3), "Households with adults and children");
     }
 }

@@ -10,7 +10,7 @@ use super::api::{
 };
 use crate::hmis::codes::{
     AVAILABILITY, CodeList, ES_BED_TYPE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE, HOUSING_TYPE,
-    PROJECT_TYPE, TARGET_POPULATION,
+    SHELTER_PROJECT_TYPE, TARGET_POPULATION,
 };
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
@@ -87,7 +87,7 @@ fn ShelterSections(
                 </select>
                 {text_input("shelter[hmis_project_id]", "HMIS ProjectID", f.hmis_project_id.clone(), 32, true)}
                 {text_input("shelter[name]", "Project name", f.name.clone(), 200, true)}
-                {code_select("shelter[project_type]", "Project type", &PROJECT_TYPE, f.project_type.clone(), false)}
+                {code_select("shelter[project_type]", "Project type", &SHELTER_PROJECT_TYPE, f.project_type.clone(), false)}
                 {code_select("shelter[housing_type]", "Housing type", &HOUSING_TYPE, f.housing_type.clone(), true)}
                 {code_select("shelter[target_population]", "Target population", &TARGET_POPULATION, f.target_population.clone(), true)}
                 <label for="shelter-start">"Operating start date"</label>

@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::form::{LineForm, LineInput, ShelterForm, ShelterInput, text};
+use super::form::{LineForm, LineInput, ShelterForm, ShelterInput, hmis_id, text};
 use super::ssr::ADMIN;
 use super::{Choice, CoordinatorRow, InventoryLineRow, OrganizationRow, ShelterEditor};
 use crate::access::Role;
@@ -343,7 +343,7 @@ pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
 
 pub async fn create_organization(hmis_organization_id: String, name: String, vsp: bool) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
-    let hmis_id = text("hmis_organization_id", "HMIS OrganizationID", &hmis_organization_id, 32, true)?.unwrap_or_default();
+    let hmis_id = hmis_id("hmis_organization_id", "HMIS OrganizationID", &hmis_organization_id)?;
     let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
     if vsp && !access.user.dv_access {
         return Err(AppError::validation("victim_service_provider", "Victim service provider: only an admin with DV access can add one."));

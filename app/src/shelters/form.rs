@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::hmis::codes::{
     AVAILABILITY, CodeList, ES_BED_TYPE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE, HOUSING_TYPE,
-    PROJECT_TYPE, TARGET_POPULATION, is_emergency_shelter,
+    SHELTER_PROJECT_TYPE, TARGET_POPULATION, is_emergency_shelter,
 };
 use crate::inventory::parse_bed_count;
 
@@ -73,6 +73,18 @@ pub fn text(field: &str, label: &str, raw: &str, max: usize, required: bool) -> 
     Ok(Some(t.to_string()))
 }
 
+/// An HMIS ProjectID or OrganizationID: S32, and not one of the IDs the DV aggregate uses.
+pub fn hmis_id(field: &str, label: &str, raw: &str) -> Result<String, AppError> {
+    let id = text(field, label, raw, 32, true)?.unwrap_or_default();
+    if crate::hmis::is_reserved_id(&id) {
+        return Err(invalid(
+            field,
+            format!("{label}: IDs starting with {} are reserved for the aggregated DV project; choose another.", crate::hmis::RESERVED_ID_PREFIX),
+        ));
+    }
+    Ok(id)
+}
+
 /// A code from `list`; empty is `None` when optional.
 pub fn code(field: &str, list: &CodeList, raw: &str, required: bool) -> Result<Option<i32>, AppError> {
     let t = raw.trim();
@@ -116,9 +128,9 @@ impl ShelterForm {
             .trim()
             .parse::<i64>()
             .map_err(|_| invalid(&f("organization_id"), "Organization: choose one.".into()))?;
-        let hmis_project_id = text(&f("hmis_project_id"), "HMIS ProjectID", &self.hmis_project_id, 32, true)?.unwrap_or_default();
+        let hmis_project_id = hmis_id(&f("hmis_project_id"), "HMIS ProjectID", &self.hmis_project_id)?;
         let name = text(&f("name"), "Project name", &self.name, 200, true)?.unwrap_or_default();
-        let project_type = code(&f("project_type"), &PROJECT_TYPE, &self.project_type, true)?.unwrap_or_default();
+        let project_type = code(&f("project_type"), &SHELTER_PROJECT_TYPE, &self.project_type, true)?.unwrap_or_default();
         let operating_start_date = date(&f("operating_start_date"), "Operating start date", &self.operating_start_date, true)?
             .unwrap_or_default();
         let operating_end_date = date(&f("operating_end_date"), "Operating end date", &self.operating_end_date, false)?;
@@ -273,12 +285,14 @@ mod tests {
         let cases: Vec<(fn(&mut ShelterForm), &str)> = vec![
             (|f| f.name = " ".into(), "shelter[name]"),
             (|f| f.project_type = "5".into(), "shelter[project_type]"),
+            (|f| f.project_type = "4".into(), "shelter[project_type]"),
             (|f| f.coc_code = "CA-600".into(), "shelter[coc_code]"),
             (|f| f.zip = "7870".into(), "shelter[zip]"),
             (|f| f.geocode = "48A453".into(), "shelter[geocode]"),
             (|f| f.operating_end_date = "2024-01-01".into(), "shelter[operating_end_date]"),
             (|f| f.operating_start_date = "10/01/2025".into(), "shelter[operating_start_date]"),
             (|f| f.hmis_project_id = "x".repeat(33), "shelter[hmis_project_id]"),
+            (|f| f.hmis_project_id = "hb-dv-aggregate".into(), "shelter[hmis_project_id]"),
             (|f| f.state = "Texas".into(), "shelter[state]"),
         ];
         for (change, field) in cases {

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
 use crate::access::Role;
 use crate::auth::ssr::CurrentUser;
-use crate::entities::{shelter, shelter_coordinator};
+use crate::entities::{bed_snapshot, inventory, shelter, shelter_coordinator};
 use crate::error::AppError;
 
 /// An entity whose rows belong to one tenant.
@@ -31,7 +31,48 @@ impl Access {
 
     /// A select of `E` restricted to the caller's tenant.
     pub fn find<E: TenantOwned>(&self) -> Result<Select<E>, AppError> {
-        Ok(E::find().filter(E::tenant_column().eq(self.tenant_id()?)))
+        Ok(self.tenant()?.find::<E>())
+    }
+
+    /// The caller's whole tenant, DV shelters included: only for `hmis::transform`, which folds
+    /// DV shelters into the aggregate whoever asks.
+    pub fn tenant(&self) -> Result<TenantScope, AppError> {
+        Ok(TenantScope(self.tenant_id()?))
+    }
+}
+
+/// All of one tenant's data. Reached through [`Access::tenant`], or by an operator's command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TenantScope(i64);
+
+impl TenantScope {
+    /// For operator commands (the CLI), which name the tenant themselves.
+    pub fn for_operator(tenant_id: i64) -> TenantScope {
+        TenantScope(tenant_id)
+    }
+
+    pub fn tenant_id(self) -> i64 {
+        self.0
+    }
+
+    /// A select of `E` restricted to this tenant.
+    pub fn find<E: TenantOwned>(self) -> Select<E> {
+        E::find().filter(E::tenant_column().eq(self.0))
+    }
+
+    /// Every shelter of the tenant, DV shelters included.
+    pub fn all_shelters(self) -> Select<shelter::Entity> {
+        shelter::Entity::find().filter(shelter::Column::TenantId.eq(self.0))
+    }
+
+    /// Every inventory line of the tenant, DV shelters' included.
+    pub fn all_inventories(self) -> Select<inventory::Entity> {
+        inventory::Entity::find().filter(inventory::Column::TenantId.eq(self.0))
+    }
+
+    /// Every bed snapshot of the tenant, DV shelters' included.
+    pub fn all_bed_snapshots(self) -> Select<bed_snapshot::Entity> {
+        bed_snapshot::Entity::find().filter(bed_snapshot::Column::TenantId.eq(self.0))
     }
 }
 

@@ -3,6 +3,8 @@
 //! with the demo data loaded, and talks to it over HTTP like a browser would.
 #![allow(dead_code)]
 
+pub mod hmis_spec;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,75 @@
+//! The HMIS CSV zip outside the Leptos pages: the HMIS Export tab's download (a plain GET, so the
+//! browser saves a file) and the `export` command.
+use std::path::Path;
+
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use tower_sessions::Session;
+
+use app::auth::ssr::load_current_user;
+use app::error::AppError;
+use app::hmis::ssr::EXPORT_PAGE;
+use app::ssr::AppState;
+use app::ssr::scope::Access;
+
+fn error_response(err: &AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, err.to_string()).into_response()
+}
+
+/// `GET /admin/hmis-export/download`: the zip of the signed-in CoC admin's tenant. The page guard
+/// has already sent anonymous visitors to sign in and hidden the path from other roles; this
+/// checks again, as every entry point does.
+pub async fn download(State(state): State<AppState>, session: Session) -> Response {
+    let user = match load_current_user(&session, &state).await {
+        Ok(Some(user)) if EXPORT_PAGE.allows(Some(user.role)) && !user.must_change_password => user,
+        Ok(Some(_)) => return error_response(&AppError::NotFound),
+        Ok(None) => return error_response(&AppError::Unauthenticated),
+        Err(err) => return error_response(&err),
+    };
+    let access = Access { user };
+    let scope = match access.tenant() {
+        Ok(scope) => scope,
+        Err(err) => return error_response(&err),
+    };
+    match app::hmis::ssr::zip(&state.db, scope, chrono::Utc::now()).await {
+        Ok((name, bytes)) => {
+            tracing::info!(user.id = access.user.id, export.bytes = bytes.len(), "HMIS CSV zip downloaded");
+            let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+                .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"hmis-csv.zip\""));
+            (
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_static("application/zip")),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(err) => error_response(&err),
+    }
+}
+
+/// `hmis-bridge export --tenant SLUG --out FILE.zip`. The file is written whole or not at all:
+/// the zip goes to a temporary file beside it that is then renamed.
+pub async fn export_to_file(db: &DatabaseConnection, slug: &str, out: &Path) -> anyhow::Result<String> {
+    use app::entities::tenant;
+    let tenant = tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .with_context(|| format!("no CoC with short name {slug:?}"))?;
+    let scope = app::ssr::scope::TenantScope::for_operator(tenant.id);
+    let (name, bytes) = app::hmis::ssr::zip(db, scope, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("building the export: {e}"))?;
+    let file_name = out.file_name().with_context(|| format!("{} is not a file path", out.display()))?;
+    let tmp = out.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
+    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("moving the export to {}", out.display()))?;
+    Ok(format!("Wrote {} ({} bytes, {name}).", out.display(), bytes.len()))
+}
