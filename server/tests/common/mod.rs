@@ -73,26 +73,7 @@ impl TestApp {
             let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
             format!("{base}/{name}")
         });
-        let command = |args: &[&str]| {
-            // scripts/test points HMIS_BIN at the binary cargo-leptos built (the one users run).
-            // (Benchmarks reuse this harness and always set HMIS_BIN.)
-            let bin = std::env::var("HMIS_BIN")
-                .ok()
-                .or_else(|| option_env!("CARGO_BIN_EXE_hmis-bridge").map(str::to_string))
-                .expect("HMIS_BIN: the hmis-bridge binary to run");
-            let mut cmd = Command::new(bin);
-            cmd.args(args)
-                .env("HMIS_LISTEN", "127.0.0.1:0")
-                .env("HMIS_DATA_DIR", &data_dir)
-                .env("HMIS_CONFIG", data_dir.join("none.toml"))
-                .env("HMIS_TRUST_FORWARDED_FOR", "true")
-                .env("RUST_LOG", "warn")
-                .env_remove("DATABASE_URL");
-            if let Some(url) = &database_url {
-                cmd.env("DATABASE_URL", url);
-            }
-            cmd
-        };
+        let command = |args: &[&str]| server_command(&data_dir, database_url.as_deref(), args);
         let seeded = command(&["seed-demo"]).output().expect("run seed-demo");
         assert!(seeded.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&seeded.stderr));
 
@@ -110,6 +91,17 @@ impl TestApp {
         let database_url = database_url
             .unwrap_or_else(|| format!("sqlite://{}?mode=rw", data_dir.join("hmis-bridge.db").display()));
         TestApp { base, database_url, child, data_dir, pg_database }
+    }
+
+    /// The `hmis-bridge` command line against this app's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let pg_url = self.pg_database.as_ref().map(|_| self.database_url.as_str());
+        server_command(&self.data_dir, pg_url, args).output().expect("run hmis-bridge")
+    }
+
+    /// A scratch directory removed with the app.
+    pub fn scratch(&self) -> &std::path::Path {
+        &self.data_dir
     }
 
     pub async fn db(&self) -> sea_orm::DatabaseConnection {
@@ -144,6 +136,28 @@ impl Drop for TestApp {
             .ok();
         }
     }
+}
+
+/// `hmis-bridge ARGS` with the test settings: port 0, `data_dir`, and PostgreSQL when `pg_url`.
+fn server_command(data_dir: &std::path::Path, pg_url: Option<&str>, args: &[&str]) -> Command {
+    // scripts/test points HMIS_BIN at the binary cargo-leptos built (the one users run).
+    // (Benchmarks reuse this harness and always set HMIS_BIN.)
+    let bin = std::env::var("HMIS_BIN")
+        .ok()
+        .or_else(|| option_env!("CARGO_BIN_EXE_hmis-bridge").map(str::to_string))
+        .expect("HMIS_BIN: the hmis-bridge binary to run");
+    let mut cmd = Command::new(bin);
+    cmd.args(args)
+        .env("HMIS_LISTEN", "127.0.0.1:0")
+        .env("HMIS_DATA_DIR", data_dir)
+        .env("HMIS_CONFIG", data_dir.join("none.toml"))
+        .env("HMIS_TRUST_FORWARDED_FOR", "true")
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL");
+    if let Some(url) = pg_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    cmd
 }
 
 async fn pg_admin(sql: &str) {
@@ -194,6 +208,14 @@ impl Response {
     }
 }
 
+pub struct Download {
+    pub status: u16,
+    pub content_type: String,
+    pub disposition: String,
+    pub location: String,
+    pub bytes: Vec<u8>,
+}
+
 pub struct Client {
     base: String,
     http: reqwest::Client,
@@ -229,6 +251,16 @@ impl Client {
             .await
             .expect("GET");
         Self::finish(res).await
+    }
+
+    /// GET a file download: status, headers and the raw bytes.
+    pub async fn download(&self, path: &str) -> Download {
+        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("GET");
+        let status = res.status().as_u16();
+        let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let (content_type, disposition, location) = (header("content-type"), header("content-disposition"), header("location"));
+        let bytes = res.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        Download { status, content_type, disposition, location, bytes }
     }
 
     /// Call a server function as the hydrated app does (fetch, JSON answer).

@@ -1,0 +1,255 @@
+//! The HMIS Export tab, its zip download and the `export` command, on SQLite and PostgreSQL:
+//! what the preview shows is what the zip carries; DV shelters only ever as the aggregate; only
+//! CoC admins reach any of it; one tenant's export holds only that tenant.
+mod common;
+
+use chrono::Utc;
+use common::hmis_spec::{Export, validate};
+use common::*;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+use app::entities::{bed_snapshot, inventory, organization, shelter, tenant};
+
+const DOWNLOAD: &str = "/admin/hmis-export/download";
+/// The demo's DV shelters' names and ProjectIDs, and their organization.
+const DV_SECRETS: &[&str] = &["SafeHarbor", "Hope Street Women", "PRJ-2007", "PRJ-2008", "PRJ-2009", "PRJ-2010"];
+/// The demo DV shelters' ZIP codes (compared as whole cells: digits can occur in any ID).
+const DV_ZIPS: &[&str] = &["78758", "78753", "78745", "78705"];
+
+async fn preview(client: &Client) -> Value {
+    let res = client.call("preview_hmis_export", &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()
+}
+
+fn rows(preview: &Value) -> &Vec<Value> {
+    preview["rows"].as_array().expect("rows")
+}
+
+fn beds(row: &Value) -> i64 {
+    row["households"].as_array().unwrap().iter().map(|h| h["beds_total"].as_i64().unwrap()).sum()
+}
+
+async fn download_zip(client: &Client) -> (Download, Export) {
+    let res = client.download(DOWNLOAD).await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.bytes));
+    let export = validate(&res.bytes).unwrap_or_else(|errs| panic!("the download breaks the spec:\n{}", errs.join("\n")));
+    (res, export)
+}
+
+fn assert_no_dv_secret(what: &str, text: &str) {
+    for secret in DV_SECRETS {
+        assert!(!text.contains(secret), "{what} shows {secret}");
+    }
+}
+
+fn assert_no_dv_location(zip: &Export) {
+    for row in zip.rows("ProjectCoC.csv") {
+        assert!(!DV_ZIPS.contains(&Export::str(row, "ZIP")), "a DV shelter's ZIP is in the zip: {row:?}");
+        if Export::str(row, "ProjectID") == app::hmis::DV_PROJECT_ID {
+            for col in ["Geocode", "Address1", "Address2", "City", "State", "ZIP"] {
+                assert_eq!(Export::str(row, col), "", "the DV aggregate carries a {col}");
+            }
+        }
+    }
+}
+
+async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
+    let admin = app.signed_in(ADMIN).await;
+    let p = preview(&admin).await;
+    assert_no_dv_secret("the preview", &p["rows"].to_string());
+    assert_eq!(p["coc_codes"], serde_json::json!(["TX-503"]));
+
+    // The demo's DV beds: only the family cell (3 shelters, 72 beds) meets both thresholds.
+    let dv = &p["dv"];
+    assert_eq!((dv["min_shelters"].as_i64(), dv["min_beds"].as_i64()), (Some(3), Some(5)));
+    assert_eq!(dv["contributing_shelters"], 4);
+    assert_eq!((dv["beds_total"].as_i64(), dv["beds_sent"].as_i64(), dv["beds_suppressed"].as_i64()), (Some(118), Some(72), Some(46)));
+    let aggregates: Vec<&Value> = rows(&p).iter().filter(|r| r["dv_aggregate"] == true).collect();
+    assert_eq!(aggregates.len(), 1);
+    assert_eq!((aggregates[0]["shelters"].as_i64(), beds(aggregates[0])), (Some(3), 72));
+    assert_eq!(rows(&p).len(), 17, "16 non-DV projects and the aggregate");
+
+    let (res, zip) = download_zip(&admin).await;
+    assert_eq!(res.content_type, "application/zip");
+    assert!(res.disposition.starts_with("attachment; filename=\"hmis-csv-capital-area-"), "{}", res.disposition);
+    assert_no_dv_secret("the zip", &zip.text);
+    assert_no_dv_location(&zip);
+    let projects: Vec<&str> = zip.rows("Project.csv").iter().map(|r| Export::str(r, "ProjectID")).collect();
+    let previewed: Vec<&str> = rows(&p).iter().map(|r| r["project_id"].as_str().unwrap()).collect();
+    assert_eq!(projects, previewed, "the zip's projects are the preview's, in its order");
+    let zip_beds: i64 = zip.rows("Inventory.csv").iter().map(|r| Export::int(r, "BedInventory")).sum();
+    assert_eq!(zip_beds, rows(&p).iter().map(beds).sum::<i64>());
+    let dv_lines: Vec<_> = zip.rows("Inventory.csv").iter().filter(|r| Export::str(r, "ProjectID") == app::hmis::DV_PROJECT_ID).collect();
+    assert_eq!(dv_lines.len(), 1);
+    assert_eq!((Export::int(dv_lines[0], "HouseholdType"), Export::int(dv_lines[0], "BedInventory")), (3, 72));
+    let dv_org = zip.rows("Organization.csv").iter().find(|o| Export::str(o, "OrganizationID") == app::hmis::DV_ORGANIZATION_ID).cloned();
+    assert_eq!(dv_org.map(|o| Export::int(&o, "VictimServiceProvider")), Some(1));
+
+    let e = &zip.rows("Export.csv")[0];
+    assert_eq!(Export::str(e, "SourceID"), "TX-503");
+    assert_eq!((Export::int(e, "SourceType"), Export::int(e, "ExportDirective"), Export::int(e, "HashStatus")), (1, 2, 1));
+    assert_eq!(Export::str(e, "CSVVersion"), "2026 v1.0");
+    assert_eq!(Export::str(e, "SoftwareName"), "HMIS Bridge");
+    let today = Utc::now().date_naive().to_string();
+    assert_eq!((Export::str(e, "ExportStartDate"), Export::str(e, "ExportEndDate")), (today.as_str(), today.as_str()));
+
+    // A second export: a new ExportID, the same installation.
+    let (_, again) = download_zip(&admin).await;
+    let e2 = &again.rows("Export.csv")[0];
+    assert_ne!(Export::str(e, "ExportID"), Export::str(e2, "ExportID"));
+    assert_eq!(Export::str(e, "ImplementationID"), Export::str(e2, "ImplementationID"));
+    assert!(!Export::str(e, "ImplementationID").is_empty());
+}
+both_backends!(the_preview_shows_exactly_what_the_zip_sends);
+
+async fn the_tab_filters_rows_without_javascript(app: TestApp) {
+    let admin = app.signed_in(ADMIN).await;
+    let page = admin.page("/admin/hmis-export?rows=dv").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("1 row shown"), "{}", page.body);
+    assert!(page.body.contains("DV shelters (aggregated)"));
+    assert!(page.body.contains("DV aggregate of 3 shelters"));
+    assert!(page.body.contains("46 beds are suppressed"), "the page says how many DV beds were suppressed");
+    assert!(page.body.contains(DOWNLOAD));
+
+    let non_dv = admin.page("/admin/hmis-export?rows=non-dv&household=4").await;
+    // Households with only children outside DV: Riverbend Youth Emergency Shelter and Host Homes.
+    assert!(non_dv.body.contains("2 rows shown"), "{}", non_dv.body);
+    assert!(!non_dv.body.contains("dv-row"), "the DV aggregate is not a non-DV row");
+    // A filter value that is not on the list shows everything rather than failing.
+    let odd = admin.page("/admin/hmis-export?rows=%3Cscript%3E&household=abc").await;
+    assert_eq!(odd.status, 200);
+    assert!(odd.body.contains("17 rows shown"));
+}
+both_backends!(the_tab_filters_rows_without_javascript);
+
+async fn an_admin_without_dv_access_sees_the_aggregate_but_no_dv_shelter(app: TestApp) {
+    let admin = app.signed_in(ADMIN_NO_DV).await;
+    let p = preview(&admin).await;
+    assert_no_dv_secret("the preview", &p.to_string());
+    assert!(p["dv"].is_null(), "the DV summary is for DV access only: {}", p["dv"]);
+    let aggregate = rows(&p).iter().find(|r| r["dv_aggregate"] == true).expect("the aggregate row every vendor gets");
+    assert_eq!(aggregate["shelters"], 0, "how many DV shelters there are is not theirs to know");
+    assert_eq!(beds(aggregate), 72);
+
+    let page = admin.page("/admin/hmis-export?rows=dv").await;
+    assert_eq!(page.status, 200);
+    assert_no_dv_secret("the page", &page.body);
+    assert!(page.body.contains("DV shelters (aggregated)"));
+    assert!(!page.body.contains("suppressed") && !page.body.contains("aggregate of"), "no DV counts without DV access");
+
+    let (_, zip) = download_zip(&admin).await;
+    assert_no_dv_secret("the zip", &zip.text);
+    assert_no_dv_location(&zip);
+}
+both_backends!(an_admin_without_dv_access_sees_the_aggregate_but_no_dv_shelter);
+
+async fn only_coc_admins_reach_the_export(app: TestApp) {
+    for who in [COORDINATOR, PLATFORM] {
+        let client = app.signed_in(who).await;
+        assert_eq!(client.page("/admin/hmis-export").await.status, 404, "{}", who.0);
+        assert_eq!(client.call("preview_hmis_export", &[]).await.status, 404, "{}", who.0);
+        let download = client.download(DOWNLOAD).await;
+        assert_eq!(download.status, 404, "{}", who.0);
+        assert_ne!(download.content_type, "application/zip");
+    }
+    let anonymous = app.client();
+    let download = anonymous.download(DOWNLOAD).await;
+    assert!(matches!(download.status, 302 | 303 | 307), "{}", download.status);
+    assert!(download.location.starts_with("/login"), "{}", download.location);
+    assert_eq!(anonymous.call("preview_hmis_export", &[]).await.status, 401);
+}
+both_backends!(only_coc_admins_reach_the_export);
+
+async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
+    let db = app.db().await;
+    // Another CoC's shelter, with a bed count, must never show up in this CoC's export.
+    let now = Utc::now();
+    let other = tenant::ActiveModel {
+        name: Set("Other CoC".into()),
+        slug: Set("other".into()),
+        coc_codes: Set("TX-600".into()),
+        dv_min_shelters: Set(3),
+        dv_min_beds: Set(5),
+        time_zone: Set("America/Chicago".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
+    let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(&db).await.unwrap().unwrap();
+    let org = organization::ActiveModel {
+        tenant_id: Set(other.id),
+        hmis_organization_id: Set("OTHER-ORG".into()),
+        name: Set("Other Tenant Org".into()),
+        victim_service_provider: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let mut foreign: shelter::ActiveModel = template.clone().into();
+    foreign.id = sea_orm::ActiveValue::NotSet;
+    foreign.tenant_id = Set(other.id);
+    foreign.organization_id = Set(org.id);
+    foreign.hmis_project_id = Set("OTHER-1".into());
+    foreign.name = Set("Other Tenant Shelter".into());
+    let foreign = foreign.insert(&db).await.unwrap();
+    let mut foreign_line: inventory::ActiveModel = line.clone().into();
+    foreign_line.id = sea_orm::ActiveValue::NotSet;
+    foreign_line.tenant_id = Set(other.id);
+    foreign_line.shelter_id = Set(foreign.id);
+    foreign_line.insert(&db).await.unwrap();
+
+    // A new count for Downtown Emergency Shelter (120 beds).
+    bed_snapshot::ActiveModel {
+        tenant_id: Set(template.tenant_id),
+        inventory_id: Set(line.id),
+        beds_total: Set(120),
+        beds_occupied: Set(60),
+        updated_by: Set(1),
+        recorded_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+
+    let admin = app.signed_in(ADMIN).await;
+    let p = preview(&admin).await;
+    assert!(!p.to_string().contains("Other Tenant"), "another tenant's shelter is in the preview");
+    let downtown = rows(&p).iter().find(|r| r["project_id"] == "PRJ-2001").unwrap();
+    assert_eq!(downtown["households"][0]["beds_occupied"], 60);
+    let (_, zip) = download_zip(&admin).await;
+    assert!(!zip.text.contains("Other Tenant") && !zip.text.contains("OTHER-"), "another tenant's data is in the zip");
+}
+both_backends!(the_export_follows_new_counts_and_stays_in_its_tenant);
+
+async fn the_export_command_writes_the_zip_or_says_why_not(app: TestApp) {
+    let out = app.scratch().join("capital.zip");
+    let run = app.cli(&["export", "--tenant", "capital-area", "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stdout).contains("Wrote"), "{}", String::from_utf8_lossy(&run.stdout));
+    let zip = validate(&std::fs::read(&out).unwrap()).unwrap_or_else(|errs| panic!("{}", errs.join("\n")));
+    assert_no_dv_secret("the exported file", &zip.text);
+    assert_no_dv_location(&zip);
+    assert_eq!(zip.rows("Project.csv").len(), 17);
+
+    let missing = app.scratch().join("missing.zip");
+    let run = app.cli(&["export", "--tenant", "nowhere", "--out", missing.to_str().unwrap()]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no CoC with short name \"nowhere\""), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(!missing.exists());
+
+    let no_dir = app.scratch().join("no-such-dir").join("x.zip");
+    let run = app.cli(&["export", "--tenant", "capital-area", "--out", no_dir.to_str().unwrap()]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no-such-dir"), "{}", String::from_utf8_lossy(&run.stderr));
+}
+both_backends!(the_export_command_writes_the_zip_or_says_why_not);
