@@ -63,11 +63,7 @@ fn ExportTab(preview: ExportPreview) -> impl IntoView {
                 </dd></div>
             </dl>
             <h3>"Vendors"</h3>
-            <dl class="stats">
-                <div><dt>"Vendor status"</dt><dd>"No vendors set up yet"</dd></div>
-                <div><dt>"Queue depth"</dt><dd>"0"</dd></div>
-                <div><dt>"Dead letters"</dt><dd>"0"</dd></div>
-            </dl>
+            <p class="hint">"No HMIS vendors are set up yet. Their status, the push queue and dead letters will show here."</p>
             <p>
                 <a class="button" href=DOWNLOAD_PATH download="">"Download HMIS CSV (zip)"</a>
                 <span class="hint">{format!(" FY2026 project descriptor files as of {export_date}, the same rows as below.")}</span>

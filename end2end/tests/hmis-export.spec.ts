@@ -1,0 +1,68 @@
+import { test, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { readFileSync } from "node:fs";
+
+const ADMIN = { email: "admin@capital-coc.example", password: "demo-admin-2026" };
+
+async function openExportTab(page: Page) {
+  page.on("pageerror", (err) => {
+    throw new Error(`script error on ${page.url()}: ${err.message}`);
+  });
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
+  await page.getByRole("link", { name: "HMIS Export" }).first().click();
+  await expect(page.getByRole("heading", { name: "HMIS Export", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Preview: the rows that will be sent" })).toBeVisible();
+}
+
+async function filterDvOnly(page: Page) {
+  await page.getByRole("radio", { name: "DV only" }).check();
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/rows=dv/);
+  await expect(page.getByRole("status").filter({ hasText: "shown" })).toHaveText("1 row shown");
+  const rows = page.locator("table tbody tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("DV shelters (aggregated)");
+  await expect(rows.first()).toContainText("DV aggregate of 3 shelters");
+  await expect(rows.first()).not.toContainText("SafeHarbor");
+  await expect(page.getByRole("radio", { name: "DV only" })).toBeChecked();
+}
+
+test("admin previews the DV aggregate and downloads the HMIS CSV zip", async ({ page }) => {
+  await openExportTab(page);
+  await expect(page.getByRole("region", { name: "Overview" })).toContainText("TX-503");
+  await expect(page.getByRole("region", { name: "DV privacy" })).toContainText("46 beds are suppressed");
+  await expect(page.getByRole("status").filter({ hasText: "shown" })).toHaveText("17 rows shown");
+
+  const axe = await new AxeBuilder({ page }).analyze();
+  const serious = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
+
+  await filterDvOnly(page);
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download HMIS CSV (zip)" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^hmis-csv-capital-area-\d{8}-\d{6}\.zip$/);
+  const bytes = readFileSync(await download.path());
+  expect(bytes.subarray(0, 2).toString()).toBe("PK");
+  for (const file of ["Export.csv", "Organization.csv", "User.csv", "Project.csv", "ProjectCoC.csv", "Funder.csv", "Inventory.csv", "HMISParticipation.csv"]) {
+    expect(bytes.includes(Buffer.from(file)), file).toBe(true);
+  }
+});
+
+test("the preview filters work without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await openExportTab(page);
+  await filterDvOnly(page);
+  await page.getByLabel("Household type").selectOption({ label: "Households with only children" });
+  await page.getByRole("radio", { name: "Non-DV" }).check();
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "shown" })).toHaveText("2 rows shown");
+  await context.close();
+});

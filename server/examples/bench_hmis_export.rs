@@ -1,0 +1,172 @@
+//! Benchmark: build the HMIS CSV zip (read the tenant's data, transform, write the zip: the path
+//! the download, the CLI and pushes take) for 1,000, 10,000 and 100,000 shelters with 3 inventory
+//! lines and a bed count each, one in ten a DV shelter, on SQLite and PostgreSQL. Prints the
+//! median time of 3 builds, the peak heap the build adds, the zip's size, and the growth from one
+//! size to the next (10.0 = linear).
+//!
+//! Run with `scripts/bench-hmis-export [SHELTERS...]`.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use chrono::Utc;
+use common::{Backend, TestApp};
+use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use app::entities::{inventory, shelter, tenant};
+use app::ssr::scope::TenantScope;
+
+/// Counts live heap bytes and their peak, so one build's memory can be measured in-process.
+struct CountingAllocator;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(live, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Add shelters numbered `from..to`, 3 lines each (every tenth shelter a DV shelter).
+async fn add_shelters(db: &DatabaseConnection, from: usize, to: usize) {
+    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(db).await.unwrap().unwrap();
+    let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(db).await.unwrap().unwrap();
+    for chunk in (from..to).collect::<Vec<_>>().chunks(500) {
+        let shelters: Vec<shelter::ActiveModel> = chunk
+            .iter()
+            .map(|i| {
+                let mut m: shelter::ActiveModel = template.clone().into();
+                m.id = NotSet;
+                m.hmis_project_id = Set(format!("BULK-{i:06}"));
+                m.name = Set(format!("Bulk Shelter {i:06}"));
+                if i % 10 == 0 {
+                    m.is_dv = Set(true);
+                    m.target_population = Set(Some(1));
+                    m.address1 = Set(None);
+                }
+                m
+            })
+            .collect();
+        shelter::Entity::insert_many(shelters).exec(db).await.unwrap();
+        let ids: Vec<i64> = shelter::Entity::find()
+            .filter(shelter::Column::HmisProjectId.is_in(chunk.iter().map(|i| format!("BULK-{i:06}"))))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let lines: Vec<inventory::ActiveModel> = ids
+            .iter()
+            .flat_map(|id| {
+                [1, 3, 4].map(|household_type| {
+                    let mut l: inventory::ActiveModel = line.clone().into();
+                    l.id = NotSet;
+                    l.shelter_id = Set(*id);
+                    l.household_type = Set(household_type);
+                    l
+                })
+            })
+            .collect();
+        inventory::Entity::insert_many(lines).exec(db).await.unwrap();
+    }
+    // One bed count for every line that has none yet.
+    db.execute_unprepared(
+        "INSERT INTO bed_snapshots (tenant_id, inventory_id, beds_total, beds_occupied, updated_by, recorded_at) \
+         SELECT i.tenant_id, i.id, i.bed_inventory, i.bed_inventory * 9 / 10, 1, i.created_at FROM inventories i \
+         WHERE NOT EXISTS (SELECT 1 FROM bed_snapshots b WHERE b.inventory_id = i.id)",
+    )
+    .await
+    .unwrap();
+}
+
+struct Figures {
+    millis: f64,
+    peak_mb: f64,
+    zip_mb: f64,
+}
+
+async fn measure(db: &DatabaseConnection, scope: TenantScope) -> Figures {
+    let mut times = Vec::new();
+    let (mut peak, mut size) = (0, 0);
+    for _ in 0..3 {
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let started = Instant::now();
+        let (_, bytes) = app::hmis::ssr::zip(db, scope, Utc::now()).await.unwrap();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        size = bytes.len();
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Figures { millis: times[1], peak_mb: peak as f64 / 1e6, zip_mb: size as f64 / 1e6 }
+}
+
+#[tokio::main]
+async fn main() {
+    let mut sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = vec![1_000, 10_000, 100_000];
+    }
+    sizes.sort_unstable();
+    println!("HMIS CSV zip: read + transform + write, median of 3 builds; growth = time / time at the previous size");
+    println!(
+        "{:<9} {:>9} {:>9} {:>10} {:>12} {:>10} {:>9} {:>8}",
+        "backend", "shelters", "lines", "time ms", "us/shelter", "peak MB", "zip MB", "growth"
+    );
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let app = TestApp::spawn(backend).await;
+        let db = app.db().await;
+        let demo = tenant::Entity::find().one(&db).await.unwrap().unwrap();
+        let scope = TenantScope::for_operator(demo.id);
+        let (mut added, mut previous) = (0, None::<(usize, f64)>);
+        for &target in &sizes {
+            add_shelters(&db, added, target).await;
+            added = target;
+            let f = measure(&db, scope).await;
+            let growth = previous.map(|(n, ms)| format!("{:.1}x/{}x", f.millis / ms, target / n)).unwrap_or_else(|| "-".into());
+            println!(
+                "{:<9} {:>9} {:>9} {:>10.1} {:>12.1} {:>10.1} {:>9.2} {:>8}",
+                format!("{backend:?}").to_lowercase(),
+                target,
+                target * 3,
+                f.millis,
+                f.millis * 1000.0 / target as f64,
+                f.peak_mb,
+                f.zip_mb,
+                growth
+            );
+            previous = Some((target, f.millis));
+        }
+    }
+}
