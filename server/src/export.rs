@@ -37,7 +37,13 @@ pub async fn download(State(state): State<AppState>, session: Session) -> Respon
     };
     match app::hmis::ssr::zip(&state.db, scope, chrono::Utc::now()).await {
         Ok((name, bytes)) => {
-            tracing::info!(user.id = access.user.id, export.bytes = bytes.len(), "HMIS CSV zip downloaded");
+            tracing::info!(
+                event = "hmis_export.downloaded",
+                user.id = access.user.id,
+                tenant.id = scope.tenant_id(),
+                export.bytes = bytes.len(),
+                "HMIS CSV zip downloaded"
+            );
             let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
                 .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"hmis-csv.zip\""));
             (

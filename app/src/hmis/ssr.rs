@@ -3,7 +3,7 @@
 //! previews is what is sent.
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::records::{ExportRun, HmisExport};
 use super::transform::{ExportInput, transform};
@@ -45,8 +45,10 @@ pub async fn new_run(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Ex
 }
 
 /// The tenant's export as of `run`: every organization, active shelter, inventory line in effect
-/// that day, and each line's latest snapshot.
-pub async fn export(db: &impl ConnectionTrait, scope: TenantScope, run: &ExportRun) -> Result<(tenant::Model, HmisExport), AppError> {
+/// that day, and each line's latest snapshot, read from one snapshot of the database.
+pub async fn export(db: &DatabaseConnection, scope: TenantScope, run: &ExportRun) -> Result<(tenant::Model, HmisExport), AppError> {
+    let txn = crate::ssr::begin_snapshot_read(db).await?;
+    let db = &txn;
     let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await?.ok_or(AppError::NotFound)?;
     let day = run.exported_at.date_naive();
     let organizations = scope.find::<organization::Entity>().all(db).await?;
@@ -56,7 +58,8 @@ pub async fn export(db: &impl ConnectionTrait, scope: TenantScope, run: &ExportR
             .lte(day)
             .and(inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(day)))
     };
-    let lines = scope.all_inventories().filter(in_effect()).order_by_asc(inventory::Column::Id).all(db).await?;
+    // `transform` orders what it emits; the database's order does not matter.
+    let lines = scope.all_inventories().filter(in_effect()).all(db).await?;
     let latest_ids = Query::select()
         .expr(Func::max(Expr::col(bed_snapshot::Column::Id)))
         .from(bed_snapshot::Entity)
@@ -74,6 +77,7 @@ pub async fn export(db: &impl ConnectionTrait, scope: TenantScope, run: &ExportR
         .group_by_col(bed_snapshot::Column::InventoryId)
         .to_owned();
     let latest = scope.all_bed_snapshots().filter(bed_snapshot::Column::Id.in_subquery(latest_ids)).all(db).await?;
+    txn.commit().await?;
     let export = transform(&ExportInput {
         tenant: &tenant,
         organizations: &organizations,
@@ -91,7 +95,7 @@ pub fn zip_name(tenant: &tenant::Model, run: &ExportRun) -> String {
 }
 
 /// The HMIS CSV zip of the tenant's current data, and its file name.
-pub async fn zip(db: &impl ConnectionTrait, scope: TenantScope, now: DateTime<Utc>) -> Result<(String, Vec<u8>), AppError> {
+pub async fn zip(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<(String, Vec<u8>), AppError> {
     let run = new_run(db, now).await?;
     let (tenant, export) = export(db, scope, &run).await?;
     let bytes = csv::write_zip(&export).map_err(|e| {

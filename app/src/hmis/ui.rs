@@ -86,7 +86,9 @@ fn DvNote(dv: Option<DvSummary>) -> impl IntoView {
         "DV beds are sent only as one aggregated project, and only for CoC code and household type cells with at least {} shelters and {} beds.",
         dv.min_shelters, dv.min_beds
     );
-    let summary = if dv.beds_suppressed == 0 {
+    let summary = if dv.beds_total == 0 {
+        "No active DV shelter has beds, so nothing DV is sent.".to_string()
+    } else if dv.beds_suppressed == 0 {
         format!("All {} DV beds from {} shelters are in the aggregate row.", dv.beds_total, dv.contributing_shelters)
     } else {
         format!(

@@ -9,8 +9,8 @@ use std::time::Duration;
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use tower_sessions::Session;
 
@@ -70,6 +70,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
             ..Default::default()
         })
         .await?)
+}
+
+/// Begin a read-only transaction whose queries all see one snapshot of the database, so a report
+/// built from several queries is consistent: REPEATABLE READ on PostgreSQL; on SQLite (WAL) every
+/// transaction reads one snapshot, and a reader never blocks writers.
+pub async fn begin_snapshot_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+    let options = match db.get_database_backend() {
+        DbBackend::Postgres => TransactionOptions {
+            isolation_level: Some(IsolationLevel::RepeatableRead),
+            access_mode: Some(AccessMode::ReadOnly),
+            ..Default::default()
+        },
+        _ => TransactionOptions::default(),
+    };
+    Ok(db.begin_with_options(options).await?)
 }
 
 /// The caller's session (placed in the request by the session layer).
