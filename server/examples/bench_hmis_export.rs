@@ -14,9 +14,9 @@ use std::time::Instant;
 
 use chrono::Utc;
 use common::{Backend, TestApp};
-use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 
-use app::entities::{inventory, shelter, tenant};
+use app::entities::tenant;
 use app::ssr::scope::TenantScope;
 
 /// Counts live heap bytes and their peak, so one build's memory can be measured in-process.
@@ -57,49 +57,9 @@ unsafe impl GlobalAlloc for CountingAllocator {
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-/// Add shelters numbered `from..to`, 3 lines each (every tenth shelter a DV shelter).
+/// Add shelters numbered `from..to` (every tenth a DV shelter) and a bed count for each line.
 async fn add_shelters(db: &DatabaseConnection, from: usize, to: usize) {
-    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(db).await.unwrap().unwrap();
-    let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(db).await.unwrap().unwrap();
-    for chunk in (from..to).collect::<Vec<_>>().chunks(500) {
-        let shelters: Vec<shelter::ActiveModel> = chunk
-            .iter()
-            .map(|i| {
-                let mut m: shelter::ActiveModel = template.clone().into();
-                m.id = NotSet;
-                m.hmis_project_id = Set(format!("BULK-{i:06}"));
-                m.name = Set(format!("Bulk Shelter {i:06}"));
-                if i % 10 == 0 {
-                    m.is_dv = Set(true);
-                    m.target_population = Set(Some(1));
-                    m.address1 = Set(None);
-                }
-                m
-            })
-            .collect();
-        shelter::Entity::insert_many(shelters).exec(db).await.unwrap();
-        let ids: Vec<i64> = shelter::Entity::find()
-            .filter(shelter::Column::HmisProjectId.is_in(chunk.iter().map(|i| format!("BULK-{i:06}"))))
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        let lines: Vec<inventory::ActiveModel> = ids
-            .iter()
-            .flat_map(|id| {
-                [1, 3, 4].map(|household_type| {
-                    let mut l: inventory::ActiveModel = line.clone().into();
-                    l.id = NotSet;
-                    l.shelter_id = Set(*id);
-                    l.household_type = Set(household_type);
-                    l
-                })
-            })
-            .collect();
-        inventory::Entity::insert_many(lines).exec(db).await.unwrap();
-    }
+    common::add_bulk_shelters(db, from..to, Some(10)).await;
     // One bed count for every line that has none yet.
     db.execute_unprepared(
         "INSERT INTO bed_snapshots (tenant_id, inventory_id, beds_total, beds_occupied, updated_by, recorded_at) \

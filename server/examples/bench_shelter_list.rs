@@ -8,11 +8,7 @@ mod common;
 
 use std::time::Instant;
 
-use chrono::Utc;
 use common::{ADMIN, Backend, Client, TestApp};
-use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-
-use app::entities::{inventory, shelter};
 
 async fn median_ms(client: &Client, query: &str, page: &str) -> f64 {
     let mut times = Vec::new();
@@ -27,44 +23,7 @@ async fn median_ms(client: &Client, query: &str, page: &str) -> f64 {
 }
 
 async fn add_shelters(app: &TestApp, count: usize) {
-    let db = app.db().await;
-    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
-    let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(&db).await.unwrap().unwrap();
-    for chunk in (0..count).collect::<Vec<_>>().chunks(500) {
-        let shelters: Vec<shelter::ActiveModel> = chunk
-            .iter()
-            .map(|i| {
-                let mut m: shelter::ActiveModel = template.clone().into();
-                m.id = NotSet;
-                m.hmis_project_id = Set(format!("BULK-{i:06}"));
-                m.name = Set(format!("Bulk Shelter {i:06}"));
-                m
-            })
-            .collect();
-        shelter::Entity::insert_many(shelters).exec(&db).await.unwrap();
-        let ids: Vec<i64> = shelter::Entity::find()
-            .filter(shelter::Column::HmisProjectId.is_in(chunk.iter().map(|i| format!("BULK-{i:06}"))))
-            .all(&db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        let lines: Vec<inventory::ActiveModel> = ids
-            .iter()
-            .flat_map(|id| {
-                [1, 3, 4].map(|household_type| {
-                    let mut l: inventory::ActiveModel = line.clone().into();
-                    l.id = NotSet;
-                    l.shelter_id = Set(*id);
-                    l.household_type = Set(household_type);
-                    l.created_at = Set(Utc::now());
-                    l
-                })
-            })
-            .collect();
-        inventory::Entity::insert_many(lines).exec(&db).await.unwrap();
-    }
+    common::add_bulk_shelters(&app.db().await, 0..count, None).await;
 }
 
 #[tokio::main]

@@ -324,3 +324,52 @@ pub fn session_cookie(set_cookie: &[String]) -> Option<String> {
         .iter()
         .find_map(|c| c.strip_prefix("hmis_session=").map(|rest| rest.split(';').next().unwrap_or("").to_string()))
 }
+
+/// Add shelters numbered `numbers` to the demo CoC, copies of Downtown Emergency Shelter
+/// (`BULK-nnnnnn`, "Bulk Shelter nnnnnn") with 3 inventory lines each, one per household type.
+/// With `dv_every: Some(n)`, every n-th is a DV shelter. For benchmarks and large-list tests.
+pub async fn add_bulk_shelters(db: &sea_orm::DatabaseConnection, numbers: std::ops::Range<usize>, dv_every: Option<usize>) {
+    use app::entities::{inventory, shelter};
+    use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(db).await.unwrap().unwrap();
+    let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(db).await.unwrap().unwrap();
+    for chunk in numbers.collect::<Vec<_>>().chunks(500) {
+        let shelters: Vec<shelter::ActiveModel> = chunk
+            .iter()
+            .map(|i| {
+                let mut m: shelter::ActiveModel = template.clone().into();
+                m.id = NotSet;
+                m.hmis_project_id = Set(format!("BULK-{i:06}"));
+                m.name = Set(format!("Bulk Shelter {i:06}"));
+                if dv_every.is_some_and(|n| i % n == 0) {
+                    m.is_dv = Set(true);
+                    m.target_population = Set(Some(1));
+                    m.address1 = Set(None);
+                }
+                m
+            })
+            .collect();
+        shelter::Entity::insert_many(shelters).exec(db).await.unwrap();
+        let ids: Vec<i64> = shelter::Entity::find()
+            .filter(shelter::Column::HmisProjectId.is_in(chunk.iter().map(|i| format!("BULK-{i:06}"))))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let lines: Vec<inventory::ActiveModel> = ids
+            .iter()
+            .flat_map(|id| {
+                [1, 3, 4].map(|household_type| {
+                    let mut l: inventory::ActiveModel = line.clone().into();
+                    l.id = NotSet;
+                    l.shelter_id = Set(*id);
+                    l.household_type = Set(household_type);
+                    l
+                })
+            })
+            .collect();
+        inventory::Entity::insert_many(lines).exec(db).await.unwrap();
+    }
+}
