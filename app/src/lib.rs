@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod hmis;
 pub mod inventory;
+pub mod outbox;
 pub mod shelters;
 pub mod tenants;
 pub mod ui;

@@ -10,3 +10,4 @@ pub mod seed_shelters;
 pub mod session_store;
 pub mod startup;
 pub mod telemetry;
+pub mod worker;

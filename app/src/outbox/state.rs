@@ -1,0 +1,163 @@
+//! The outbox row's life (River's job lifecycle, DESIGN.md 5), as pure decisions the worker's
+//! database writes follow:
+//!
+//! ```text
+//! available -> running -> completed
+//!              running -> retryable -> running        (transient failure, attempts left)
+//!              running -> discarded                   (permanent failure, or attempts used up)
+//!              running -> available                   (snoozed: circuit open; no attempt used)
+//! available | retryable -> cancelled                  (an admin, or superseded by a newer push)
+//! discarded -> available                              (an admin's retry: one more attempt)
+//! ```
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Available,
+    Running,
+    Retryable,
+    Completed,
+    Discarded,
+    Cancelled,
+}
+
+impl State {
+    pub const ALL: [State; 6] =
+        [State::Available, State::Running, State::Retryable, State::Completed, State::Discarded, State::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Available => "available",
+            State::Running => "running",
+            State::Retryable => "retryable",
+            State::Completed => "completed",
+            State::Discarded => "discarded",
+            State::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Terminal states carry `finalized_at` (a CHECK constraint holds the database to it).
+    pub fn is_terminal(self) -> bool {
+        matches!(self, State::Completed | State::Discarded | State::Cancelled)
+    }
+
+    /// Waiting to be claimed.
+    pub fn is_waiting(self) -> bool {
+        matches!(self, State::Available | State::Retryable)
+    }
+}
+
+/// What one delivery attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    /// Worth trying again: timeout, connection error, 5xx, 408, 429.
+    Transient { error: String, retry_after: Option<Duration> },
+    /// Will fail the same way again: other 4xx, bad credentials, payload rejected.
+    Permanent { error: String },
+}
+
+/// One entry of a row's `errors` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptError {
+    pub at: DateTime<Utc>,
+    pub attempt: i32,
+    pub error: String,
+}
+
+/// Where a running row goes after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Next {
+    pub state: State,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub finalized_at: Option<DateTime<Utc>>,
+    pub error: Option<AttemptError>,
+}
+
+/// Decide the next state of a row whose `attempt`-th attempt (1-based) of `max_attempts` ended
+/// with `outcome` at `now`. `delay` gives the backoff for a transient failure.
+pub fn after_attempt(
+    attempt: i32,
+    max_attempts: i32,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+    delay: impl FnOnce(i32, Option<Duration>) -> Duration,
+) -> Next {
+    let error = |error: String| Some(AttemptError { at: now, attempt, error });
+    match outcome {
+        Outcome::Delivered => Next { state: State::Completed, scheduled_at: None, finalized_at: Some(now), error: None },
+        Outcome::Permanent { error: e } => Next { state: State::Discarded, scheduled_at: None, finalized_at: Some(now), error: error(e) },
+        Outcome::Transient { error: e, .. } if attempt >= max_attempts => Next {
+            state: State::Discarded,
+            scheduled_at: None,
+            finalized_at: Some(now),
+            error: error(format!("{e} (gave up after {attempt} attempts)")),
+        },
+        Outcome::Transient { error: e, retry_after } => {
+            let wait = chrono::Duration::from_std(delay(attempt, retry_after)).unwrap_or(chrono::Duration::MAX);
+            Next { state: State::Retryable, scheduled_at: Some(now + wait), finalized_at: None, error: error(e) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().unwrap()
+    }
+
+    fn transient() -> Outcome {
+        Outcome::Transient { error: "HTTP 503".into(), retry_after: None }
+    }
+
+    #[test]
+    fn states_round_trip_and_only_the_last_three_are_terminal() {
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        let terminal: Vec<_> = State::ALL.into_iter().filter(|s| s.is_terminal()).collect();
+        assert_eq!(terminal, [State::Completed, State::Discarded, State::Cancelled]);
+        assert_eq!(State::parse("done"), None);
+    }
+
+    #[test]
+    fn success_completes_and_a_permanent_error_discards_at_once() {
+        let done = after_attempt(1, 3, Outcome::Delivered, now(), |_, _| Duration::ZERO);
+        assert_eq!((done.state, done.finalized_at, done.error), (State::Completed, Some(now()), None));
+        let rejected = after_attempt(1, 3, Outcome::Permanent { error: "HTTP 400: bad CoCCode".into() }, now(), |_, _| Duration::ZERO);
+        assert_eq!(rejected.state, State::Discarded);
+        assert_eq!(rejected.error.map(|e| (e.attempt, e.error)), Some((1, "HTTP 400: bad CoCCode".into())));
+    }
+
+    #[test]
+    fn transient_failures_retry_with_the_given_delay_until_attempts_run_out() {
+        let first = after_attempt(1, 3, transient(), now(), |n, _| Duration::from_secs(30 * n as u64));
+        assert_eq!((first.state, first.scheduled_at), (State::Retryable, Some(now() + chrono::Duration::seconds(30))));
+        assert!(first.finalized_at.is_none());
+        let second = after_attempt(2, 3, transient(), now(), |n, _| Duration::from_secs(30 * n as u64));
+        assert_eq!(second.scheduled_at, Some(now() + chrono::Duration::seconds(60)));
+        let last = after_attempt(3, 3, transient(), now(), |_, _| Duration::ZERO);
+        assert_eq!((last.state, last.finalized_at), (State::Discarded, Some(now())));
+        assert!(last.error.unwrap().error.contains("gave up after 3 attempts"));
+    }
+
+    #[test]
+    fn retry_after_reaches_the_delay() {
+        let asked = Some(Duration::from_secs(120));
+        let next = after_attempt(1, 3, Outcome::Transient { error: "HTTP 429".into(), retry_after: asked }, now(), |_, r| {
+            r.unwrap_or_default()
+        });
+        assert_eq!(next.scheduled_at, Some(now() + chrono::Duration::seconds(120)));
+    }
+}
