@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_tenants_users_sessions;
 mod m0002_shelters_inventory;
 mod m0003_installation;
+mod m0004_vendors_outbox;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_tenants_users_sessions::Migration),
             Box::new(m0002_shelters_inventory::Migration),
             Box::new(m0003_installation::Migration),
+            Box::new(m0004_vendors_outbox::Migration),
         ]
     }
 }

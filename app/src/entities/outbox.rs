@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+/// One delivery of one push to one vendor (DESIGN.md 5); `state` is an `outbox::state::State`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub vendor_id: i64,
+    pub state: String,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub scheduled_at: ChronoDateTimeUtc,
+    pub attempted_at: Option<ChronoDateTimeUtc>,
+    pub locked_until: Option<ChronoDateTimeUtc>,
+    pub finalized_at: Option<ChronoDateTimeUtc>,
+    /// JSON list of `outbox::state::AttemptError`, one per failed attempt.
+    pub errors: String,
+    /// The exact bytes to send, fixed when the push was enqueued.
+    pub payload: Vec<u8>,
+    pub payload_sha256: String,
+    pub record_count: i32,
+    pub idempotency_key: String,
+    pub created_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl crate::ssr::scope::TenantOwned for Entity {
+    fn tenant_column() -> Column {
+        Column::TenantId
+    }
+}

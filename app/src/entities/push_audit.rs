@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+/// Append-only: one row per delivery attempt (DESIGN.md 5).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "push_audit")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub vendor_id: i64,
+    pub outbox_id: i64,
+    pub attempt: i32,
+    pub at: ChronoDateTimeUtc,
+    pub records: i32,
+    pub outcome: String,
+    pub detail: String,
+    pub payload_sha256: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl crate::ssr::scope::TenantOwned for Entity {
+    fn tenant_column() -> Column {
+        Column::TenantId
+    }
+}

@@ -1,0 +1,233 @@
+//! The outbox in the database. Enqueue runs inside the caller's transaction (the one that decided
+//! to push); claiming is one short statement; an attempt's outcome and its audit row are written
+//! together, and only while the row is still this claim's (a rescued row is not overwritten).
+//! Nothing here holds a transaction across a vendor call.
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use sha2::{Digest, Sha256};
+
+use super::state::{AttemptError, Next, State};
+use crate::entities::{outbox, push_audit};
+use crate::error::AppError;
+
+/// Attempts a delivery gets before it is dead-lettered (DESIGN.md 5).
+pub const MAX_ATTEMPTS: i32 = 3;
+
+/// One delivery to enqueue: the exact bytes to send, fixed now.
+pub struct NewDelivery<'a> {
+    pub tenant_id: i64,
+    pub vendor_id: i64,
+    pub payload: Vec<u8>,
+    pub record_count: i32,
+    /// Unique per vendor: the same key twice is one row (a double click, a retried form, two
+    /// replicas' schedulers in the same period). Also sent to the vendor so it can drop repeats.
+    pub idempotency_key: &'a str,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn errors_with(errors: &str, entry: AttemptError) -> String {
+    let mut list: Vec<AttemptError> = serde_json::from_str(errors).unwrap_or_default();
+    list.push(entry);
+    serde_json::to_string(&list).unwrap_or_else(|_| errors.to_string())
+}
+
+/// Enqueue `d` in `txn`. Returns the row and whether this call created it. A new row supersedes
+/// the vendor's rows still waiting: they are cancelled, so a vendor never gets an older
+/// inventory after a newer one.
+pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTime<Utc>) -> Result<(outbox::Model, bool), AppError> {
+    let row = outbox::ActiveModel {
+        tenant_id: Set(d.tenant_id),
+        vendor_id: Set(d.vendor_id),
+        state: Set(State::Available.as_str().to_string()),
+        attempt: Set(0),
+        max_attempts: Set(MAX_ATTEMPTS),
+        scheduled_at: Set(now),
+        attempted_at: Set(None),
+        locked_until: Set(None),
+        finalized_at: Set(None),
+        errors: Set("[]".into()),
+        payload_sha256: Set(sha256_hex(&d.payload)),
+        payload: Set(d.payload),
+        record_count: Set(d.record_count),
+        idempotency_key: Set(d.idempotency_key.to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    let inserted = outbox::Entity::insert(row)
+        .on_conflict_do_nothing_on([outbox::Column::VendorId, outbox::Column::IdempotencyKey])
+        .exec_without_returning(txn)
+        .await?;
+    let row = outbox::Entity::find()
+        .filter(outbox::Column::VendorId.eq(d.vendor_id))
+        .filter(outbox::Column::IdempotencyKey.eq(d.idempotency_key))
+        .one(txn)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let created = matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0);
+    if created {
+        let older = outbox::Entity::find()
+            .filter(outbox::Column::VendorId.eq(d.vendor_id))
+            .filter(outbox::Column::State.is_in([State::Available.as_str(), State::Retryable.as_str()]))
+            .filter(outbox::Column::Id.ne(row.id))
+            .all(txn)
+            .await?;
+        for old in older {
+            let entry = AttemptError { at: now, attempt: old.attempt, error: "cancelled: superseded by a newer push".into() };
+            let errors = errors_with(&old.errors, entry);
+            let mut active: outbox::ActiveModel = old.into();
+            active.state = Set(State::Cancelled.as_str().into());
+            active.finalized_at = Set(Some(now));
+            active.errors = Set(errors);
+            active.update(txn).await?;
+        }
+    }
+    Ok((row, created))
+}
+
+/// Claim up to `limit` due rows for delivery: one statement marks them running, counts the
+/// attempt and sets the lease. Two workers never claim the same row: PostgreSQL skips rows
+/// another claim has locked; SQLite runs it under `BEGIN IMMEDIATE`, one writer at a time.
+pub async fn claim(db: &DatabaseConnection, now: DateTime<Utc>, limit: u64, lease: Duration) -> Result<Vec<outbox::Model>, AppError> {
+    let due = Query::select()
+        .column(outbox::Column::Id)
+        .from(outbox::Entity)
+        .and_where(outbox::Column::State.is_in([State::Available.as_str(), State::Retryable.as_str()]))
+        .and_where(outbox::Column::ScheduledAt.lte(now))
+        .order_by(outbox::Column::ScheduledAt, sea_orm::Order::Asc)
+        .order_by(outbox::Column::Id, sea_orm::Order::Asc)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .to_owned();
+    let txn = crate::ssr::begin_write(db).await?;
+    let mut rows = outbox::Entity::update_many()
+        .col_expr(outbox::Column::State, Expr::value(State::Running.as_str()))
+        .col_expr(outbox::Column::Attempt, Expr::col(outbox::Column::Attempt).add(1))
+        .col_expr(outbox::Column::AttemptedAt, Expr::value(Some(now)))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(Some(now + lease)))
+        .filter(outbox::Column::Id.in_subquery(due))
+        .exec_with_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    rows.sort_by_key(|r| (r.scheduled_at, r.id));
+    Ok(rows)
+}
+
+/// The filter that makes a write apply only while the row is still `claimed`'s.
+fn still_claimed(claimed: &outbox::Model) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(outbox::Column::Id.eq(claimed.id))
+        .add(outbox::Column::State.eq(State::Running.as_str()))
+        .add(outbox::Column::Attempt.eq(claimed.attempt))
+}
+
+/// Extend the lease of a delivery still under way. False when the row is no longer ours.
+pub async fn extend_lease(db: &impl ConnectionTrait, claimed: &outbox::Model, until: DateTime<Utc>) -> Result<bool, AppError> {
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::LockedUntil, Expr::value(Some(until)))
+        .filter(still_claimed(claimed))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// What one attempt sent and came to, for the audit.
+pub struct AttemptRecord<'a> {
+    pub outcome: &'a str,
+    pub detail: &'a str,
+}
+
+/// Record an attempt's outcome (`next`, from `state::after_attempt`) and its audit row in one
+/// transaction. False when the row is no longer this claim's (its lease expired and it was
+/// rescued): then nothing is written but the audit row, since the attempt did happen.
+pub async fn finish(
+    db: &DatabaseConnection,
+    claimed: &outbox::Model,
+    next: Next,
+    attempt: AttemptRecord<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let txn = crate::ssr::begin_write(db).await?;
+    let mut update = outbox::Entity::update_many()
+        .col_expr(outbox::Column::State, Expr::value(next.state.as_str()))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+        .col_expr(outbox::Column::FinalizedAt, Expr::value(next.finalized_at));
+    if let Some(at) = next.scheduled_at {
+        update = update.col_expr(outbox::Column::ScheduledAt, Expr::value(at));
+    }
+    if let Some(entry) = next.error {
+        update = update.col_expr(outbox::Column::Errors, Expr::value(errors_with(&claimed.errors, entry)));
+    }
+    let res = update.filter(still_claimed(claimed)).exec(&txn).await?;
+    push_audit::ActiveModel {
+        tenant_id: Set(claimed.tenant_id),
+        vendor_id: Set(claimed.vendor_id),
+        outbox_id: Set(claimed.id),
+        attempt: Set(claimed.attempt),
+        at: Set(now),
+        records: Set(claimed.record_count),
+        outcome: Set(attempt.outcome.chars().take(20).collect()),
+        detail: Set(attempt.detail.chars().take(500).collect()),
+        payload_sha256: Set(claimed.payload_sha256.clone()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Put a claimed row back without using its attempt (the vendor's circuit is open).
+pub async fn snooze(db: &impl ConnectionTrait, claimed: &outbox::Model, until: DateTime<Utc>) -> Result<bool, AppError> {
+    let back = if claimed.attempt > 1 { State::Retryable } else { State::Available };
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::State, Expr::value(back.as_str()))
+        .col_expr(outbox::Column::Attempt, Expr::col(outbox::Column::Attempt).sub(1))
+        .col_expr(outbox::Column::ScheduledAt, Expr::value(until))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+        .filter(still_claimed(claimed))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Return running rows whose lease expired (their worker crashed or hung) to be tried again,
+/// or dead-letter them when that was their last attempt. Returns how many were rescued.
+pub async fn rescue_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let expired = outbox::Entity::find()
+        .filter(outbox::Column::State.eq(State::Running.as_str()))
+        .filter(outbox::Column::LockedUntil.lt(now))
+        .order_by_asc(outbox::Column::Id)
+        .all(db)
+        .await?;
+    let mut rescued = 0;
+    for row in expired {
+        let next = super::state::after_attempt(
+            row.attempt,
+            row.max_attempts,
+            super::state::Outcome::Transient { error: "the delivery stopped before it finished (lease expired)".into(), retry_after: None },
+            now,
+            |_, _| std::time::Duration::ZERO,
+        );
+        let txn = crate::ssr::begin_write(db).await?;
+        let res = outbox::Entity::update_many()
+            .col_expr(outbox::Column::State, Expr::value(next.state.as_str()))
+            .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+            .col_expr(outbox::Column::FinalizedAt, Expr::value(next.finalized_at))
+            .col_expr(outbox::Column::ScheduledAt, Expr::value(next.scheduled_at.unwrap_or(now)))
+            .col_expr(outbox::Column::Errors, Expr::value(next.error.map_or(row.errors.clone(), |e| errors_with(&row.errors, e))))
+            .filter(still_claimed(&row))
+            .filter(outbox::Column::LockedUntil.lt(now))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        rescued += res.rows_affected as usize;
+    }
+    Ok(rescued)
+}

@@ -1,0 +1,222 @@
+//! The outbox's database side on SQLite and PostgreSQL, with a stub clock (times are passed in)
+//! and barriers, no sleeps: idempotent enqueue, superseding, exclusive claims, the attempt state
+//! machine with its audit, snoozing, and rescuing expired leases.
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::*;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use app::entities::{outbox, push_audit, tenant, vendor};
+use app::outbox::ssr::{AttemptRecord, NewDelivery, claim, enqueue, finish, rescue_expired, snooze};
+use app::outbox::state::{AttemptError, Outcome, State, after_attempt};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().unwrap()
+}
+
+async fn a_vendor(db: &DatabaseConnection) -> vendor::Model {
+    let tenant = tenant::Entity::find().one(db).await.unwrap().unwrap();
+    vendor::ActiveModel {
+        tenant_id: Set(tenant.id),
+        name: Set("Loopback Clarity".into()),
+        kind: Set("clarity".into()),
+        endpoint_url: Set("http://127.0.0.1:9/upload".into()),
+        push_interval_minutes: Set(None),
+        enabled: Set(true),
+        created_at: Set(t0()),
+        updated_at: Set(t0()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+async fn put(db: &DatabaseConnection, v: &vendor::Model, key: &str, now: DateTime<Utc>) -> (outbox::Model, bool) {
+    let txn = app::ssr::begin_write(db).await.unwrap();
+    let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: key.as_bytes().to_vec(), record_count: 3, idempotency_key: key };
+    let out = enqueue(&txn, d, now).await.unwrap();
+    txn.commit().await.unwrap();
+    out
+}
+
+async fn row(db: &DatabaseConnection, id: i64) -> outbox::Model {
+    outbox::Entity::find_by_id(id).one(db).await.unwrap().unwrap()
+}
+
+fn errors(row: &outbox::Model) -> Vec<AttemptError> {
+    serde_json::from_str(&row.errors).unwrap()
+}
+
+fn backoff(attempt: i32, _: Option<std::time::Duration>) -> std::time::Duration {
+    std::time::Duration::from_secs(60 * attempt as u64)
+}
+
+async fn a_double_push_is_one_row_and_a_newer_push_supersedes_waiting_rows(app: TestApp) {
+    let db = app.db().await;
+    let v = a_vendor(&db).await;
+    let (first, created) = put(&db, &v, "push-1", t0()).await;
+    assert!(created);
+    assert_eq!((first.state.as_str(), first.attempt, first.max_attempts), ("available", 0, 3));
+    assert_eq!(first.payload_sha256, app::outbox::ssr::sha256_hex(b"push-1"));
+    let (again, created) = put(&db, &v, "push-1", t0()).await;
+    assert!(!created, "the same key again is the same row");
+    assert_eq!(again.id, first.id);
+
+    let (newer, _) = put(&db, &v, "push-2", t0() + Duration::minutes(1)).await;
+    let old = row(&db, first.id).await;
+    assert_eq!(old.state, "cancelled");
+    assert!(old.finalized_at.is_some());
+    assert!(errors(&old)[0].error.contains("superseded"));
+    assert_eq!(row(&db, newer.id).await.state, "available");
+    let total = outbox::Entity::find().all(&db).await.unwrap().len();
+    assert_eq!(total, 2);
+}
+both_backends!(a_double_push_is_one_row_and_a_newer_push_supersedes_waiting_rows);
+
+async fn concurrent_claimers_never_share_a_row(app: TestApp) {
+    let db = app.db().await;
+    let v = a_vendor(&db).await;
+    // 60 pushes; each supersedes the one before, so make them all waiting again afterwards.
+    for i in 0..60 {
+        put(&db, &v, &format!("k{i}"), t0()).await;
+    }
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::State, sea_orm::sea_query::Expr::value("available"))
+        .col_expr(outbox::Column::FinalizedAt, sea_orm::sea_query::Expr::value(None::<DateTime<Utc>>))
+        .filter(outbox::Column::VendorId.eq(v.id))
+        .exec(&db)
+        .await
+        .unwrap();
+    let workers = 4;
+    let barrier = Arc::new(tokio::sync::Barrier::new(workers));
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        // Each worker has its own connection pool, as separate replicas do.
+        let db = app.db().await;
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let mut mine = Vec::new();
+            loop {
+                let rows = claim(&db, t0(), 5, Duration::minutes(5)).await.unwrap();
+                if rows.is_empty() {
+                    return mine;
+                }
+                mine.extend(rows.into_iter().map(|r| r.id));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let distinct: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!(distinct.len(), all.len(), "a row was claimed twice");
+    assert_eq!(all.len(), 60, "every due row was claimed");
+    assert!(claim(&db, t0(), 5, Duration::minutes(5)).await.unwrap().is_empty(), "a claimed row is invisible to the next claim");
+}
+both_backends!(concurrent_claimers_never_share_a_row);
+
+async fn transient_failures_back_off_then_dead_letter_with_every_error_audited(app: TestApp) {
+    let db = app.db().await;
+    let v = a_vendor(&db).await;
+    let (r, _) = put(&db, &v, "push-1", t0()).await;
+    let mut now = t0();
+    for attempt in 1..=3 {
+        let claimed = claim(&db, now, 10, Duration::minutes(5)).await.unwrap();
+        assert_eq!(claimed.len(), 1, "attempt {attempt}");
+        assert_eq!((claimed[0].state.as_str(), claimed[0].attempt), ("running", attempt));
+        let outcome = Outcome::Transient { error: format!("HTTP 503 on try {attempt}"), retry_after: None };
+        let next = after_attempt(claimed[0].attempt, claimed[0].max_attempts, outcome, now, backoff);
+        let record = AttemptRecord { outcome: "transient", detail: "HTTP 503" };
+        assert!(finish(&db, &claimed[0], next, record, now).await.unwrap());
+        let after = row(&db, r.id).await;
+        if attempt < 3 {
+            assert_eq!(after.state, "retryable");
+            assert_eq!(after.scheduled_at, now + Duration::minutes(attempt as i64), "the delay grows with the attempt");
+            assert!(claim(&db, now, 10, Duration::minutes(5)).await.unwrap().is_empty(), "not due before its time");
+            now = after.scheduled_at;
+        } else {
+            assert_eq!(after.state, "discarded");
+            assert_eq!(after.finalized_at, Some(now));
+            let errs = errors(&after);
+            assert_eq!(errs.iter().map(|e| e.attempt).collect::<Vec<_>>(), [1, 2, 3]);
+            assert!(errs[2].error.contains("gave up after 3 attempts"));
+        }
+    }
+    let audit = push_audit::Entity::find().filter(push_audit::Column::OutboxId.eq(r.id)).all(&db).await.unwrap();
+    assert_eq!(audit.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(audit.iter().all(|a| a.payload_sha256 == r.payload_sha256 && a.records == 3));
+}
+both_backends!(transient_failures_back_off_then_dead_letter_with_every_error_audited);
+
+async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestApp) {
+    let db = app.db().await;
+    let v = a_vendor(&db).await;
+    let (r, _) = put(&db, &v, "push-1", t0()).await;
+    let claimed = claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().remove(0);
+    let next = after_attempt(1, 3, Outcome::Permanent { error: "HTTP 400: CoCCode unknown".into() }, t0(), backoff);
+    finish(&db, &claimed, next, AttemptRecord { outcome: "permanent", detail: "HTTP 400" }, t0()).await.unwrap();
+    let after = row(&db, r.id).await;
+    assert_eq!((after.state.as_str(), after.attempt), ("discarded", 1));
+    assert_eq!(errors(&after)[0].error, "HTTP 400: CoCCode unknown");
+
+    let (ok, _) = put(&db, &v, "push-2", t0()).await;
+    let claimed = claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().remove(0);
+    finish(&db, &claimed, after_attempt(1, 3, Outcome::Delivered, t0(), backoff), AttemptRecord { outcome: "delivered", detail: "HTTP 200" }, t0())
+        .await
+        .unwrap();
+    let done = row(&db, ok.id).await;
+    assert_eq!((done.state.as_str(), done.finalized_at, done.locked_until), ("completed", Some(t0()), None));
+}
+both_backends!(a_permanent_failure_discards_at_once_and_a_success_completes);
+
+async fn a_snoozed_row_keeps_its_attempts(app: TestApp) {
+    let db = app.db().await;
+    let v = a_vendor(&db).await;
+    let (r, _) = put(&db, &v, "push-1", t0()).await;
+    let claimed = claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().remove(0);
+    assert!(snooze(&db, &claimed, t0() + Duration::seconds(30)).await.unwrap());
+    let after = row(&db, r.id).await;
+    assert_eq!((after.state.as_str(), after.attempt, after.scheduled_at), ("available", 0, t0() + Duration::seconds(30)));
+    assert!(claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().is_empty());
+    assert_eq!(claim(&db, t0() + Duration::seconds(30), 10, Duration::minutes(5)).await.unwrap()[0].attempt, 1);
+}
+both_backends!(a_snoozed_row_keeps_its_attempts);
+
+async fn an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it(app: TestApp) {
+    let db = app.db().await;
+    let v = a_vendor(&db).await;
+    let (r, _) = put(&db, &v, "push-1", t0()).await;
+    // A worker claims the row, then "crashes": its lease runs out.
+    let lost = claim(&db, t0(), 10, Duration::minutes(1)).await.unwrap().remove(0);
+    assert_eq!(rescue_expired(&db, t0() + Duration::seconds(59)).await.unwrap(), 0, "a live lease is left alone");
+    assert_eq!(rescue_expired(&db, t0() + Duration::minutes(2)).await.unwrap(), 1);
+    let rescued = row(&db, r.id).await;
+    assert_eq!((rescued.state.as_str(), rescued.locked_until), ("retryable", None));
+    assert!(errors(&rescued)[0].error.contains("lease expired"));
+    // The late worker's outcome does not overwrite the rescued row (the attempt is still audited).
+    let late = after_attempt(1, 3, Outcome::Delivered, t0() + Duration::minutes(3), backoff);
+    assert!(!finish(&db, &lost, late, AttemptRecord { outcome: "delivered", detail: "late" }, t0()).await.unwrap());
+    assert_eq!(row(&db, r.id).await.state, "retryable");
+    let again = claim(&db, t0() + Duration::minutes(3), 10, Duration::minutes(1)).await.unwrap();
+    assert_eq!(again[0].attempt, 2);
+}
+both_backends!(an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it);
+
+async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestApp) {
+    let db = app.db().await;
+    let v = a_vendor(&db).await;
+    let (r, _) = put(&db, &v, "push-1", t0()).await;
+    for (state, finalized) in [("completed", "NULL"), ("available", "CURRENT_TIMESTAMP"), ("finished", "NULL")] {
+        let sql = format!("UPDATE outbox SET state = '{state}', finalized_at = {finalized} WHERE id = {}", r.id);
+        assert!(db.execute_unprepared(&sql).await.is_err(), "{state} with finalized_at {finalized} was accepted");
+    }
+    assert_eq!(State::parse(&row(&db, r.id).await.state), Some(State::Available));
+}
+both_backends!(the_schema_refuses_a_terminal_state_without_finalized_at);
