@@ -10,4 +10,5 @@ pub mod seed_shelters;
 pub mod session_store;
 pub mod startup;
 pub mod telemetry;
+pub mod vendors;
 pub mod worker;

@@ -1,0 +1,190 @@
+//! The delivery worker against a wiremock vendor, on SQLite and PostgreSQL, with a stub clock:
+//! retries with growing delays, dead letters, permanent rejections, Retry-After, and the circuit
+//! breaker snoozing rows without using attempts. No sleeps: `drain()` runs rounds until nothing
+//! is due at the stub clock's time.
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::*;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use wiremock::matchers::{header_exists, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use app::entities::{outbox, tenant, vendor};
+use app::outbox::ssr::{NewDelivery, enqueue};
+use server::vendors::http_post::HttpPost;
+use server::worker::breaker::BreakerState;
+use server::worker::{Clock, Worker, WorkerSettings};
+
+struct StubClock(Mutex<DateTime<Utc>>);
+
+impl StubClock {
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for StubClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().unwrap()
+}
+
+struct Harness {
+    db: DatabaseConnection,
+    clock: Arc<StubClock>,
+    worker: Arc<Worker>,
+    vendor: vendor::Model,
+    mock: MockServer,
+}
+
+async fn harness(app: &TestApp) -> Harness {
+    let db = app.db().await;
+    let mock = MockServer::start().await;
+    let tenant = tenant::Entity::find().one(&db).await.unwrap().unwrap();
+    let vendor = vendor::ActiveModel {
+        tenant_id: Set(tenant.id),
+        name: Set("Loopback Clarity".into()),
+        kind: Set("clarity".into()),
+        endpoint_url: Set(format!("{}/upload", mock.uri())),
+        push_interval_minutes: Set(None),
+        enabled: Set(true),
+        created_at: Set(t0()),
+        updated_at: Set(t0()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let clock = Arc::new(StubClock(Mutex::new(t0())));
+    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10)).unwrap());
+    let worker = Worker::new(db.clone(), clock.clone(), adapter, WorkerSettings::default());
+    Harness { db, clock, worker, vendor, mock }
+}
+
+impl Harness {
+    async fn push(&self, key: &str) -> outbox::Model {
+        let txn = app::ssr::begin_write(&self.db).await.unwrap();
+        let d = NewDelivery {
+            tenant_id: self.vendor.tenant_id,
+            vendor_id: self.vendor.id,
+            payload: format!("zip of {key}").into_bytes(),
+            record_count: 17,
+            idempotency_key: key,
+        };
+        let (row, _) = enqueue(&txn, d, self.clock.now()).await.unwrap();
+        txn.commit().await.unwrap();
+        row
+    }
+
+    async fn row(&self, id: i64) -> outbox::Model {
+        outbox::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap()
+    }
+
+    async fn received(&self) -> Vec<String> {
+        let requests = self.mock.received_requests().await.unwrap_or_default();
+        requests.iter().filter_map(|r| r.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string)).collect()
+    }
+}
+
+async fn a_transient_failure_is_retried_later_then_delivered(app: TestApp) {
+    let h = harness(&app).await;
+    Mock::given(method("POST")).and(path("/upload")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&h.mock).await;
+    Mock::given(method("POST")).and(header_exists("idempotency-key")).respond_with(ResponseTemplate::new(200)).mount(&h.mock).await;
+    let r = h.push("push-1").await;
+
+    assert_eq!(h.worker.drain().await.unwrap().attempted, 1);
+    let after = h.row(r.id).await;
+    assert_eq!((after.state.as_str(), after.attempt), ("retryable", 1));
+    let wait = after.scheduled_at - t0();
+    assert!(wait >= Duration::seconds(15) && wait <= Duration::seconds(30), "first retry after 15-30 s: {wait}");
+    assert_eq!(h.worker.drain().await.unwrap().attempted, 0, "not before its time");
+
+    h.clock.advance(wait);
+    h.worker.drain().await.unwrap();
+    let done = h.row(r.id).await;
+    assert_eq!((done.state.as_str(), done.attempt), ("completed", 2));
+    assert_eq!(h.received().await, ["push-1", "push-1"], "the repeat carries the same idempotency key");
+}
+both_backends!(a_transient_failure_is_retried_later_then_delivered);
+
+async fn three_failures_dead_letter_and_a_400_discards_at_once(app: TestApp) {
+    let h = harness(&app).await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(500).set_body_string("upstream down")).mount(&h.mock).await;
+    let r = h.push("push-1").await;
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        h.worker.drain().await.unwrap();
+        let now = h.row(r.id).await;
+        if now.state == "retryable" {
+            waits.push(now.scheduled_at - h.clock.now());
+            h.clock.advance(now.scheduled_at - h.clock.now());
+        }
+    }
+    let dead = h.row(r.id).await;
+    assert_eq!((dead.state.as_str(), dead.attempt), ("discarded", 3));
+    let errors: Vec<serde_json::Value> = serde_json::from_str(&dead.errors).unwrap();
+    assert_eq!(errors.len(), 3);
+    assert!(errors[0]["error"].as_str().unwrap().contains("upstream down"));
+    assert!(waits[1] > waits[0], "delays grow: {waits:?}");
+
+    h.mock.reset().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_string("CoCCode unknown")).mount(&h.mock).await;
+    let bad = h.push("push-2").await;
+    h.worker.drain().await.unwrap();
+    let rejected = h.row(bad.id).await;
+    assert_eq!((rejected.state.as_str(), rejected.attempt), ("discarded", 1));
+    assert!(rejected.errors.contains("HTTP 400: CoCCode unknown"));
+}
+both_backends!(three_failures_dead_letter_and_a_400_discards_at_once);
+
+async fn retry_after_is_honoured(app: TestApp) {
+    let h = harness(&app).await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "600")).mount(&h.mock).await;
+    let r = h.push("push-1").await;
+    h.worker.drain().await.unwrap();
+    let after = h.row(r.id).await;
+    assert_eq!(after.state, "retryable");
+    assert_eq!(after.scheduled_at, t0() + Duration::seconds(600));
+}
+both_backends!(retry_after_is_honoured);
+
+async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains_them(app: TestApp) {
+    let h = harness(&app).await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&h.mock).await;
+    // Five failures in a row open the circuit. Each push supersedes the one before, so each
+    // failure belongs to a different row.
+    for i in 0..5 {
+        h.push(&format!("fail-{i}")).await;
+        h.worker.drain().await.unwrap();
+    }
+    assert_eq!(h.worker.breaker_state(h.vendor.id), BreakerState::Open);
+    let waiting = h.push("after-outage").await;
+    let round = h.worker.drain().await.unwrap();
+    assert_eq!((round.attempted, round.snoozed), (0, 1));
+    let snoozed = h.row(waiting.id).await;
+    assert_eq!((snoozed.state.as_str(), snoozed.attempt), ("available", 0), "no attempt used");
+    assert_eq!(h.received().await.len(), 5, "nothing sent while open");
+
+    // The vendor recovers; after the cool-down one probe goes through and closes the circuit.
+    h.mock.reset().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&h.mock).await;
+    h.clock.advance(Duration::seconds(30));
+    assert_eq!(h.worker.breaker_state(h.vendor.id), BreakerState::HalfOpen);
+    h.worker.drain().await.unwrap();
+    assert_eq!(h.row(waiting.id).await.state, "completed");
+    assert_eq!(h.worker.breaker_state(h.vendor.id), BreakerState::Closed);
+    let waiting_rows = outbox::Entity::find()
+        .filter(outbox::Column::State.is_in(["available", "retryable", "running"]))
+        .all(&h.db)
+        .await
+        .unwrap();
+    assert!(waiting_rows.is_empty(), "{waiting_rows:?}");
+}
+both_backends!(an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains_them);
