@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`, `export`.
+//! The command line: `serve`, `worker`, `migrate`, `create-admin`, `seed-demo`, `export`.
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -16,8 +16,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Apply migrations, then serve the web app until Ctrl-C or SIGTERM.
+    /// Apply migrations, then serve the web app and deliver pushes until Ctrl-C or SIGTERM.
     Serve,
+    /// Apply migrations, then only deliver pushes (an extra replica on the same database).
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Create an administrator and print a one-time password.

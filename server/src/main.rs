@@ -5,7 +5,7 @@ use app::access::Role;
 use server::cli::{Cli, Command};
 use server::config::Settings;
 use server::startup::Server;
-use server::{db, export, seed, telemetry};
+use server::{db, export, seed, telemetry, worker};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,10 +20,27 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => println!("Database is up to date."),
         Command::Serve => {
             let secret = secret.context("secret key resolved above")?;
-            let server = Server::build(&settings, secret, conn).await?;
+            let server = Server::build(&settings, secret, conn.clone()).await?;
+            let worker = worker::start(conn, server.outbox_wake())?;
             // Tests and scripts read this line to find the port.
             println!("HMIS Bridge listening on http://{}", server.local_addr()?);
-            server.run(shutdown_signal()).await?;
+            // One signal stops both: the web stops taking requests, the worker stops claiming
+            // and lets deliveries under way finish.
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            });
+            let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            };
+            let (web, ()) = tokio::join!(server.run(until_stopped(stopped.clone())), worker.run(until_stopped(stopped)));
+            web?;
+        }
+        Command::Worker => {
+            let worker = worker::start(conn, Default::default())?;
+            println!("HMIS Bridge worker started");
+            worker.run(shutdown_signal()).await;
         }
         Command::SeedDemo => {
             seed::seed_demo(&conn).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;

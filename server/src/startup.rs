@@ -29,6 +29,7 @@ pub struct Server {
     router: Router,
     store: DbSessionStore,
     db: DatabaseConnection,
+    outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 async fn healthz() -> &'static str {
@@ -64,7 +65,9 @@ impl Server {
             counts: Arc::new(CountsSettings {
                 stale_after: Duration::from_secs(settings.counts_stale_after_hours * 3600),
             }),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         };
+        let outbox_wake = state.outbox_wake.clone();
         let store = DbSessionStore::new(db.clone());
         let key = Key::from(&Sha512::digest(secret.expose_secret().as_bytes()));
         let sessions = SessionManagerLayer::new(store.clone())
@@ -105,7 +108,12 @@ impl Server {
             .layer(axum::middleware::from_fn(csrf::reject_cross_site))
             .layer(sessions)
             .layer(TraceLayer::new_for_http());
-        Ok(Server { listener, router, store, db })
+        Ok(Server { listener, router, store, db, outbox_wake })
+    }
+
+    /// What wakes this process's outbox worker when a push is enqueued here.
+    pub fn outbox_wake(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox_wake.clone()
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {

@@ -64,7 +64,7 @@ async fn harness(app: &TestApp) -> Harness {
     .unwrap();
     let clock = Arc::new(StubClock(Mutex::new(t0())));
     let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10)).unwrap());
-    let worker = Worker::new(db.clone(), clock.clone(), adapter, WorkerSettings::default());
+    let worker = Worker::new(db.clone(), clock.clone(), adapter, WorkerSettings::default(), Default::default());
     Harness { db, clock, worker, vendor, mock }
 }
 

@@ -41,6 +41,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub auth: Arc<AuthSettings>,
     pub counts: Arc<CountsSettings>,
+    /// Notified after a push is enqueued, so this process's outbox worker delivers it at once.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -55,6 +55,12 @@ impl Default for WorkerSettings {
     }
 }
 
+/// The worker the binary runs: system clock, the HTTP adapter, default settings.
+pub fn start(db: DatabaseConnection, wake: Arc<Notify>) -> anyhow::Result<Arc<Worker>> {
+    let adapter = Arc::new(crate::vendors::http_post::HttpPost::new(Duration::from_secs(60))?);
+    Ok(Worker::new(db, Arc::new(SystemClock), adapter, WorkerSettings::default(), wake))
+}
+
 pub struct Worker {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
@@ -74,13 +80,16 @@ pub struct Round {
 }
 
 impl Worker {
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, adapter: Arc<dyn VendorAdapter>, settings: WorkerSettings) -> Arc<Worker> {
-        Arc::new(Worker { db, clock, adapter, settings, breakers: Mutex::new(HashMap::new()), wake: Arc::new(Notify::new()) })
-    }
-
-    /// Notify this to make the worker look for new rows now (an in-process enqueue).
-    pub fn waker(&self) -> Arc<Notify> {
-        self.wake.clone()
+    /// `wake` is notified by in-process enqueues (`AppState::outbox_wake`) so new pushes go out
+    /// at once; rows enqueued by another replica are found by polling.
+    pub fn new(
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+        adapter: Arc<dyn VendorAdapter>,
+        settings: WorkerSettings,
+        wake: Arc<Notify>,
+    ) -> Arc<Worker> {
+        Arc::new(Worker { db, clock, adapter, settings, breakers: Mutex::new(HashMap::new()), wake })
     }
 
     /// The circuit state of a vendor as this worker sees it.
