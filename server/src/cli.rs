@@ -19,7 +19,11 @@ pub enum Command {
     /// Apply migrations, then serve the web app and deliver pushes until Ctrl-C or SIGTERM.
     Serve,
     /// Apply migrations, then only deliver pushes (an extra replica on the same database).
-    Worker,
+    Worker {
+        /// Deliver what is due now, then exit (for scripts and tests).
+        #[arg(long)]
+        drain: bool,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Create an administrator and print a one-time password.

@@ -45,6 +45,8 @@ pub struct Settings {
     pub counts_stale_after_hours: u64,
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// `serve` also delivers pushes. Off for web-only replicas (then run `worker` elsewhere).
+    pub worker: bool,
 }
 
 #[derive(Serialize)]
@@ -57,6 +59,7 @@ struct Defaults {
     log_format: LogFormat,
     counts_stale_after_hours: u64,
     trust_forwarded_for: bool,
+    worker: bool,
 }
 
 impl Settings {
@@ -71,6 +74,7 @@ impl Settings {
             log_format: LogFormat::Pretty,
             counts_stale_after_hours: 12,
             trust_forwarded_for: false,
+            worker: true,
         };
         let settings: Settings = Figment::from(Serialized::defaults(defaults))
             .merge(Toml::file(file))

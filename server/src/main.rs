@@ -34,13 +34,23 @@ async fn main() -> anyhow::Result<()> {
             let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
-            let (web, ()) = tokio::join!(server.run(until_stopped(stopped.clone())), worker.run(until_stopped(stopped)));
+            let deliver = async {
+                if settings.worker {
+                    worker.run(until_stopped(stopped.clone())).await;
+                }
+            };
+            let (web, ()) = tokio::join!(server.run(until_stopped(stopped.clone())), deliver);
             web?;
         }
-        Command::Worker => {
+        Command::Worker { drain } => {
             let worker = worker::start(conn, Default::default())?;
-            println!("HMIS Bridge worker started");
-            worker.run(shutdown_signal()).await;
+            if drain {
+                let round = worker.drain().await?;
+                println!("Delivered {} (snoozed {}, rescued {}).", round.attempted, round.snoozed, round.rescued);
+            } else {
+                println!("HMIS Bridge worker started");
+                worker.run(shutdown_signal()).await;
+            }
         }
         Command::SeedDemo => {
             seed::seed_demo(&conn).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;

@@ -139,6 +139,8 @@ pub struct ExportPreview {
     /// None for a viewer without DV access: they learn nothing about DV shelters but the
     /// aggregate row that every vendor receives.
     pub dv: Option<DvSummary>,
+    /// Made for this page render: a push form carries it, so resubmitting it queues one push.
+    pub push_token: String,
 }
 
 /// The CoC-wide figures of the overview: sums over the preview rows.

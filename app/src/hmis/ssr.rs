@@ -123,5 +123,6 @@ pub async fn preview() -> Result<ExportPreview, AppError> {
         export_date: run.exported_at.date_naive().to_string(),
         rows,
         dv: dv_access.then_some(export.dv),
+        push_token: uuid::Uuid::new_v4().to_string(),
     })
 }

@@ -6,6 +6,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::api::preview_hmis_export;
+use crate::outbox::ui::VendorPanel;
 use super::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
 use super::{DvSummary, ExportPreview, HouseholdBeds, Overview, PreviewRow, RowFilter, Suppression, UTILIZATION_REVIEW_RANGE};
 
@@ -46,7 +47,7 @@ fn utilization_cell(beds: &HouseholdBeds) -> AnyView {
 #[component]
 fn ExportTab(preview: ExportPreview) -> impl IntoView {
     let overview = Overview::of(&preview.rows);
-    let ExportPreview { coc_codes, export_date, rows, dv } = preview;
+    let ExportPreview { coc_codes, export_date, rows, dv, push_token } = preview;
     let oldest = overview.oldest_update.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "no counts yet".into());
     let unreported = overview.unreported_lines;
     view! {
@@ -62,8 +63,7 @@ fn ExportTab(preview: ExportPreview) -> impl IntoView {
                     {(unreported > 0).then(|| view! { <div class="hint">{format!("{unreported} inventory line{} never reported", if unreported == 1 { "" } else { "s" })}</div> })}
                 </dd></div>
             </dl>
-            <h3>"Vendors"</h3>
-            <p class="hint">"No HMIS vendors are set up yet. Their status, the push queue and dead letters will show here."</p>
+            <VendorPanel push_token/>
             <p>
                 <a class="button" href=DOWNLOAD_PATH download="">"Download HMIS CSV (zip)"</a>
                 <span class="hint">{format!(" FY2026 project descriptor files as of {export_date}, the same rows as below.")}</span>

@@ -1,6 +1,30 @@
 //! The transactional outbox of HMIS pushes (DESIGN.md 5): one row per vendor delivery, with the
-//! payload fixed at enqueue time. This module holds the row's life as pure decisions; the
-//! database side and the worker follow them.
+//! payload fixed at enqueue time. `state` holds the row's life as pure decisions; `ssr` the
+//! database side; `push` turns an admin's "Push now" into rows; the worker (in `server`)
+//! delivers them.
+pub mod api;
 pub mod state;
+pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod push;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+/// One vendor as the HMIS Export tab shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorStatus {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub enabled: bool,
+    /// Rows waiting to be delivered (available, retryable or running).
+    pub waiting: u64,
+    /// Dead letters: discarded rows.
+    pub dead_letters: u64,
+    /// "2026-11-23 18:02 UTC", from the push audit.
+    pub last_success: Option<String>,
+    /// When and why the latest failed attempt failed.
+    pub last_failure: Option<(String, String)>,
+}

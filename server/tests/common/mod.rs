@@ -99,6 +99,14 @@ impl TestApp {
         server_command(&self.data_dir, pg_url, args).output().expect("run hmis-bridge")
     }
 
+    /// Deliver every push that is due now, as `hmis-bridge worker --drain` (the server itself
+    /// runs no worker in tests), and return what it printed.
+    pub fn drain_outbox(&self) -> String {
+        let out = self.cli(&["worker", "--drain"]);
+        assert!(out.status.success(), "worker --drain failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// A scratch directory removed with the app.
     pub fn scratch(&self) -> &std::path::Path {
         &self.data_dir
@@ -152,6 +160,8 @@ fn server_command(data_dir: &std::path::Path, pg_url: Option<&str>, args: &[&str
         .env("HMIS_DATA_DIR", data_dir)
         .env("HMIS_CONFIG", data_dir.join("none.toml"))
         .env("HMIS_TRUST_FORWARDED_FOR", "true")
+        // Tests deliver pushes when they choose, with `drain_outbox()`.
+        .env("HMIS_WORKER", "false")
         .env("RUST_LOG", "warn")
         .env_remove("DATABASE_URL");
     if let Some(url) = pg_url {

@@ -1,0 +1,18 @@
+//! Server functions for pushes from the HMIS Export tab.
+use leptos::prelude::*;
+
+use super::VendorStatus;
+use crate::error::{AppError, Notice};
+
+/// The CoC's vendors with their queue, dead letters and latest outcomes.
+#[server(endpoint = "list_vendor_status")]
+pub async fn list_vendor_status() -> Result<Vec<VendorStatus>, AppError> {
+    crate::ssr::form::read(super::push::vendor_status().await)
+}
+
+/// Push the current export to one vendor (`vendor` = its id) or to every enabled one (`all`).
+/// `token` comes from the page, so submitting the same form twice queues one push.
+#[server(endpoint = "queue_hmis_push")]
+pub async fn queue_hmis_push(vendor: String, token: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("queue_hmis_push", super::push::queue_push(vendor, token).await).await
+}

@@ -1,0 +1,147 @@
+//! "Push now": the current HMIS export, built by the same path as the preview and the download,
+//! enqueued for one or every enabled vendor in one transaction. The form carries a token made
+//! when the page was rendered, so a double click, a refresh or a retried form is one push.
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ColumnTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+
+use super::VendorStatus;
+use super::ssr::{NewDelivery, enqueue};
+use super::state::State;
+use crate::auth::ssr::authorize;
+use crate::entities::{outbox, push_audit, vendor};
+use crate::error::{AppError, Notice};
+use crate::hmis::ssr::EXPORT_PAGE;
+use crate::ssr::scope::Access;
+
+/// Which vendors a push goes to: `all` or one vendor's id.
+fn parse_target(raw: &str) -> Result<Option<i64>, AppError> {
+    match raw.trim() {
+        "all" => Ok(None),
+        id => id.parse::<i64>().map(Some).map_err(|_| AppError::validation("vendor", "Vendor: choose a vendor or \"all\".")),
+    }
+}
+
+/// The page's push token: 16 to 64 letters, digits or dashes.
+fn parse_token(raw: &str) -> Result<&str, AppError> {
+    let t = raw.trim();
+    if (16..=64).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        Ok(t)
+    } else {
+        Err(AppError::validation("token", "The form is out of date; reload the page and push again."))
+    }
+}
+
+async fn enabled_vendors(access: &Access, target: Option<i64>) -> Result<Vec<vendor::Model>, AppError> {
+    let mut select = access.find::<vendor::Entity>()?.filter(vendor::Column::Enabled.eq(true));
+    if let Some(id) = target {
+        select = select.filter(vendor::Column::Id.eq(id));
+    }
+    let vendors = select.order_by_asc(vendor::Column::Name).all(&crate::ssr::db()?).await?;
+    if vendors.is_empty() {
+        let message = if target.is_some() { "Vendor: it is not an enabled vendor of this CoC." } else { "There is no enabled HMIS vendor to push to." };
+        return Err(AppError::validation("vendor", message));
+    }
+    Ok(vendors)
+}
+
+pub async fn queue_push(target: String, token: String) -> Result<Notice, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let target = parse_target(&target)?;
+    let token = parse_token(&token)?;
+    let vendors = enabled_vendors(&access, target).await?;
+    let state = crate::ssr::state()?;
+    let db = &state.db;
+    let run = crate::hmis::ssr::new_run(db, Utc::now()).await?;
+    let (_, export) = crate::hmis::ssr::export(db, access.tenant()?, &run).await?;
+    let payload = crate::hmis::csv::write_zip(&export).map_err(|e| {
+        tracing::error!(error = %e, "writing the HMIS CSV zip for a push");
+        AppError::Internal
+    })?;
+    let records = i32::try_from(export.inventories.len()).unwrap_or(i32::MAX);
+    let txn = crate::ssr::begin_write(db).await?;
+    let mut created = Vec::new();
+    for v in &vendors {
+        let key = format!("manual-{token}-{}", v.id);
+        let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: payload.clone(), record_count: records, idempotency_key: &key };
+        if enqueue(&txn, d, run.exported_at).await?.1 {
+            created.push(v.name.clone());
+        }
+    }
+    txn.commit().await?;
+    state.outbox_wake.notify_one();
+    if created.is_empty() {
+        return Ok(Notice::new("That push is already queued; it was not queued twice."));
+    }
+    tracing::info!(event = "push.queued", user.id = access.user.id, vendors = created.len(), records, "HMIS push queued");
+    Ok(Notice::new(format!("Queued a push of {records} inventory records to {}.", created.join(", "))))
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    vendor_id: i64,
+    n: i64,
+}
+
+fn time(t: chrono::DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Every vendor of the caller's CoC with its queue, dead letters and latest outcomes.
+pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let db = crate::ssr::db()?;
+    let vendors = access.find::<vendor::Entity>()?.order_by_asc(vendor::Column::Name).all(&db).await?;
+    let counts = |states: &'static [State]| {
+        let access = access.clone();
+        let db = db.clone();
+        async move {
+            let rows: Vec<Count> = access
+                .find::<outbox::Entity>()?
+                .select_only()
+                .column(outbox::Column::VendorId)
+                .column_as(Expr::from(Func::count(Expr::col(outbox::Column::Id))), "n")
+                .filter(outbox::Column::State.is_in(states.iter().map(|s| s.as_str())))
+                .group_by(outbox::Column::VendorId)
+                .into_model::<Count>()
+                .all(&db)
+                .await?;
+            Ok::<_, AppError>(rows.into_iter().map(|c| (c.vendor_id, c.n as u64)).collect::<std::collections::HashMap<_, _>>())
+        }
+    };
+    let waiting = counts(&[State::Available, State::Retryable, State::Running]).await?;
+    let dead = counts(&[State::Discarded]).await?;
+    let mut out = Vec::new();
+    for v in vendors {
+        let audit = || access.find::<push_audit::Entity>().map(|s| s.filter(push_audit::Column::VendorId.eq(v.id)).order_by_desc(push_audit::Column::Id));
+        let success = audit()?.filter(push_audit::Column::Outcome.eq("delivered")).one(&db).await?;
+        let failure = audit()?.filter(push_audit::Column::Outcome.ne("delivered")).one(&db).await?;
+        out.push(VendorStatus {
+            id: v.id,
+            name: v.name,
+            kind: v.kind,
+            enabled: v.enabled,
+            waiting: waiting.get(&v.id).copied().unwrap_or(0),
+            dead_letters: dead.get(&v.id).copied().unwrap_or(0),
+            last_success: success.map(|a| time(a.at)),
+            last_failure: failure.map(|a| (time(a.at), a.detail)),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_and_tokens_are_checked() {
+        assert_eq!(parse_target("all"), Ok(None));
+        assert_eq!(parse_target(" 7 "), Ok(Some(7)));
+        assert_eq!(parse_target("x").unwrap_err().field(), Some("vendor"));
+        assert!(parse_token("0123456789abcdef").is_ok());
+        for bad in ["short", "has space in it here", "<script>alert(1)</script>xx", &"a".repeat(65)] {
+            assert_eq!(parse_token(bad).unwrap_err().field(), Some("token"), "{bad}");
+        }
+    }
+}

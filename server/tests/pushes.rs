@@ -1,0 +1,136 @@
+//! "Push now" from the HMIS Export tab, on SQLite and PostgreSQL: the rows it queues, its
+//! idempotency, what the vendor receives (the same zip as the download), the vendor status the
+//! tab shows, and who may push. Deliveries happen in `drain_outbox()`, never in the background.
+mod common;
+
+use chrono::Utc;
+use common::hmis_spec::validate;
+use common::*;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use app::entities::{outbox, push_audit, tenant, vendor};
+
+async fn add_vendor(app: &TestApp, name: &str, url: &str, enabled: bool) -> vendor::Model {
+    let db = app.db().await;
+    let tenant = tenant::Entity::find().filter(tenant::Column::Slug.eq("capital-area")).one(&db).await.unwrap().unwrap();
+    vendor::ActiveModel {
+        tenant_id: Set(tenant.id),
+        name: Set(name.into()),
+        kind: Set("clarity".into()),
+        endpoint_url: Set(url.into()),
+        push_interval_minutes: Set(None),
+        enabled: Set(enabled),
+        created_at: Set(Utc::now()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap()
+}
+
+async fn token(client: &Client) -> String {
+    let res = client.call("preview_hmis_export", &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["push_token"].as_str().unwrap().to_string()
+}
+
+async fn status(client: &Client) -> Vec<Value> {
+    let res = client.call("list_vendor_status", &[]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json().as_array().unwrap().clone()
+}
+
+async fn a_push_is_queued_once_and_the_vendor_gets_the_export_zip(app: TestApp) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&mock).await;
+    let v = add_vendor(&app, "Clarity (loopback)", &format!("{}/upload", mock.uri()), true).await;
+    let admin = app.signed_in(ADMIN).await;
+    let token = token(&admin).await;
+    let id = v.id.to_string();
+
+    let first = admin.call("queue_hmis_push", &[("vendor", &id), ("token", &token)]).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(first.json()["message"].as_str().unwrap().contains("Queued a push of"), "{}", first.body);
+    // A double click or a retried form: the same token again.
+    let again = admin.call("queue_hmis_push", &[("vendor", &id), ("token", &token)]).await;
+    assert!(again.json()["message"].as_str().unwrap().contains("already queued"), "{}", again.body);
+    let rows = outbox::Entity::find().all(&app.db().await).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(status(&admin).await[0]["waiting"], 1);
+
+    assert!(app.drain_outbox().contains("Delivered 1"));
+    let received = mock.received_requests().await.unwrap();
+    assert_eq!(received.len(), 1);
+    let key = received[0].headers.get("idempotency-key").unwrap().to_str().unwrap();
+    assert_eq!(key, rows[0].idempotency_key);
+    let zip = validate(&received[0].body).unwrap_or_else(|errs| panic!("the pushed zip breaks the spec:\n{}", errs.join("\n")));
+    assert_eq!(zip.rows("Project.csv").len(), 17, "the same export the tab previews");
+    assert!(!zip.text.contains("SafeHarbor"));
+
+    let db = app.db().await;
+    let done = outbox::Entity::find_by_id(rows[0].id).one(&db).await.unwrap().unwrap();
+    assert_eq!(done.state, "completed");
+    let audit = push_audit::Entity::find().all(&db).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].payload_sha256, app::outbox::ssr::sha256_hex(&received[0].body), "the audit names the bytes sent");
+    let shown = &status(&admin).await[0];
+    assert_eq!((shown["waiting"].as_u64(), shown["dead_letters"].as_u64()), (Some(0), Some(0)));
+    assert!(shown["last_success"].is_string());
+}
+both_backends!(a_push_is_queued_once_and_the_vendor_gets_the_export_zip);
+
+async fn push_to_all_skips_disabled_vendors_and_bad_forms_say_why(app: TestApp) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_string("ProjectID unknown")).mount(&mock).await;
+    let url = format!("{}/upload", mock.uri());
+    add_vendor(&app, "Alpha", &url, true).await;
+    add_vendor(&app, "Beta", &url, true).await;
+    let off = add_vendor(&app, "Gamma (off)", &url, false).await;
+    let admin = app.signed_in(ADMIN).await;
+    let token = token(&admin).await;
+
+    let all = admin.call("queue_hmis_push", &[("vendor", "all"), ("token", &token)]).await;
+    assert!(all.json()["message"].as_str().unwrap().contains("to Alpha, Beta."), "{}", all.body);
+    for (vendor, tok, field) in [
+        (off.id.to_string(), token.clone(), "vendor"),
+        ("987654".into(), token.clone(), "vendor"),
+        ("x".into(), token.clone(), "vendor"),
+        ("all".into(), "short".into(), "token"),
+    ] {
+        let res = admin.call("queue_hmis_push", &[("vendor", &vendor), ("token", &tok)]).await;
+        assert_eq!(res.status, 422, "{vendor}/{tok}: {}", res.body);
+        assert_eq!(res.json()["Validation"]["field"], field);
+    }
+    assert_eq!(outbox::Entity::find().all(&app.db().await).await.unwrap().len(), 2);
+
+    // The vendor rejects the payload: dead-lettered at once, with its reason on the tab.
+    app.drain_outbox();
+    let shown = status(&admin).await;
+    let alpha = shown.iter().find(|v| v["name"] == "Alpha").unwrap();
+    assert_eq!(alpha["dead_letters"], 1);
+    assert!(alpha["last_failure"][1].as_str().unwrap().contains("HTTP 400: ProjectID unknown"), "{alpha}");
+
+    let page = admin.page("/admin/hmis-export?confirm=all").await;
+    assert!(page.body.contains("Push the current export to all 2 enabled vendors?"), "{}", page.body);
+    assert!(page.body.contains("Confirm: push to all"));
+}
+both_backends!(push_to_all_skips_disabled_vendors_and_bad_forms_say_why);
+
+async fn only_coc_admins_of_the_tenant_can_push(app: TestApp) {
+    let v = add_vendor(&app, "Clarity", "http://127.0.0.1:9/upload", true).await;
+    let token = token(&app.signed_in(ADMIN).await).await;
+    let id = v.id.to_string();
+    for who in [COORDINATOR, PLATFORM] {
+        let client = app.signed_in(who).await;
+        let res = client.call("queue_hmis_push", &[("vendor", &id), ("token", &token)]).await;
+        assert_eq!(res.status, 404, "{}: {}", who.0, res.body);
+        assert_eq!(client.call("list_vendor_status", &[]).await.status, 404);
+    }
+    assert_eq!(app.client().call("queue_hmis_push", &[("vendor", &id), ("token", &token)]).await.status, 401);
+    assert!(outbox::Entity::find().all(&app.db().await).await.unwrap().is_empty());
+}
+both_backends!(only_coc_admins_of_the_tenant_can_push);
