@@ -6,7 +6,10 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::api::preview_hmis_export;
-use crate::outbox::ui::VendorPanel;
+use crate::error::AppError;
+use crate::outbox::VendorStatus;
+use crate::outbox::api::QueueHmisPush;
+use crate::outbox::ui::{VendorPanel, vendor_resource};
 use super::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
 use super::{DvSummary, ExportPreview, HouseholdBeds, Overview, PreviewRow, RowFilter, Suppression, UTILIZATION_REVIEW_RANGE};
 
@@ -16,13 +19,15 @@ pub const DOWNLOAD_PATH: &str = "/admin/hmis-export/download";
 #[component]
 pub fn HmisExportPage() -> impl IntoView {
     let preview = Resource::new(|| (), |_| preview_hmis_export());
+    let push = ServerAction::<QueueHmisPush>::new();
+    let vendors = vendor_resource(push);
     view! {
         <Title text="HMIS Export · HMIS Bridge"/>
         <h1>"HMIS Export"</h1>
         <Transition fallback=|| view! { <p>"Loading the export…"</p> }>
             {move || preview.get().map(|result| match result {
                 Err(err) => view! { <p class="notice notice-error" role="alert">{err.to_string()}</p> }.into_any(),
-                Ok(p) => view! { <ExportTab preview=p/> }.into_any(),
+                Ok(p) => view! { <ExportTab preview=p push vendors/> }.into_any(),
             })}
         </Transition>
     }
@@ -45,7 +50,11 @@ fn utilization_cell(beds: &HouseholdBeds) -> AnyView {
 }
 
 #[component]
-fn ExportTab(preview: ExportPreview) -> impl IntoView {
+fn ExportTab(
+    preview: ExportPreview,
+    push: ServerAction<QueueHmisPush>,
+    vendors: Resource<Result<Vec<VendorStatus>, AppError>>,
+) -> impl IntoView {
     let overview = Overview::of(&preview.rows);
     let ExportPreview { coc_codes, export_date, rows, dv, push_token } = preview;
     let oldest = overview.oldest_update.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "no counts yet".into());
@@ -63,7 +72,7 @@ fn ExportTab(preview: ExportPreview) -> impl IntoView {
                     {(unreported > 0).then(|| view! { <div class="hint">{format!("{unreported} inventory line{} never reported", if unreported == 1 { "" } else { "s" })}</div> })}
                 </dd></div>
             </dl>
-            <VendorPanel push_token/>
+            <VendorPanel push_token push vendors/>
             <p>
                 <a class="button" href=DOWNLOAD_PATH download="">"Download HMIS CSV (zip)"</a>
                 <span class="hint">{format!(" FY2026 project descriptor files as of {export_date}, the same rows as below.")}</span>

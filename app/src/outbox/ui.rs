@@ -6,12 +6,21 @@ use leptos_router::hooks::use_query_map;
 
 use super::VendorStatus;
 use super::api::{QueueHmisPush, list_vendor_status};
+use crate::error::AppError;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
+/// The vendors' status, refetched after each push. Made by the page itself (not inside the
+/// export's `Transition`), so it loads beside the export when the page renders on the server.
+pub fn vendor_resource(push: ServerAction<QueueHmisPush>) -> Resource<Result<Vec<VendorStatus>, AppError>> {
+    Resource::new(move || push.version().get(), |_| list_vendor_status())
+}
+
 #[component]
-pub fn VendorPanel(push_token: String) -> impl IntoView {
-    let push = ServerAction::<QueueHmisPush>::new();
-    let vendors = Resource::new(move || push.version().get(), |_| list_vendor_status());
+pub fn VendorPanel(
+    push_token: String,
+    push: ServerAction<QueueHmisPush>,
+    vendors: Resource<Result<Vec<VendorStatus>, AppError>>,
+) -> impl IntoView {
     let query = use_query_map();
     let confirming = move || query.get().get("confirm").as_deref() == Some("all");
     view! {
