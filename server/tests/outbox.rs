@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::*;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use app::entities::{outbox, push_audit, tenant, vendor};
+use app::entities::{outbox, push_audit, vendor};
 use app::outbox::ssr::{AttemptRecord, NewDelivery, claim, enqueue, finish, rescue_expired, snooze};
 use app::outbox::state::{AttemptError, Outcome, State, after_attempt};
 
@@ -19,21 +19,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 async fn a_vendor(db: &DatabaseConnection) -> vendor::Model {
-    let tenant = tenant::Entity::find().one(db).await.unwrap().unwrap();
-    vendor::ActiveModel {
-        tenant_id: Set(tenant.id),
-        name: Set("Loopback Clarity".into()),
-        kind: Set("clarity".into()),
-        endpoint_url: Set("http://127.0.0.1:9/upload".into()),
-        push_interval_minutes: Set(None),
-        enabled: Set(true),
-        created_at: Set(t0()),
-        updated_at: Set(t0()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap()
+    add_vendor(db, "Loopback Clarity", "http://127.0.0.1:9/upload", true).await
 }
 
 async fn put(db: &DatabaseConnection, v: &vendor::Model, key: &str, now: DateTime<Utc>) -> (outbox::Model, bool) {

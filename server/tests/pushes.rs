@@ -3,34 +3,14 @@
 //! tab shows, and who may push. Deliveries happen in `drain_outbox()`, never in the background.
 mod common;
 
-use chrono::Utc;
 use common::hmis_spec::validate;
 use common::*;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use serde_json::Value;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use app::entities::{outbox, push_audit, tenant, vendor};
-
-async fn add_vendor(app: &TestApp, name: &str, url: &str, enabled: bool) -> vendor::Model {
-    let db = app.db().await;
-    let tenant = tenant::Entity::find().filter(tenant::Column::Slug.eq("capital-area")).one(&db).await.unwrap().unwrap();
-    vendor::ActiveModel {
-        tenant_id: Set(tenant.id),
-        name: Set(name.into()),
-        kind: Set("clarity".into()),
-        endpoint_url: Set(url.into()),
-        push_interval_minutes: Set(None),
-        enabled: Set(enabled),
-        created_at: Set(Utc::now()),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap()
-}
+use app::entities::{outbox, push_audit};
 
 async fn token(client: &Client) -> String {
     let res = client.call("preview_hmis_export", &[]).await;
@@ -47,7 +27,7 @@ async fn status(client: &Client) -> Vec<Value> {
 async fn a_push_is_queued_once_and_the_vendor_gets_the_export_zip(app: TestApp) {
     let mock = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&mock).await;
-    let v = add_vendor(&app, "Clarity (loopback)", &format!("{}/upload", mock.uri()), true).await;
+    let v = add_vendor(&app.db().await, "Clarity (loopback)", &format!("{}/upload", mock.uri()), true).await;
     let admin = app.signed_in(ADMIN).await;
     let token = token(&admin).await;
     let id = v.id.to_string();
@@ -87,9 +67,9 @@ async fn push_to_all_skips_disabled_vendors_and_bad_forms_say_why(app: TestApp) 
     let mock = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_string("ProjectID unknown")).mount(&mock).await;
     let url = format!("{}/upload", mock.uri());
-    add_vendor(&app, "Alpha", &url, true).await;
-    add_vendor(&app, "Beta", &url, true).await;
-    let off = add_vendor(&app, "Gamma (off)", &url, false).await;
+    add_vendor(&app.db().await, "Alpha", &url, true).await;
+    add_vendor(&app.db().await, "Beta", &url, true).await;
+    let off = add_vendor(&app.db().await, "Gamma (off)", &url, false).await;
     let admin = app.signed_in(ADMIN).await;
     let token = token(&admin).await;
 
@@ -121,7 +101,7 @@ async fn push_to_all_skips_disabled_vendors_and_bad_forms_say_why(app: TestApp) 
 both_backends!(push_to_all_skips_disabled_vendors_and_bad_forms_say_why);
 
 async fn only_coc_admins_of_the_tenant_can_push(app: TestApp) {
-    let v = add_vendor(&app, "Clarity", "http://127.0.0.1:9/upload", true).await;
+    let v = add_vendor(&app.db().await, "Clarity", "http://127.0.0.1:9/upload", true).await;
     let token = token(&app.signed_in(ADMIN).await).await;
     let id = v.id.to_string();
     for who in [COORDINATOR, PLATFORM] {

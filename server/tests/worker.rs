@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::*;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use wiremock::matchers::{header_exists, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use app::entities::{outbox, tenant, vendor};
+use app::entities::{outbox, vendor};
 use app::outbox::ssr::{NewDelivery, enqueue};
 use server::vendors::http_post::HttpPost;
 use server::worker::breaker::BreakerState;
@@ -47,21 +47,7 @@ struct Harness {
 async fn harness(app: &TestApp) -> Harness {
     let db = app.db().await;
     let mock = MockServer::start().await;
-    let tenant = tenant::Entity::find().one(&db).await.unwrap().unwrap();
-    let vendor = vendor::ActiveModel {
-        tenant_id: Set(tenant.id),
-        name: Set("Loopback Clarity".into()),
-        kind: Set("clarity".into()),
-        endpoint_url: Set(format!("{}/upload", mock.uri())),
-        push_interval_minutes: Set(None),
-        enabled: Set(true),
-        created_at: Set(t0()),
-        updated_at: Set(t0()),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap();
+    let vendor = add_vendor(&db, "Loopback Clarity", &format!("{}/upload", mock.uri()), true).await;
     let clock = Arc::new(StubClock(Mutex::new(t0())));
     let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10)).unwrap());
     let worker = Worker::new(db.clone(), clock.clone(), adapter, WorkerSettings::default(), Default::default());

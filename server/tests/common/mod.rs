@@ -383,3 +383,25 @@ pub async fn add_bulk_shelters(db: &sea_orm::DatabaseConnection, numbers: std::o
         inventory::Entity::insert_many(lines).exec(db).await.unwrap();
     }
 }
+
+/// Add an HMIS vendor to the demo CoC that receives pushes at `url`.
+pub async fn add_vendor(db: &sea_orm::DatabaseConnection, name: &str, url: &str, enabled: bool) -> app::entities::vendor::Model {
+    use app::entities::{tenant, vendor};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    let tenant = tenant::Entity::find().filter(tenant::Column::Slug.eq("capital-area")).one(db).await.unwrap().unwrap();
+    let now = chrono::Utc::now();
+    vendor::ActiveModel {
+        tenant_id: Set(tenant.id),
+        name: Set(name.into()),
+        kind: Set("clarity".into()),
+        endpoint_url: Set(url.into()),
+        push_interval_minutes: Set(None),
+        enabled: Set(enabled),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
