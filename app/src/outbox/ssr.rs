@@ -127,6 +127,22 @@ fn still_claimed(claimed: &outbox::Model) -> sea_orm::Condition {
         .add(outbox::Column::Attempt.eq(claimed.attempt))
 }
 
+/// The update that moves a claimed row to `next` (releasing its lease), only while it is still
+/// that claim's.
+fn transition(claimed: &outbox::Model, next: Next) -> sea_orm::UpdateMany<outbox::Entity> {
+    let mut update = outbox::Entity::update_many()
+        .col_expr(outbox::Column::State, Expr::value(next.state.as_str()))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+        .col_expr(outbox::Column::FinalizedAt, Expr::value(next.finalized_at));
+    if let Some(at) = next.scheduled_at {
+        update = update.col_expr(outbox::Column::ScheduledAt, Expr::value(at));
+    }
+    if let Some(entry) = next.error {
+        update = update.col_expr(outbox::Column::Errors, Expr::value(errors_with(&claimed.errors, entry)));
+    }
+    update.filter(still_claimed(claimed))
+}
+
 /// Extend the lease of a delivery still under way. False when the row is no longer ours.
 pub async fn extend_lease(db: &impl ConnectionTrait, claimed: &outbox::Model, until: DateTime<Utc>) -> Result<bool, AppError> {
     let res = outbox::Entity::update_many()
@@ -154,17 +170,7 @@ pub async fn finish(
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let txn = crate::ssr::begin_write(db).await?;
-    let mut update = outbox::Entity::update_many()
-        .col_expr(outbox::Column::State, Expr::value(next.state.as_str()))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
-        .col_expr(outbox::Column::FinalizedAt, Expr::value(next.finalized_at));
-    if let Some(at) = next.scheduled_at {
-        update = update.col_expr(outbox::Column::ScheduledAt, Expr::value(at));
-    }
-    if let Some(entry) = next.error {
-        update = update.col_expr(outbox::Column::Errors, Expr::value(errors_with(&claimed.errors, entry)));
-    }
-    let res = update.filter(still_claimed(claimed)).exec(&txn).await?;
+    let res = transition(claimed, next).exec(&txn).await?;
     push_audit::ActiveModel {
         tenant_id: Set(claimed.tenant_id),
         vendor_id: Set(claimed.vendor_id),
@@ -215,18 +221,8 @@ pub async fn rescue_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Resu
             now,
             |_, _| std::time::Duration::ZERO,
         );
-        let txn = crate::ssr::begin_write(db).await?;
-        let res = outbox::Entity::update_many()
-            .col_expr(outbox::Column::State, Expr::value(next.state.as_str()))
-            .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
-            .col_expr(outbox::Column::FinalizedAt, Expr::value(next.finalized_at))
-            .col_expr(outbox::Column::ScheduledAt, Expr::value(next.scheduled_at.unwrap_or(now)))
-            .col_expr(outbox::Column::Errors, Expr::value(next.error.map_or(row.errors.clone(), |e| errors_with(&row.errors, e))))
-            .filter(still_claimed(&row))
-            .filter(outbox::Column::LockedUntil.lt(now))
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
+        // Still running, same attempt, lease still expired: a worker that came back meanwhile wins.
+        let res = transition(&row, next).filter(outbox::Column::LockedUntil.lt(now)).exec(db).await?;
         rescued += res.rows_affected as usize;
     }
     Ok(rescued)
