@@ -114,3 +114,65 @@ async fn only_coc_admins_of_the_tenant_can_push(app: TestApp) {
     assert!(outbox::Entity::find().all(&app.db().await).await.unwrap().is_empty());
 }
 both_backends!(only_coc_admins_of_the_tenant_can_push);
+
+async fn a_dead_letter_is_retried_once_from_the_tab_or_cancelled(app: TestApp) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(422).set_body_string("Inventory.csv refused")).up_to_n_times(1).mount(&mock).await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&mock).await;
+    let v = add_vendor(&app.db().await, "Clarity", &format!("{}/upload", mock.uri()), true).await;
+    let admin = app.signed_in(ADMIN).await;
+    let token = token(&admin).await;
+    admin.call("queue_hmis_push", &[("vendor", &v.id.to_string()), ("token", &token)]).await;
+    app.drain_outbox();
+
+    let dead = admin.call("list_dead_letters", &[]).await.json();
+    let dead = dead.as_array().unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0]["errors"][0]["error"], "HTTP 422: Inventory.csv refused");
+    let id = dead[0]["id"].to_string();
+    let page = admin.page("/admin/hmis-export").await;
+    assert!(page.body.contains("Inventory.csv refused") && page.body.contains("Retry delivery"), "the tab lists it");
+
+    // Retry: one more attempt, delivered once, with the same idempotency key.
+    let retried = admin.call("retry_delivery", &[("id", &id)]).await;
+    assert_eq!(retried.status, 200, "{}", retried.body);
+    assert_eq!(admin.call("retry_delivery", &[("id", &id)]).await.status, 409, "it is no longer a dead letter");
+    assert!(app.drain_outbox().contains("Delivered 1"));
+    let row = outbox::Entity::find().one(&app.db().await).await.unwrap().unwrap();
+    assert_eq!((row.state.as_str(), row.attempt, row.max_attempts), ("completed", 2, 2));
+    let keys: Vec<String> = mock.received_requests().await.unwrap().iter().map(|r| r.headers["idempotency-key"].to_str().unwrap().to_string()).collect();
+    assert_eq!(keys, [row.idempotency_key.clone(), row.idempotency_key.clone()]);
+    assert!(admin.call("list_dead_letters", &[]).await.json().as_array().unwrap().is_empty());
+
+    // Another tenant's admin, or a coordinator, cannot touch it; a missing id is not found.
+    let coordinator = app.signed_in(COORDINATOR).await;
+    assert_eq!(coordinator.call("cancel_delivery", &[("id", &id)]).await.status, 404);
+    assert_eq!(admin.call("cancel_delivery", &[("id", "987654")]).await.status, 404);
+    assert_eq!(admin.call("cancel_delivery", &[("id", "abc")]).await.status, 422);
+    assert_eq!(admin.call("cancel_delivery", &[("id", &id)]).await.status, 409, "a completed delivery is not cancelled");
+}
+both_backends!(a_dead_letter_is_retried_once_from_the_tab_or_cancelled);
+
+async fn an_older_dead_letter_is_not_resent_after_a_newer_push(app: TestApp) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400)).up_to_n_times(1).mount(&mock).await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&mock).await;
+    let v = add_vendor(&app.db().await, "Clarity", &format!("{}/upload", mock.uri()), true).await;
+    let admin = app.signed_in(ADMIN).await;
+    let vendor = v.id.to_string();
+    admin.call("queue_hmis_push", &[("vendor", &vendor), ("token", &token(&admin).await)]).await;
+    app.drain_outbox();
+    admin.call("queue_hmis_push", &[("vendor", &vendor), ("token", &token(&admin).await)]).await;
+    app.drain_outbox();
+    let dead = admin.call("list_dead_letters", &[]).await.json();
+    let id = dead[0]["id"].to_string();
+    let refused = admin.call("retry_delivery", &[("id", &id)]).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("newer push"), "{}", refused.body);
+    let cancelled = admin.call("cancel_delivery", &[("id", &id)]).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    let row = outbox::Entity::find_by_id(id.parse::<i64>().unwrap()).one(&app.db().await).await.unwrap().unwrap();
+    assert_eq!(row.state, "cancelled");
+    assert!(row.errors.contains("cancelled by Dana Whitfield"));
+}
+both_backends!(an_older_dead_letter_is_not_resent_after_a_newer_push);

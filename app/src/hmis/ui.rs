@@ -6,10 +6,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::api::preview_hmis_export;
-use crate::error::AppError;
-use crate::outbox::VendorStatus;
-use crate::outbox::api::QueueHmisPush;
-use crate::outbox::ui::{VendorPanel, vendor_resource};
+use crate::outbox::ui::{DeadLetters, PushControls, VendorPanel};
 use super::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
 use super::{DvSummary, ExportPreview, HouseholdBeds, Overview, PreviewRow, RowFilter, Suppression, UTILIZATION_REVIEW_RANGE};
 
@@ -19,15 +16,14 @@ pub const DOWNLOAD_PATH: &str = "/admin/hmis-export/download";
 #[component]
 pub fn HmisExportPage() -> impl IntoView {
     let preview = Resource::new(|| (), |_| preview_hmis_export());
-    let push = ServerAction::<QueueHmisPush>::new();
-    let vendors = vendor_resource(push);
+    let controls = PushControls::new();
     view! {
         <Title text="HMIS Export · HMIS Bridge"/>
         <h1>"HMIS Export"</h1>
         <Transition fallback=|| view! { <p>"Loading the export…"</p> }>
             {move || preview.get().map(|result| match result {
                 Err(err) => view! { <p class="notice notice-error" role="alert">{err.to_string()}</p> }.into_any(),
-                Ok(p) => view! { <ExportTab preview=p push vendors/> }.into_any(),
+                Ok(p) => view! { <ExportTab preview=p controls/> }.into_any(),
             })}
         </Transition>
     }
@@ -50,11 +46,7 @@ fn utilization_cell(beds: &HouseholdBeds) -> AnyView {
 }
 
 #[component]
-fn ExportTab(
-    preview: ExportPreview,
-    push: ServerAction<QueueHmisPush>,
-    vendors: Resource<Result<Vec<VendorStatus>, AppError>>,
-) -> impl IntoView {
+fn ExportTab(preview: ExportPreview, controls: PushControls) -> impl IntoView {
     let overview = Overview::of(&preview.rows);
     let ExportPreview { coc_codes, export_date, rows, dv, push_token } = preview;
     let oldest = overview.oldest_update.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "no counts yet".into());
@@ -72,12 +64,13 @@ fn ExportTab(
                     {(unreported > 0).then(|| view! { <div class="hint">{format!("{unreported} inventory line{} never reported", if unreported == 1 { "" } else { "s" })}</div> })}
                 </dd></div>
             </dl>
-            <VendorPanel push_token push vendors/>
+            <VendorPanel push_token controls/>
             <p>
                 <a class="button" href=DOWNLOAD_PATH download="">"Download HMIS CSV (zip)"</a>
                 <span class="hint">{format!(" FY2026 project descriptor files as of {export_date}, the same rows as below.")}</span>
             </p>
         </section>
+        <DeadLetters controls/>
         <DvNote dv/>
         <Preview rows/>
     }

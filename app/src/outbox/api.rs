@@ -1,7 +1,7 @@
 //! Server functions for pushes from the HMIS Export tab.
 use leptos::prelude::*;
 
-use super::VendorStatus;
+use super::{DeadLetter, VendorStatus};
 use crate::error::{AppError, Notice};
 
 /// The CoC's vendors with their queue, dead letters and latest outcomes.
@@ -15,4 +15,22 @@ pub async fn list_vendor_status() -> Result<Vec<VendorStatus>, AppError> {
 #[server(endpoint = "queue_hmis_push")]
 pub async fn queue_hmis_push(vendor: String, token: String) -> Result<Notice, AppError> {
     crate::ssr::form::respond("queue_hmis_push", super::push::queue_push(vendor, token).await).await
+}
+
+/// The CoC's dead letters with each attempt's error.
+#[server(endpoint = "list_dead_letters")]
+pub async fn list_dead_letters() -> Result<Vec<DeadLetter>, AppError> {
+    crate::ssr::form::read(super::push::dead_letters().await)
+}
+
+/// Give a dead letter one more attempt.
+#[server(endpoint = "retry_delivery")]
+pub async fn retry_delivery(id: i64) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("dead_letters", super::push::retry(id).await).await
+}
+
+/// Cancel a dead letter (never sent; kept in the history).
+#[server(endpoint = "cancel_delivery")]
+pub async fn cancel_delivery(id: i64) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("dead_letters", super::push::cancel(id).await).await
 }

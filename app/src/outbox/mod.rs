@@ -28,3 +28,14 @@ pub struct VendorStatus {
     /// When and why the latest failed attempt failed.
     pub last_failure: Option<(String, String)>,
 }
+
+/// A dead letter as the tab lists it, with every attempt's error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub vendor: String,
+    pub queued_at: String,
+    pub attempts: i32,
+    pub records: i32,
+    pub errors: Vec<state::AttemptError>,
+}

@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 
-use super::VendorStatus;
+use super::{DeadLetter, VendorStatus};
 use super::ssr::{NewDelivery, enqueue};
 use super::state::State;
 use crate::auth::ssr::authorize;
@@ -128,6 +128,76 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
         });
     }
     Ok(out)
+}
+
+/// The CoC's dead letters, newest first (at most 50).
+pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let db = crate::ssr::db()?;
+    let names: std::collections::HashMap<i64, String> =
+        access.find::<vendor::Entity>()?.all(&db).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    let rows = access
+        .find::<outbox::Entity>()?
+        .filter(outbox::Column::State.eq(State::Discarded.as_str()))
+        .order_by_desc(outbox::Column::Id)
+        .limit(50)
+        .all(&db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DeadLetter {
+            id: r.id,
+            vendor: names.get(&r.vendor_id).cloned().unwrap_or_default(),
+            queued_at: time(r.created_at),
+            attempts: r.attempt,
+            records: r.record_count,
+            errors: serde_json::from_str(&r.errors).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// A dead letter of the caller's CoC, or not found.
+async fn dead_letter(access: &Access, id: i64) -> Result<outbox::Model, AppError> {
+    access.find::<outbox::Entity>()?.filter(outbox::Column::Id.eq(id)).one(&crate::ssr::db()?).await?.ok_or(AppError::NotFound)
+}
+
+const NOT_A_DEAD_LETTER: &str = "This delivery is no longer a dead letter; reload the page to see where it stands.";
+
+/// Retry a dead letter once more. Refused when a newer push to the same vendor exists, so a
+/// vendor never gets an older inventory after a newer one.
+pub async fn retry(id: i64) -> Result<Notice, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let row = dead_letter(&access, id).await?;
+    let state = crate::ssr::state()?;
+    let txn = crate::ssr::begin_write(&state.db).await?;
+    let newer = access
+        .find::<outbox::Entity>()?
+        .filter(outbox::Column::VendorId.eq(row.vendor_id))
+        .filter(outbox::Column::Id.gt(row.id))
+        .filter(outbox::Column::State.ne(State::Cancelled.as_str()))
+        .one(&txn)
+        .await?;
+    if newer.is_some() {
+        return Err(AppError::Conflict("A newer push to this vendor exists, so this older one is not sent again; cancel it, or push now.".into()));
+    }
+    if !super::ssr::retry_dead_letter(&txn, &row, Utc::now()).await? {
+        return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
+    }
+    txn.commit().await?;
+    state.outbox_wake.notify_one();
+    tracing::info!(event = "dead_letter.retried", user.id = access.user.id, outbox.id = id, "dead letter retried");
+    Ok(Notice::new("Queued the delivery for one more attempt."))
+}
+
+/// Cancel a dead letter: it stays in the history, and is never sent.
+pub async fn cancel(id: i64) -> Result<Notice, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let row = dead_letter(&access, id).await?;
+    if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &access.user.display_name).await? {
+        return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
+    }
+    tracing::info!(event = "dead_letter.cancelled", user.id = access.user.id, outbox.id = id, "dead letter cancelled");
+    Ok(Notice::new("Cancelled the delivery."))
 }
 
 #[cfg(test)]

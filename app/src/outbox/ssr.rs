@@ -227,3 +227,32 @@ pub async fn rescue_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Resu
     }
     Ok(rescued)
 }
+
+/// An admin's retry of a dead letter: back to available with one more attempt. False when the
+/// row is no longer a dead letter.
+pub async fn retry_dead_letter(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::State, Expr::value(State::Available.as_str()))
+        .col_expr(outbox::Column::MaxAttempts, Expr::col(outbox::Column::Attempt).add(1))
+        .col_expr(outbox::Column::ScheduledAt, Expr::value(now))
+        .col_expr(outbox::Column::FinalizedAt, Expr::value(None::<DateTime<Utc>>))
+        .filter(outbox::Column::Id.eq(row.id))
+        .filter(outbox::Column::State.eq(State::Discarded.as_str()))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// An admin's cancel of a dead letter or a waiting row. False when it is in no such state.
+pub async fn cancel(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTime<Utc>, by: &str) -> Result<bool, AppError> {
+    let entry = AttemptError { at: now, attempt: row.attempt, error: format!("cancelled by {by}") };
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::State, Expr::value(State::Cancelled.as_str()))
+        .col_expr(outbox::Column::FinalizedAt, Expr::value(Some(now)))
+        .col_expr(outbox::Column::Errors, Expr::value(errors_with(&row.errors, entry)))
+        .filter(outbox::Column::Id.eq(row.id))
+        .filter(outbox::Column::State.is_in([State::Discarded.as_str(), State::Available.as_str(), State::Retryable.as_str()]))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

@@ -4,23 +4,48 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::VendorStatus;
-use super::api::{QueueHmisPush, list_vendor_status};
+use super::api::{CancelDelivery, QueueHmisPush, RetryDelivery, list_dead_letters, list_vendor_status};
+use super::{DeadLetter, VendorStatus};
 use crate::error::AppError;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
-/// The vendors' status, refetched after each push. Made by the page itself (not inside the
-/// export's `Transition`), so it loads beside the export when the page renders on the server.
-pub fn vendor_resource(push: ServerAction<QueueHmisPush>) -> Resource<Result<Vec<VendorStatus>, AppError>> {
-    Resource::new(move || push.version().get(), |_| list_vendor_status())
+/// The tab's push actions and the data they change. Made by the page itself (not inside the
+/// export's `Transition`), so the resources load beside the export when the page renders on the
+/// server; each refetches after any of the actions.
+#[derive(Clone, Copy)]
+pub struct PushControls {
+    pub push: ServerAction<QueueHmisPush>,
+    pub retry: ServerAction<RetryDelivery>,
+    pub cancel: ServerAction<CancelDelivery>,
+    pub vendors: Resource<Result<Vec<VendorStatus>, AppError>>,
+    pub dead_letters: Resource<Result<Vec<DeadLetter>, AppError>>,
+}
+
+impl PushControls {
+    pub fn new() -> PushControls {
+        let push = ServerAction::<QueueHmisPush>::new();
+        let retry = ServerAction::<RetryDelivery>::new();
+        let cancel = ServerAction::<CancelDelivery>::new();
+        let changed = move || (push.version().get(), retry.version().get(), cancel.version().get());
+        PushControls {
+            push,
+            retry,
+            cancel,
+            vendors: Resource::new(changed, |_| list_vendor_status()),
+            dead_letters: Resource::new(changed, |_| list_dead_letters()),
+        }
+    }
+}
+
+impl Default for PushControls {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 #[component]
-pub fn VendorPanel(
-    push_token: String,
-    push: ServerAction<QueueHmisPush>,
-    vendors: Resource<Result<Vec<VendorStatus>, AppError>>,
-) -> impl IntoView {
+pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView {
+    let PushControls { push, vendors, .. } = controls;
     let query = use_query_map();
     let confirming = move || query.get().get("confirm").as_deref() == Some("all");
     view! {
@@ -97,5 +122,51 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                 </tbody>
             </table>
         </div>
+    }
+}
+
+#[component]
+pub fn DeadLetters(controls: PushControls) -> impl IntoView {
+    let PushControls { retry, cancel, dead_letters, .. } = controls;
+    let outcome = Signal::derive(move || notice_outcome(retry.value().get().or_else(|| cancel.value().get())));
+    view! {
+        <section class="card" aria-labelledby="dead-h">
+            <h2 id="dead-h">"Dead letters"</h2>
+            <FormFeedback form="dead_letters" outcome/>
+            <Transition fallback=|| view! { <p>"Loading dead letters…"</p> }>
+                {move || dead_letters.get().map(|result| match result {
+                    Err(err) => view! { <p class="notice notice-error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="hint">"No failed deliveries."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="dead-letters">
+                            {list.into_iter().map(|d| {
+                                let retry_label = format!("Retry delivery {} to {}", d.id, d.vendor);
+                                let cancel_label = format!("Cancel delivery {} to {}", d.id, d.vendor);
+                                view! {
+                                <li>
+                                    <p><strong>{d.vendor.clone()}</strong>{format!(
+                                        " · queued {} · {} inventory records · {} attempt{}",
+                                        d.queued_at, d.records, d.attempts, if d.attempts == 1 { "" } else { "s" }
+                                    )}</p>
+                                    <ol>{d.errors.iter().map(|e| view! {
+                                        <li>{format!("{}: {}", e.at.format("%Y-%m-%d %H:%M:%S UTC"), e.error)}</li>
+                                    }).collect_view()}</ol>
+                                    <div class="inline-form">
+                                        <ActionForm action=retry>
+                                            <input type="hidden" name="id" value=d.id.to_string()/>
+                                            <button type="submit" aria-label=retry_label>"Retry"</button>
+                                        </ActionForm>
+                                        <ActionForm action=cancel>
+                                            <input type="hidden" name="id" value=d.id.to_string()/>
+                                            <button type="submit" aria-label=cancel_label>"Cancel"</button>
+                                        </ActionForm>
+                                    </div>
+                                </li>
+                            }}).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Transition>
+        </section>
     }
 }
