@@ -174,3 +174,28 @@ async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains
     assert!(waiting_rows.is_empty(), "{waiting_rows:?}");
 }
 both_backends!(an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains_them);
+
+async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestApp) {
+    let h = harness(&app).await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&h.mock).await;
+    let mut v: vendor::ActiveModel = h.vendor.clone().into();
+    v.push_interval_minutes = sea_orm::ActiveValue::Set(Some(60));
+    sea_orm::ActiveModelTrait::update(v, &h.db).await.unwrap();
+    // A second replica: its own worker on its own connection pool, the same clock.
+    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10)).unwrap());
+    let replica = Worker::new(app.db().await, h.clock.clone(), adapter, WorkerSettings::default(), Default::default());
+
+    assert_eq!(h.worker.drain().await.unwrap().attempted, 1, "the first period's push");
+    h.clock.advance(Duration::minutes(10));
+    assert_eq!(replica.drain().await.unwrap().attempted, 0, "the same period on another replica");
+    assert_eq!(h.worker.drain().await.unwrap().attempted, 0);
+    h.clock.advance(Duration::minutes(50));
+    assert_eq!(replica.drain().await.unwrap().attempted, 1, "the next period");
+    let keys = h.received().await;
+    assert_eq!(keys.len(), 2);
+    assert!(keys.iter().all(|k| k.starts_with(&format!("schedule-{}-", h.vendor.id))), "{keys:?}");
+    assert_ne!(keys[0], keys[1]);
+    let zip = common::hmis_spec::validate(&h.mock.received_requests().await.unwrap()[0].body);
+    assert!(zip.is_ok(), "a scheduled push sends the export zip: {:?}", zip.err());
+}
+both_backends!(a_schedule_pushes_once_per_period_whichever_replica_runs);

@@ -27,6 +27,8 @@ pub struct VendorStatus {
     pub last_success: Option<String>,
     /// When and why the latest failed attempt failed.
     pub last_failure: Option<(String, String)>,
+    /// When the next scheduled push is queued (vendors with a push interval).
+    pub next_push: Option<String>,
 }
 
 /// A dead letter as the tab lists it, with every attempt's error.

@@ -1,9 +1,9 @@
 //! "Push now": the current HMIS export, built by the same path as the preview and the download,
 //! enqueued for one or every enabled vendor in one transaction. The form carries a token made
 //! when the page was rendered, so a double click, a refresh or a retried form is one push.
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{DeadLetter, VendorStatus};
 use super::ssr::{NewDelivery, enqueue};
@@ -12,7 +12,7 @@ use crate::auth::ssr::authorize;
 use crate::entities::{outbox, push_audit, vendor};
 use crate::error::{AppError, Notice};
 use crate::hmis::ssr::EXPORT_PAGE;
-use crate::ssr::scope::Access;
+use crate::ssr::scope::{Access, TenantScope};
 
 /// Which vendors a push goes to: `all` or one vendor's id.
 fn parse_target(raw: &str) -> Result<Option<i64>, AppError> {
@@ -45,6 +45,66 @@ async fn enabled_vendors(access: &Access, target: Option<i64>) -> Result<Vec<ven
     Ok(vendors)
 }
 
+/// The zip every push sends: built by the same path as the preview and the download. Returns it
+/// with its number of inventory records.
+async fn payload(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<(Vec<u8>, i32), AppError> {
+    let run = crate::hmis::ssr::new_run(db, now).await?;
+    let (_, export) = crate::hmis::ssr::export(db, scope, &run).await?;
+    let zip = crate::hmis::csv::write_zip(&export).map_err(|e| {
+        tracing::error!(error = %e, "writing the HMIS CSV zip for a push");
+        AppError::Internal
+    })?;
+    Ok((zip, i32::try_from(export.inventories.len()).unwrap_or(i32::MAX)))
+}
+
+/// The start of the push period `now` falls in, for a vendor pushing every `minutes` (periods
+/// are counted from the Unix epoch, so every replica agrees on them), and the next one.
+pub fn schedule_period(now: DateTime<Utc>, minutes: i32) -> (i64, DateTime<Utc>) {
+    let seconds = i64::from(minutes.max(1)) * 60;
+    let period = now.timestamp().div_euclid(seconds);
+    (period, DateTime::from_timestamp((period + 1) * seconds, 0).unwrap_or(now))
+}
+
+/// Queue the scheduled pushes that are due at `now`: one per enabled vendor with a push interval
+/// and per period, whichever replica gets there first (the key is the vendor and the period).
+/// Returns how many were queued.
+pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let vendors = vendor::Entity::find()
+        .filter(vendor::Column::Enabled.eq(true))
+        .filter(vendor::Column::PushIntervalMinutes.is_not_null())
+        .order_by_asc(vendor::Column::TenantId)
+        .all(db)
+        .await?;
+    let mut queued = 0;
+    let mut payloads: std::collections::HashMap<i64, (Vec<u8>, i32)> = std::collections::HashMap::new();
+    for v in vendors {
+        let (period, _) = schedule_period(now, v.push_interval_minutes.unwrap_or(60));
+        let key = format!("schedule-{}-{period}", v.id);
+        let exists = outbox::Entity::find()
+            .filter(outbox::Column::VendorId.eq(v.id))
+            .filter(outbox::Column::IdempotencyKey.eq(key.as_str()))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        if !payloads.contains_key(&v.tenant_id) {
+            let built = payload(db, TenantScope::for_operator(v.tenant_id), now).await?;
+            payloads.insert(v.tenant_id, built);
+        }
+        let Some((bytes, records)) = payloads.get(&v.tenant_id) else { continue };
+        let txn = crate::ssr::begin_write(db).await?;
+        let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: bytes.clone(), record_count: *records, idempotency_key: &key };
+        if enqueue(&txn, d, now).await?.1 {
+            queued += 1;
+            tracing::info!(event = "push.scheduled", vendor.id = v.id, records = *records, "scheduled HMIS push queued");
+        }
+        txn.commit().await?;
+    }
+    Ok(queued)
+}
+
 pub async fn queue_push(target: String, token: String) -> Result<Notice, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let target = parse_target(&target)?;
@@ -52,19 +112,14 @@ pub async fn queue_push(target: String, token: String) -> Result<Notice, AppErro
     let vendors = enabled_vendors(&access, target).await?;
     let state = crate::ssr::state()?;
     let db = &state.db;
-    let run = crate::hmis::ssr::new_run(db, Utc::now()).await?;
-    let (_, export) = crate::hmis::ssr::export(db, access.tenant()?, &run).await?;
-    let payload = crate::hmis::csv::write_zip(&export).map_err(|e| {
-        tracing::error!(error = %e, "writing the HMIS CSV zip for a push");
-        AppError::Internal
-    })?;
-    let records = i32::try_from(export.inventories.len()).unwrap_or(i32::MAX);
+    let now = Utc::now();
+    let (payload, records) = payload(db, access.tenant()?, now).await?;
     let txn = crate::ssr::begin_write(db).await?;
     let mut created = Vec::new();
     for v in &vendors {
         let key = format!("manual-{token}-{}", v.id);
         let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: payload.clone(), record_count: records, idempotency_key: &key };
-        if enqueue(&txn, d, run.exported_at).await?.1 {
+        if enqueue(&txn, d, now).await?.1 {
             created.push(v.name.clone());
         }
     }
@@ -125,6 +180,7 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
             dead_letters: dead.get(&v.id).copied().unwrap_or(0),
             last_success: success.map(|a| time(a.at)),
             last_failure: failure.map(|a| (time(a.at), a.detail)),
+            next_push: v.push_interval_minutes.filter(|_| v.enabled).map(|m| time(schedule_period(Utc::now(), m).1)),
         });
     }
     Ok(out)
@@ -203,6 +259,17 @@ pub async fn cancel(id: i64) -> Result<Notice, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedule_periods_are_the_same_on_every_replica() {
+        use chrono::TimeZone;
+        let at = |h, m, s| Utc.with_ymd_and_hms(2026, 11, 23, h, m, s).single().unwrap();
+        let (p1, next) = schedule_period(at(12, 0, 0), 60);
+        assert_eq!(next, at(13, 0, 0));
+        assert_eq!(schedule_period(at(12, 59, 59), 60).0, p1);
+        assert_eq!(schedule_period(at(13, 0, 0), 60).0, p1 + 1);
+        assert_eq!(schedule_period(at(12, 7, 0), 15).1, at(12, 15, 0));
+    }
 
     #[test]
     fn targets_and_tokens_are_checked() {

@@ -93,6 +93,7 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                 <thead><tr>
                     <th scope="col">"Vendor"</th><th scope="col">"Status"</th><th scope="col">"Waiting"</th>
                     <th scope="col">"Dead letters"</th><th scope="col">"Last success"</th><th scope="col">"Last failure"</th>
+                    <th scope="col">"Next scheduled"</th>
                     <th scope="col"><span class="visually-hidden">"Push"</span></th>
                 </tr></thead>
                 <tbody>
@@ -109,6 +110,7 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                                     Some((at, why)) => view! { {at}<div class="hint">{why}</div> }.into_any(),
                                     None => view! { "none" }.into_any(),
                                 }}</td>
+                                <td>{v.next_push.clone().unwrap_or_else(|| "manual only".into())}</td>
                                 <td>{v.enabled.then(|| view! {
                                     <ActionForm action=push>
                                         <input type="hidden" name="vendor" value=v.id.to_string()/>

@@ -98,10 +98,12 @@ impl Worker {
         self.breakers.lock().map(|b| b.get(&vendor_id).map_or(BreakerState::Closed, |b| b.state(now))).unwrap_or(BreakerState::Closed)
     }
 
-    /// One round: rescue expired leases, claim what is due now, deliver it all concurrently.
+    /// One round: rescue expired leases, queue scheduled pushes that are due, claim what is due
+    /// now, deliver it all concurrently.
     pub async fn run_round(self: &Arc<Self>) -> anyhow::Result<Round> {
         let now = self.clock.now();
         let rescued = rescue_expired(&self.db, now).await?;
+        app::outbox::push::queue_scheduled(&self.db, now).await?;
         let rows = claim(&self.db, now, self.settings.concurrency, self.settings.lease).await?;
         let mut tasks = tokio::task::JoinSet::new();
         for row in rows {
