@@ -176,3 +176,35 @@ async fn an_older_dead_letter_is_not_resent_after_a_newer_push(app: TestApp) {
     assert!(row.errors.contains("cancelled by Dana Whitfield"));
 }
 both_backends!(an_older_dead_letter_is_not_resent_after_a_newer_push);
+
+async fn the_push_history_lists_every_attempt_in_pages(app: TestApp) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&mock).await;
+    let v = add_vendor(&app.db().await, "Clarity", &format!("{}/upload", mock.uri()), true).await;
+    let admin = app.signed_in(ADMIN).await;
+    admin.call("queue_hmis_push", &[("vendor", &v.id.to_string()), ("token", &token(&admin).await)]).await;
+    app.drain_outbox();
+    let first = admin.call("list_push_history", &[]).await.json();
+    assert_eq!((first["page"].as_u64(), first["pages"].as_u64()), (Some(1), Some(1)));
+    let row = &first["rows"][0];
+    assert_eq!((row["vendor"].as_str(), row["outcome"].as_str(), row["attempt"].as_i64()), (Some("Clarity"), Some("delivered"), Some(1)));
+    let sent = &mock.received_requests().await.unwrap()[0].body;
+    assert_eq!(row["sha256"], app::outbox::ssr::sha256_hex(sent));
+
+    // 30 more attempts make two pages of 25; a page past the end shows the last one.
+    let db = app.db().await;
+    let audit = push_audit::Entity::find().one(&db).await.unwrap().unwrap();
+    for i in 0..30 {
+        let mut more: push_audit::ActiveModel = audit.clone().into();
+        more.id = sea_orm::ActiveValue::NotSet;
+        more.detail = sea_orm::ActiveValue::Set(format!("copy {i}"));
+        sea_orm::ActiveModelTrait::insert(more, &db).await.unwrap();
+    }
+    let page2 = admin.call("list_push_history", &[("page", "2")]).await.json();
+    assert_eq!((page2["page"].as_u64(), page2["pages"].as_u64(), page2["rows"].as_array().unwrap().len()), (Some(2), Some(2), 6));
+    assert_eq!(admin.call("list_push_history", &[("page", "99")]).await.json()["page"], 2);
+    let html = admin.page("/admin/hmis-export?history=2").await;
+    assert!(html.body.contains("Page 2 of 2") && html.body.contains("← Newer"), "{}", html.body);
+    assert_eq!(app.signed_in(COORDINATOR).await.call("list_push_history", &[]).await.status, 404);
+}
+both_backends!(the_push_history_lists_every_attempt_in_pages);

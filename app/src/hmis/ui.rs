@@ -6,7 +6,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::api::preview_hmis_export;
-use crate::outbox::ui::{DeadLetters, PushControls, VendorPanel};
+use crate::outbox::ui::{DeadLetters, PushControls, PushHistory, VendorPanel};
 use super::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
 use super::{DvSummary, ExportPreview, HouseholdBeds, Overview, PreviewRow, RowFilter, Suppression, UTILIZATION_REVIEW_RANGE};
 
@@ -71,6 +71,7 @@ fn ExportTab(preview: ExportPreview, controls: PushControls) -> impl IntoView {
             </p>
         </section>
         <DeadLetters controls/>
+        <PushHistory controls/>
         <DvNote dv/>
         <Preview rows/>
     }

@@ -1,7 +1,7 @@
 //! Server functions for pushes from the HMIS Export tab.
 use leptos::prelude::*;
 
-use super::{DeadLetter, VendorStatus};
+use super::{DeadLetter, HistoryPage, VendorStatus};
 use crate::error::{AppError, Notice};
 
 /// The CoC's vendors with their queue, dead letters and latest outcomes.
@@ -33,4 +33,10 @@ pub async fn retry_delivery(id: i64) -> Result<Notice, AppError> {
 #[server(endpoint = "cancel_delivery")]
 pub async fn cancel_delivery(id: i64) -> Result<Notice, AppError> {
     crate::ssr::form::respond("dead_letters", super::push::cancel(id).await).await
+}
+
+/// One page (1-based) of the push history: every attempt, newest first.
+#[server(endpoint = "list_push_history")]
+pub async fn list_push_history(page: Option<u64>) -> Result<HistoryPage, AppError> {
+    crate::ssr::form::read(super::push::history(page.unwrap_or(1)).await)
 }

@@ -41,3 +41,26 @@ pub struct DeadLetter {
     pub records: i32,
     pub errors: Vec<state::AttemptError>,
 }
+
+/// One delivery attempt in the push history (from the append-only audit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    pub at: String,
+    pub vendor: String,
+    pub attempt: i32,
+    pub records: i32,
+    /// delivered, transient or permanent.
+    pub outcome: String,
+    pub detail: String,
+    /// SHA-256 of the exact bytes sent.
+    pub sha256: String,
+}
+
+/// One page of the push history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub rows: Vec<HistoryRow>,
+    /// 1-based.
+    pub page: u64,
+    pub pages: u64,
+}

@@ -3,9 +3,11 @@
 //! when the page was rendered, so a double click, a refresh or a retried form is one push.
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use super::{DeadLetter, VendorStatus};
+use super::{DeadLetter, HistoryPage, HistoryRow, VendorStatus};
 use super::ssr::{NewDelivery, enqueue};
 use super::state::State;
 use crate::auth::ssr::authorize;
@@ -210,6 +212,35 @@ pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
             errors: serde_json::from_str(&r.errors).unwrap_or_default(),
         })
         .collect())
+}
+
+/// Attempts per page of the push history.
+pub const HISTORY_PAGE_SIZE: u64 = 25;
+
+/// One page (1-based) of the CoC's push history, newest first.
+pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let db = crate::ssr::db()?;
+    let names: std::collections::HashMap<i64, String> =
+        access.find::<vendor::Entity>()?.all(&db).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    let paginator = access.find::<push_audit::Entity>()?.order_by_desc(push_audit::Column::Id).paginate(&db, HISTORY_PAGE_SIZE);
+    let pages = Ord::max(paginator.num_items().await?.div_ceil(HISTORY_PAGE_SIZE), 1);
+    let page = page.clamp(1, pages);
+    let rows = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|a| HistoryRow {
+            at: a.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            vendor: names.get(&a.vendor_id).cloned().unwrap_or_default(),
+            attempt: a.attempt,
+            records: a.records,
+            outcome: a.outcome,
+            detail: a.detail,
+            sha256: a.payload_sha256,
+        })
+        .collect();
+    Ok(HistoryPage { rows, page, pages })
 }
 
 /// A dead letter of the caller's CoC, or not found.

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{CancelDelivery, QueueHmisPush, RetryDelivery, list_dead_letters, list_vendor_status};
-use super::{DeadLetter, VendorStatus};
+use super::api::{CancelDelivery, QueueHmisPush, RetryDelivery, list_dead_letters, list_push_history, list_vendor_status};
+use super::{DeadLetter, HistoryPage, VendorStatus};
 use crate::error::AppError;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
@@ -19,6 +19,7 @@ pub struct PushControls {
     pub cancel: ServerAction<CancelDelivery>,
     pub vendors: Resource<Result<Vec<VendorStatus>, AppError>>,
     pub dead_letters: Resource<Result<Vec<DeadLetter>, AppError>>,
+    pub history: Resource<Result<HistoryPage, AppError>>,
 }
 
 impl PushControls {
@@ -27,12 +28,15 @@ impl PushControls {
         let retry = ServerAction::<RetryDelivery>::new();
         let cancel = ServerAction::<CancelDelivery>::new();
         let changed = move || (push.version().get(), retry.version().get(), cancel.version().get());
+        let query = use_query_map();
+        let history_page = move || query.get().get("history").and_then(|p| p.parse::<u64>().ok());
         PushControls {
             push,
             retry,
             cancel,
             vendors: Resource::new(changed, |_| list_vendor_status()),
             dead_letters: Resource::new(changed, |_| list_dead_letters()),
+            history: Resource::new(move || (changed(), history_page()), |(_, page)| list_push_history(page)),
         }
     }
 }
@@ -166,6 +170,48 @@ pub fn DeadLetters(controls: PushControls) -> impl IntoView {
                                 </li>
                             }}).collect_view()}
                         </ul>
+                    }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn history_link(page: u64) -> String {
+    format!("/admin/hmis-export?history={page}#history-h")
+}
+
+#[component]
+pub fn PushHistory(controls: PushControls) -> impl IntoView {
+    let history = controls.history;
+    view! {
+        <section class="card" aria-labelledby="history-h">
+            <h2 id="history-h">"Push history"</h2>
+            <Transition fallback=|| view! { <p>"Loading the history…"</p> }>
+                {move || history.get().map(|result| match result {
+                    Err(err) => view! { <p class="notice notice-error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Ok(h) if h.rows.is_empty() => view! { <p class="hint">"Nothing has been pushed yet."</p> }.into_any(),
+                    Ok(HistoryPage { rows, page, pages }) => view! {
+                        <div class="table-wrap">
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">"Time"</th><th scope="col">"Vendor"</th><th scope="col">"Attempt"</th>
+                                    <th scope="col">"Records"</th><th scope="col">"Outcome"</th><th scope="col">"SHA-256 of the bytes sent"</th>
+                                </tr></thead>
+                                <tbody>{rows.into_iter().map(|r| view! {
+                                    <tr>
+                                        <td>{r.at}</td><td>{r.vendor}</td><td>{r.attempt}</td><td>{r.records}</td>
+                                        <td>{r.outcome}{(!r.detail.is_empty()).then(|| view! { <div class="hint">{r.detail}</div> })}</td>
+                                        <td><code class="sha">{r.sha256}</code></td>
+                                    </tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                        </div>
+                        <nav class="pager" aria-label="Push history pages">
+                            {(page > 1).then(|| view! { <a href=history_link(page - 1) rel="prev">"← Newer"</a> })}
+                            <span>{format!("Page {page} of {pages}")}</span>
+                            {(page < pages).then(|| view! { <a href=history_link(page + 1) rel="next">"Older →"</a> })}
+                        </nav>
                     }.into_any(),
                 })}
             </Transition>
