@@ -47,6 +47,8 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// `serve` also delivers pushes. Off for web-only replicas (then run `worker` elsewhere).
     pub worker: bool,
+    /// Let deliveries reach vendors on loopback over http (the demo's vendor simulator, tests).
+    pub vendor_allow_loopback: bool,
 }
 
 #[derive(Serialize)]
@@ -60,6 +62,7 @@ struct Defaults {
     counts_stale_after_hours: u64,
     trust_forwarded_for: bool,
     worker: bool,
+    vendor_allow_loopback: bool,
 }
 
 impl Settings {
@@ -75,6 +78,7 @@ impl Settings {
             counts_stale_after_hours: 12,
             trust_forwarded_for: false,
             worker: true,
+            vendor_allow_loopback: false,
         };
         let settings: Settings = Figment::from(Serialized::defaults(defaults))
             .merge(Toml::file(file))
@@ -107,6 +111,11 @@ impl Settings {
 
     pub fn absolute_timeout(&self) -> Duration {
         Duration::from_secs(self.session_absolute_hours * 3600)
+    }
+
+    /// What outbound deliveries may reach.
+    pub fn outbound_policy(&self) -> crate::vendors::outbound::OutboundPolicy {
+        crate::vendors::outbound::OutboundPolicy { allow_loopback: self.vendor_allow_loopback }
     }
 
     pub fn secure_cookies(&self) -> bool {

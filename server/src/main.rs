@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let secret = secret.context("secret key resolved above")?;
             let server = Server::build(&settings, secret, conn.clone()).await?;
-            let worker = worker::start(conn, server.outbox_wake())?;
+            let worker = worker::start(conn, server.outbox_wake(), settings.outbound_policy())?;
             // Tests and scripts read this line to find the port.
             println!("HMIS Bridge listening on http://{}", server.local_addr()?);
             // One signal stops both: the web stops taking requests, the worker stops claiming
@@ -43,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
             web?;
         }
         Command::Worker { drain } => {
-            let worker = worker::start(conn, Default::default())?;
+            let worker = worker::start(conn, Default::default(), settings.outbound_policy())?;
             if drain {
                 let round = worker.drain().await?;
                 println!("Delivered {} (snoozed {}, rescued {}).", round.attempted, round.snoozed, round.rescued);

@@ -208,3 +208,23 @@ async fn the_push_history_lists_every_attempt_in_pages(app: TestApp) {
     assert_eq!(app.signed_in(COORDINATOR).await.call("list_push_history", &[]).await.status, 404);
 }
 both_backends!(the_push_history_lists_every_attempt_in_pages);
+
+async fn a_vendor_url_to_a_private_or_metadata_address_is_never_called(app: TestApp) {
+    let db = app.db().await;
+    for (name, url) in [
+        ("Metadata", "https://169.254.169.254/latest/meta-data"),
+        ("Private", "https://10.20.30.40/upload"),
+        ("Plain http", "http://hmis.example.org/upload"),
+    ] {
+        add_vendor(&db, name, url, true).await;
+    }
+    let admin = app.signed_in(ADMIN).await;
+    admin.call("queue_hmis_push", &[("vendor", "all"), ("token", &token(&admin).await)]).await;
+    app.drain_outbox();
+    let dead = admin.call("list_dead_letters", &[]).await.json();
+    let errors: Vec<String> = dead.as_array().unwrap().iter().map(|d| d["errors"][0]["error"].as_str().unwrap().to_string()).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors.iter().filter(|e| e.contains("not allowed")).count() == 2, "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("must use https")), "{errors:?}");
+}
+both_backends!(a_vendor_url_to_a_private_or_metadata_address_is_never_called);

@@ -15,6 +15,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use app::entities::{outbox, vendor};
 use app::outbox::ssr::{NewDelivery, enqueue};
 use server::vendors::http_post::HttpPost;
+use server::vendors::outbound::OutboundPolicy;
 use server::worker::breaker::BreakerState;
 use server::worker::{Clock, Worker, WorkerSettings};
 
@@ -49,7 +50,7 @@ async fn harness(app: &TestApp) -> Harness {
     let mock = MockServer::start().await;
     let vendor = add_vendor(&db, "Loopback Clarity", &format!("{}/upload", mock.uri()), true).await;
     let clock = Arc::new(StubClock(Mutex::new(t0())));
-    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10)).unwrap());
+    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
     let worker = Worker::new(db.clone(), clock.clone(), adapter, WorkerSettings::default(), Default::default());
     Harness { db, clock, worker, vendor, mock }
 }
@@ -182,7 +183,7 @@ async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestApp) 
     v.push_interval_minutes = sea_orm::ActiveValue::Set(Some(60));
     sea_orm::ActiveModelTrait::update(v, &h.db).await.unwrap();
     // A second replica: its own worker on its own connection pool, the same clock.
-    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10)).unwrap());
+    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
     let replica = Worker::new(app.db().await, h.clock.clone(), adapter, WorkerSettings::default(), Default::default());
 
     assert_eq!(h.worker.drain().await.unwrap().attempted, 1, "the first period's push");

@@ -8,22 +8,27 @@ use app::entities::{outbox, vendor};
 use app::outbox::state::Outcome;
 
 use super::VendorAdapter;
+use super::outbound::OutboundPolicy;
 
 /// The header that carries the outbox row's idempotency key.
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
 pub struct HttpPost {
     client: reqwest::Client,
+    policy: OutboundPolicy,
 }
 
 impl HttpPost {
-    pub fn new(timeout: Duration) -> anyhow::Result<HttpPost> {
+    /// Requests give up after `timeout`, never follow redirects, and reach only what `policy`
+    /// allows (checked on the URL and again on every resolved address).
+    pub fn new(timeout: Duration, policy: OutboundPolicy) -> anyhow::Result<HttpPost> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(policy.resolver())
             .build()?;
-        Ok(HttpPost { client })
+        Ok(HttpPost { client, policy })
     }
 }
 
@@ -52,9 +57,13 @@ pub fn classify(status: u16, retry_after_header: Option<&str>, body: &str, now: 
 #[async_trait::async_trait]
 impl VendorAdapter for HttpPost {
     async fn deliver(&self, vendor: &vendor::Model, row: &outbox::Model) -> Outcome {
+        let url = match self.policy.check_url(&vendor.endpoint_url) {
+            Ok(url) => url,
+            Err(error) => return Outcome::Permanent { error },
+        };
         let sent = self
             .client
-            .post(&vendor.endpoint_url)
+            .post(url)
             .header(IDEMPOTENCY_HEADER, &row.idempotency_key)
             .header("Content-Type", "application/zip")
             .body(row.payload.clone())

@@ -1,6 +1,7 @@
 //! Vendor adapters: how one outbox row's payload reaches one vendor. The worker knows only the
 //! trait; each kind of vendor is one file behind it.
 pub mod http_post;
+pub mod outbound;
 
 use app::entities::{outbox, vendor};
 use app::outbox::state::Outcome;

@@ -56,8 +56,8 @@ impl Default for WorkerSettings {
 }
 
 /// The worker the binary runs: system clock, the HTTP adapter, default settings.
-pub fn start(db: DatabaseConnection, wake: Arc<Notify>) -> anyhow::Result<Arc<Worker>> {
-    let adapter = Arc::new(crate::vendors::http_post::HttpPost::new(Duration::from_secs(60))?);
+pub fn start(db: DatabaseConnection, wake: Arc<Notify>, policy: crate::vendors::outbound::OutboundPolicy) -> anyhow::Result<Arc<Worker>> {
+    let adapter = Arc::new(crate::vendors::http_post::HttpPost::new(Duration::from_secs(60), policy)?);
     Ok(Worker::new(db, Arc::new(SystemClock), adapter, WorkerSettings::default(), wake))
 }
 

@@ -162,6 +162,8 @@ fn server_command(data_dir: &std::path::Path, pg_url: Option<&str>, args: &[&str
         .env("HMIS_TRUST_FORWARDED_FOR", "true")
         // Tests deliver pushes when they choose, with `drain_outbox()`.
         .env("HMIS_WORKER", "false")
+        // Test vendors (wiremock) listen on loopback over http.
+        .env("HMIS_VENDOR_ALLOW_LOOPBACK", "true")
         .env("RUST_LOG", "warn")
         .env_remove("DATABASE_URL");
     if let Some(url) = pg_url {
