@@ -7,7 +7,7 @@ use crate::error::{AppError, Notice};
 /// The CoC's vendors with their queue, dead letters and latest outcomes.
 #[server(endpoint = "list_vendor_status")]
 pub async fn list_vendor_status() -> Result<Vec<VendorStatus>, AppError> {
-    crate::ssr::form::read(super::push::vendor_status().await)
+    crate::ssr::form::read(super::admin::vendor_status().await)
 }
 
 /// Push the current export to one vendor (`vendor` = its id) or to every enabled one (`all`).
@@ -20,23 +20,23 @@ pub async fn queue_hmis_push(vendor: String, token: String) -> Result<Notice, Ap
 /// The CoC's dead letters with each attempt's error.
 #[server(endpoint = "list_dead_letters")]
 pub async fn list_dead_letters() -> Result<Vec<DeadLetter>, AppError> {
-    crate::ssr::form::read(super::push::dead_letters().await)
+    crate::ssr::form::read(super::admin::dead_letters().await)
 }
 
 /// Give a dead letter one more attempt.
 #[server(endpoint = "retry_delivery")]
 pub async fn retry_delivery(id: i64) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("dead_letters", super::push::retry(id).await).await
+    crate::ssr::form::respond("dead_letters", super::admin::retry(id).await).await
 }
 
 /// Cancel a dead letter (never sent; kept in the history).
 #[server(endpoint = "cancel_delivery")]
 pub async fn cancel_delivery(id: i64) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("dead_letters", super::push::cancel(id).await).await
+    crate::ssr::form::respond("dead_letters", super::admin::cancel(id).await).await
 }
 
 /// One page (1-based) of the push history: every attempt, newest first.
 #[server(endpoint = "list_push_history")]
 pub async fn list_push_history(page: Option<u64>) -> Result<HistoryPage, AppError> {
-    crate::ssr::form::read(super::push::history(page.unwrap_or(1)).await)
+    crate::ssr::form::read(super::admin::history(page.unwrap_or(1)).await)
 }

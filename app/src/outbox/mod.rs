@@ -6,6 +6,8 @@ pub mod api;
 pub mod state;
 pub mod ui;
 #[cfg(feature = "ssr")]
+pub mod admin;
+#[cfg(feature = "ssr")]
 pub mod push;
 #[cfg(feature = "ssr")]
 pub mod ssr;

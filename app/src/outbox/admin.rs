@@ -1,0 +1,168 @@
+//! What the HMIS Export tab shows about deliveries, and the admin's actions on them: vendor
+//! status, dead letters (Retry, Cancel) and the push history from the audit. Tenant-scoped
+//! through `Access`, like every query.
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ColumnTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::push::schedule_period;
+use super::state::State;
+use super::{DeadLetter, HistoryPage, HistoryRow, VendorStatus};
+use crate::auth::ssr::authorize;
+use crate::entities::{outbox, push_audit, vendor};
+use crate::error::{AppError, Notice};
+use crate::hmis::ssr::EXPORT_PAGE;
+use crate::ssr::scope::Access;
+
+#[derive(FromQueryResult)]
+struct Count {
+    vendor_id: i64,
+    n: i64,
+}
+
+fn time(t: chrono::DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Every vendor of the caller's CoC with its queue, dead letters and latest outcomes.
+pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let db = crate::ssr::db()?;
+    let vendors = access.find::<vendor::Entity>()?.order_by_asc(vendor::Column::Name).all(&db).await?;
+    let counts = |states: &'static [State]| {
+        let access = access.clone();
+        let db = db.clone();
+        async move {
+            let rows: Vec<Count> = access
+                .find::<outbox::Entity>()?
+                .select_only()
+                .column(outbox::Column::VendorId)
+                .column_as(Expr::from(Func::count(Expr::col(outbox::Column::Id))), "n")
+                .filter(outbox::Column::State.is_in(states.iter().map(|s| s.as_str())))
+                .group_by(outbox::Column::VendorId)
+                .into_model::<Count>()
+                .all(&db)
+                .await?;
+            Ok::<_, AppError>(rows.into_iter().map(|c| (c.vendor_id, c.n as u64)).collect::<std::collections::HashMap<_, _>>())
+        }
+    };
+    let waiting = counts(&[State::Available, State::Retryable, State::Running]).await?;
+    let dead = counts(&[State::Discarded]).await?;
+    let mut out = Vec::new();
+    for v in vendors {
+        let audit = || access.find::<push_audit::Entity>().map(|s| s.filter(push_audit::Column::VendorId.eq(v.id)).order_by_desc(push_audit::Column::Id));
+        let success = audit()?.filter(push_audit::Column::Outcome.eq("delivered")).one(&db).await?;
+        let failure = audit()?.filter(push_audit::Column::Outcome.ne("delivered")).one(&db).await?;
+        out.push(VendorStatus {
+            id: v.id,
+            name: v.name,
+            kind: v.kind,
+            enabled: v.enabled,
+            waiting: waiting.get(&v.id).copied().unwrap_or(0),
+            dead_letters: dead.get(&v.id).copied().unwrap_or(0),
+            last_success: success.map(|a| time(a.at)),
+            last_failure: failure.map(|a| (time(a.at), a.detail)),
+            next_push: v.push_interval_minutes.filter(|_| v.enabled).map(|m| time(schedule_period(Utc::now(), m).1)),
+        });
+    }
+    Ok(out)
+}
+
+/// The CoC's dead letters, newest first (at most 50).
+pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let db = crate::ssr::db()?;
+    let names: std::collections::HashMap<i64, String> =
+        access.find::<vendor::Entity>()?.all(&db).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    let rows = access
+        .find::<outbox::Entity>()?
+        .filter(outbox::Column::State.eq(State::Discarded.as_str()))
+        .order_by_desc(outbox::Column::Id)
+        .limit(50)
+        .all(&db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DeadLetter {
+            id: r.id,
+            vendor: names.get(&r.vendor_id).cloned().unwrap_or_default(),
+            queued_at: time(r.created_at),
+            attempts: r.attempt,
+            records: r.record_count,
+            errors: serde_json::from_str(&r.errors).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Attempts per page of the push history.
+pub const HISTORY_PAGE_SIZE: u64 = 25;
+
+/// One page (1-based) of the CoC's push history, newest first.
+pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let db = crate::ssr::db()?;
+    let names: std::collections::HashMap<i64, String> =
+        access.find::<vendor::Entity>()?.all(&db).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    let paginator = access.find::<push_audit::Entity>()?.order_by_desc(push_audit::Column::Id).paginate(&db, HISTORY_PAGE_SIZE);
+    let pages = Ord::max(paginator.num_items().await?.div_ceil(HISTORY_PAGE_SIZE), 1);
+    let page = page.clamp(1, pages);
+    let rows = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|a| HistoryRow {
+            at: a.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            vendor: names.get(&a.vendor_id).cloned().unwrap_or_default(),
+            attempt: a.attempt,
+            records: a.records,
+            outcome: a.outcome,
+            detail: a.detail,
+            sha256: a.payload_sha256,
+        })
+        .collect();
+    Ok(HistoryPage { rows, page, pages })
+}
+
+/// A dead letter of the caller's CoC, or not found.
+async fn dead_letter(access: &Access, id: i64) -> Result<outbox::Model, AppError> {
+    access.find::<outbox::Entity>()?.filter(outbox::Column::Id.eq(id)).one(&crate::ssr::db()?).await?.ok_or(AppError::NotFound)
+}
+
+const NOT_A_DEAD_LETTER: &str = "This delivery is no longer a dead letter; reload the page to see where it stands.";
+
+/// Retry a dead letter once more. Refused when a newer push to the same vendor exists, so a
+/// vendor never gets an older inventory after a newer one.
+pub async fn retry(id: i64) -> Result<Notice, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let row = dead_letter(&access, id).await?;
+    let state = crate::ssr::state()?;
+    let txn = crate::ssr::begin_write(&state.db).await?;
+    let newer = access
+        .find::<outbox::Entity>()?
+        .filter(outbox::Column::VendorId.eq(row.vendor_id))
+        .filter(outbox::Column::Id.gt(row.id))
+        .filter(outbox::Column::State.ne(State::Cancelled.as_str()))
+        .one(&txn)
+        .await?;
+    if newer.is_some() {
+        return Err(AppError::Conflict("A newer push to this vendor exists, so this older one is not sent again; cancel it, or push now.".into()));
+    }
+    if !super::ssr::retry_dead_letter(&txn, &row, Utc::now()).await? {
+        return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
+    }
+    txn.commit().await?;
+    state.outbox_wake.notify_one();
+    tracing::info!(event = "dead_letter.retried", user.id = access.user.id, outbox.id = id, "dead letter retried");
+    Ok(Notice::new("Queued the delivery for one more attempt."))
+}
+
+/// Cancel a dead letter: it stays in the history, and is never sent.
+pub async fn cancel(id: i64) -> Result<Notice, AppError> {
+    let access = authorize(EXPORT_PAGE).await?;
+    let row = dead_letter(&access, id).await?;
+    if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &access.user.display_name).await? {
+        return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
+    }
+    tracing::info!(event = "dead_letter.cancelled", user.id = access.user.id, outbox.id = id, "dead letter cancelled");
+    Ok(Notice::new("Cancelled the delivery."))
+}
