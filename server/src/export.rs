@@ -36,7 +36,7 @@ pub async fn download(State(state): State<AppState>, session: Session) -> Respon
         Err(err) => return error_response(&err),
     };
     match app::hmis::ssr::zip(&state.db, scope, chrono::Utc::now()).await {
-        Ok((name, bytes)) => {
+        Ok(app::hmis::ssr::ExportZip { name, bytes, .. }) => {
             tracing::info!(
                 event = "hmis_export.downloaded",
                 user.id = access.user.id,
@@ -70,7 +70,7 @@ pub async fn export_to_file(db: &DatabaseConnection, slug: &str, out: &Path) -> 
         .await?
         .with_context(|| format!("no CoC with short name {slug:?}"))?;
     let scope = app::ssr::scope::TenantScope::for_operator(tenant.id);
-    let (name, bytes) = app::hmis::ssr::zip(db, scope, chrono::Utc::now())
+    let app::hmis::ssr::ExportZip { name, bytes, .. } = app::hmis::ssr::zip(db, scope, chrono::Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("building the export: {e}"))?;
     let file_name = out.file_name().with_context(|| format!("{} is not a file path", out.display()))?;

@@ -94,15 +94,24 @@ pub fn zip_name(tenant: &tenant::Model, run: &ExportRun) -> String {
     format!("hmis-csv-{}-{}.zip", tenant.slug, run.exported_at.format("%Y%m%d-%H%M%S"))
 }
 
-/// The HMIS CSV zip of the tenant's current data, and its file name.
-pub async fn zip(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<(String, Vec<u8>), AppError> {
+/// One HMIS CSV zip: what the download, the `export` command and every push send.
+pub struct ExportZip {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// Rows of Inventory.csv.
+    pub inventory_records: i32,
+}
+
+/// The HMIS CSV zip of the tenant's current data.
+pub async fn zip(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<ExportZip, AppError> {
     let run = new_run(db, now).await?;
     let (tenant, export) = export(db, scope, &run).await?;
     let bytes = csv::write_zip(&export).map_err(|e| {
         tracing::error!(error = %e, "writing the HMIS CSV zip");
         AppError::Internal
     })?;
-    Ok((zip_name(&tenant, &run), bytes))
+    let inventory_records = i32::try_from(export.inventories.len()).unwrap_or(i32::MAX);
+    Ok(ExportZip { name: zip_name(&tenant, &run), bytes, inventory_records })
 }
 
 /// The HMIS Export tab's data for the signed-in admin. Without DV access the DV summary is left

@@ -1,12 +1,14 @@
 //! What the HMIS Export tab shows about deliveries, and the admin's actions on them: vendor
 //! status, dead letters (Retry, Cancel) and the push history from the audit. Tenant-scoped
 //! through `Access`, like every query.
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::push::schedule_period;
-use super::state::State;
+use super::state::{Outcome, State};
 use super::{DeadLetter, HistoryPage, HistoryRow, VendorStatus};
 use crate::auth::ssr::authorize;
 use crate::entities::{outbox, push_audit, vendor};
@@ -20,6 +22,26 @@ struct Count {
     n: i64,
 }
 
+/// How many of each vendor's rows are in one of `states`.
+async fn count_by_vendor(access: &Access, db: &DatabaseConnection, states: &[State]) -> Result<HashMap<i64, u64>, AppError> {
+    let rows: Vec<Count> = access
+        .find::<outbox::Entity>()?
+        .select_only()
+        .column(outbox::Column::VendorId)
+        .column_as(Expr::from(Func::count(Expr::col(outbox::Column::Id))), "n")
+        .filter(outbox::Column::State.is_in(states.iter().map(|s| s.as_str())))
+        .group_by(outbox::Column::VendorId)
+        .into_model::<Count>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|c| (c.vendor_id, c.n as u64)).collect())
+}
+
+/// The CoC's vendors' names by id.
+async fn vendor_names(access: &Access, db: &DatabaseConnection) -> Result<HashMap<i64, String>, AppError> {
+    Ok(access.find::<vendor::Entity>()?.all(db).await?.into_iter().map(|v| (v.id, v.name)).collect())
+}
+
 fn time(t: chrono::DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
@@ -29,30 +51,13 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let db = crate::ssr::db()?;
     let vendors = access.find::<vendor::Entity>()?.order_by_asc(vendor::Column::Name).all(&db).await?;
-    let counts = |states: &'static [State]| {
-        let access = access.clone();
-        let db = db.clone();
-        async move {
-            let rows: Vec<Count> = access
-                .find::<outbox::Entity>()?
-                .select_only()
-                .column(outbox::Column::VendorId)
-                .column_as(Expr::from(Func::count(Expr::col(outbox::Column::Id))), "n")
-                .filter(outbox::Column::State.is_in(states.iter().map(|s| s.as_str())))
-                .group_by(outbox::Column::VendorId)
-                .into_model::<Count>()
-                .all(&db)
-                .await?;
-            Ok::<_, AppError>(rows.into_iter().map(|c| (c.vendor_id, c.n as u64)).collect::<std::collections::HashMap<_, _>>())
-        }
-    };
-    let waiting = counts(&[State::Available, State::Retryable, State::Running]).await?;
-    let dead = counts(&[State::Discarded]).await?;
+    let waiting = count_by_vendor(&access, &db, &[State::Available, State::Retryable, State::Running]).await?;
+    let dead = count_by_vendor(&access, &db, &[State::Discarded]).await?;
     let mut out = Vec::new();
     for v in vendors {
         let audit = || access.find::<push_audit::Entity>().map(|s| s.filter(push_audit::Column::VendorId.eq(v.id)).order_by_desc(push_audit::Column::Id));
-        let success = audit()?.filter(push_audit::Column::Outcome.eq("delivered")).one(&db).await?;
-        let failure = audit()?.filter(push_audit::Column::Outcome.ne("delivered")).one(&db).await?;
+        let success = audit()?.filter(push_audit::Column::Outcome.eq(Outcome::DELIVERED)).one(&db).await?;
+        let failure = audit()?.filter(push_audit::Column::Outcome.ne(Outcome::DELIVERED)).one(&db).await?;
         out.push(VendorStatus {
             id: v.id,
             name: v.name,
@@ -72,8 +77,7 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
 pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let db = crate::ssr::db()?;
-    let names: std::collections::HashMap<i64, String> =
-        access.find::<vendor::Entity>()?.all(&db).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    let names = vendor_names(&access, &db).await?;
     let rows = access
         .find::<outbox::Entity>()?
         .filter(outbox::Column::State.eq(State::Discarded.as_str()))
@@ -89,7 +93,7 @@ pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
             queued_at: time(r.created_at),
             attempts: r.attempt,
             records: r.record_count,
-            errors: serde_json::from_str(&r.errors).unwrap_or_default(),
+            errors: super::ssr::attempt_errors(&r.errors),
         })
         .collect())
 }
@@ -101,8 +105,7 @@ pub const HISTORY_PAGE_SIZE: u64 = 25;
 pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let db = crate::ssr::db()?;
-    let names: std::collections::HashMap<i64, String> =
-        access.find::<vendor::Entity>()?.all(&db).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    let names = vendor_names(&access, &db).await?;
     let paginator = access.find::<push_audit::Entity>()?.order_by_desc(push_audit::Column::Id).paginate(&db, HISTORY_PAGE_SIZE);
     let pages = Ord::max(paginator.num_items().await?.div_ceil(HISTORY_PAGE_SIZE), 1);
     let page = page.clamp(1, pages);
@@ -160,7 +163,7 @@ pub async fn retry(id: i64) -> Result<Notice, AppError> {
 pub async fn cancel(id: i64) -> Result<Notice, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let row = dead_letter(&access, id).await?;
-    if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &access.user.display_name).await? {
+    if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &format!("by {}", access.user.display_name)).await? {
         return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
     }
     tracing::info!(event = "dead_letter.cancelled", user.id = access.user.id, outbox.id = id, "dead letter cancelled");

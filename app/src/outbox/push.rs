@@ -9,7 +9,7 @@ use super::ssr::{NewDelivery, enqueue};
 use crate::auth::ssr::authorize;
 use crate::entities::{outbox, vendor};
 use crate::error::{AppError, Notice};
-use crate::hmis::ssr::EXPORT_PAGE;
+use crate::hmis::ssr::{EXPORT_PAGE, ExportZip, zip};
 use crate::ssr::scope::{Access, TenantScope};
 
 /// Which vendors a push goes to: `all` or one vendor's id.
@@ -43,18 +43,6 @@ async fn enabled_vendors(access: &Access, target: Option<i64>) -> Result<Vec<ven
     Ok(vendors)
 }
 
-/// The zip every push sends: built by the same path as the preview and the download. Returns it
-/// with its number of inventory records.
-async fn payload(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<(Vec<u8>, i32), AppError> {
-    let run = crate::hmis::ssr::new_run(db, now).await?;
-    let (_, export) = crate::hmis::ssr::export(db, scope, &run).await?;
-    let zip = crate::hmis::csv::write_zip(&export).map_err(|e| {
-        tracing::error!(error = %e, "writing the HMIS CSV zip for a push");
-        AppError::Internal
-    })?;
-    Ok((zip, i32::try_from(export.inventories.len()).unwrap_or(i32::MAX)))
-}
-
 /// The start of the push period `now` falls in, for a vendor pushing every `minutes` (periods
 /// are counted from the Unix epoch, so every replica agrees on them), and the next one.
 pub fn schedule_period(now: DateTime<Utc>, minutes: i32) -> (i64, DateTime<Utc>) {
@@ -74,7 +62,7 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         .all(db)
         .await?;
     let mut queued = 0;
-    let mut payloads: std::collections::HashMap<i64, (Vec<u8>, i32)> = std::collections::HashMap::new();
+    let mut zips: std::collections::HashMap<i64, ExportZip> = std::collections::HashMap::new();
     for v in vendors {
         let (period, _) = schedule_period(now, v.push_interval_minutes.unwrap_or(60));
         let key = format!("schedule-{}-{period}", v.id);
@@ -87,16 +75,16 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         if exists {
             continue;
         }
-        if !payloads.contains_key(&v.tenant_id) {
-            let built = payload(db, TenantScope::for_operator(v.tenant_id), now).await?;
-            payloads.insert(v.tenant_id, built);
+        if !zips.contains_key(&v.tenant_id) {
+            zips.insert(v.tenant_id, zip(db, TenantScope::for_operator(v.tenant_id), now).await?);
         }
-        let Some((bytes, records)) = payloads.get(&v.tenant_id) else { continue };
+        let Some(built) = zips.get(&v.tenant_id) else { continue };
+        let records = built.inventory_records;
         let txn = crate::ssr::begin_write(db).await?;
-        let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: bytes.clone(), record_count: *records, idempotency_key: &key };
+        let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: built.bytes.clone(), record_count: records, idempotency_key: &key };
         if enqueue(&txn, d, now).await?.1 {
             queued += 1;
-            tracing::info!(event = "push.scheduled", vendor.id = v.id, records = *records, "scheduled HMIS push queued");
+            tracing::info!(event = "push.scheduled", vendor.id = v.id, records, "scheduled HMIS push queued");
         }
         txn.commit().await?;
     }
@@ -111,12 +99,13 @@ pub async fn queue_push(target: String, token: String) -> Result<Notice, AppErro
     let state = crate::ssr::state()?;
     let db = &state.db;
     let now = Utc::now();
-    let (payload, records) = payload(db, access.tenant()?, now).await?;
+    let built = zip(db, access.tenant()?, now).await?;
+    let records = built.inventory_records;
     let txn = crate::ssr::begin_write(db).await?;
     let mut created = Vec::new();
     for v in &vendors {
         let key = format!("manual-{token}-{}", v.id);
-        let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: payload.clone(), record_count: records, idempotency_key: &key };
+        let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: built.bytes.clone(), record_count: records, idempotency_key: &key };
         if enqueue(&txn, d, now).await?.1 {
             created.push(v.name.clone());
         }

@@ -32,8 +32,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A row's `errors` column as a list (empty if it cannot be read).
+pub fn attempt_errors(errors: &str) -> Vec<AttemptError> {
+    serde_json::from_str(errors).unwrap_or_default()
+}
+
 fn errors_with(errors: &str, entry: AttemptError) -> String {
-    let mut list: Vec<AttemptError> = serde_json::from_str(errors).unwrap_or_default();
+    let mut list = attempt_errors(errors);
     list.push(entry);
     serde_json::to_string(&list).unwrap_or_else(|_| errors.to_string())
 }
@@ -79,13 +84,7 @@ pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTi
             .all(txn)
             .await?;
         for old in older {
-            let entry = AttemptError { at: now, attempt: old.attempt, error: "cancelled: superseded by a newer push".into() };
-            let errors = errors_with(&old.errors, entry);
-            let mut active: outbox::ActiveModel = old.into();
-            active.state = Set(State::Cancelled.as_str().into());
-            active.finalized_at = Set(Some(now));
-            active.errors = Set(errors);
-            active.update(txn).await?;
+            cancel(txn, &old, now, "as superseded by a newer push").await?;
         }
     }
     Ok((row, created))
@@ -243,9 +242,10 @@ pub async fn retry_dead_letter(db: &impl ConnectionTrait, row: &outbox::Model, n
     Ok(res.rows_affected == 1)
 }
 
-/// An admin's cancel of a dead letter or a waiting row. False when it is in no such state.
-pub async fn cancel(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTime<Utc>, by: &str) -> Result<bool, AppError> {
-    let entry = AttemptError { at: now, attempt: row.attempt, error: format!("cancelled by {by}") };
+/// Cancel a dead letter or a waiting row (an admin's cancel, or superseded by a newer push);
+/// `why` completes "cancelled ...". False when it is in no such state.
+pub async fn cancel(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTime<Utc>, why: &str) -> Result<bool, AppError> {
+    let entry = AttemptError { at: now, attempt: row.attempt, error: format!("cancelled {why}") };
     let res = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(State::Cancelled.as_str()))
         .col_expr(outbox::Column::FinalizedAt, Expr::value(Some(now)))

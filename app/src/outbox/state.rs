@@ -65,6 +65,27 @@ pub enum Outcome {
     Permanent { error: String },
 }
 
+impl Outcome {
+    /// The word the push audit records: delivered, transient or permanent.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Delivered => Outcome::DELIVERED,
+            Outcome::Transient { .. } => "transient",
+            Outcome::Permanent { .. } => "permanent",
+        }
+    }
+
+    pub const DELIVERED: &'static str = "delivered";
+
+    /// What went wrong, or "" for a delivery.
+    pub fn error(&self) -> &str {
+        match self {
+            Outcome::Delivered => "",
+            Outcome::Transient { error, .. } | Outcome::Permanent { error } => error,
+        }
+    }
+}
+
 /// One entry of a row's `errors` list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptError {

@@ -154,14 +154,10 @@ impl Worker {
         tracing::info!("outbox worker stopped");
     }
 
-    fn admit(&self, vendor_id: i64, now: DateTime<Utc>) -> Admission {
+    /// Use the vendor's breaker (made on first use). The lock is held only inside `f`.
+    fn with_breaker<T>(&self, vendor_id: i64, f: impl FnOnce(&mut Breaker) -> T) -> T {
         let mut breakers = self.breakers.lock().unwrap_or_else(|p| p.into_inner());
-        breakers.entry(vendor_id).or_insert_with(|| Breaker::new(self.settings.breaker)).admit(now)
-    }
-
-    fn record(&self, vendor_id: i64, success: bool, now: DateTime<Utc>) {
-        let mut breakers = self.breakers.lock().unwrap_or_else(|p| p.into_inner());
-        breakers.entry(vendor_id).or_insert_with(|| Breaker::new(self.settings.breaker)).record(success, now);
+        f(breakers.entry(vendor_id).or_insert_with(|| Breaker::new(self.settings.breaker)))
     }
 
     /// Deliver one claimed row. Ok(false) when it was snoozed (open circuit) without an attempt.
@@ -170,7 +166,7 @@ impl Worker {
         let vendor = vendor::Entity::find_by_id(row.vendor_id).one(&self.db).await?;
         let outcome = match &vendor {
             Some(v) if v.enabled => {
-                if let Admission::SnoozeUntil(until) = self.admit(v.id, now) {
+                if let Admission::SnoozeUntil(until) = self.with_breaker(v.id, |b| b.admit(now)) {
                     snooze(&self.db, &row, until).await?;
                     return Ok(false);
                 }
@@ -178,17 +174,14 @@ impl Worker {
                 let outcome = self.adapter.deliver(v, &row).await;
                 refresher.abort();
                 // A rejected payload says the vendor is up; only transient failures trip it.
-                self.record(v.id, !matches!(outcome, Outcome::Transient { .. }), self.clock.now());
+                let success = !matches!(outcome, Outcome::Transient { .. });
+                self.with_breaker(v.id, |b| b.record(success, self.clock.now()));
                 outcome
             }
             _ => Outcome::Permanent { error: "the vendor was removed or disabled before delivery".into() },
         };
         let done = self.clock.now();
-        let (kind, detail) = match &outcome {
-            Outcome::Delivered => ("delivered", String::new()),
-            Outcome::Transient { error, .. } => ("transient", error.clone()),
-            Outcome::Permanent { error } => ("permanent", error.clone()),
-        };
+        let (kind, detail) = (outcome.kind(), outcome.error().to_string());
         let next = after_attempt(row.attempt, row.max_attempts, outcome, done, |attempt, retry_after| {
             backoff::retry_delay(attempt, retry_after, &mut rand::rng())
         });
