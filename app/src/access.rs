@@ -93,7 +93,7 @@ pub const PAGES: &[NavLink] = &[
     NavLink { href: "/account/password", label: "Password", access: PageAccess::SignedIn, in_nav: false },
 ];
 
-const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/healthz", "/readyz", "/favicon.ico"];
+const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/healthz", "/readyz", "/metrics", "/favicon.ico"];
 
 /// The access rule of a page path.
 pub fn page_access(path: &str) -> PageAccess {

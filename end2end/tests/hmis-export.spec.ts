@@ -23,7 +23,7 @@ async function filterDvOnly(page: Page) {
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/rows=dv/);
   await expect(page.getByRole("status").filter({ hasText: "shown" })).toHaveText("1 row shown");
-  const rows = page.locator("table tbody tr");
+  const rows = page.getByRole("region", { name: "Preview: the rows that will be sent" }).locator("table tbody tr");
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("DV shelters (aggregated)");
   await expect(rows.first()).toContainText("DV aggregate of 3 shelters");

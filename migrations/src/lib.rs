@@ -5,6 +5,7 @@ mod m0001_tenants_users_sessions;
 mod m0002_shelters_inventory;
 mod m0003_installation;
 mod m0004_vendors_outbox;
+mod m0005_vendor_circuit;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_shelters_inventory::Migration),
             Box::new(m0003_installation::Migration),
             Box::new(m0004_vendors_outbox::Migration),
+            Box::new(m0005_vendor_circuit::Migration),
         ]
     }
 }

@@ -1,4 +1,6 @@
-//! The command line: `serve`, `worker`, `migrate`, `create-admin`, `seed-demo`, `export`.
+//! The command line: `serve`, `worker`, `migrate`, `create-admin`, `seed-demo`, `export`,
+//! `simulate-vendor`.
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -41,8 +43,14 @@ pub enum Command {
         #[arg(long)]
         tenant: Option<String>,
     },
-    /// Create (or complete) the demo CoC and its users, then print the demo logins. Idempotent.
-    SeedDemo,
+    /// Create (or complete) the demo CoC, its users and shelters, then print the demo logins.
+    /// Idempotent.
+    SeedDemo {
+        /// Also give the CoC a demo vendor that pushes to the vendor simulator at this address
+        /// (`simulate-vendor`), e.g. http://127.0.0.1:3900. Needs `vendor_allow_loopback`.
+        #[arg(long)]
+        simulator: Option<String>,
+    },
     /// Write the HMIS CSV FY2026 zip of a CoC's current data (the HMIS Export tab's download).
     Export {
         /// Short name of the CoC.
@@ -51,5 +59,18 @@ pub enum Command {
         /// The zip file to write (replaced if it exists).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Run the vendor simulator: a stand-in HMIS vendor on loopback that takes uploads, answers
+    /// slowly, fails at a given rate and counts repeats by idempotency key (demo and tests).
+    SimulateVendor {
+        /// Address to listen on (port 0 picks a free one; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:3900")]
+        listen: SocketAddr,
+        /// Share of uploads answered 503, from 0 to 1.
+        #[arg(long, default_value_t = 0.0)]
+        failure_rate: f64,
+        /// Each answer waits a random time up to twice this many milliseconds.
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
     },
 }

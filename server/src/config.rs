@@ -49,6 +49,16 @@ pub struct Settings {
     pub worker: bool,
     /// Let deliveries reach vendors on loopback over http (the demo's vendor simulator, tests).
     pub vendor_allow_loopback: bool,
+    /// Deliveries one worker makes at once.
+    pub worker_concurrency: u64,
+    /// How long a claimed delivery stays the worker's without a lease refresh; after a crash
+    /// its rows are retried this much later.
+    pub worker_lease_seconds: u64,
+    /// The first retry after a transient failure waits about this long (half to all of it);
+    /// each later retry four times longer. Lower it only for demos and tests.
+    pub retry_base_seconds: u64,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <this>`.
+    pub metrics_token: Option<SecretString>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +73,9 @@ struct Defaults {
     trust_forwarded_for: bool,
     worker: bool,
     vendor_allow_loopback: bool,
+    worker_concurrency: u64,
+    worker_lease_seconds: u64,
+    retry_base_seconds: u64,
 }
 
 impl Settings {
@@ -79,6 +92,9 @@ impl Settings {
             trust_forwarded_for: false,
             worker: true,
             vendor_allow_loopback: false,
+            worker_concurrency: 8,
+            worker_lease_seconds: 120,
+            retry_base_seconds: 30,
         };
         let settings: Settings = Figment::from(Serialized::defaults(defaults))
             .merge(Toml::file(file))
@@ -93,6 +109,15 @@ impl Settings {
     fn validate(&self) -> anyhow::Result<()> {
         if self.session_idle_minutes == 0 || self.session_absolute_hours == 0 {
             bail!("session_idle_minutes and session_absolute_hours must be at least 1");
+        }
+        if !(1..=256).contains(&self.worker_concurrency) {
+            bail!("worker_concurrency must be between 1 and 256, got {}", self.worker_concurrency);
+        }
+        if !(3..=3600).contains(&self.worker_lease_seconds) {
+            bail!("worker_lease_seconds must be between 3 and 3600, got {}", self.worker_lease_seconds);
+        }
+        if !(1..=3600).contains(&self.retry_base_seconds) {
+            bail!("retry_base_seconds must be between 1 and 3600, got {}", self.retry_base_seconds);
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("https://") || url.starts_with("http://"))

@@ -10,6 +10,10 @@ use server::{db, export, seed, telemetry, worker};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::SimulateVendor { listen, failure_rate, delay_ms } = cli.command {
+        telemetry::init(server::config::LogFormat::Pretty);
+        return server::simulator::run(listen, server::simulator::Mode { failure_rate, delay_ms }).await;
+    }
     let settings = Settings::load(&cli.config)?;
     telemetry::init(settings.log_format);
     // A production server without a secret key stops here, before touching the database.
@@ -21,7 +25,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let secret = secret.context("secret key resolved above")?;
             let server = Server::build(&settings, secret, conn.clone()).await?;
-            let worker = worker::start(conn, server.outbox_wake(), settings.outbound_policy())?;
+            let worker = worker::start(conn, server.outbox_wake(), &settings)?;
             // Tests and scripts read this line to find the port.
             println!("HMIS Bridge listening on http://{}", server.local_addr()?);
             // One signal stops both: the web stops taking requests, the worker stops claiming
@@ -43,20 +47,39 @@ async fn main() -> anyhow::Result<()> {
             web?;
         }
         Command::Worker { drain } => {
-            let worker = worker::start(conn, Default::default(), settings.outbound_policy())?;
+            let worker = worker::start(conn.clone(), Default::default(), &settings)?;
             if drain {
                 let round = worker.drain().await?;
                 println!("Delivered {} (snoozed {}, rescued {}).", round.attempted, round.snoozed, round.rescued);
             } else {
-                println!("HMIS Bridge worker started");
+                // A worker replica answers the probes and Prometheus on `listen`.
+                let listener = tokio::net::TcpListener::bind(settings.listen)
+                    .await
+                    .with_context(|| format!("binding {}", settings.listen))?;
+                println!("HMIS Bridge worker started; health and metrics on http://{}", listener.local_addr()?);
+                let probes = server::startup::probes(&settings, conn)?;
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                let web = tokio::spawn(async move {
+                    let mut stopped = stopped;
+                    axum::serve(listener, probes).with_graceful_shutdown(async move { let _ = stopped.wait_for(|s| *s).await; }).await
+                });
                 worker.run(shutdown_signal()).await;
+                let _ = stop.send(true);
+                web.await??;
             }
         }
-        Command::SeedDemo => {
-            seed::seed_demo(&conn).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+        Command::SeedDemo { simulator } => {
+            if let Some(url) = &simulator
+                && !reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+            {
+                anyhow::bail!("--simulator must be the simulator's address, like http://127.0.0.1:3900 (got {url:?})");
+            }
+            seed::seed_demo(&conn, simulator.as_deref()).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
             seed::print_demo_logins();
         }
         Command::Export { tenant, out } => println!("{}", export::export_to_file(&conn, &tenant, &out).await?),
+        // Served above, before the settings and the database.
+        Command::SimulateVendor { .. } => {}
         Command::CreateAdmin { email, name, tenant } => {
             let (email, password) = create_admin(&conn, &email, &name, tenant.as_deref()).await?;
             println!("Created {email}. One-time password (change it at first sign-in): {password}");

@@ -1,8 +1,8 @@
 //! Demo data: a realistic CoC and one user per role, with fixed passwords printed at start.
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use app::access::Role;
-use app::entities::{tenant, user};
+use app::entities::{tenant, user, vendor};
 use app::error::AppError;
 use app::tenants::ssr::insert_tenant;
 use app::users::ssr::{NewUser, insert_user};
@@ -18,7 +18,10 @@ pub const DEMO_USERS: &[(&str, &str, Role, bool, &str)] = &[
     ("nightdesk@capital-coc.example", "Sam Okafor", Role::Coordinator, false, "demo-nightdesk-2026"),
 ];
 
-pub async fn seed_demo(db: &DatabaseConnection) -> Result<(), AppError> {
+/// The demo vendor's name; it sends to the vendor simulator.
+pub const DEMO_VENDOR: &str = "Bitfocus Clarity (simulator)";
+
+pub async fn seed_demo(db: &DatabaseConnection, simulator: Option<&str>) -> Result<(), AppError> {
     let existing = tenant::Entity::find().filter(tenant::Column::Slug.eq(DEMO_SLUG)).one(db).await?;
     let tenant = match existing {
         Some(t) => t,
@@ -32,7 +35,35 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<(), AppError> {
         let new = NewUser { tenant_id, email, display_name: name, role: *role, dv_access: *dv_access };
         insert_user(db, new, password, false).await?;
     }
-    crate::seed_shelters::seed(db, tenant.id, "admin@capital-coc.example").await
+    crate::seed_shelters::seed(db, tenant.id, "admin@capital-coc.example").await?;
+    match simulator {
+        Some(url) => seed_vendor(db, tenant.id, url).await,
+        None => Ok(()),
+    }
+}
+
+/// A CoC without vendors gets the demo vendor, pushed by hand only (no schedule).
+async fn seed_vendor(db: &DatabaseConnection, tenant_id: i64, simulator: &str) -> Result<(), AppError> {
+    let scope = app::ssr::scope::TenantScope::for_operator(tenant_id);
+    if scope.find::<vendor::Entity>().one(db).await?.is_some() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    vendor::ActiveModel {
+        tenant_id: Set(tenant_id),
+        name: Set(DEMO_VENDOR.into()),
+        kind: Set("clarity".into()),
+        endpoint_url: Set(format!("{}/clarity/upload", simulator.trim_end_matches('/'))),
+        push_interval_minutes: Set(None),
+        enabled: Set(true),
+        circuit_open_until: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 pub fn print_demo_logins() {

@@ -43,6 +43,18 @@ async fn readyz(State(db): State<DatabaseConnection>) -> (StatusCode, &'static s
     }
 }
 
+/// `/healthz`, `/readyz` and `/metrics`: what operations' probes and Prometheus call, on the web
+/// server and on a `worker` replica alike.
+pub fn probes(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Router> {
+    crate::metrics::install()?;
+    let scrape = crate::metrics::Scrape { db: db.clone(), token: settings.metrics_token.clone() };
+    Ok(Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(db)
+        .merge(Router::new().route("/metrics", get(crate::metrics::scrape)).with_state(scrape)))
+}
+
 impl Server {
     /// Bind the listener and assemble the app on an already-migrated database.
     pub async fn build(settings: &Settings, secret: SecretString, db: DatabaseConnection) -> anyhow::Result<Server> {
@@ -95,10 +107,7 @@ impl Server {
         let downloads = Router::new()
             .route(app::hmis::ui::DOWNLOAD_PATH, get(crate::export::download))
             .with_state(state.clone());
-        let health = Router::new()
-            .route("/healthz", get(healthz))
-            .route("/readyz", get(readyz))
-            .with_state(db.clone());
+        let health = probes(settings, db.clone())?;
         // The guard rewrites the path of pages a user may not open, so it wraps the routing.
         let router = Router::new()
             .merge(health)

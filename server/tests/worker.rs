@@ -74,6 +74,10 @@ impl Harness {
         outbox::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap()
     }
 
+    async fn circuit_open_until(&self) -> Option<DateTime<Utc>> {
+        vendor::Entity::find_by_id(self.vendor.id).one(&self.db).await.unwrap().unwrap().circuit_open_until
+    }
+
     async fn received(&self) -> Vec<String> {
         let requests = self.mock.received_requests().await.unwrap_or_default();
         requests.iter().filter_map(|r| r.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string)).collect()
@@ -152,6 +156,7 @@ async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains
         h.worker.drain().await.unwrap();
     }
     assert_eq!(h.worker.breaker_state(h.vendor.id), BreakerState::Open);
+    assert_eq!(h.circuit_open_until().await, Some(t0() + Duration::seconds(30)), "recorded for the tab and the metrics");
     let waiting = h.push("after-outage").await;
     let round = h.worker.drain().await.unwrap();
     assert_eq!((round.attempted, round.snoozed), (0, 1));
@@ -167,6 +172,7 @@ async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains
     h.worker.drain().await.unwrap();
     assert_eq!(h.row(waiting.id).await.state, "completed");
     assert_eq!(h.worker.breaker_state(h.vendor.id), BreakerState::Closed);
+    assert_eq!(h.circuit_open_until().await, None);
     let waiting_rows = outbox::Entity::find()
         .filter(outbox::Column::State.is_in(["available", "retryable", "running"]))
         .all(&h.db)
@@ -200,3 +206,43 @@ async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestApp) 
     assert!(zip.is_ok(), "a scheduled push sends the export zip: {:?}", zip.err());
 }
 both_backends!(a_schedule_pushes_once_per_period_whichever_replica_runs);
+
+async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestApp) {
+    let h = harness(&app).await;
+    // A vendor that takes a moment, so both workers are mid-delivery at once.
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(20))).mount(&h.mock).await;
+    const N: usize = 120;
+    // Rows for one vendor straight into the table (a push would supersede the ones before it).
+    let rows: Vec<outbox::ActiveModel> = (0..N)
+        .map(|i| outbox::ActiveModel {
+            tenant_id: sea_orm::ActiveValue::Set(h.vendor.tenant_id),
+            vendor_id: sea_orm::ActiveValue::Set(h.vendor.id),
+            state: sea_orm::ActiveValue::Set("available".into()),
+            attempt: sea_orm::ActiveValue::Set(0),
+            max_attempts: sea_orm::ActiveValue::Set(3),
+            scheduled_at: sea_orm::ActiveValue::Set(t0()),
+            errors: sea_orm::ActiveValue::Set("[]".into()),
+            payload: sea_orm::ActiveValue::Set(format!("zip {i}").into_bytes()),
+            payload_sha256: sea_orm::ActiveValue::Set(app::outbox::ssr::sha256_hex(format!("zip {i}").as_bytes())),
+            record_count: sea_orm::ActiveValue::Set(1),
+            idempotency_key: sea_orm::ActiveValue::Set(format!("row-{i}")),
+            created_at: sea_orm::ActiveValue::Set(t0()),
+            ..Default::default()
+        })
+        .collect();
+    outbox::Entity::insert_many(rows).exec(&h.db).await.unwrap();
+    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
+    let replica = Worker::new(app.db().await, h.clock.clone(), adapter, WorkerSettings::default(), Default::default());
+
+    let (a, b) = tokio::join!(h.worker.drain(), replica.drain());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.attempted + b.attempted, N);
+    let mut keys = h.received().await;
+    keys.sort();
+    let before = keys.len();
+    keys.dedup();
+    assert_eq!((before, keys.len()), (N, N), "every row delivered once, none twice");
+    let completed = outbox::Entity::find().filter(outbox::Column::State.eq("completed")).all(&h.db).await.unwrap();
+    assert_eq!(completed.len(), N);
+}
+both_backends!(two_workers_on_one_database_deliver_every_row_exactly_once);

@@ -12,6 +12,8 @@ pub struct Model {
     pub endpoint_url: String,
     pub push_interval_minutes: Option<i32>,
     pub enabled: bool,
+    /// Set while the circuit breaker is open (see `outbox::state::Circuit`); written by the worker.
+    pub circuit_open_until: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, DatabaseConnection, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::push::schedule_period;
-use super::state::{Outcome, State};
+use super::state::{Circuit, Outcome, State};
 use super::{DeadLetter, HistoryPage, HistoryRow, VendorStatus};
 use crate::auth::ssr::authorize;
 use crate::entities::{outbox, push_audit, vendor};
@@ -53,6 +53,7 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
     let vendors = access.find::<vendor::Entity>()?.order_by_asc(vendor::Column::Name).all(&db).await?;
     let waiting = count_by_vendor(&access, &db, &[State::Available, State::Retryable, State::Running]).await?;
     let dead = count_by_vendor(&access, &db, &[State::Discarded]).await?;
+    let now = Utc::now();
     let mut out = Vec::new();
     for v in vendors {
         let audit = || access.find::<push_audit::Entity>().map(|s| s.filter(push_audit::Column::VendorId.eq(v.id)).order_by_desc(push_audit::Column::Id));
@@ -63,11 +64,12 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
             name: v.name,
             kind: v.kind,
             enabled: v.enabled,
+            circuit: Circuit::at(v.circuit_open_until, now),
             waiting: waiting.get(&v.id).copied().unwrap_or(0),
             dead_letters: dead.get(&v.id).copied().unwrap_or(0),
             last_success: success.map(|a| time(a.at)),
             last_failure: failure.map(|a| (time(a.at), a.detail)),
-            next_push: v.push_interval_minutes.filter(|_| v.enabled).map(|m| time(schedule_period(Utc::now(), m).1)),
+            next_push: v.push_interval_minutes.filter(|_| v.enabled).map(|m| time(schedule_period(now, m).1)),
         });
     }
     Ok(out)

@@ -21,6 +21,8 @@ pub struct VendorStatus {
     pub name: String,
     pub kind: String,
     pub enabled: bool,
+    /// The circuit breaker, as the worker that last changed it recorded it.
+    pub circuit: state::Circuit,
     /// Rows waiting to be delivered (available, retryable or running).
     pub waiting: u64,
     /// Dead letters: discarded rows.

@@ -202,6 +202,28 @@ pub async fn snooze(db: &impl ConnectionTrait, claimed: &outbox::Model, until: D
     Ok(res.rows_affected == 1)
 }
 
+/// When the earliest waiting row falls due (None: nothing waits), so an idle worker wakes for
+/// a retry on time instead of at its next poll.
+pub async fn next_due(db: &DatabaseConnection) -> Result<Option<DateTime<Utc>>, AppError> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::State.is_in([State::Available.as_str(), State::Retryable.as_str()]))
+        .order_by_asc(outbox::Column::ScheduledAt)
+        .one(db)
+        .await?
+        .map(|row| row.scheduled_at))
+}
+
+/// Record a vendor's circuit opening (until the cool-down ends) or closing (None), for the tab
+/// and the metrics of every replica.
+pub async fn record_circuit(db: &impl ConnectionTrait, vendor_id: i64, open_until: Option<DateTime<Utc>>) -> Result<(), AppError> {
+    crate::entities::vendor::Entity::update_many()
+        .col_expr(crate::entities::vendor::Column::CircuitOpenUntil, Expr::value(open_until))
+        .filter(crate::entities::vendor::Column::Id.eq(vendor_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Return running rows whose lease expired (their worker crashed or hung) to be tried again,
 /// or dead-letter them when that was their last attempt. Returns how many were rescued.
 pub async fn rescue_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
@@ -255,4 +277,61 @@ pub async fn cancel(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTim
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// One vendor's queue as `/metrics` reports it.
+#[derive(Debug, Clone)]
+pub struct QueueGauge {
+    pub vendor: crate::entities::vendor::Model,
+    /// The CoC's short name.
+    pub tenant: String,
+    /// Rows per unfinished state, and dead letters (every state in `QUEUE_STATES`, zeros too).
+    pub rows: Vec<(State, u64)>,
+    /// When the longest-waiting row became due.
+    pub oldest_due: Option<DateTime<Utc>>,
+}
+
+/// The states `/metrics` counts: the queue and the dead letters (finished rows only grow).
+pub const QUEUE_STATES: [State; 4] = [State::Available, State::Running, State::Retryable, State::Discarded];
+
+#[derive(sea_orm::FromQueryResult)]
+struct StateCount {
+    vendor_id: i64,
+    state: String,
+    n: i64,
+    oldest: Option<DateTime<Utc>>,
+}
+
+/// Every vendor of every CoC with its queue. For operations (the metrics endpoint), not for a
+/// CoC's users: counts per vendor only, never per shelter, so nothing here tells DV from non-DV.
+pub async fn queue_gauges(db: &DatabaseConnection) -> Result<Vec<QueueGauge>, AppError> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Func;
+    let tenants: std::collections::HashMap<i64, String> =
+        crate::entities::tenant::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
+    let counts: Vec<StateCount> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::VendorId)
+        .column(outbox::Column::State)
+        .column_as(Expr::from(Func::count(Expr::col(outbox::Column::Id))), "n")
+        .column_as(Expr::from(Func::min(Expr::col(outbox::Column::ScheduledAt))), "oldest")
+        .filter(outbox::Column::State.is_in(QUEUE_STATES.iter().map(|s| s.as_str())))
+        .group_by(outbox::Column::VendorId)
+        .group_by(outbox::Column::State)
+        .into_model::<StateCount>()
+        .all(db)
+        .await?;
+    let vendors = crate::entities::vendor::Entity::find().order_by_asc(crate::entities::vendor::Column::Id).all(db).await?;
+    Ok(vendors
+        .into_iter()
+        .map(|vendor| {
+            let mine = counts.iter().filter(|c| c.vendor_id == vendor.id);
+            let rows = QUEUE_STATES
+                .iter()
+                .map(|s| (*s, mine.clone().find(|c| c.state == s.as_str()).map_or(0, |c| c.n as u64)))
+                .collect();
+            let oldest_due = mine.filter(|c| State::parse(&c.state).is_some_and(State::is_waiting)).filter_map(|c| c.oldest).min();
+            QueueGauge { tenant: tenants.get(&vendor.tenant_id).cloned().unwrap_or_default(), vendor, rows, oldest_due }
+        })
+        .collect())
 }

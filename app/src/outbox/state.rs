@@ -86,6 +86,45 @@ impl Outcome {
     }
 }
 
+/// A vendor's circuit breaker (DESIGN.md 5), from the time it stays open until: closed without
+/// one, open before it, half-open (one probe may go) after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Circuit {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+impl Circuit {
+    pub fn at(open_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Circuit {
+        match open_until {
+            None => Circuit::Closed,
+            Some(until) if now < until => Circuit::Open,
+            Some(_) => Circuit::HalfOpen,
+        }
+    }
+
+    pub const ALL: [Circuit; 3] = [Circuit::Closed, Circuit::Open, Circuit::HalfOpen];
+
+    /// The word the metrics' `state` label carries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Circuit::Closed => "closed",
+            Circuit::Open => "open",
+            Circuit::HalfOpen => "half_open",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Circuit::Closed => "Closed",
+            Circuit::Open => "Open: pushes paused",
+            Circuit::HalfOpen => "Half-open: probing",
+        }
+    }
+}
+
 /// One entry of a row's `errors` list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptError {
@@ -171,6 +210,14 @@ mod tests {
         let last = after_attempt(3, 3, transient(), now(), |_, _| Duration::ZERO);
         assert_eq!((last.state, last.finalized_at), (State::Discarded, Some(now())));
         assert!(last.error.unwrap().error.contains("gave up after 3 attempts"));
+    }
+
+    #[test]
+    fn the_circuit_is_open_until_the_cool_down_ends() {
+        let until = now() + chrono::Duration::seconds(30);
+        assert_eq!(Circuit::at(None, now()), Circuit::Closed);
+        assert_eq!(Circuit::at(Some(until), now()), Circuit::Open);
+        assert_eq!(Circuit::at(Some(until), until), Circuit::HalfOpen);
     }
 
     #[test]

@@ -95,7 +95,7 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
         <div class="table-wrap">
             <table>
                 <thead><tr>
-                    <th scope="col">"Vendor"</th><th scope="col">"Status"</th><th scope="col">"Waiting"</th>
+                    <th scope="col">"Vendor"</th><th scope="col">"Status"</th><th scope="col">"Circuit"</th><th scope="col">"Waiting"</th>
                     <th scope="col">"Dead letters"</th><th scope="col">"Last success"</th><th scope="col">"Last failure"</th>
                     <th scope="col">"Next scheduled"</th>
                     <th scope="col"><span class="visually-hidden">"Push"</span></th>
@@ -107,6 +107,7 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                             <tr>
                                 <td><strong>{v.name.clone()}</strong><div class="hint">{v.kind.clone()}</div></td>
                                 <td>{if v.enabled { "Enabled" } else { "Disabled" }}</td>
+                                <td class=format!("circuit circuit-{}", v.circuit.as_str())>{v.circuit.label()}</td>
                                 <td>{v.waiting}</td>
                                 <td>{v.dead_letters}</td>
                                 <td>{v.last_success.clone().unwrap_or_else(|| "never".into())}</td>

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+pub use app::outbox::state::Circuit as BreakerState;
 
 #[derive(Debug, Clone, Copy)]
 pub struct BreakerSettings {
@@ -23,25 +23,6 @@ pub struct BreakerSettings {
 impl Default for BreakerSettings {
     fn default() -> Self {
         BreakerSettings { consecutive_failures: 5, failure_rate: 0.5, window: 20, min_samples: 10, cool_down: Duration::seconds(30) }
-    }
-}
-
-/// What the UI and the metrics show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BreakerState {
-    Closed,
-    Open,
-    HalfOpen,
-}
-
-impl BreakerState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BreakerState::Closed => "closed",
-            BreakerState::Open => "open",
-            BreakerState::HalfOpen => "half_open",
-        }
     }
 }
 
@@ -69,11 +50,12 @@ impl Breaker {
     }
 
     pub fn state(&self, now: DateTime<Utc>) -> BreakerState {
-        match self.open_until {
-            None => BreakerState::Closed,
-            Some(until) if now < until => BreakerState::Open,
-            Some(_) => BreakerState::HalfOpen,
-        }
+        BreakerState::at(self.open_until, now)
+    }
+
+    /// Until when it is open (None: closed); what the worker writes to the vendor's row.
+    pub fn open_until(&self) -> Option<DateTime<Utc>> {
+        self.open_until
     }
 
     /// Ask before each delivery. Half-open admits one probe at a time.

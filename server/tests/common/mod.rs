@@ -53,10 +53,37 @@ pub struct TestApp {
     child: Child,
     data_dir: PathBuf,
     pg_database: Option<String>,
+    /// Extra settings of `serve`.
+    env: Vec<(String, String)>,
+}
+
+/// Start `serve` and wait for the line that says where it listens.
+fn start_serve(data_dir: &std::path::Path, pg_url: Option<&str>, env: &[(String, String)]) -> (Child, String) {
+    let mut child = server_command(data_dir, pg_url, &["serve"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines.next().expect("server exited before listening").expect("read stdout");
+        if let Some(addr) = line.strip_prefix("HMIS Bridge listening on ") {
+            break addr.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, &[]).await
+    }
+
+    /// Spawn with extra settings (`HMIS_*` variables) for the server.
+    pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> TestApp {
         let unique = format!("{}_{}", std::process::id(), rand_suffix());
         let data_dir = std::env::temp_dir().join(format!("hmis-test-{unique}"));
         std::fs::create_dir_all(&data_dir).expect("temp dir");
@@ -77,20 +104,21 @@ impl TestApp {
         let seeded = command(&["seed-demo"]).output().expect("run seed-demo");
         assert!(seeded.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&seeded.stderr));
 
-        let mut child = command(&["serve"]).stdout(Stdio::piped()).spawn().expect("spawn server");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines.next().expect("server exited before listening").expect("read stdout");
-            if let Some(addr) = line.strip_prefix("HMIS Bridge listening on ") {
-                break addr.trim().to_string();
-            }
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let (child, base) = start_serve(&data_dir, database_url.as_deref(), &env);
         let database_url = database_url
             .unwrap_or_else(|| format!("sqlite://{}?mode=rw", data_dir.join("hmis-bridge.db").display()));
-        TestApp { base, database_url, child, data_dir, pg_database }
+        TestApp { base, database_url, child, data_dir, pg_database, env }
+    }
+
+    /// kill -9 the server (no shutdown of any kind), then start it again on the same database.
+    /// It listens on a new port; `base` follows.
+    pub fn crash_and_restart(&mut self) {
+        self.child.kill().expect("SIGKILL the server");
+        self.child.wait().expect("reap the server");
+        let pg_url = self.pg_database.as_ref().map(|_| self.database_url.clone());
+        let (child, base) = start_serve(&self.data_dir, pg_url.as_deref(), &self.env);
+        (self.child, self.base) = (child, base);
     }
 
     /// The `hmis-bridge` command line against this app's database.

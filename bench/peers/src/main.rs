@@ -1,0 +1,209 @@
+//! `queue-peers`: how fast peer job queues deliver N HTTP POSTs, for comparison with the HMIS
+//! Bridge outbox. Enqueueing is untimed; the clock runs from worker start until N jobs have
+//! succeeded. One JSON line goes to stdout, logs go to stderr (`RUST_LOG`, default `warn`).
+
+mod apalis_sqlite;
+mod graphile_pg;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use clap::{Parser, ValueEnum};
+use reqwest::header::CONTENT_TYPE;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+/// Jobs are enqueued in batches of this many (untimed), so memory stays bounded for large N.
+const ENQUEUE_BATCH: usize = 1000;
+
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// The queue library to measure.
+    #[arg(long, value_enum)]
+    peer: Peer,
+    /// Where every job POSTs its payload (must answer 2xx).
+    #[arg(long)]
+    sink: reqwest::Url,
+    /// Number of jobs.
+    #[arg(long)]
+    n: usize,
+    /// Jobs processed at the same time.
+    #[arg(long)]
+    concurrency: usize,
+    /// Payload size of each job in bytes.
+    #[arg(long)]
+    payload_bytes: usize,
+    /// PostgreSQL admin URL (graphile-pg creates and drops its own database there).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    database_url: String,
+    /// Give up (exit 1) if the N jobs have not all succeeded after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+}
+
+#[derive(ValueEnum, Serialize, Clone, Copy, Debug)]
+#[serde(rename_all = "kebab-case")]
+enum Peer {
+    ApalisSqlite,
+    GraphilePg,
+}
+
+/// One job: its payload (base64 in the job's JSON) and its idempotency key.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct Job {
+    key: String,
+    payload: String,
+}
+
+/// The jobs of a run in enqueue batches; job `i`'s payload is a byte pattern starting at `i`.
+fn job_batches(n: usize, payload_bytes: usize) -> impl Iterator<Item = Vec<Job>> {
+    let run = std::process::id();
+    (0..n).step_by(ENQUEUE_BATCH).map(move |first| {
+        (first..n.min(first + ENQUEUE_BATCH))
+            .map(|i| {
+                let bytes: Vec<u8> = (i..i + payload_bytes).map(|b| b as u8).collect();
+                Job {
+                    key: format!("peer-{run}-{i}"),
+                    payload: BASE64.encode(bytes),
+                }
+            })
+            .collect()
+    })
+}
+
+/// What every job handler shares: the HTTP client, the sink and the run's counters.
+#[derive(Clone, Debug)]
+struct Delivery {
+    client: reqwest::Client,
+    sink: reqwest::Url,
+    progress: Arc<Progress>,
+}
+
+impl Delivery {
+    /// One POST of the job's payload; a transport error or a non-2xx answer fails the job. The
+    /// error is one line of text for the queues' failure logs.
+    async fn deliver(&self, job: &Job) -> Result<(), String> {
+        let result = self.post(job).await;
+        self.progress.record(result.is_ok());
+        result.map_err(|error| format!("{error:#}"))
+    }
+
+    async fn post(&self, job: &Job) -> anyhow::Result<()> {
+        let body = BASE64.decode(&job.payload)?;
+        self.client
+            .post(self.sink.clone())
+            .header("Idempotency-Key", &job.key)
+            .header(CONTENT_TYPE, "application/zip")
+            .body(body)
+            .send()
+            .await?
+            .error_for_status()?
+            // Read the (empty) answer so the connection goes back to the pool.
+            .bytes()
+            .await?;
+        Ok(())
+    }
+}
+
+/// Counts successes and failed attempts; notes when the N-th job succeeded.
+#[derive(Debug)]
+struct Progress {
+    target: usize,
+    timeout: Duration,
+    succeeded: AtomicUsize,
+    failed: AtomicUsize,
+    done_at: OnceLock<Instant>,
+    done: Notify,
+}
+
+impl Progress {
+    fn record(&self, ok: bool) {
+        if !ok {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+        } else if self.succeeded.fetch_add(1, Ordering::Relaxed) + 1 == self.target {
+            let _ = self.done_at.set(Instant::now());
+            self.done.notify_one();
+        }
+    }
+
+    /// Resolves when all N jobs have succeeded, the timeout has passed or on Ctrl-C; the peers
+    /// then shut their worker down.
+    async fn finished(&self) {
+        tokio::select! {
+            () = self.done.notified() => {}
+            () = tokio::time::sleep(self.timeout) => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+
+    /// Time from `start` until the N-th success, or an error if that never happened.
+    fn elapsed_since(&self, start: Instant) -> anyhow::Result<Duration> {
+        match self.done_at.get() {
+            Some(done_at) => Ok(*done_at - start),
+            None => bail!(
+                "stopped before all jobs succeeded: {} of {} succeeded, {} failed attempts",
+                self.succeeded.load(Ordering::Relaxed),
+                self.target,
+                self.failed.load(Ordering::Relaxed),
+            ),
+        }
+    }
+}
+
+/// The one line on stdout.
+#[derive(Serialize)]
+struct Report {
+    peer: Peer,
+    n: usize,
+    concurrency: usize,
+    seconds: f64,
+    per_second: f64,
+    failures: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    if args.n == 0 || args.concurrency == 0 {
+        bail!("--n and --concurrency must be at least 1");
+    }
+    let progress = Arc::new(Progress {
+        target: args.n,
+        timeout: Duration::from_secs(args.timeout),
+        succeeded: AtomicUsize::new(0),
+        failed: AtomicUsize::new(0),
+        done_at: OnceLock::new(),
+        done: Notify::new(),
+    });
+    let delivery = Delivery {
+        client: reqwest::Client::builder().build().context("HTTP client")?,
+        sink: args.sink.clone(),
+        progress: progress.clone(),
+    };
+    let elapsed = match args.peer {
+        Peer::ApalisSqlite => apalis_sqlite::run(&args, delivery).await?,
+        Peer::GraphilePg => graphile_pg::run(&args, delivery).await?,
+    };
+    let seconds = elapsed.as_secs_f64();
+    let report = Report {
+        peer: args.peer,
+        n: args.n,
+        concurrency: args.concurrency,
+        seconds,
+        per_second: args.n as f64 / seconds,
+        failures: progress.failed.load(Ordering::Relaxed),
+    };
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Benchmark: deliver N payloads to a loopback sink (the vendor simulator, in its own process) at
+//! concurrency C, five ways in one run:
+//! - plain reqwest POSTs of the same payloads, C at a time: the limit;
+//! - the HMIS Bridge outbox worker on SQLite, and on PostgreSQL (rows already queued; timed from
+//!   the first claim until every row is completed and audited);
+//! - apalis with its SQLite storage, and graphile_worker on PostgreSQL (`bench/peers`), doing the
+//!   same job (one POST per job, with its idempotency key).
+//!
+//! Prints deliveries per second and the ratio to plain POSTs, for a sink that answers at once and
+//! one that takes 0-50 ms (a vendor on a nearby network is slower still).
+//!
+//! Run with `scripts/bench-outbox [--n N] [--concurrency C] [--payload-bytes B]`.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{Backend, TestApp, add_vendor};
+use rand::RngCore;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use app::entities::outbox;
+use server::vendors::http_post::{HttpPost, IDEMPOTENCY_HEADER};
+use server::vendors::outbound::OutboundPolicy;
+use server::worker::{SystemClock, Worker, WorkerSettings};
+
+struct Args {
+    n: usize,
+    concurrency: usize,
+    payload_bytes: usize,
+}
+
+fn args() -> anyhow::Result<Args> {
+    let mut args = Args { n: 2000, concurrency: 8, payload_bytes: 8192 };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let value: usize = it.next().and_then(|v| v.parse().ok()).ok_or_else(|| anyhow::anyhow!("{arg} needs a whole number"))?;
+        match arg.as_str() {
+            "--n" => args.n = value,
+            "--concurrency" => args.concurrency = value,
+            "--payload-bytes" => args.payload_bytes = value,
+            other => anyhow::bail!("unknown argument {other:?}; use --n, --concurrency, --payload-bytes"),
+        }
+    }
+    anyhow::ensure!(args.n > 0 && args.concurrency > 0, "--n and --concurrency must be at least 1");
+    Ok(args)
+}
+
+/// The sink: the vendor simulator in its own process, stopped when dropped.
+struct Sink {
+    child: Child,
+    url: String,
+}
+
+impl Sink {
+    fn start(bin: &str, delay_ms: u64) -> anyhow::Result<Sink> {
+        let mut child = Command::new(bin)
+            .args(["simulate-vendor", "--listen", "127.0.0.1:0", "--delay-ms", &delay_ms.to_string()])
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = lines.next().ok_or_else(|| anyhow::anyhow!("the simulator exited"))??;
+            if let Some(url) = line.strip_prefix("HMIS Bridge vendor simulator listening on ") {
+                break format!("{}/upload", url.trim());
+            }
+        };
+        Ok(Sink { child, url })
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn payloads(args: &Args) -> Vec<(String, Vec<u8>)> {
+    let mut rng = rand::rng();
+    (0..args.n)
+        .map(|i| {
+            let mut bytes = vec![0u8; args.payload_bytes];
+            rng.fill_bytes(&mut bytes);
+            (format!("bench-{i}"), bytes)
+        })
+        .collect()
+}
+
+/// N POSTs, C at a time, no queue: the limit.
+async fn plain(args: &Args, sink: &str, payloads: &[(String, Vec<u8>)]) -> anyhow::Result<Duration> {
+    let client = reqwest::Client::new();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let payloads: Arc<Vec<(String, Vec<u8>)>> = Arc::new(payloads.to_vec());
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..args.concurrency {
+        let (client, next, payloads, sink) = (client.clone(), next.clone(), payloads.clone(), sink.to_string());
+        tasks.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((key, body)) = payloads.get(i) else { return Ok::<_, anyhow::Error>(()) };
+                let res = client.post(&sink).header(IDEMPOTENCY_HEADER, key).body(body.clone()).send().await?;
+                anyhow::ensure!(res.status().is_success(), "the sink answered {}", res.status());
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    Ok(started.elapsed())
+}
+
+/// The outbox: N rows queued (untimed), then the worker drains them.
+async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, Vec<u8>)]) -> anyhow::Result<Duration> {
+    let app = TestApp::spawn(backend).await;
+    let db = app.db().await;
+    let vendor = add_vendor(&db, "Sink", sink, true).await;
+    let now = chrono::Utc::now();
+    let rows: Vec<outbox::ActiveModel> = payloads
+        .iter()
+        .map(|(key, bytes)| outbox::ActiveModel {
+            tenant_id: Set(vendor.tenant_id),
+            vendor_id: Set(vendor.id),
+            state: Set("available".into()),
+            attempt: Set(0),
+            max_attempts: Set(app::outbox::ssr::MAX_ATTEMPTS),
+            scheduled_at: Set(now),
+            errors: Set("[]".into()),
+            payload: Set(bytes.clone()),
+            payload_sha256: Set(app::outbox::ssr::sha256_hex(bytes)),
+            record_count: Set(1),
+            idempotency_key: Set(key.clone()),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        outbox::Entity::insert_many(chunk.to_vec()).exec(&db).await?;
+    }
+    let adapter = Arc::new(HttpPost::new(Duration::from_secs(30), OutboundPolicy { allow_loopback: true })?);
+    let settings = WorkerSettings { concurrency: args.concurrency as u64, ..WorkerSettings::default() };
+    let worker = Worker::new(db.clone(), Arc::new(SystemClock), adapter, settings, Default::default());
+    let started = Instant::now();
+    let round = worker.drain().await?;
+    let elapsed = started.elapsed();
+    let completed = outbox::Entity::find().filter(outbox::Column::State.eq("completed")).count(&db).await?;
+    anyhow::ensure!(round.attempted == args.n && completed as usize == args.n, "delivered {completed} of {}", args.n);
+    Ok(elapsed)
+}
+
+/// A peer queue from `bench/peers`, which prints one JSON line with its time.
+fn peer(args: &Args, which: &str, sink: &str) -> anyhow::Result<Duration> {
+    let bin = std::env::var("QUEUE_PEERS_BIN").map_err(|_| anyhow::anyhow!("QUEUE_PEERS_BIN: the bench/peers binary"))?;
+    let out = Command::new(bin)
+        .args(["--peer", which, "--sink", sink])
+        .args(["--n", &args.n.to_string(), "--concurrency", &args.concurrency.to_string()])
+        .args(["--payload-bytes", &args.payload_bytes.to_string()])
+        .stderr(Stdio::inherit())
+        .output()?;
+    anyhow::ensure!(out.status.success(), "{which} failed");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let seconds = line["seconds"].as_f64().ok_or_else(|| anyhow::anyhow!("{which} printed no time"))?;
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = args()?;
+    let bin = std::env::var("HMIS_BIN")?;
+    let payloads = payloads(&args);
+    for delay in [0u64, 25] {
+        let sink = Sink::start(&bin, delay)?;
+        let answers = if delay == 0 { "at once".to_string() } else { format!("in 0-{} ms", delay * 2) };
+        println!(
+            "\n{} deliveries of {} bytes at concurrency {}, to a sink that answers {answers}",
+            args.n, args.payload_bytes, args.concurrency
+        );
+        println!("  {:<34} {:>8} {:>14} {:>10}", "", "seconds", "deliveries/s", "vs plain");
+        let limit = plain(&args, &sink.url, &payloads).await?;
+        let row = |name: &str, took: Duration| {
+            let rate = args.n as f64 / took.as_secs_f64();
+            println!("  {name:<34} {:>8.2} {rate:>14.0} {:>10.2}", took.as_secs_f64(), limit.as_secs_f64() / took.as_secs_f64());
+        };
+        row("plain reqwest POSTs", limit);
+        row("HMIS Bridge outbox, SQLite", outbox(&args, Backend::Sqlite, &sink.url, &payloads).await?);
+        row("apalis 1.0, SQLite storage", peer(&args, "apalis-sqlite", &sink.url)?);
+        row("HMIS Bridge outbox, PostgreSQL", outbox(&args, Backend::Postgres, &sink.url, &payloads).await?);
+        row("graphile_worker 0.14, PostgreSQL", peer(&args, "graphile-pg", &sink.url)?);
+    }
+    Ok(())
+}
