@@ -42,7 +42,7 @@ test("push now, a failing vendor's dead letter with its errors, and a retry afte
   await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
   await page.goto("/admin/hmis-export");
 
-  const vendorRow: Locator = page.getByRole("row").filter({ hasText: VENDOR });
+  const vendorRow: Locator = page.getByRole("table", { name: "Vendors" }).getByRole("row").filter({ hasText: VENDOR });
   const history = page.getByRole("region", { name: "Push history" });
   const deadLetters = page.getByRole("region", { name: "Dead letters" });
   await expect(vendorRow).toContainText("Enabled");

@@ -53,7 +53,7 @@ pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView 
     let query = use_query_map();
     let confirming = move || query.get().get("confirm").as_deref() == Some("all");
     view! {
-        <h3>"Vendors"</h3>
+        <h3 id="vendors-h">"Vendors"</h3>
         <FormFeedback form="queue_hmis_push" outcome=Signal::derive(move || notice_outcome(push.value().get()))/>
         <Transition fallback=|| view! { <p>"Loading vendors…"</p> }>
             {move || vendors.get().map(|result| match result {
@@ -93,7 +93,7 @@ pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView 
 fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token: String) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table>
+            <table aria-labelledby="vendors-h">
                 <thead><tr>
                     <th scope="col">"Vendor"</th><th scope="col">"Status"</th><th scope="col">"Circuit"</th><th scope="col">"Waiting"</th>
                     <th scope="col">"Dead letters"</th><th scope="col">"Last success"</th><th scope="col">"Last failure"</th>
