@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder,
 };
 use sha2::{Digest, Sha256};
@@ -168,24 +168,44 @@ pub async fn finish(
     attempt: AttemptRecord<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
+    let kept = finish_many(db, vec![Finished { claimed, next, attempt, at: now }]).await?;
+    Ok(kept.first().copied().unwrap_or(false))
+}
+
+/// One attempt's outcome to record.
+pub struct Finished<'a> {
+    pub claimed: &'a outbox::Model,
+    pub next: Next,
+    pub attempt: AttemptRecord<'a>,
+    pub at: DateTime<Utc>,
+}
+
+/// `finish` for several attempts in one transaction (the worker's group commit: one commit for
+/// the attempts that ended while the previous commit was being written). One flag per attempt.
+pub async fn finish_many(db: &DatabaseConnection, done: Vec<Finished<'_>>) -> Result<Vec<bool>, AppError> {
     let txn = crate::ssr::begin_write(db).await?;
-    let res = transition(claimed, next).exec(&txn).await?;
-    push_audit::ActiveModel {
-        tenant_id: Set(claimed.tenant_id),
-        vendor_id: Set(claimed.vendor_id),
-        outbox_id: Set(claimed.id),
-        attempt: Set(claimed.attempt),
-        at: Set(now),
-        records: Set(claimed.record_count),
-        outcome: Set(attempt.outcome.chars().take(20).collect()),
-        detail: Set(attempt.detail.chars().take(500).collect()),
-        payload_sha256: Set(claimed.payload_sha256.clone()),
-        ..Default::default()
+    let mut kept = Vec::with_capacity(done.len());
+    let mut audit = Vec::with_capacity(done.len());
+    for Finished { claimed, next, attempt, at } in done {
+        kept.push(transition(claimed, next).exec(&txn).await?.rows_affected == 1);
+        audit.push(push_audit::ActiveModel {
+            tenant_id: Set(claimed.tenant_id),
+            vendor_id: Set(claimed.vendor_id),
+            outbox_id: Set(claimed.id),
+            attempt: Set(claimed.attempt),
+            at: Set(at),
+            records: Set(claimed.record_count),
+            outcome: Set(attempt.outcome.chars().take(20).collect()),
+            detail: Set(attempt.detail.chars().take(500).collect()),
+            payload_sha256: Set(claimed.payload_sha256.clone()),
+            ..Default::default()
+        });
     }
-    .insert(&txn)
-    .await?;
+    if !audit.is_empty() {
+        push_audit::Entity::insert_many(audit).exec_without_returning(&txn).await?;
+    }
     txn.commit().await?;
-    Ok(res.rows_affected == 1)
+    Ok(kept)
 }
 
 /// Put a claimed row back without using its attempt (the vendor's circuit is open).

@@ -23,7 +23,7 @@ use apalis_sqlite::{Config, SqliteStorage};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
-use crate::{Args, Delivery, Job, job_batches};
+use crate::{Args, Delivery, Job, job_batches, until_recorded};
 
 pub async fn run(args: &Args, delivery: Delivery) -> anyhow::Result<Duration> {
     let dir = tempfile::tempdir().context("temp dir")?;
@@ -65,8 +65,15 @@ pub async fn run(args: &Args, delivery: Delivery) -> anyhow::Result<Duration> {
             }
         })
         .await?;
+    progress.ensure_all_succeeded()?;
+    until_recorded(args.n, || async {
+        let (done,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM Jobs WHERE status = 'Done'").fetch_one(&pool).await?;
+        Ok(done as usize)
+    })
+    .await?;
+    let elapsed = start.elapsed();
     pool.close().await;
-    progress.elapsed_since(start)
+    Ok(elapsed)
 }
 
 async fn deliver(job: Job, delivery: Data<Delivery>) -> Result<(), BoxDynError> {

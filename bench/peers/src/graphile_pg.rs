@@ -26,7 +26,7 @@ use graphile_worker::{
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, raw_sql};
 
-use crate::{Args, Delivery, Job, job_batches};
+use crate::{Args, Delivery, Job, job_batches, until_recorded};
 
 pub async fn run(args: &Args, delivery: Delivery) -> anyhow::Result<Duration> {
     let admin = PgConnectOptions::from_str(&args.database_url).context("--database-url")?;
@@ -94,8 +94,16 @@ async fn bench(args: &Args, delivery: Delivery, db: PgConnectOptions) -> anyhow:
 
     let start = Instant::now();
     worker.run().await?;
+    progress.ensure_all_succeeded()?;
+    // graphile_worker deletes a job when it records its completion.
+    until_recorded(args.n, || async {
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM graphile_worker._private_jobs").fetch_one(&pool).await?;
+        Ok(args.n - (left as usize).min(args.n))
+    })
+    .await?;
+    let elapsed = start.elapsed();
     pool.close().await;
-    progress.elapsed_since(start)
+    Ok(elapsed)
 }
 
 impl TaskHandler for Job {

@@ -1,6 +1,6 @@
 //! `queue-peers`: how fast peer job queues deliver N HTTP POSTs, for comparison with the HMIS
 //! Bridge outbox. Enqueueing is untimed; the clock runs from worker start until N jobs have
-//! succeeded. One JSON line goes to stdout, logs go to stderr (`RUST_LOG`, default `warn`).
+//! succeeded and the queue's store has recorded all N completions. One JSON line goes to stdout, logs go to stderr (`RUST_LOG`, default `warn`).
 
 mod apalis_sqlite;
 mod graphile_pg;
@@ -141,17 +141,38 @@ impl Progress {
         }
     }
 
-    /// Time from `start` until the N-th success, or an error if that never happened.
-    fn elapsed_since(&self, start: Instant) -> anyhow::Result<Duration> {
-        match self.done_at.get() {
-            Some(done_at) => Ok(*done_at - start),
-            None => bail!(
+    /// An error unless all N jobs succeeded.
+    fn ensure_all_succeeded(&self) -> anyhow::Result<()> {
+        if self.done_at.get().is_none() {
+            bail!(
                 "stopped before all jobs succeeded: {} of {} succeeded, {} failed attempts",
                 self.succeeded.load(Ordering::Relaxed),
                 self.target,
                 self.failed.load(Ordering::Relaxed),
-            ),
+            );
         }
+        Ok(())
+    }
+}
+
+/// Wait until the queue's own store shows all N jobs completed (`completed` counts them), so a
+/// peer's time, like the outbox's, runs until every completion is recorded, not only until the
+/// last handler returned.
+async fn until_recorded<F, Fut>(n: usize, mut completed: F) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<usize>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done = completed().await?;
+        if done >= n {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the queue recorded {done} of {n} completions");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 

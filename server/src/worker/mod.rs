@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait};
-use tokio::sync::Notify;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use app::entities::{outbox, vendor};
-use app::outbox::ssr::{AttemptRecord, claim, extend_lease, finish, record_circuit, rescue_expired, snooze};
-use app::outbox::state::{Outcome, after_attempt};
+use app::outbox::ssr::{AttemptRecord, Finished, claim, extend_lease, finish_many, record_circuit, rescue_expired, snooze};
+use app::outbox::state::{Next, Outcome, after_attempt};
 
 use crate::vendors::VendorAdapter;
 use breaker::{Admission, Breaker, BreakerSettings, BreakerState};
@@ -71,6 +71,49 @@ pub fn start(db: DatabaseConnection, wake: Arc<Notify>, settings: &crate::config
     Ok(Worker::new(db, Arc::new(SystemClock), adapter, worker, wake))
 }
 
+/// An ended attempt on its way to the database, and who waits for it to be written.
+struct Completion {
+    row: outbox::Model,
+    next: Next,
+    outcome: &'static str,
+    detail: String,
+    at: DateTime<Utc>,
+    /// Whether the row was still this claim's (see `finish`), or why it could not be written.
+    reply: oneshot::Sender<Result<bool, String>>,
+}
+
+/// Write ended attempts in group commits: each transaction takes every attempt that ended while
+/// the one before was being written (at most 256), so many deliveries ending together cost one
+/// commit, and a lone one is written at once. Ends when the worker is dropped.
+async fn record_completions(db: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Completion>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 256 {
+            match queue.try_recv() {
+                Ok(more) => batch.push(more),
+                Err(_) => break,
+            }
+        }
+        let done = batch
+            .iter()
+            .map(|c| Finished { claimed: &c.row, next: c.next.clone(), attempt: AttemptRecord { outcome: c.outcome, detail: &c.detail }, at: c.at })
+            .collect();
+        match finish_many(&db, done).await {
+            Ok(kept) => {
+                for (c, kept) in batch.into_iter().zip(kept) {
+                    let _ = c.reply.send(Ok(kept));
+                }
+            }
+            Err(e) => {
+                let why = format!("recording the attempt: {e}");
+                for c in batch {
+                    let _ = c.reply.send(Err(why.clone()));
+                }
+            }
+        }
+    }
+}
+
 pub struct Worker {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
@@ -81,6 +124,7 @@ pub struct Worker {
     wake: Arc<Notify>,
     /// Set on shutdown: claim nothing more.
     stopping: AtomicBool,
+    completions: mpsc::UnboundedSender<Completion>,
 }
 
 /// What a drain did.
@@ -101,7 +145,19 @@ impl Worker {
         settings: WorkerSettings,
         wake: Arc<Notify>,
     ) -> Arc<Worker> {
-        Arc::new(Worker { db, clock, adapter, settings, breakers: Mutex::new(HashMap::new()), wake, stopping: AtomicBool::new(false) })
+        // Call within a Tokio runtime: the attempt recorder is a task of its own.
+        let (completions, queue) = mpsc::unbounded_channel();
+        tokio::spawn(record_completions(db.clone(), queue));
+        Arc::new(Worker {
+            db,
+            clock,
+            adapter,
+            settings,
+            breakers: Mutex::new(HashMap::new()),
+            wake,
+            stopping: AtomicBool::new(false),
+            completions,
+        })
     }
 
     /// The circuit state of a vendor as this worker sees it.
@@ -122,15 +178,18 @@ impl Worker {
         let limit = self.settings.concurrency as usize;
         let mut in_flight = tokio::task::JoinSet::new();
         let mut failed = None;
+        // Set when a claim found fewer due rows than free slots: claim again only once idle.
+        let mut exhausted = false;
         loop {
-            // Top up once half the slots are free (one claim statement per batch), or when idle.
             let free = limit - in_flight.len();
-            if failed.is_none() && !self.stopping.load(Ordering::Relaxed) && (in_flight.is_empty() || free * 2 >= limit) {
-                match claim(&self.db, self.clock.now(), free as u64, self.settings.lease).await {
-                    Ok(rows) => {
-                        for row in rows {
+            let claim_now = free > 0 && (!exhausted || in_flight.is_empty());
+            if claim_now && failed.is_none() && !self.stopping.load(Ordering::Relaxed) {
+                match self.claim_with_vendors(free).await {
+                    Ok(batch) => {
+                        exhausted = batch.len() < free;
+                        for (row, vendor) in batch {
                             let worker = self.clone();
-                            in_flight.spawn(async move { worker.deliver(row).await });
+                            in_flight.spawn(async move { worker.deliver(row, vendor).await });
                         }
                     }
                     // Stop claiming; what is in flight still finishes and is recorded.
@@ -199,10 +258,27 @@ impl Worker {
         f(breakers.entry(vendor_id).or_insert_with(|| Breaker::new(self.settings.breaker)))
     }
 
+    /// Claim up to `limit` due rows, each with its vendor as it is now (one query for the batch).
+    async fn claim_with_vendors(&self, limit: usize) -> Result<Vec<(outbox::Model, Option<vendor::Model>)>, app::error::AppError> {
+        let rows = claim(&self.db, self.clock.now(), limit as u64, self.settings.lease).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.vendor_id).collect();
+        let vendors: HashMap<i64, vendor::Model> =
+            vendor::Entity::find().filter(vendor::Column::Id.is_in(ids)).all(&self.db).await?.into_iter().map(|v| (v.id, v)).collect();
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let vendor = vendors.get(&row.vendor_id).cloned();
+                (row, vendor)
+            })
+            .collect())
+    }
+
     /// Deliver one claimed row. Ok(false) when it was snoozed (open circuit) without an attempt.
-    async fn deliver(self: Arc<Self>, row: outbox::Model) -> anyhow::Result<bool> {
+    async fn deliver(self: Arc<Self>, row: outbox::Model, vendor: Option<vendor::Model>) -> anyhow::Result<bool> {
         let now = self.clock.now();
-        let vendor = vendor::Entity::find_by_id(row.vendor_id).one(&self.db).await?;
         let outcome = match &vendor {
             Some(v) if v.enabled => {
                 if let Admission::SnoozeUntil(until) = self.with_breaker(v.id, |b| b.admit(now)) {
@@ -240,16 +316,20 @@ impl Worker {
         let next = after_attempt(row.attempt, row.max_attempts, outcome, done, |attempt, retry_after| {
             backoff::retry_delay(self.settings.retry_base, attempt, retry_after, &mut rand::rng())
         });
-        let state = next.state;
-        let kept = finish(&self.db, &row, next, AttemptRecord { outcome: kind, detail: &detail }, done).await?;
+        let (state, id, vendor_id, attempt) = (next.state, row.id, row.vendor_id, row.attempt);
+        let (reply, recorded) = oneshot::channel();
+        self.completions
+            .send(Completion { row, next, outcome: kind, detail, at: done, reply })
+            .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?;
+        let kept = recorded.await.map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?.map_err(anyhow::Error::msg)?;
         if kept && state == app::outbox::state::State::Discarded {
-            metrics::counter!(crate::metrics::DEAD_LETTERED, "vendor" => row.vendor_id.to_string()).increment(1);
+            metrics::counter!(crate::metrics::DEAD_LETTERED, "vendor" => vendor_id.to_string()).increment(1);
         }
         tracing::info!(
             event = "outbox.attempt",
-            outbox.id = row.id,
-            vendor.id = row.vendor_id,
-            attempt = row.attempt,
+            outbox.id = id,
+            vendor.id = vendor_id,
+            attempt,
             outcome = kind,
             outbox.state = state.as_str(),
             recorded = kept,
