@@ -74,6 +74,29 @@ impl Harness {
         outbox::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap()
     }
 
+    /// `n` rows for the vendor straight into the table (a push would supersede the ones before).
+    async fn insert_rows(&self, n: usize) {
+        use sea_orm::ActiveValue::Set;
+        let rows: Vec<outbox::ActiveModel> = (0..n)
+            .map(|i| outbox::ActiveModel {
+                tenant_id: Set(self.vendor.tenant_id),
+                vendor_id: Set(self.vendor.id),
+                state: Set("available".into()),
+                attempt: Set(0),
+                max_attempts: Set(3),
+                scheduled_at: Set(t0()),
+                errors: Set("[]".into()),
+                payload: Set(format!("zip {i}").into_bytes()),
+                payload_sha256: Set(app::outbox::ssr::sha256_hex(format!("zip {i}").as_bytes())),
+                record_count: Set(1),
+                idempotency_key: Set(format!("row-{i}")),
+                created_at: Set(t0()),
+                ..Default::default()
+            })
+            .collect();
+        outbox::Entity::insert_many(rows).exec(&self.db).await.unwrap();
+    }
+
     async fn circuit_open_until(&self) -> Option<DateTime<Utc>> {
         vendor::Entity::find_by_id(self.vendor.id).one(&self.db).await.unwrap().unwrap().circuit_open_until
     }
@@ -212,25 +235,7 @@ async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestApp
     // A vendor that takes a moment, so both workers are mid-delivery at once.
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(20))).mount(&h.mock).await;
     const N: usize = 120;
-    // Rows for one vendor straight into the table (a push would supersede the ones before it).
-    let rows: Vec<outbox::ActiveModel> = (0..N)
-        .map(|i| outbox::ActiveModel {
-            tenant_id: sea_orm::ActiveValue::Set(h.vendor.tenant_id),
-            vendor_id: sea_orm::ActiveValue::Set(h.vendor.id),
-            state: sea_orm::ActiveValue::Set("available".into()),
-            attempt: sea_orm::ActiveValue::Set(0),
-            max_attempts: sea_orm::ActiveValue::Set(3),
-            scheduled_at: sea_orm::ActiveValue::Set(t0()),
-            errors: sea_orm::ActiveValue::Set("[]".into()),
-            payload: sea_orm::ActiveValue::Set(format!("zip {i}").into_bytes()),
-            payload_sha256: sea_orm::ActiveValue::Set(app::outbox::ssr::sha256_hex(format!("zip {i}").as_bytes())),
-            record_count: sea_orm::ActiveValue::Set(1),
-            idempotency_key: sea_orm::ActiveValue::Set(format!("row-{i}")),
-            created_at: sea_orm::ActiveValue::Set(t0()),
-            ..Default::default()
-        })
-        .collect();
-    outbox::Entity::insert_many(rows).exec(&h.db).await.unwrap();
+    h.insert_rows(N).await;
     let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
     let replica = Worker::new(app.db().await, h.clock.clone(), adapter, WorkerSettings::default(), Default::default());
 
@@ -246,3 +251,37 @@ async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestApp
     assert_eq!(completed.len(), N);
 }
 both_backends!(two_workers_on_one_database_deliver_every_row_exactly_once);
+
+/// Answers after a moment, and says when the first upload arrived.
+struct SlowVendor(Arc<tokio::sync::Notify>);
+
+impl wiremock::Respond for SlowVendor {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        self.0.notify_one();
+        ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(300))
+    }
+}
+
+async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unattempted(app: TestApp) {
+    let h = harness(&app).await;
+    let arrived = Arc::new(tokio::sync::Notify::new());
+    Mock::given(method("POST")).respond_with(SlowVendor(arrived.clone())).mount(&h.mock).await;
+    h.insert_rows(20).await;
+    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
+    let settings = WorkerSettings { concurrency: 2, ..WorkerSettings::default() };
+    let worker = Worker::new(h.db.clone(), h.clock.clone(), adapter, settings, Default::default());
+
+    // Shut down as soon as the first upload reaches the vendor: deliveries are under way and
+    // more rows are claimed, waiting for a slot.
+    worker.run(async move { arrived.notified().await }).await;
+
+    let rows = outbox::Entity::find().all(&h.db).await.unwrap();
+    let completed = rows.iter().filter(|r| r.state == "completed").count();
+    let sent = h.received().await.len();
+    assert!(completed >= 1 && completed == sent, "what went out finished: {completed} completed, {sent} sent");
+    for r in rows.iter().filter(|r| r.state != "completed") {
+        assert_eq!((r.state.as_str(), r.attempt, r.locked_until), ("available", 0, None), "put back unattempted: {r:?}");
+    }
+    assert_eq!(rows.len(), 20);
+}
+both_backends!(shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unattempted);

@@ -4,7 +4,7 @@
 pub mod backoff;
 pub mod breaker;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -69,6 +69,22 @@ pub fn start(db: DatabaseConnection, wake: Arc<Notify>, settings: &crate::config
         ..WorkerSettings::default()
     };
     Ok(Worker::new(db, Arc::new(SystemClock), adapter, worker, wake))
+}
+
+/// A claimed row, its vendor, and the task keeping its lease fresh.
+struct Claimed {
+    row: outbox::Model,
+    vendor: Option<vendor::Model>,
+    lease: LeaseKeeper,
+}
+
+/// Stops refreshing the lease when dropped (the attempt ended, or the row was put back).
+struct LeaseKeeper(tokio::task::JoinHandle<()>);
+
+impl Drop for LeaseKeeper {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// An ended attempt on its way to the database, and who waits for it to be written.
@@ -176,25 +192,37 @@ impl Worker {
         metrics::counter!(crate::metrics::RESCUED).increment(total.rescued as u64);
         app::outbox::push::queue_scheduled(&self.db, now).await?;
         let limit = self.settings.concurrency as usize;
+        // Claimed rows waiting for a slot: one batch ahead, so a freed slot starts at once and
+        // there is one claim per `limit` deliveries. Their leases are kept fresh while they wait.
+        let mut ready: VecDeque<Claimed> = VecDeque::new();
         let mut in_flight = tokio::task::JoinSet::new();
         let mut failed = None;
-        // Set when a claim found fewer due rows than free slots: claim again only once idle.
+        // Set when a claim found fewer due rows than it asked for: claim again only once idle.
         let mut exhausted = false;
         loop {
-            let free = limit - in_flight.len();
-            let claim_now = free > 0 && (!exhausted || in_flight.is_empty());
-            if claim_now && failed.is_none() && !self.stopping.load(Ordering::Relaxed) {
-                match self.claim_with_vendors(free).await {
+            let stopping = self.stopping.load(Ordering::Relaxed);
+            let held = ready.len() + in_flight.len();
+            if failed.is_none() && !stopping && held <= limit && (!exhausted || held == 0) {
+                let want = 2 * limit - held;
+                match self.claim_batch(want).await {
                     Ok(batch) => {
-                        exhausted = batch.len() < free;
-                        for (row, vendor) in batch {
-                            let worker = self.clone();
-                            in_flight.spawn(async move { worker.deliver(row, vendor).await });
-                        }
+                        exhausted = batch.len() < want;
+                        ready.extend(batch);
                     }
-                    // Stop claiming; what is in flight still finishes and is recorded.
+                    // Stop claiming; what is claimed still goes out and is recorded.
                     Err(e) => failed = Some(e),
                 }
+            }
+            if stopping {
+                for waiting in ready.drain(..) {
+                    self.release(waiting).await;
+                }
+            }
+            while in_flight.len() < limit
+                && let Some(next) = ready.pop_front()
+            {
+                let worker = self.clone();
+                in_flight.spawn(async move { worker.deliver(next).await });
             }
             match in_flight.join_next().await {
                 None => break,
@@ -258,8 +286,9 @@ impl Worker {
         f(breakers.entry(vendor_id).or_insert_with(|| Breaker::new(self.settings.breaker)))
     }
 
-    /// Claim up to `limit` due rows, each with its vendor as it is now (one query for the batch).
-    async fn claim_with_vendors(&self, limit: usize) -> Result<Vec<(outbox::Model, Option<vendor::Model>)>, app::error::AppError> {
+    /// Claim up to `limit` due rows, each with its vendor as it is now (one query for the batch)
+    /// and its lease kept fresh from now on.
+    async fn claim_batch(&self, limit: usize) -> Result<Vec<Claimed>, app::error::AppError> {
         let rows = claim(&self.db, self.clock.now(), limit as u64, self.settings.lease).await?;
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -269,27 +298,33 @@ impl Worker {
             vendor::Entity::find().filter(vendor::Column::Id.is_in(ids)).all(&self.db).await?.into_iter().map(|v| (v.id, v)).collect();
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let vendor = vendors.get(&row.vendor_id).cloned();
-                (row, vendor)
-            })
+            .map(|row| Claimed { vendor: vendors.get(&row.vendor_id).cloned(), lease: self.keep_lease(&row), row })
             .collect())
     }
 
+    /// Put a claimed row that never went out back in the queue, its attempt unused (shutdown).
+    async fn release(&self, claimed: Claimed) {
+        let Claimed { row, lease, .. } = claimed;
+        drop(lease);
+        if let Err(e) = snooze(&self.db, &row, self.clock.now()).await {
+            tracing::warn!(error = %e, outbox.id = row.id, "could not release a claimed delivery; it is retried when its lease ends");
+        }
+    }
+
     /// Deliver one claimed row. Ok(false) when it was snoozed (open circuit) without an attempt.
-    async fn deliver(self: Arc<Self>, row: outbox::Model, vendor: Option<vendor::Model>) -> anyhow::Result<bool> {
+    async fn deliver(self: Arc<Self>, claimed: Claimed) -> anyhow::Result<bool> {
+        let Claimed { row, vendor, lease } = claimed;
         let now = self.clock.now();
         let outcome = match &vendor {
             Some(v) if v.enabled => {
                 if let Admission::SnoozeUntil(until) = self.with_breaker(v.id, |b| b.admit(now)) {
+                    drop(lease);
                     snooze(&self.db, &row, until).await?;
                     metrics::counter!(crate::metrics::SNOOZED, "vendor" => v.id.to_string()).increment(1);
                     return Ok(false);
                 }
-                let refresher = self.keep_lease(&row);
                 let started = std::time::Instant::now();
                 let outcome = self.adapter.deliver(v, &row).await;
-                refresher.abort();
                 let labels = [("vendor", v.id.to_string()), ("outcome", outcome.kind().to_string())];
                 metrics::histogram!(crate::metrics::DELIVERY_SECONDS, &labels).record(started.elapsed().as_secs_f64());
                 metrics::counter!(crate::metrics::ATTEMPTS, &labels).increment(1);
@@ -311,6 +346,7 @@ impl Worker {
             }
             _ => Outcome::Permanent { error: "the vendor was removed or disabled before delivery".into() },
         };
+        drop(lease);
         let done = self.clock.now();
         let (kind, detail) = (outcome.kind(), outcome.error().to_string());
         let next = after_attempt(row.attempt, row.max_attempts, outcome, done, |attempt, retry_after| {
@@ -338,11 +374,11 @@ impl Worker {
         Ok(true)
     }
 
-    /// Refresh the row's lease every third of it while the delivery runs.
-    fn keep_lease(&self, row: &outbox::Model) -> tokio::task::JoinHandle<()> {
+    /// Refresh the row's lease every third of it until the returned guard is dropped.
+    fn keep_lease(&self, row: &outbox::Model) -> LeaseKeeper {
         let (db, clock, lease, row) = (self.db.clone(), self.clock.clone(), self.settings.lease, row.clone());
         let every = (lease / 3).to_std().unwrap_or(Duration::from_secs(30)).max(Duration::from_millis(100));
-        tokio::spawn(async move {
+        LeaseKeeper(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
                 match extend_lease(&db, &row, clock.now() + lease).await {
@@ -351,6 +387,6 @@ impl Worker {
                     Err(e) => tracing::warn!(error = %e, outbox.id = row.id, "could not extend the lease"),
                 }
             }
-        })
+        }))
     }
 }
