@@ -87,6 +87,45 @@ impl Drop for LeaseKeeper {
     }
 }
 
+fn tally_written(written: Result<anyhow::Result<()>, tokio::task::JoinError>, total: &mut Round) {
+    match written {
+        Ok(Ok(())) => total.attempted += 1,
+        Ok(Err(e)) => tracing::error!(error = %e, "outbox delivery could not be recorded"),
+        Err(e) => tracing::error!(error = %e, "outbox delivery task failed"),
+    }
+}
+
+/// An attempt whose outcome the recorder is writing.
+struct Recording {
+    id: i64,
+    vendor_id: i64,
+    attempt: i32,
+    outcome: &'static str,
+    state: app::outbox::state::State,
+    kept: oneshot::Receiver<Result<bool, String>>,
+}
+
+impl Recording {
+    /// Wait until it is written, then log it.
+    async fn written(self) -> anyhow::Result<()> {
+        let kept = self.kept.await.map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?.map_err(anyhow::Error::msg)?;
+        if kept && self.state == app::outbox::state::State::Discarded {
+            metrics::counter!(crate::metrics::DEAD_LETTERED, "vendor" => self.vendor_id.to_string()).increment(1);
+        }
+        tracing::info!(
+            event = "outbox.attempt",
+            outbox.id = self.id,
+            vendor.id = self.vendor_id,
+            attempt = self.attempt,
+            outcome = self.outcome,
+            outbox.state = self.state.as_str(),
+            recorded = kept,
+            "delivery attempt"
+        );
+        Ok(())
+    }
+}
+
 /// An ended attempt on its way to the database, and who waits for it to be written.
 struct Completion {
     row: outbox::Model,
@@ -196,6 +235,8 @@ impl Worker {
         // there is one claim per `limit` deliveries. Their leases are kept fresh while they wait.
         let mut ready: VecDeque<Claimed> = VecDeque::new();
         let mut in_flight = tokio::task::JoinSet::new();
+        // Attempts that ended and are being written (their slots are free already).
+        let mut recording = tokio::task::JoinSet::new();
         let mut failed = None;
         // Set when a claim found fewer due rows than it asked for: claim again only once idle.
         let mut exhausted = false;
@@ -224,13 +265,22 @@ impl Worker {
                 let worker = self.clone();
                 in_flight.spawn(async move { worker.deliver(next).await });
             }
+            while let Some(written) = recording.try_join_next() {
+                tally_written(written, &mut total);
+            }
             match in_flight.join_next().await {
                 None => break,
-                Some(Ok(Ok(true))) => total.attempted += 1,
-                Some(Ok(Ok(false))) => total.snoozed += 1,
+                Some(Ok(Ok(Some(attempt)))) => {
+                    recording.spawn(attempt.written());
+                }
+                Some(Ok(Ok(None))) => total.snoozed += 1,
                 Some(Ok(Err(e))) => tracing::error!(error = %e, "outbox delivery could not be recorded"),
                 Some(Err(e)) => tracing::error!(error = %e, "outbox delivery task failed"),
             }
+        }
+        // Done when every attempt is written.
+        while let Some(written) = recording.join_next().await {
+            tally_written(written, &mut total);
         }
         match failed {
             Some(e) => Err(e.into()),
@@ -311,8 +361,9 @@ impl Worker {
         }
     }
 
-    /// Deliver one claimed row. Ok(false) when it was snoozed (open circuit) without an attempt.
-    async fn deliver(self: Arc<Self>, claimed: Claimed) -> anyhow::Result<bool> {
+    /// Deliver one claimed row and hand its outcome to the recorder; the slot is free as soon as
+    /// the vendor has answered. None when it was snoozed (open circuit) without an attempt.
+    async fn deliver(self: Arc<Self>, claimed: Claimed) -> anyhow::Result<Option<Recording>> {
         let Claimed { row, vendor, lease } = claimed;
         let now = self.clock.now();
         let outcome = match &vendor {
@@ -321,7 +372,7 @@ impl Worker {
                     drop(lease);
                     snooze(&self.db, &row, until).await?;
                     metrics::counter!(crate::metrics::SNOOZED, "vendor" => v.id.to_string()).increment(1);
-                    return Ok(false);
+                    return Ok(None);
                 }
                 let started = std::time::Instant::now();
                 let outcome = self.adapter.deliver(v, &row).await;
@@ -352,26 +403,12 @@ impl Worker {
         let next = after_attempt(row.attempt, row.max_attempts, outcome, done, |attempt, retry_after| {
             backoff::retry_delay(self.settings.retry_base, attempt, retry_after, &mut rand::rng())
         });
-        let (state, id, vendor_id, attempt) = (next.state, row.id, row.vendor_id, row.attempt);
-        let (reply, recorded) = oneshot::channel();
+        let (reply, kept) = oneshot::channel();
+        let recording = Recording { id: row.id, vendor_id: row.vendor_id, attempt: row.attempt, outcome: kind, state: next.state, kept };
         self.completions
             .send(Completion { row, next, outcome: kind, detail, at: done, reply })
             .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?;
-        let kept = recorded.await.map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?.map_err(anyhow::Error::msg)?;
-        if kept && state == app::outbox::state::State::Discarded {
-            metrics::counter!(crate::metrics::DEAD_LETTERED, "vendor" => vendor_id.to_string()).increment(1);
-        }
-        tracing::info!(
-            event = "outbox.attempt",
-            outbox.id = id,
-            vendor.id = vendor_id,
-            attempt,
-            outcome = kind,
-            outbox.state = state.as_str(),
-            recorded = kept,
-            "delivery attempt"
-        );
-        Ok(true)
+        Ok(Some(recording))
     }
 
     /// Refresh the row's lease every third of it until the returned guard is dropped.
