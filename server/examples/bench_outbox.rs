@@ -13,12 +13,11 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestApp, add_vendor};
+use common::{Backend, Simulator, TestApp, add_vendor};
 use rand::RngCore;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -47,37 +46,6 @@ fn args() -> anyhow::Result<Args> {
     }
     anyhow::ensure!(args.n > 0 && args.concurrency > 0, "--n and --concurrency must be at least 1");
     Ok(args)
-}
-
-/// The sink: the vendor simulator in its own process, stopped when dropped.
-struct Sink {
-    child: Child,
-    url: String,
-}
-
-impl Sink {
-    fn start(bin: &str, delay_ms: u64) -> anyhow::Result<Sink> {
-        let mut child = Command::new(bin)
-            .args(["simulate-vendor", "--listen", "127.0.0.1:0", "--delay-ms", &delay_ms.to_string()])
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            let line = lines.next().ok_or_else(|| anyhow::anyhow!("the simulator exited"))??;
-            if let Some(url) = line.strip_prefix("HMIS Bridge vendor simulator listening on ") {
-                break format!("{}/upload", url.trim());
-            }
-        };
-        Ok(Sink { child, url })
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn payloads(args: &Args) -> Vec<(String, Vec<u8>)> {
@@ -171,26 +139,26 @@ fn peer(args: &Args, which: &str, sink: &str) -> anyhow::Result<Duration> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
-    let bin = std::env::var("HMIS_BIN")?;
     let payloads = payloads(&args);
     for delay in [0u64, 25] {
-        let sink = Sink::start(&bin, delay)?;
+        let simulator = Simulator::start(0.0, delay);
+        let sink = format!("{}/upload", simulator.url);
         let answers = if delay == 0 { "at once".to_string() } else { format!("in 0-{} ms", delay * 2) };
         println!(
             "\n{} deliveries of {} bytes at concurrency {}, to a sink that answers {answers}",
             args.n, args.payload_bytes, args.concurrency
         );
         println!("  {:<34} {:>8} {:>14} {:>10}", "", "seconds", "deliveries/s", "vs plain");
-        let limit = plain(&args, &sink.url, &payloads).await?;
+        let limit = plain(&args, &sink, &payloads).await?;
         let row = |name: &str, took: Duration| {
             let rate = args.n as f64 / took.as_secs_f64();
             println!("  {name:<34} {:>8.2} {rate:>14.0} {:>10.2}", took.as_secs_f64(), limit.as_secs_f64() / took.as_secs_f64());
         };
         row("plain reqwest POSTs", limit);
-        row("HMIS Bridge outbox, SQLite", outbox(&args, Backend::Sqlite, &sink.url, &payloads).await?);
-        row("apalis 1.0, SQLite storage", peer(&args, "apalis-sqlite", &sink.url)?);
-        row("HMIS Bridge outbox, PostgreSQL", outbox(&args, Backend::Postgres, &sink.url, &payloads).await?);
-        row("graphile_worker 0.14, PostgreSQL", peer(&args, "graphile-pg", &sink.url)?);
+        row("HMIS Bridge outbox, SQLite", outbox(&args, Backend::Sqlite, &sink, &payloads).await?);
+        row("apalis 1.0, SQLite storage", peer(&args, "apalis-sqlite", &sink)?);
+        row("HMIS Bridge outbox, PostgreSQL", outbox(&args, Backend::Postgres, &sink, &payloads).await?);
+        row("graphile_worker 0.14, PostgreSQL", peer(&args, "graphile-pg", &sink)?);
     }
     Ok(())
 }

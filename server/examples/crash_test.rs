@@ -9,13 +9,11 @@
 mod common;
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ADMIN, Backend, TestApp};
+use common::{ADMIN, Backend, Simulator, TestApp, new_vendor};
 use rand::Rng;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, QuerySelect};
+use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 
 use app::entities::{outbox, push_audit, tenant, vendor};
 use server::simulator::Stats;
@@ -43,59 +41,9 @@ fn args() -> anyhow::Result<Args> {
     Ok(args)
 }
 
-/// The simulator process, stopped when dropped.
-struct Simulator {
-    child: Child,
-    url: String,
-}
-
-impl Simulator {
-    fn start() -> anyhow::Result<Simulator> {
-        let bin = std::env::var("HMIS_BIN")?;
-        let mut child = Command::new(bin)
-            .args(["simulate-vendor", "--listen", "127.0.0.1:0", "--failure-rate", "0.2", "--delay-ms", "200"])
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            let line = lines.next().ok_or_else(|| anyhow::anyhow!("the simulator exited"))??;
-            if let Some(url) = line.strip_prefix("HMIS Bridge vendor simulator listening on ") {
-                break url.trim().to_string();
-            }
-        };
-        Ok(Simulator { child, url })
-    }
-
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
-        Ok(reqwest::get(format!("{}{path}", self.url)).await?.json().await?)
-    }
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn add_vendors(db: &DatabaseConnection, n: usize, sim: &str) -> anyhow::Result<()> {
     let tenant = tenant::Entity::find().one(db).await?.ok_or_else(|| anyhow::anyhow!("no demo CoC"))?;
-    let now = chrono::Utc::now();
-    let all: Vec<vendor::ActiveModel> = (0..n)
-        .map(|i| vendor::ActiveModel {
-            tenant_id: Set(tenant.id),
-            name: Set(format!("Simulated vendor {i:04}")),
-            kind: Set("clarity".into()),
-            endpoint_url: Set(format!("{sim}/v{i}")),
-            push_interval_minutes: Set(None),
-            enabled: Set(true),
-            circuit_open_until: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
+    let all: Vec<vendor::ActiveModel> = (0..n).map(|i| new_vendor(tenant.id, &format!("Simulated vendor {i:04}"), &format!("{sim}/v{i}"))).collect();
     for chunk in all.chunks(200) {
         vendor::Entity::insert_many(chunk.to_vec()).exec(db).await?;
     }
@@ -126,7 +74,7 @@ fn finished(by_state: &BTreeMap<String, usize>) -> usize {
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
     let started = Instant::now();
-    let sim = Simulator::start()?;
+    let sim = Simulator::start(0.2, 200);
     let mut app = TestApp::spawn_with(
         args.backend,
         &[
@@ -169,8 +117,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let elapsed = started.elapsed();
     let (_, keys) = rows(&db).await?;
-    let stats: Stats = sim.get("/_sim").await?;
-    let seen: HashSet<String> = sim.get::<Vec<String>>("/_sim/keys").await?.into_iter().collect();
+    let stats: Stats = sim.get("/_sim").await;
+    let seen: HashSet<String> = sim.get::<Vec<String>>("/_sim/keys").await.into_iter().collect();
     let audited = push_audit::Entity::find().select_only().column(push_audit::Column::Id).into_tuple::<i64>().all(&db).await?.len();
     let ours: HashSet<&str> = keys.iter().map(|(_, k)| k.as_str()).collect();
     let completed_unseen = keys.iter().filter(|(s, k)| s == "completed" && !seen.contains(k)).count();

@@ -414,24 +414,69 @@ pub async fn add_bulk_shelters(db: &sea_orm::DatabaseConnection, numbers: std::o
     }
 }
 
-/// Add an HMIS vendor to the demo CoC that receives pushes at `url`.
-pub async fn add_vendor(db: &sea_orm::DatabaseConnection, name: &str, url: &str, enabled: bool) -> app::entities::vendor::Model {
-    use app::entities::{tenant, vendor};
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-    let tenant = tenant::Entity::find().filter(tenant::Column::Slug.eq("capital-area")).one(db).await.unwrap().unwrap();
+/// An enabled vendor of `tenant_id` that receives pushes at `url`, not yet inserted.
+pub fn new_vendor(tenant_id: i64, name: &str, url: &str) -> app::entities::vendor::ActiveModel {
+    use sea_orm::ActiveValue::Set;
     let now = chrono::Utc::now();
-    vendor::ActiveModel {
-        tenant_id: Set(tenant.id),
+    app::entities::vendor::ActiveModel {
+        tenant_id: Set(tenant_id),
         name: Set(name.into()),
         kind: Set("clarity".into()),
         endpoint_url: Set(url.into()),
         push_interval_minutes: Set(None),
-        enabled: Set(enabled),
+        enabled: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
-    .await
-    .unwrap()
+}
+
+/// Add an HMIS vendor to the demo CoC that receives pushes at `url`.
+pub async fn add_vendor(db: &sea_orm::DatabaseConnection, name: &str, url: &str, enabled: bool) -> app::entities::vendor::Model {
+    use app::entities::tenant;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    let tenant = tenant::Entity::find().filter(tenant::Column::Slug.eq("capital-area")).one(db).await.unwrap().unwrap();
+    let mut vendor = new_vendor(tenant.id, name, url);
+    vendor.enabled = Set(enabled);
+    vendor.insert(db).await.unwrap()
+}
+
+/// The vendor simulator (`hmis-bridge simulate-vendor`) in its own process, stopped when dropped.
+pub struct Simulator {
+    child: Child,
+    /// Where it listens, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+}
+
+impl Simulator {
+    /// Start one on a free port that fails `failure_rate` of uploads and answers in 0 to
+    /// 2 x `delay_ms` milliseconds.
+    pub fn start(failure_rate: f64, delay_ms: u64) -> Simulator {
+        let mut child = server_command(&std::env::temp_dir(), None, &["simulate-vendor", "--listen", "127.0.0.1:0"])
+            .args(["--failure-rate", &failure_rate.to_string(), "--delay-ms", &delay_ms.to_string()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the vendor simulator");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = lines.next().expect("the simulator exited before listening").expect("read stdout");
+            if let Some(url) = line.strip_prefix("HMIS Bridge vendor simulator listening on ") {
+                break url.trim().to_string();
+            }
+        };
+        Simulator { child, url }
+    }
+
+    /// GET one of its JSON reports (`/_sim`, `/_sim/keys`).
+    pub async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        reqwest::get(format!("{}{path}", self.url)).await.expect("ask the simulator").json().await.expect("simulator JSON")
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
