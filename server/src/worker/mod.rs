@@ -224,7 +224,8 @@ impl Worker {
     /// Deliver everything due now (what tests call `drain_outbox`): rescue expired leases, queue
     /// scheduled pushes that are due, then keep up to `concurrency` deliveries in flight, claiming
     /// more as they finish, until nothing due is left or the worker is stopping. Snoozed and
-    /// retried rows are due later, so they end the drain. Deliveries under way always finish.
+    /// retried rows are due later, so they end the drain. Deliveries under way always finish and
+    /// are written before it returns; on shutdown, claimed rows not yet started are put back.
     pub async fn drain(self: &Arc<Self>) -> anyhow::Result<Round> {
         let now = self.clock.now();
         let mut total = Round { rescued: rescue_expired(&self.db, now).await?, ..Default::default() };
@@ -299,12 +300,12 @@ impl Worker {
                 result = &mut drained => result,
                 _ = &mut shutdown => {
                     self.stopping.store(true, Ordering::Relaxed);
-                    drained.await.map(|_| ()).unwrap_or_else(|e| tracing::error!(error = %e, "outbox worker round failed"));
+                    drained.await.map(|_| ()).unwrap_or_else(|e| tracing::error!(error = %e, "outbox worker drain failed"));
                     break;
                 }
             };
             if let Err(e) = result {
-                tracing::error!(error = %e, "outbox worker round failed");
+                tracing::error!(error = %e, "outbox worker drain failed");
             }
             let idle = self.idle_for().await;
             tokio::select! {
