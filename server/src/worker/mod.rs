@@ -235,25 +235,21 @@ impl Worker {
         // Claimed rows waiting for a slot: one batch ahead, so a freed slot starts at once and
         // there is one claim per `limit` deliveries. Their leases are kept fresh while they wait.
         let mut ready: VecDeque<Claimed> = VecDeque::new();
+        // The claim under way, if any: it runs beside the deliveries, never in their way.
+        let mut claiming: Option<(usize, tokio::task::JoinHandle<Result<Vec<Claimed>, app::error::AppError>>)> = None;
         let mut in_flight = tokio::task::JoinSet::new();
         // Attempts that ended and are being written (their slots are free already).
         let mut recording = tokio::task::JoinSet::new();
-        let mut failed = None;
+        let mut failed: Option<anyhow::Error> = None;
         // Set when a claim found fewer due rows than it asked for: claim again only once idle.
         let mut exhausted = false;
         loop {
             let stopping = self.stopping.load(Ordering::Relaxed);
             let held = ready.len() + in_flight.len();
-            if failed.is_none() && !stopping && held <= limit && (!exhausted || held == 0) {
+            if claiming.is_none() && failed.is_none() && !stopping && held <= limit && (!exhausted || held == 0) {
                 let want = 2 * limit - held;
-                match self.claim_batch(want).await {
-                    Ok(batch) => {
-                        exhausted = batch.len() < want;
-                        ready.extend(batch);
-                    }
-                    // Stop claiming; what is claimed still goes out and is recorded.
-                    Err(e) => failed = Some(e),
-                }
+                let worker = self.clone();
+                claiming = Some((want, tokio::spawn(async move { worker.claim_batch(want).await })));
             }
             if stopping {
                 for waiting in ready.drain(..) {
@@ -269,14 +265,38 @@ impl Worker {
             while let Some(written) = recording.try_join_next() {
                 tally_written(written, &mut total);
             }
-            match in_flight.join_next().await {
-                None => break,
-                Some(Ok(Ok(Some(attempt)))) => {
-                    recording.spawn(attempt.written());
+            tokio::select! {
+                claimed = async {
+                    match claiming.as_mut() {
+                        Some((_, task)) => task.await,
+                        None => std::future::pending().await,
+                    }
+                }, if claiming.is_some() => {
+                    let want = claiming.take().map_or(0, |(want, _)| want);
+                    match claimed {
+                        Ok(Ok(batch)) => {
+                            exhausted = batch.len() < want;
+                            let nothing_due = batch.is_empty();
+                            ready.extend(batch);
+                            if nothing_due && in_flight.is_empty() {
+                                break;
+                            }
+                        }
+                        // Stop claiming; what is claimed still goes out and is recorded.
+                        Ok(Err(e)) => failed = Some(e.into()),
+                        Err(e) => failed = Some(e.into()),
+                    }
                 }
-                Some(Ok(Ok(None))) => total.snoozed += 1,
-                Some(Ok(Err(e))) => tracing::error!(error = %e, "outbox delivery could not be recorded"),
-                Some(Err(e)) => tracing::error!(error = %e, "outbox delivery task failed"),
+                done = in_flight.join_next(), if !in_flight.is_empty() => match done {
+                    Some(Ok(Ok(Some(attempt)))) => {
+                        recording.spawn(attempt.written());
+                    }
+                    Some(Ok(Ok(None))) => total.snoozed += 1,
+                    Some(Ok(Err(e))) => tracing::error!(error = %e, "outbox delivery could not be recorded"),
+                    Some(Err(e)) => tracing::error!(error = %e, "outbox delivery task failed"),
+                    None => {}
+                },
+                else => break,
             }
         }
         // Done when every attempt is written.
@@ -284,7 +304,7 @@ impl Worker {
             tally_written(written, &mut total);
         }
         match failed {
-            Some(e) => Err(e.into()),
+            Some(e) => Err(e),
             None => Ok(total),
         }
     }
