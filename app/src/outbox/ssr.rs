@@ -184,10 +184,15 @@ pub struct Finished<'a> {
 /// the attempts that ended while the previous commit was being written). One flag per attempt.
 pub async fn finish_many(db: &DatabaseConnection, done: Vec<Finished<'_>>) -> Result<Vec<bool>, AppError> {
     let txn = crate::ssr::begin_write(db).await?;
+    let completed = complete_all(&txn, &done).await?;
     let mut kept = Vec::with_capacity(done.len());
     let mut audit = Vec::with_capacity(done.len());
     for Finished { claimed, next, attempt, at } in done {
-        kept.push(transition(claimed, next).exec(&txn).await?.rows_affected == 1);
+        kept.push(if next.state == State::Completed {
+            completed.contains(&claimed.id)
+        } else {
+            transition(claimed, next).exec(&txn).await?.rows_affected == 1
+        });
         audit.push(push_audit::ActiveModel {
             tenant_id: Set(claimed.tenant_id),
             vendor_id: Set(claimed.vendor_id),
@@ -206,6 +211,30 @@ pub async fn finish_many(db: &DatabaseConnection, done: Vec<Finished<'_>>) -> Re
     }
     txn.commit().await?;
     Ok(kept)
+}
+
+/// The delivered ones of `done` to completed in one statement (the common case, so a batch costs
+/// one round trip, not one per row), each only while it is still that claim's. Returns the ids
+/// it completed. Their `finalized_at` is the batch's latest time.
+async fn complete_all(txn: &impl ConnectionTrait, done: &[Finished<'_>]) -> Result<std::collections::HashSet<i64>, AppError> {
+    use sea_orm::QueryTrait;
+    let delivered: Vec<&Finished<'_>> = done.iter().filter(|f| f.next.state == State::Completed).collect();
+    let Some(at) = delivered.iter().map(|f| f.at).max() else {
+        return Ok(Default::default());
+    };
+    let ours = delivered.iter().fold(sea_orm::Condition::any(), |any, f| {
+        any.add(sea_orm::Condition::all().add(outbox::Column::Id.eq(f.claimed.id)).add(outbox::Column::Attempt.eq(f.claimed.attempt)))
+    });
+    let mut update = outbox::Entity::update_many()
+        .col_expr(outbox::Column::State, Expr::value(State::Completed.as_str()))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+        .col_expr(outbox::Column::FinalizedAt, Expr::value(Some(at)))
+        .filter(outbox::Column::State.eq(State::Running.as_str()))
+        .filter(ours)
+        .into_query();
+    update.returning_col(outbox::Column::Id);
+    let rows = txn.query_all(&update).await?;
+    Ok(rows.iter().filter_map(|row| row.try_get::<i64>("", "id").ok()).collect())
 }
 
 /// Put a claimed row back without using its attempt (the vendor's circuit is open).
