@@ -182,6 +182,9 @@ pub struct Worker {
     completions: mpsc::UnboundedSender<Completion>,
 }
 
+/// A drain holds up to this many times `concurrency` claimed rows (in flight and waiting).
+const AHEAD: usize = 4;
+
 /// What a drain did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Round {
@@ -232,8 +235,9 @@ impl Worker {
         metrics::counter!(crate::metrics::RESCUED).increment(total.rescued as u64);
         app::outbox::push::queue_scheduled(&self.db, now).await?;
         let limit = self.settings.concurrency as usize;
-        // Claimed rows waiting for a slot: one batch ahead, so a freed slot starts at once and
-        // there is one claim per `limit` deliveries. Their leases are kept fresh while they wait.
+        // Claimed rows waiting for a slot, so a freed slot starts at once: up to AHEAD x limit
+        // rows held, topped up when half are gone, so there is one claim (one commit) per
+        // 2 x limit deliveries. Their leases are kept fresh while they wait.
         let mut ready: VecDeque<Claimed> = VecDeque::new();
         // The claim under way, if any: it runs beside the deliveries, never in their way.
         let mut claiming: Option<(usize, tokio::task::JoinHandle<Result<Vec<Claimed>, app::error::AppError>>)> = None;
@@ -246,8 +250,8 @@ impl Worker {
         loop {
             let stopping = self.stopping.load(Ordering::Relaxed);
             let held = ready.len() + in_flight.len();
-            if claiming.is_none() && failed.is_none() && !stopping && held <= limit && (!exhausted || held == 0) {
-                let want = 2 * limit - held;
+            if claiming.is_none() && failed.is_none() && !stopping && held <= 2 * limit && (!exhausted || held == 0) {
+                let want = AHEAD * limit - held;
                 let worker = self.clone();
                 claiming = Some((want, tokio::spawn(async move { worker.claim_batch(want).await })));
             }
