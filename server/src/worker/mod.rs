@@ -183,7 +183,7 @@ pub struct Worker {
 }
 
 /// A drain holds up to this many times `concurrency` claimed rows (in flight and waiting).
-const AHEAD: usize = 4;
+const AHEAD: usize = 8;
 
 /// What a drain did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -237,7 +237,7 @@ impl Worker {
         let limit = self.settings.concurrency as usize;
         // Claimed rows waiting for a slot, so a freed slot starts at once: up to AHEAD x limit
         // rows held, topped up when half are gone, so there is one claim (one commit) per
-        // 2 x limit deliveries. Their leases are kept fresh while they wait.
+        // AHEAD / 2 x limit deliveries. Their leases are kept fresh while they wait.
         let mut ready: VecDeque<Claimed> = VecDeque::new();
         // The claim under way, if any: it runs beside the deliveries, never in their way.
         let mut claiming: Option<(usize, tokio::task::JoinHandle<Result<Vec<Claimed>, app::error::AppError>>)> = None;
@@ -250,7 +250,7 @@ impl Worker {
         loop {
             let stopping = self.stopping.load(Ordering::Relaxed);
             let held = ready.len() + in_flight.len();
-            if claiming.is_none() && failed.is_none() && !stopping && held <= 2 * limit && (!exhausted || held == 0) {
+            if claiming.is_none() && failed.is_none() && !stopping && held <= AHEAD / 2 * limit && (!exhausted || held == 0) {
                 let want = AHEAD * limit - held;
                 let worker = self.clone();
                 claiming = Some((want, tokio::spawn(async move { worker.claim_batch(want).await })));
