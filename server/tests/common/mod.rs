@@ -59,22 +59,26 @@ pub struct TestApp {
 
 /// Start `serve` and wait for the line that says where it listens.
 fn start_serve(data_dir: &std::path::Path, pg_url: Option<&str>, env: &[(String, String)]) -> (Child, String) {
-    let mut child = server_command(data_dir, pg_url, &["serve"])
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn server");
+    let mut command = server_command(data_dir, pg_url, &["serve"]);
+    command.envs(env.iter().map(|(k, v)| (k, v)));
+    spawn_listening(command, "HMIS Bridge listening on ")
+}
+
+/// Spawn `command` and wait for the line that starts with `announce` and names its address;
+/// returns the process and that address. The rest of its output is read and dropped, so it
+/// never blocks on a full pipe.
+fn spawn_listening(mut command: Command, announce: &str) -> (Child, String) {
+    let mut child = command.stdout(Stdio::piped()).spawn().expect("spawn hmis-bridge");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines.next().expect("server exited before listening").expect("read stdout");
-        if let Some(addr) = line.strip_prefix("HMIS Bridge listening on ") {
-            break addr.trim().to_string();
+    let address = loop {
+        let line = lines.next().expect("it exited before listening").expect("read stdout");
+        if let Some(address) = line.strip_prefix(announce) {
+            break address.trim().to_string();
         }
     };
-    // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, base)
+    (child, address)
 }
 
 impl TestApp {
@@ -452,19 +456,9 @@ impl Simulator {
     /// Start one on a free port that fails `failure_rate` of uploads and answers in 0 to
     /// 2 x `delay_ms` milliseconds.
     pub fn start(failure_rate: f64, delay_ms: u64) -> Simulator {
-        let mut child = server_command(&std::env::temp_dir(), None, &["simulate-vendor", "--listen", "127.0.0.1:0"])
-            .args(["--failure-rate", &failure_rate.to_string(), "--delay-ms", &delay_ms.to_string()])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the vendor simulator");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            let line = lines.next().expect("the simulator exited before listening").expect("read stdout");
-            if let Some(url) = line.strip_prefix("HMIS Bridge vendor simulator listening on ") {
-                break url.trim().to_string();
-            }
-        };
+        let mut command = server_command(&std::env::temp_dir(), None, &["simulate-vendor", "--listen", "127.0.0.1:0"]);
+        command.args(["--failure-rate", &failure_rate.to_string(), "--delay-ms", &delay_ms.to_string()]);
+        let (child, url) = spawn_listening(command, "HMIS Bridge vendor simulator listening on ");
         Simulator { child, url }
     }
 
