@@ -222,9 +222,9 @@ async fn complete_all(txn: &impl ConnectionTrait, done: &[Finished<'_>]) -> Resu
     let Some(at) = delivered.iter().map(|f| f.at).max() else {
         return Ok(Default::default());
     };
-    let ours = delivered.iter().fold(sea_orm::Condition::any(), |any, f| {
-        any.add(sea_orm::Condition::all().add(outbox::Column::Id.eq(f.claimed.id)).add(outbox::Column::Attempt.eq(f.claimed.attempt)))
-    });
+    // (id, attempt) IN ((..), ..): the row, and still the attempt this claim made.
+    let ours = Expr::tuple([Expr::col(outbox::Column::Id), Expr::col(outbox::Column::Attempt)])
+        .in_tuples(delivered.iter().map(|f| sea_orm::sea_query::ValueTuple::Two(f.claimed.id.into(), f.claimed.attempt.into())));
     let mut update = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(State::Completed.as_str()))
         .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
