@@ -120,10 +120,15 @@ pub async fn claim(db: &DatabaseConnection, now: DateTime<Utc>, limit: u64, leas
 
 /// The filter that makes a write apply only while the row is still `claimed`'s.
 fn still_claimed(claimed: &outbox::Model) -> sea_orm::Condition {
+    still_claimed_at(claimed.id, claimed.attempt)
+}
+
+/// `still_claimed` for the claim of row `id` that made attempt `attempt`.
+fn still_claimed_at(id: i64, attempt: i32) -> sea_orm::Condition {
     sea_orm::Condition::all()
-        .add(outbox::Column::Id.eq(claimed.id))
+        .add(outbox::Column::Id.eq(id))
         .add(outbox::Column::State.eq(State::Running.as_str()))
-        .add(outbox::Column::Attempt.eq(claimed.attempt))
+        .add(outbox::Column::Attempt.eq(attempt))
 }
 
 /// The update that moves a claimed row to `next` (releasing its lease), only while it is still
@@ -143,10 +148,11 @@ fn transition(claimed: &outbox::Model, next: Next) -> sea_orm::UpdateMany<outbox
 }
 
 /// Extend the lease of a delivery still under way. False when the row is no longer ours.
-pub async fn extend_lease(db: &impl ConnectionTrait, claimed: &outbox::Model, until: DateTime<Utc>) -> Result<bool, AppError> {
+/// The row is named by id and attempt, so a lease keeper need not hold the payload.
+pub async fn extend_lease(db: &impl ConnectionTrait, id: i64, attempt: i32, until: DateTime<Utc>) -> Result<bool, AppError> {
     let res = outbox::Entity::update_many()
         .col_expr(outbox::Column::LockedUntil, Expr::value(Some(until)))
-        .filter(still_claimed(claimed))
+        .filter(still_claimed_at(id, attempt))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
@@ -263,12 +269,15 @@ pub async fn snooze(db: &impl ConnectionTrait, claimed: &outbox::Model, until: D
 /// When the earliest waiting row falls due (None: nothing waits), so an idle worker wakes for
 /// a retry on time instead of at its next poll.
 pub async fn next_due(db: &DatabaseConnection) -> Result<Option<DateTime<Utc>>, AppError> {
+    use sea_orm::QuerySelect;
     Ok(outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::ScheduledAt)
         .filter(outbox::Column::State.is_in([State::Available.as_str(), State::Retryable.as_str()]))
         .order_by_asc(outbox::Column::ScheduledAt)
+        .into_tuple::<DateTime<Utc>>()
         .one(db)
-        .await?
-        .map(|row| row.scheduled_at))
+        .await?)
 }
 
 /// Record a vendor's circuit opening (until the cool-down ends) or closing (None), for the tab

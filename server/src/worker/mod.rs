@@ -438,15 +438,15 @@ impl Worker {
 
     /// Refresh the row's lease every third of it until the returned guard is dropped.
     fn keep_lease(&self, row: &outbox::Model) -> LeaseKeeper {
-        let (db, clock, lease, row) = (self.db.clone(), self.clock.clone(), self.settings.lease, row.clone());
+        let (db, clock, lease, id, attempt) = (self.db.clone(), self.clock.clone(), self.settings.lease, row.id, row.attempt);
         let every = (lease / 3).to_std().unwrap_or(Duration::from_secs(30)).max(Duration::from_millis(100));
         LeaseKeeper(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
-                match extend_lease(&db, &row, clock.now() + lease).await {
+                match extend_lease(&db, id, attempt, clock.now() + lease).await {
                     Ok(true) => {}
                     Ok(false) => return,
-                    Err(e) => tracing::warn!(error = %e, outbox.id = row.id, "could not extend the lease"),
+                    Err(e) => tracing::warn!(error = %e, outbox.id = id, "could not extend the lease"),
                 }
             }
         }))
