@@ -17,9 +17,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Backend, Simulator, TestApp, add_vendor};
+use common::{Backend, Simulator, TestApp, add_vendor, new_outbox_row};
 use rand::RngCore;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use app::entities::outbox;
 use server::vendors::http_post::{HttpPost, IDEMPOTENCY_HEADER};
@@ -89,24 +89,7 @@ async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, 
     let db = app.db().await;
     let vendor = add_vendor(&db, "Sink", sink, true).await;
     let now = chrono::Utc::now();
-    let rows: Vec<outbox::ActiveModel> = payloads
-        .iter()
-        .map(|(key, bytes)| outbox::ActiveModel {
-            tenant_id: Set(vendor.tenant_id),
-            vendor_id: Set(vendor.id),
-            state: Set("available".into()),
-            attempt: Set(0),
-            max_attempts: Set(app::outbox::ssr::MAX_ATTEMPTS),
-            scheduled_at: Set(now),
-            errors: Set("[]".into()),
-            payload: Set(bytes.clone()),
-            payload_sha256: Set(app::outbox::ssr::sha256_hex(bytes)),
-            record_count: Set(1),
-            idempotency_key: Set(key.clone()),
-            created_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
+    let rows: Vec<outbox::ActiveModel> = payloads.iter().map(|(key, bytes)| new_outbox_row(&vendor, key, bytes.clone(), now)).collect();
     for chunk in rows.chunks(500) {
         outbox::Entity::insert_many(chunk.to_vec()).exec(&db).await?;
     }

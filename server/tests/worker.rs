@@ -76,24 +76,8 @@ impl Harness {
 
     /// `n` rows for the vendor straight into the table (a push would supersede the ones before).
     async fn insert_rows(&self, n: usize) {
-        use sea_orm::ActiveValue::Set;
-        let rows: Vec<outbox::ActiveModel> = (0..n)
-            .map(|i| outbox::ActiveModel {
-                tenant_id: Set(self.vendor.tenant_id),
-                vendor_id: Set(self.vendor.id),
-                state: Set("available".into()),
-                attempt: Set(0),
-                max_attempts: Set(3),
-                scheduled_at: Set(t0()),
-                errors: Set("[]".into()),
-                payload: Set(format!("zip {i}").into_bytes()),
-                payload_sha256: Set(app::outbox::ssr::sha256_hex(format!("zip {i}").as_bytes())),
-                record_count: Set(1),
-                idempotency_key: Set(format!("row-{i}")),
-                created_at: Set(t0()),
-                ..Default::default()
-            })
-            .collect();
+        let rows: Vec<outbox::ActiveModel> =
+            (0..n).map(|i| new_outbox_row(&self.vendor, &format!("row-{i}"), format!("zip {i}").into_bytes(), t0())).collect();
         outbox::Entity::insert_many(rows).exec(&self.db).await.unwrap();
     }
 

@@ -435,6 +435,32 @@ pub fn new_vendor(tenant_id: i64, name: &str, url: &str) -> app::entities::vendo
     }
 }
 
+/// An outbox row for `vendor`, due at `at`, carrying `payload` under `key`, not yet inserted:
+/// rows straight into the table, where a push would supersede the ones before it.
+pub fn new_outbox_row(
+    vendor: &app::entities::vendor::Model,
+    key: &str,
+    payload: Vec<u8>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> app::entities::outbox::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    app::entities::outbox::ActiveModel {
+        tenant_id: Set(vendor.tenant_id),
+        vendor_id: Set(vendor.id),
+        state: Set("available".into()),
+        attempt: Set(0),
+        max_attempts: Set(app::outbox::ssr::MAX_ATTEMPTS),
+        scheduled_at: Set(at),
+        errors: Set("[]".into()),
+        payload_sha256: Set(app::outbox::ssr::sha256_hex(&payload)),
+        payload: Set(payload),
+        record_count: Set(1),
+        idempotency_key: Set(key.into()),
+        created_at: Set(at),
+        ..Default::default()
+    }
+}
+
 /// Add an HMIS vendor to the demo CoC that receives pushes at `url`.
 pub async fn add_vendor(db: &sea_orm::DatabaseConnection, name: &str, url: &str, enabled: bool) -> app::entities::vendor::Model {
     use app::entities::tenant;
