@@ -6,6 +6,7 @@ mod m0002_shelters_inventory;
 mod m0003_installation;
 mod m0004_vendors_outbox;
 mod m0005_vendor_circuit;
+mod m0006_outbox_waiting_index;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_installation::Migration),
             Box::new(m0004_vendors_outbox::Migration),
             Box::new(m0005_vendor_circuit::Migration),
+            Box::new(m0006_outbox_waiting_index::Migration),
         ]
     }
 }

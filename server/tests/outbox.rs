@@ -206,3 +206,21 @@ async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestApp) 
     assert_eq!(State::parse(&row(&db, r.id).await.state), Some(State::Available));
 }
 both_backends!(the_schema_refuses_a_terminal_state_without_finalized_at);
+
+/// On PostgreSQL the claim reads the partial index of waiting rows in claim order (m0006), also
+/// in a generic plan, where the planner knows no parameter's value: with `idx_outbox_due` it read
+/// and sorted every due row (and every dead version earlier claims left) to take a few.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_claim_reads_the_waiting_rows_index_on_postgres() {
+    use sea_orm::TransactionTrait;
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let db = app.db().await;
+    let txn = db.begin().await.unwrap();
+    // Any index over a scan of a small table, and a plan made without the values.
+    txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
+    let due = txn.get_database_backend().build(&app::outbox::ssr::due(t0(), 32));
+    let explain = sea_orm::Statement::from_sql_and_values(due.db_backend, format!("EXPLAIN {}", due.sql), due.values.map(|v| v.0).unwrap_or_default());
+    let plan: Vec<String> = txn.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("idx_outbox_waiting") && !plan.contains("Sort"), "the claim does not read idx_outbox_waiting in order:\n{plan}");
+}

@@ -90,30 +90,50 @@ pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTi
     Ok((row, created))
 }
 
-/// Claim up to `limit` due rows for delivery: one statement marks them running, counts the
-/// attempt and sets the lease. Two workers never claim the same row: PostgreSQL skips rows
-/// another claim has locked; SQLite runs it under `BEGIN IMMEDIATE`, one writer at a time.
-pub async fn claim(db: &DatabaseConnection, now: DateTime<Utc>, limit: u64, lease: Duration) -> Result<Vec<outbox::Model>, AppError> {
-    let due = Query::select()
+/// The rows that wait to be claimed, as migration m0006's partial index `idx_outbox_waiting`
+/// (scheduled_at, id; PostgreSQL) states it. Queries write it with these literals, never as bound
+/// values: the planner uses a partial index only when it can prove the query's WHERE implies the
+/// index's, and a parameter proves nothing in a generic plan.
+pub const WAITING: &str = "state IN ('available', 'retryable')";
+
+fn waiting() -> Expr {
+    Expr::cust(WAITING)
+}
+
+/// The ids of the first `limit` rows due at `now`, locked for the claim (PostgreSQL skips rows
+/// another claim has locked; SQLite renders no lock clause).
+pub fn due(now: DateTime<Utc>, limit: u64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .column(outbox::Column::Id)
         .from(outbox::Entity)
-        .and_where(outbox::Column::State.is_in([State::Available.as_str(), State::Retryable.as_str()]))
+        .and_where(waiting())
         .and_where(outbox::Column::ScheduledAt.lte(now))
         .order_by(outbox::Column::ScheduledAt, sea_orm::Order::Asc)
         .order_by(outbox::Column::Id, sea_orm::Order::Asc)
         .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .to_owned();
-    let txn = crate::ssr::begin_write(db).await?;
-    let mut rows = outbox::Entity::update_many()
+        .to_owned()
+}
+
+/// Claim up to `limit` due rows for delivery: one statement marks them running, counts the
+/// attempt and sets the lease. Two workers never claim the same row: PostgreSQL skips rows
+/// another claim has locked; SQLite runs it under `BEGIN IMMEDIATE`, one writer at a time.
+pub async fn claim(db: &DatabaseConnection, now: DateTime<Utc>, limit: u64, lease: Duration) -> Result<Vec<outbox::Model>, AppError> {
+    let update = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(State::Running.as_str()))
         .col_expr(outbox::Column::Attempt, Expr::col(outbox::Column::Attempt).add(1))
         .col_expr(outbox::Column::AttemptedAt, Expr::value(Some(now)))
         .col_expr(outbox::Column::LockedUntil, Expr::value(Some(now + lease)))
-        .filter(outbox::Column::Id.in_subquery(due))
-        .exec_with_returning(&txn)
-        .await?;
-    txn.commit().await?;
+        .filter(outbox::Column::Id.in_subquery(due(now, limit)));
+    // One statement is atomic on PostgreSQL; SQLite needs the write lock taken before the read.
+    let mut rows = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        update.exec_with_returning(db).await?
+    } else {
+        let txn = crate::ssr::begin_write(db).await?;
+        let rows = update.exec_with_returning(&txn).await?;
+        txn.commit().await?;
+        rows
+    };
     rows.sort_by_key(|r| (r.scheduled_at, r.id));
     Ok(rows)
 }
@@ -273,7 +293,7 @@ pub async fn next_due(db: &DatabaseConnection) -> Result<Option<DateTime<Utc>>, 
     Ok(outbox::Entity::find()
         .select_only()
         .column(outbox::Column::ScheduledAt)
-        .filter(outbox::Column::State.is_in([State::Available.as_str(), State::Retryable.as_str()]))
+        .filter(waiting())
         .order_by_asc(outbox::Column::ScheduledAt)
         .into_tuple::<DateTime<Utc>>()
         .one(db)

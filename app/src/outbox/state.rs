@@ -171,6 +171,14 @@ pub fn after_attempt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_waiting_predicate_names_the_waiting_states() {
+        let named: Vec<State> = State::ALL.into_iter().filter(|s| crate::outbox::ssr::WAITING.contains(&format!("'{}'", s.as_str()))).collect();
+        let waiting: Vec<State> = State::ALL.into_iter().filter(|s| s.is_waiting()).collect();
+        assert_eq!(named, waiting);
+    }
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {

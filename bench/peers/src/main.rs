@@ -60,20 +60,34 @@ struct Job {
     payload: String,
 }
 
-/// The jobs of a run in enqueue batches; job `i`'s payload is a byte pattern starting at `i`.
+/// The jobs of a run in enqueue batches. Job `i`'s payload is pseudo-random bytes seeded by `i`:
+/// incompressible, like the zip files the outbox sends (and the random payloads its side of the
+/// benchmark uses), so a peer's store cannot shrink them where the outbox's cannot.
 fn job_batches(n: usize, payload_bytes: usize) -> impl Iterator<Item = Vec<Job>> {
     let run = std::process::id();
     (0..n).step_by(ENQUEUE_BATCH).map(move |first| {
         (first..n.min(first + ENQUEUE_BATCH))
-            .map(|i| {
-                let bytes: Vec<u8> = (i..i + payload_bytes).map(|b| b as u8).collect();
-                Job {
-                    key: format!("peer-{run}-{i}"),
-                    payload: BASE64.encode(bytes),
-                }
+            .map(|i| Job {
+                key: format!("peer-{run}-{i}"),
+                payload: BASE64.encode(noise(i as u64, payload_bytes)),
             })
             .collect()
     })
+}
+
+/// `len` bytes of SplitMix64 output seeded by `seed`.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed;
+    let mut bytes = Vec::with_capacity(len + 8);
+    while bytes.len() < len {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        bytes.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
 }
 
 /// What every job handler shares: the HTTP client, the sink and the run's counters.

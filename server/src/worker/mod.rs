@@ -368,7 +368,10 @@ impl Worker {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let ids: Vec<i64> = rows.iter().map(|r| r.vendor_id).collect();
+        // Few distinct vendors: the same short statement each time.
+        let mut ids: Vec<i64> = rows.iter().map(|r| r.vendor_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let vendors: HashMap<i64, vendor::Model> =
             vendor::Entity::find().filter(vendor::Column::Id.is_in(ids)).all(&self.db).await?.into_iter().map(|v| (v.id, v)).collect();
         Ok(rows
