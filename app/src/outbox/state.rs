@@ -171,6 +171,7 @@ pub fn after_attempt(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[cfg(feature = "ssr")]
     #[test]
@@ -179,7 +180,6 @@ mod tests {
         let waiting: Vec<State> = State::ALL.into_iter().filter(|s| s.is_waiting()).collect();
         assert_eq!(named, waiting);
     }
-    use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().unwrap()
