@@ -45,13 +45,18 @@ struct Harness {
     mock: MockServer,
 }
 
+/// A worker on `db` with `clock` that delivers over HTTP, loopback allowed (the mock vendor).
+fn loopback_worker(db: DatabaseConnection, clock: Arc<StubClock>, settings: WorkerSettings) -> Arc<Worker> {
+    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
+    Worker::new(db, clock, adapter, settings, Default::default())
+}
+
 async fn harness(app: &TestApp) -> Harness {
     let db = app.db().await;
     let mock = MockServer::start().await;
     let vendor = add_vendor(&db, "Loopback Clarity", &format!("{}/upload", mock.uri()), true).await;
     let clock = Arc::new(StubClock(Mutex::new(t0())));
-    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
-    let worker = Worker::new(db.clone(), clock.clone(), adapter, WorkerSettings::default(), Default::default());
+    let worker = loopback_worker(db.clone(), clock.clone(), WorkerSettings::default());
     Harness { db, clock, worker, vendor, mock }
 }
 
@@ -196,8 +201,7 @@ async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestApp) 
     v.push_interval_minutes = sea_orm::ActiveValue::Set(Some(60));
     sea_orm::ActiveModelTrait::update(v, &h.db).await.unwrap();
     // A second replica: its own worker on its own connection pool, the same clock.
-    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
-    let replica = Worker::new(app.db().await, h.clock.clone(), adapter, WorkerSettings::default(), Default::default());
+    let replica = loopback_worker(app.db().await, h.clock.clone(), WorkerSettings::default());
 
     assert_eq!(h.worker.drain().await.unwrap().attempted, 1, "the first period's push");
     h.clock.advance(Duration::minutes(10));
@@ -220,8 +224,7 @@ async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestApp
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(20))).mount(&h.mock).await;
     const N: usize = 120;
     h.insert_rows(N).await;
-    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
-    let replica = Worker::new(app.db().await, h.clock.clone(), adapter, WorkerSettings::default(), Default::default());
+    let replica = loopback_worker(app.db().await, h.clock.clone(), WorkerSettings::default());
 
     let (a, b) = tokio::join!(h.worker.drain(), replica.drain());
     let (a, b) = (a.unwrap(), b.unwrap());
@@ -251,9 +254,7 @@ async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unatte
     let arrived = Arc::new(tokio::sync::Notify::new());
     Mock::given(method("POST")).respond_with(SlowVendor(arrived.clone())).mount(&h.mock).await;
     h.insert_rows(20).await;
-    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
-    let settings = WorkerSettings { concurrency: 2, ..WorkerSettings::default() };
-    let worker = Worker::new(h.db.clone(), h.clock.clone(), adapter, settings, Default::default());
+    let worker = loopback_worker(h.db.clone(), h.clock.clone(), WorkerSettings { concurrency: 2, ..WorkerSettings::default() });
 
     // Shut down as soon as the first upload reaches the vendor: deliveries are under way and
     // more rows are claimed, waiting for a slot.
