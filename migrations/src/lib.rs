@@ -7,6 +7,7 @@ mod m0003_installation;
 mod m0004_vendors_outbox;
 mod m0005_vendor_circuit;
 mod m0006_outbox_waiting_index;
+mod m0007_outbox_queue_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_vendors_outbox::Migration),
             Box::new(m0005_vendor_circuit::Migration),
             Box::new(m0006_outbox_waiting_index::Migration),
+            Box::new(m0007_outbox_queue_index::Migration),
         ]
     }
 }

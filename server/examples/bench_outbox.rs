@@ -9,7 +9,8 @@
 //! Prints deliveries per second and the ratio to plain POSTs, for a sink that answers at once and
 //! one that takes 0-50 ms (a vendor on a nearby network is slower still).
 //!
-//! Run with `scripts/bench-outbox [--n N] [--concurrency C] [--payload-bytes B]`.
+//! Run with `scripts/bench-outbox [--n N] [--concurrency C] [--payload-bytes B]`; to measure one
+//! pair in a series, add `--backend sqlite|postgres`, `--sink instant|slow` and `--repeat R`.
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -30,21 +31,45 @@ struct Args {
     n: usize,
     concurrency: usize,
     payload_bytes: usize,
+    /// Which queues: both backends' pairs, or one backend's outbox and its peer.
+    backends: Vec<Backend>,
+    /// Sink delays (half the longest answer, in ms): 0 answers at once.
+    delays: Vec<u64>,
+    /// Runs of each queue, one after the other, so a series shares the machine's moment.
+    repeat: usize,
 }
 
+const USAGE: &str = "use --n N, --concurrency C, --payload-bytes B, --backend sqlite|postgres, --sink instant|slow, --repeat R";
+
 fn args() -> anyhow::Result<Args> {
-    let mut args = Args { n: 2000, concurrency: 8, payload_bytes: 8192 };
+    let mut args = Args { n: 2000, concurrency: 8, payload_bytes: 8192, backends: vec![Backend::Sqlite, Backend::Postgres], delays: vec![0, 25], repeat: 1 };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
-        let value: usize = it.next().and_then(|v| v.parse().ok()).ok_or_else(|| anyhow::anyhow!("{arg} needs a whole number"))?;
+        let value = it.next().ok_or_else(|| anyhow::anyhow!("{arg} needs a value; {USAGE}"))?;
+        let number = || value.parse::<usize>().map_err(|_| anyhow::anyhow!("{arg} needs a whole number, not {value:?}"));
         match arg.as_str() {
-            "--n" => args.n = value,
-            "--concurrency" => args.concurrency = value,
-            "--payload-bytes" => args.payload_bytes = value,
-            other => anyhow::bail!("unknown argument {other:?}; use --n, --concurrency, --payload-bytes"),
+            "--n" => args.n = number()?,
+            "--concurrency" => args.concurrency = number()?,
+            "--payload-bytes" => args.payload_bytes = number()?,
+            "--repeat" => args.repeat = number()?,
+            "--backend" => {
+                args.backends = match value.as_str() {
+                    "sqlite" => vec![Backend::Sqlite],
+                    "postgres" => vec![Backend::Postgres],
+                    _ => anyhow::bail!("--backend is sqlite or postgres, not {value:?}"),
+                }
+            }
+            "--sink" => {
+                args.delays = match value.as_str() {
+                    "instant" => vec![0],
+                    "slow" => vec![25],
+                    _ => anyhow::bail!("--sink is instant or slow, not {value:?}"),
+                }
+            }
+            other => anyhow::bail!("unknown argument {other:?}; {USAGE}"),
         }
     }
-    anyhow::ensure!(args.n > 0 && args.concurrency > 0, "--n and --concurrency must be at least 1");
+    anyhow::ensure!(args.n > 0 && args.concurrency > 0 && args.repeat > 0, "--n, --concurrency and --repeat must be at least 1");
     Ok(args)
 }
 
@@ -83,10 +108,25 @@ async fn plain(args: &Args, sink: &str, payloads: &[(String, Vec<u8>)]) -> anyho
     Ok(started.elapsed())
 }
 
+/// PostgreSQL as both queues reach it here: loopback TCP without TLS (the peers' sqlx is built
+/// without TLS, so it never negotiates any; the product's would, and pay for it on every payload).
+const PG_TRANSPORT: &str = "sslmode=disable";
+
+/// The product's pool (`server::db::connect`) on the test database.
+async fn connect(backend: Backend, database_url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let mut settings = server::config::Settings::load(std::path::Path::new("/nonexistent/hmis-bridge.toml"))?;
+    let url = match backend {
+        Backend::Sqlite => database_url.to_string(),
+        Backend::Postgres => format!("{database_url}?{PG_TRANSPORT}"),
+    };
+    settings.database_url = Some(url.into());
+    server::db::connect(&settings).await
+}
+
 /// The outbox: N rows queued (untimed), then the worker drains them.
 async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, Vec<u8>)]) -> anyhow::Result<Duration> {
     let app = TestApp::spawn(backend).await;
-    let db = app.db().await;
+    let db = connect(backend, &app.database_url).await?;
     let vendor = add_vendor(&db, "Sink", sink, true).await;
     let now = chrono::Utc::now();
     let rows: Vec<outbox::ActiveModel> = payloads.iter().map(|(key, bytes)| new_outbox_row(&vendor, key, bytes.clone(), now)).collect();
@@ -111,6 +151,7 @@ fn peer(args: &Args, which: &str, sink: &str) -> anyhow::Result<Duration> {
         .args(["--peer", which, "--sink", sink])
         .args(["--n", &args.n.to_string(), "--concurrency", &args.concurrency.to_string()])
         .args(["--payload-bytes", &args.payload_bytes.to_string()])
+        .args(["--database-url", &format!("{}?{PG_TRANSPORT}", common::admin_pg_url())])
         .stderr(Stdio::inherit())
         .output()?;
     anyhow::ensure!(out.status.success(), "{which} failed");
@@ -123,7 +164,7 @@ fn peer(args: &Args, which: &str, sink: &str) -> anyhow::Result<Duration> {
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
     let payloads = payloads(&args);
-    for delay in [0u64, 25] {
+    for &delay in &args.delays {
         let simulator = Simulator::start(0.0, delay);
         let sink = format!("{}/upload", simulator.url);
         let answers = if delay == 0 { "at once".to_string() } else { format!("in 0-{} ms", delay * 2) };
@@ -138,10 +179,20 @@ async fn main() -> anyhow::Result<()> {
             println!("  {name:<34} {:>8.2} {rate:>14.0} {:>10.2}", took.as_secs_f64(), limit.as_secs_f64() / took.as_secs_f64());
         };
         row("plain reqwest POSTs", limit);
-        row("HMIS Bridge outbox, SQLite", outbox(&args, Backend::Sqlite, &sink, &payloads).await?);
-        row("apalis 1.0, SQLite storage", peer(&args, "apalis-sqlite", &sink)?);
-        row("HMIS Bridge outbox, PostgreSQL", outbox(&args, Backend::Postgres, &sink, &payloads).await?);
-        row("graphile_worker 0.14, PostgreSQL", peer(&args, "graphile-pg", &sink)?);
+        for _ in 0..args.repeat {
+            for &backend in &args.backends {
+                match backend {
+                    Backend::Sqlite => {
+                        row("HMIS Bridge outbox, SQLite", outbox(&args, backend, &sink, &payloads).await?);
+                        row("apalis 1.0, SQLite storage", peer(&args, "apalis-sqlite", &sink)?);
+                    }
+                    Backend::Postgres => {
+                        row("HMIS Bridge outbox, PostgreSQL", outbox(&args, backend, &sink, &payloads).await?);
+                        row("graphile_worker 0.14, PostgreSQL", peer(&args, "graphile-pg", &sink)?);
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -207,20 +207,33 @@ async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestApp) 
 }
 both_backends!(the_schema_refuses_a_terminal_state_without_finalized_at);
 
-/// On PostgreSQL the claim reads the partial index of waiting rows in claim order (m0006), also
-/// in a generic plan, where the planner knows no parameter's value: with `idx_outbox_due` it read
-/// and sorted every due row (and every dead version earlier claims left) to take a few.
+/// On PostgreSQL the claim reads the partial index of waiting rows in claim order (m0006), and
+/// the rescuer and the gauges the partial index of the queue (m0007), also in a generic plan,
+/// where the planner knows no parameter's value (without m0006 the claim read and sorted every due
+/// row, and every dead version earlier claims left, to take a few).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_claim_reads_the_waiting_rows_index_on_postgres() {
-    use sea_orm::TransactionTrait;
+async fn the_outbox_queries_read_the_partial_indexes_on_postgres() {
+    use sea_orm::{QueryTrait, TransactionTrait};
     let app = TestApp::spawn(Backend::Postgres).await;
     let db = app.db().await;
     let txn = db.begin().await.unwrap();
-    // Any index over a scan of a small table, and a plan made without the values.
+    // Any index over a scan of a small table, and plans made without the values.
     txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
-    let due = txn.get_database_backend().build(&app::outbox::ssr::due(t0(), 32));
-    let explain = sea_orm::Statement::from_sql_and_values(due.db_backend, format!("EXPLAIN {}", due.sql), due.values.map(|v| v.0).unwrap_or_default());
-    let plan: Vec<String> = txn.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
-    let plan = plan.join("\n");
-    assert!(plan.contains("idx_outbox_waiting") && !plan.contains("Sort"), "the claim does not read idx_outbox_waiting in order:\n{plan}");
+    let backend = txn.get_database_backend();
+    let plans = [
+        ("the claim", backend.build(&app::outbox::ssr::due(t0(), 32))),
+        ("the rescuer", app::outbox::ssr::expired(t0()).build(backend)),
+        ("the queue gauges", app::outbox::ssr::queue_counts().build(backend)),
+    ];
+    let mut explained = Vec::new();
+    for (what, statement) in plans {
+        let explain = sea_orm::Statement::from_sql_and_values(backend, format!("EXPLAIN {}", statement.sql), statement.values.map(|v| v.0).unwrap_or_default());
+        let plan: Vec<String> = txn.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
+        explained.push((what, plan.join("\n")));
+    }
+    let (_, claim) = &explained[0];
+    assert!(claim.contains("idx_outbox_waiting") && !claim.contains("Sort"), "the claim does not read idx_outbox_waiting in order:\n{claim}");
+    for (what, plan) in &explained[1..] {
+        assert!(plan.contains("idx_outbox_queue"), "{what} does not read idx_outbox_queue:\n{plan}");
+    }
 }

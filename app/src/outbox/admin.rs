@@ -29,7 +29,7 @@ async fn count_by_vendor(access: &Access, db: &DatabaseConnection, states: &[Sta
         .select_only()
         .column(outbox::Column::VendorId)
         .column_as(Expr::from(Func::count(Expr::col(outbox::Column::Id))), "n")
-        .filter(outbox::Column::State.is_in(states.iter().map(|s| s.as_str())))
+        .filter(super::ssr::in_states(states))
         .group_by(outbox::Column::VendorId)
         .into_model::<Count>()
         .all(db)
@@ -82,7 +82,7 @@ pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
     let names = vendor_names(&access, &db).await?;
     let rows = access
         .find::<outbox::Entity>()?
-        .filter(outbox::Column::State.eq(State::Discarded.as_str()))
+        .filter(super::ssr::in_states(&[State::Discarded]))
         .order_by_desc(outbox::Column::Id)
         .limit(50)
         .all(&db)

@@ -79,7 +79,7 @@ pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTi
     if created {
         let older = outbox::Entity::find()
             .filter(outbox::Column::VendorId.eq(d.vendor_id))
-            .filter(outbox::Column::State.is_in([State::Available.as_str(), State::Retryable.as_str()]))
+            .filter(waiting())
             .filter(outbox::Column::Id.ne(row.id))
             .all(txn)
             .await?;
@@ -90,11 +90,29 @@ pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTi
     Ok((row, created))
 }
 
-/// The rows that wait to be claimed, as migration m0006's partial index `idx_outbox_waiting`
-/// (scheduled_at, id; PostgreSQL) states it. Queries write it with these literals, never as bound
-/// values: the planner uses a partial index only when it can prove the query's WHERE implies the
-/// index's, and a parameter proves nothing in a generic plan.
+/// `state IN (...)` with the states written as literals. Every query that selects outbox rows by
+/// state writes it this way, never with bound values: on PostgreSQL the outbox's state indexes are
+/// partial (`WAITING`, `QUEUE`), and the planner uses a partial index only when it can prove the
+/// query's WHERE implies the index's, which a parameter never proves in a generic plan.
+pub fn states_sql(states: &[State]) -> String {
+    let list: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("state IN ({})", list.join(", "))
+}
+
+/// `states_sql` as a condition.
+pub fn in_states(states: &[State]) -> Expr {
+    Expr::cust(states_sql(states))
+}
+
+/// The rows that wait to be claimed: the predicate of migration m0006's partial index
+/// `idx_outbox_waiting` (scheduled_at, id; PostgreSQL), which the claim reads in order.
 pub const WAITING: &str = "state IN ('available', 'retryable')";
+
+/// The queue and the dead letters (what `/metrics`, the tab and the rescuer count or look for):
+/// the predicate of migration m0007's partial index `idx_outbox_queue` (state, scheduled_at;
+/// PostgreSQL). Finished rows are not in it, so a delivery's completion adds no entry to it and
+/// the index stays the size of the queue however long the history grows.
+pub const QUEUE: &str = "state IN ('available', 'running', 'retryable', 'discarded')";
 
 fn waiting() -> Expr {
     Expr::cust(WAITING)
@@ -311,15 +329,15 @@ pub async fn record_circuit(db: &impl ConnectionTrait, vendor_id: i64, open_unti
     Ok(())
 }
 
+/// Running rows whose lease ended before `now`.
+pub fn expired(now: DateTime<Utc>) -> sea_orm::Select<outbox::Entity> {
+    outbox::Entity::find().filter(in_states(&[State::Running])).filter(outbox::Column::LockedUntil.lt(now)).order_by_asc(outbox::Column::Id)
+}
+
 /// Return running rows whose lease expired (their worker crashed or hung) to be tried again,
 /// or dead-letter them when that was their last attempt. Returns how many were rescued.
 pub async fn rescue_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
-    let expired = outbox::Entity::find()
-        .filter(outbox::Column::State.eq(State::Running.as_str()))
-        .filter(outbox::Column::LockedUntil.lt(now))
-        .order_by_asc(outbox::Column::Id)
-        .all(db)
-        .await?;
+    let expired = expired(now).all(db).await?;
     let mut rescued = 0;
     for row in expired {
         let next = super::state::after_attempt(
@@ -378,7 +396,8 @@ pub struct QueueGauge {
     pub oldest_due: Option<DateTime<Utc>>,
 }
 
-/// The states `/metrics` counts: the queue and the dead letters (finished rows only grow).
+/// The states `/metrics` counts: the queue and the dead letters (finished rows only grow), as
+/// `QUEUE` names them.
 pub const QUEUE_STATES: [State; 4] = [State::Available, State::Running, State::Retryable, State::Discarded];
 
 #[derive(sea_orm::FromQueryResult)]
@@ -389,25 +408,27 @@ struct StateCount {
     oldest: Option<DateTime<Utc>>,
 }
 
-/// Every vendor of every CoC with its queue. For operations (the metrics endpoint), not for a
-/// CoC's users: counts per vendor only, never per shelter, so nothing here tells DV from non-DV.
-pub async fn queue_gauges(db: &DatabaseConnection) -> Result<Vec<QueueGauge>, AppError> {
+/// Rows, and the earliest `scheduled_at`, per vendor and state in `QUEUE_STATES`.
+pub fn queue_counts() -> sea_orm::Select<outbox::Entity> {
     use sea_orm::QuerySelect;
     use sea_orm::sea_query::Func;
-    let tenants: std::collections::HashMap<i64, String> =
-        crate::entities::tenant::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
-    let counts: Vec<StateCount> = outbox::Entity::find()
+    outbox::Entity::find()
         .select_only()
         .column(outbox::Column::VendorId)
         .column(outbox::Column::State)
         .column_as(Expr::from(Func::count(Expr::col(outbox::Column::Id))), "n")
         .column_as(Expr::from(Func::min(Expr::col(outbox::Column::ScheduledAt))), "oldest")
-        .filter(outbox::Column::State.is_in(QUEUE_STATES.iter().map(|s| s.as_str())))
+        .filter(in_states(&QUEUE_STATES))
         .group_by(outbox::Column::VendorId)
         .group_by(outbox::Column::State)
-        .into_model::<StateCount>()
-        .all(db)
-        .await?;
+}
+
+/// Every vendor of every CoC with its queue. For operations (the metrics endpoint), not for a
+/// CoC's users: counts per vendor only, never per shelter, so nothing here tells DV from non-DV.
+pub async fn queue_gauges(db: &DatabaseConnection) -> Result<Vec<QueueGauge>, AppError> {
+    let tenants: std::collections::HashMap<i64, String> =
+        crate::entities::tenant::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
+    let counts: Vec<StateCount> = queue_counts().into_model::<StateCount>().all(db).await?;
     let vendors = crate::entities::vendor::Entity::find().order_by_asc(crate::entities::vendor::Column::Id).all(db).await?;
     Ok(vendors
         .into_iter()

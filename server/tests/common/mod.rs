@@ -42,7 +42,8 @@ macro_rules! both_backends {
     };
 }
 
-fn admin_pg_url() -> String {
+/// Where tests create and drop their PostgreSQL databases.
+pub fn admin_pg_url() -> String {
     std::env::var("HMIS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
