@@ -112,12 +112,19 @@ async fn plain(args: &Args, sink: &str, payloads: &[(String, Vec<u8>)]) -> anyho
 /// without TLS, so it never negotiates any; the product's would, and pay for it on every payload).
 const PG_TRANSPORT: &str = "sslmode=disable";
 
-/// The product's pool (`server::db::connect`) on the test database.
+/// A PostgreSQL URL with `PG_TRANSPORT` added to its options.
+fn pg_transport(url: &str) -> String {
+    let joint = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joint}{PG_TRANSPORT}")
+}
+
+/// The product's pool (`server::db::connect`, with its defaults and `HMIS_*` environment; no
+/// settings file) on the test database.
 async fn connect(backend: Backend, database_url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let mut settings = server::config::Settings::load(std::path::Path::new("/nonexistent/hmis-bridge.toml"))?;
     let url = match backend {
         Backend::Sqlite => database_url.to_string(),
-        Backend::Postgres => format!("{database_url}?{PG_TRANSPORT}"),
+        Backend::Postgres => pg_transport(database_url),
     };
     settings.database_url = Some(url.into());
     server::db::connect(&settings).await
@@ -151,7 +158,7 @@ fn peer(args: &Args, which: &str, sink: &str) -> anyhow::Result<Duration> {
         .args(["--peer", which, "--sink", sink])
         .args(["--n", &args.n.to_string(), "--concurrency", &args.concurrency.to_string()])
         .args(["--payload-bytes", &args.payload_bytes.to_string()])
-        .args(["--database-url", &format!("{}?{PG_TRANSPORT}", common::admin_pg_url())])
+        .args(["--database-url", &pg_transport(&common::admin_pg_url())])
         .stderr(Stdio::inherit())
         .output()?;
     anyhow::ensure!(out.status.success(), "{which} failed");
