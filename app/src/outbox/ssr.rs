@@ -90,10 +90,11 @@ pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTi
     Ok((row, created))
 }
 
-/// `state IN (...)` with the states written as literals. Every query that selects outbox rows by
-/// state writes it this way, never with bound values: on PostgreSQL the outbox's state indexes are
-/// partial (`WAITING`, `QUEUE`), and the planner uses a partial index only when it can prove the
-/// query's WHERE implies the index's, which a parameter never proves in a generic plan.
+/// `state IN (...)` with the states written as literals. Every query that finds outbox rows by
+/// their state (not by id, where the state is only a guard) writes it this way, never with bound
+/// values: on PostgreSQL the outbox's state indexes are partial (`WAITING`, `QUEUE`), and the
+/// planner uses a partial index only when it can prove the query's WHERE implies the index's,
+/// which a parameter never proves in a generic plan.
 pub fn states_sql(states: &[State]) -> String {
     let list: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
     format!("state IN ({})", list.join(", "))
