@@ -8,6 +8,7 @@ mod m0004_vendors_outbox;
 mod m0005_vendor_circuit;
 mod m0006_outbox_waiting_index;
 mod m0007_outbox_queue_index;
+mod m0008_audit_indexes;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_vendor_circuit::Migration),
             Box::new(m0006_outbox_waiting_index::Migration),
             Box::new(m0007_outbox_queue_index::Migration),
+            Box::new(m0008_audit_indexes::Migration),
         ]
     }
 }

@@ -3,8 +3,9 @@
 //! - plain reqwest POSTs of the same payloads, C at a time: the limit;
 //! - the HMIS Bridge outbox worker on SQLite, and on PostgreSQL (rows already queued; timed from
 //!   the first claim until every row is completed and audited);
-//! - apalis with its SQLite storage, and graphile_worker on PostgreSQL (`bench/peers`), doing the
-//!   same job (one POST per job, with its idempotency key).
+//! - apalis with its SQLite storage, and graphile_worker on PostgreSQL (`bench/peers`): one POST
+//!   per job, with its idempotency key; then each again doing the outbox's whole job, the POST
+//!   and an audit row per attempt (issue 5: every attempt recorded, append-only).
 //!
 //! Prints deliveries per second and the ratio to plain POSTs, for a sink that answers at once and
 //! one that takes 0-50 ms (a vendor on a nearby network is slower still).
@@ -151,14 +152,16 @@ async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, 
     Ok(elapsed)
 }
 
-/// A peer queue from `bench/peers`, which prints one JSON line with its time.
-fn peer(args: &Args, which: &str, sink: &str) -> anyhow::Result<Duration> {
+/// A peer queue from `bench/peers`, which prints one JSON line with its time. With `audit`, its
+/// handler also appends each attempt's audit row, as the outbox does (`bench/peers/src/audit.rs`).
+fn peer(args: &Args, which: &str, sink: &str, audit: bool) -> anyhow::Result<Duration> {
     let bin = std::env::var("QUEUE_PEERS_BIN").map_err(|_| anyhow::anyhow!("QUEUE_PEERS_BIN: the bench/peers binary"))?;
     let out = Command::new(bin)
         .args(["--peer", which, "--sink", sink])
         .args(["--n", &args.n.to_string(), "--concurrency", &args.concurrency.to_string()])
         .args(["--payload-bytes", &args.payload_bytes.to_string()])
         .args(["--database-url", &pg_transport(&common::admin_pg_url())])
+        .args(audit.then_some("--audit"))
         .stderr(Stdio::inherit())
         .output()?;
     anyhow::ensure!(out.status.success(), "{which} failed");
@@ -191,11 +194,13 @@ async fn main() -> anyhow::Result<()> {
                 match backend {
                     Backend::Sqlite => {
                         row("HMIS Bridge outbox, SQLite", outbox(&args, backend, &sink, &payloads).await?);
-                        row("apalis 1.0, SQLite storage", peer(&args, "apalis-sqlite", &sink)?);
+                        row("apalis 1.0, SQLite storage", peer(&args, "apalis-sqlite", &sink, false)?);
+                        row("  + audit row per attempt", peer(&args, "apalis-sqlite", &sink, true)?);
                     }
                     Backend::Postgres => {
                         row("HMIS Bridge outbox, PostgreSQL", outbox(&args, backend, &sink, &payloads).await?);
-                        row("graphile_worker 0.14, PostgreSQL", peer(&args, "graphile-pg", &sink)?);
+                        row("graphile_worker 0.14, PostgreSQL", peer(&args, "graphile-pg", &sink, false)?);
+                        row("  + audit row per attempt", peer(&args, "graphile-pg", &sink, true)?);
                     }
                 }
             }

@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, DatabaseConnection, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::push::schedule_period;
-use super::state::{Circuit, Outcome, State};
+use super::state::{Circuit, State};
 use super::{DeadLetter, HistoryPage, HistoryRow, VendorStatus};
 use crate::auth::ssr::authorize;
 use crate::entities::{outbox, push_audit, vendor};
@@ -56,9 +56,9 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
     let now = Utc::now();
     let mut out = Vec::new();
     for v in vendors {
-        let audit = || access.find::<push_audit::Entity>().map(|s| s.filter(push_audit::Column::VendorId.eq(v.id)).order_by_desc(push_audit::Column::Id));
-        let success = audit()?.filter(push_audit::Column::Outcome.eq(Outcome::DELIVERED)).one(&db).await?;
-        let failure = audit()?.filter(push_audit::Column::Outcome.ne(Outcome::DELIVERED)).one(&db).await?;
+        let latest = |delivered| access.find::<push_audit::Entity>().map(|audit| super::ssr::vendor_attempts(audit, v.id, delivered));
+        let success = latest(true)?.one(&db).await?;
+        let failure = latest(false)?.one(&db).await?;
         out.push(VendorStatus {
             id: v.id,
             name: v.name,

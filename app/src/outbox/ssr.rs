@@ -115,6 +115,19 @@ pub const WAITING: &str = "state IN ('available', 'retryable')";
 /// the index stays the size of the queue however long the history grows.
 pub const QUEUE: &str = "state IN ('available', 'running', 'retryable', 'discarded')";
 
+/// The attempts that did not deliver: the predicate of migration m0008's partial index
+/// `idx_audit_vendor_failures` (vendor_id, id), a literal for the reason `states_sql` gives (and
+/// SQLite, too, uses a partial index only for a query that repeats its condition).
+pub const FAILED: &str = "outcome <> 'delivered'";
+
+/// A vendor's attempts in `audit` (a CoC's, from `Access`), newest first: its deliveries, or with
+/// `delivered` false its failures, which `idx_audit_vendor_failures` lists without walking the
+/// deliveries between them.
+pub fn vendor_attempts(audit: sea_orm::Select<push_audit::Entity>, vendor_id: i64, delivered: bool) -> sea_orm::Select<push_audit::Entity> {
+    let outcome = if delivered { push_audit::Column::Outcome.eq(super::state::Outcome::DELIVERED) } else { Expr::cust(FAILED) };
+    audit.filter(push_audit::Column::VendorId.eq(vendor_id)).filter(outcome).order_by_desc(push_audit::Column::Id)
+}
+
 fn waiting() -> Expr {
     Expr::cust(WAITING)
 }

@@ -175,12 +175,13 @@ mod tests {
 
     #[cfg(feature = "ssr")]
     #[test]
-    fn the_partial_index_predicates_name_their_states() {
+    fn the_partial_index_predicates_name_their_states_and_outcomes() {
         use crate::outbox::ssr::{QUEUE, QUEUE_STATES, WAITING, states_sql};
         let waiting: Vec<State> = State::ALL.into_iter().filter(|s| s.is_waiting()).collect();
         assert_eq!(states_sql(&waiting), WAITING);
         assert_eq!(states_sql(&QUEUE_STATES), QUEUE);
         assert!(QUEUE_STATES.iter().all(|s| !s.is_terminal() || *s == State::Discarded), "finished rows stay out of the queue index");
+        assert_eq!(crate::outbox::ssr::FAILED, format!("outcome <> '{}'", Outcome::DELIVERED));
     }
 
     fn now() -> DateTime<Utc> {

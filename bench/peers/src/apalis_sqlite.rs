@@ -8,6 +8,7 @@
 //!   queue of 100;
 //! - `poll_with_interval(100 ms)`: the worker fetches again as soon as a slot frees up anyway;
 //!   the interval wakes it for retries of failed jobs, like graphile-pg's 100 ms poll interval;
+//! - with `--audit`, the handler appends each attempt's row (`src/audit.rs`) through the same pool;
 //! - no `RetryPolicy` layer: a handler error marks the job Failed and the storage hands it out
 //!   again (up to its `max_attempts`, default 25), so retries go through the queue;
 //! - `SqliteStorage::setup` creates the schema and sets WAL, but it also sets
@@ -15,6 +16,7 @@
 //!   connection instead, and every worker connection uses WAL with `synchronous = FULL` and a
 //!   10 s busy timeout, as HMIS Bridge does, so both queues commit with the same durability.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -23,9 +25,10 @@ use apalis_sqlite::{Config, SqliteStorage};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
+use crate::audit::AuditLog;
 use crate::{Args, Delivery, Job, job_batches, until_recorded};
 
-pub async fn run(args: &Args, delivery: Delivery) -> anyhow::Result<Duration> {
+pub async fn run(args: &Args, mut delivery: Delivery) -> anyhow::Result<Duration> {
     let dir = tempfile::tempdir().context("temp dir")?;
     let options = SqliteConnectOptions::new()
         .filename(dir.path().join("apalis.db"))
@@ -41,6 +44,10 @@ pub async fn run(args: &Args, delivery: Delivery) -> anyhow::Result<Duration> {
     setup.close().await;
 
     let pool = SqlitePool::connect_with(options).await?;
+    if args.audit {
+        delivery.audit = Some(Arc::new(AuditLog::sqlite(&pool).await.context("audit table")?));
+    }
+    let audited = delivery.clone();
     let mut storage =
         SqliteStorage::<Job>::new(&pool).with_config(Config::default().batch_size(100));
     for batch in job_batches(args.n, args.payload_bytes) {
@@ -72,10 +79,11 @@ pub async fn run(args: &Args, delivery: Delivery) -> anyhow::Result<Duration> {
     })
     .await?;
     let elapsed = start.elapsed();
+    audited.ensure_all_audited().await?;
     pool.close().await;
     Ok(elapsed)
 }
 
-async fn deliver(job: Job, delivery: Data<Delivery>) -> Result<(), BoxDynError> {
-    Ok(delivery.deliver(&job).await?)
+async fn deliver(job: Job, delivery: Data<Delivery>, attempt: Attempt) -> Result<(), BoxDynError> {
+    Ok(delivery.deliver(&job, attempt.current() as i64).await?)
 }

@@ -9,6 +9,7 @@
 //! - `poll_interval(100 ms)` (default 1 s) with LISTEN/NOTIFY left on, like apalis-sqlite's
 //!   100 ms interval;
 //! - a pool of 20 connections, the size graphile_worker picks when it creates its own pool;
+//! - with `--audit`, the handler appends each attempt's row (`src/audit.rs`) through the same pool;
 //! - a handler error fails the attempt; graphile_worker retries it later with its exponential
 //!   backoff (up to 25 attempts by default).
 //!
@@ -17,6 +18,7 @@
 
 use std::hash::{BuildHasher, RandomState};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -26,6 +28,7 @@ use graphile_worker::{
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, raw_sql};
 
+use crate::audit::AuditLog;
 use crate::{Args, Delivery, Job, job_batches, until_recorded};
 
 pub async fn run(args: &Args, delivery: Delivery) -> anyhow::Result<Duration> {
@@ -59,11 +62,15 @@ async fn execute(conn: &mut PgConnection, statement: String) -> sqlx::Result<()>
     Ok(())
 }
 
-async fn bench(args: &Args, delivery: Delivery, db: PgConnectOptions) -> anyhow::Result<Duration> {
+async fn bench(args: &Args, mut delivery: Delivery, db: PgConnectOptions) -> anyhow::Result<Duration> {
     let pool = PgPoolOptions::new()
         .max_connections(20)
         .connect_with(db)
         .await?;
+    if args.audit {
+        delivery.audit = Some(Arc::new(AuditLog::postgres(&pool).await.context("audit table")?));
+    }
+    let audited = delivery.clone();
     let progress = delivery.progress.clone();
     let shutdown = delivery.progress.clone();
     let worker = WorkerOptions::default()
@@ -102,6 +109,7 @@ async fn bench(args: &Args, delivery: Delivery, db: PgConnectOptions) -> anyhow:
     })
     .await?;
     let elapsed = start.elapsed();
+    audited.ensure_all_audited().await?;
     pool.close().await;
     Ok(elapsed)
 }
@@ -111,6 +119,6 @@ impl TaskHandler for Job {
 
     async fn run(self, ctx: WorkerContext) -> impl IntoTaskHandlerResult {
         let delivery = ctx.get_ext::<Delivery>().expect("added with add_extension");
-        delivery.deliver(&self).await
+        delivery.deliver(&self, i64::from(*ctx.job().attempts())).await
     }
 }

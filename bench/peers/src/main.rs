@@ -3,6 +3,7 @@
 //! succeeded and the queue's store has recorded all N completions. One JSON line goes to stdout, logs go to stderr (`RUST_LOG`, default `warn`).
 
 mod apalis_sqlite;
+mod audit;
 mod graphile_pg;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +16,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use clap::{Parser, ValueEnum};
 use reqwest::header::CONTENT_TYPE;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
 /// Jobs are enqueued in batches of this many (untimed), so memory stays bounded for large N.
@@ -44,6 +46,10 @@ struct Args {
     /// Give up (exit 1) if the N jobs have not all succeeded after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout: u64,
+    /// Also append each attempt to an audit table in the queue's database, as HMIS Bridge does
+    /// (see `src/audit.rs`).
+    #[arg(long)]
+    audit: bool,
 }
 
 #[derive(ValueEnum, Serialize, Clone, Copy, Debug)]
@@ -53,11 +59,13 @@ enum Peer {
     GraphilePg,
 }
 
-/// One job: its payload (base64 in the job's JSON) and its idempotency key.
+/// One job: its payload (base64 in the job's JSON), its idempotency key, and the SHA-256 of the
+/// payload taken at enqueue (as the outbox does) for the audit.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 struct Job {
     key: String,
     payload: String,
+    sha256: String,
 }
 
 /// The jobs of a run in enqueue batches. Job `i`'s payload is pseudo-random bytes seeded by `i`:
@@ -67,9 +75,13 @@ fn job_batches(n: usize, payload_bytes: usize) -> impl Iterator<Item = Vec<Job>>
     let run = std::process::id();
     (0..n).step_by(ENQUEUE_BATCH).map(move |first| {
         (first..n.min(first + ENQUEUE_BATCH))
-            .map(|i| Job {
-                key: format!("peer-{run}-{i}"),
-                payload: BASE64.encode(noise(i as u64, payload_bytes)),
+            .map(|i| {
+                let bytes = noise(i as u64, payload_bytes);
+                Job {
+                    key: format!("peer-{run}-{i}"),
+                    sha256: Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect(),
+                    payload: BASE64.encode(bytes),
+                }
             })
             .collect()
     })
@@ -90,21 +102,44 @@ fn noise(seed: u64, len: usize) -> Vec<u8> {
     bytes
 }
 
-/// What every job handler shares: the HTTP client, the sink and the run's counters.
+/// What every job handler shares: the HTTP client, the sink, the run's counters and, with
+/// `--audit`, the audit table.
 #[derive(Clone, Debug)]
 struct Delivery {
     client: reqwest::Client,
     sink: reqwest::Url,
     progress: Arc<Progress>,
+    audit: Option<Arc<audit::AuditLog>>,
 }
 
 impl Delivery {
-    /// One POST of the job's payload; a transport error or a non-2xx answer fails the job. The
-    /// error is one line of text for the queues' failure logs.
-    async fn deliver(&self, job: &Job) -> Result<(), String> {
-        let result = self.post(job).await;
+    /// One POST of the job's payload, then (with `--audit`) its audit row; a transport error, a
+    /// non-2xx answer or an audit row that could not be written fails the attempt. The error is
+    /// one line of text for the queues' failure logs.
+    async fn deliver(&self, job: &Job, attempt: i64) -> Result<(), String> {
+        let mut result = self.post(job).await;
+        if let Some(audit) = &self.audit {
+            let (outcome, detail) = match &result {
+                Ok(()) => ("delivered", String::new()),
+                Err(error) => ("transient", format!("{error:#}")),
+            };
+            if let Err(error) = audit.record(job, attempt, outcome, &detail).await {
+                result = Err(error.context("writing the audit row"));
+            }
+        }
         self.progress.record(result.is_ok());
         result.map_err(|error| format!("{error:#}"))
+    }
+
+    /// With `--audit`: an error unless the audit has one row per attempt made.
+    async fn ensure_all_audited(&self) -> anyhow::Result<()> {
+        let Some(audit) = &self.audit else { return Ok(()) };
+        let attempts = self.progress.succeeded.load(Ordering::Relaxed) + self.progress.failed.load(Ordering::Relaxed);
+        let rows = audit.count().await?;
+        if rows != attempts {
+            bail!("the audit has {rows} rows for {attempts} attempts");
+        }
+        Ok(())
     }
 
     async fn post(&self, job: &Job) -> anyhow::Result<()> {
@@ -199,6 +234,7 @@ struct Report {
     seconds: f64,
     per_second: f64,
     failures: usize,
+    audit: bool,
 }
 
 #[tokio::main]
@@ -225,6 +261,7 @@ async fn main() -> anyhow::Result<()> {
         client: reqwest::Client::builder().build().context("HTTP client")?,
         sink: args.sink.clone(),
         progress: progress.clone(),
+        audit: None,
     };
     let elapsed = match args.peer {
         Peer::ApalisSqlite => apalis_sqlite::run(&args, delivery).await?,
@@ -238,6 +275,7 @@ async fn main() -> anyhow::Result<()> {
         seconds,
         per_second: args.n as f64 / seconds,
         failures: progress.failed.load(Ordering::Relaxed),
+        audit: args.audit,
     };
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
