@@ -14,7 +14,7 @@
 //! the record is durable before the queue marks the job done, as the outbox writes an attempt's
 //! audit row in the transaction that records its outcome.
 
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
 
 use crate::Job;
 
@@ -28,16 +28,20 @@ pub enum AuditLog {
     Sqlite(SqlitePool),
 }
 
-const POSTGRES_SCHEMA: &str = r#"
-CREATE TABLE tenants (id bigserial PRIMARY KEY, slug varchar(50) NOT NULL);
-CREATE TABLE vendors (id bigserial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES tenants (id) ON DELETE RESTRICT);
+/// The tables in either dialect: `key` is the auto-increment primary key, `int8` a 64-bit
+/// integer, `time` the type the product's migrations give a timestamp with time zone.
+fn schema(key: &str, int8: &str, time: &str) -> String {
+    format!(
+        r#"
+CREATE TABLE tenants (id {key}, slug varchar(50) NOT NULL);
+CREATE TABLE vendors (id {key}, tenant_id {int8} NOT NULL REFERENCES tenants (id) ON DELETE RESTRICT);
 CREATE TABLE push_audit (
-    id bigserial PRIMARY KEY,
-    tenant_id bigint NOT NULL REFERENCES tenants (id) ON DELETE RESTRICT,
-    vendor_id bigint NOT NULL REFERENCES vendors (id) ON DELETE RESTRICT,
+    id {key},
+    tenant_id {int8} NOT NULL REFERENCES tenants (id) ON DELETE RESTRICT,
+    vendor_id {int8} NOT NULL REFERENCES vendors (id) ON DELETE RESTRICT,
     job_key varchar(200) NOT NULL,
     attempt integer NOT NULL,
-    at timestamptz NOT NULL,
+    at {time} NOT NULL,
     records integer NOT NULL,
     outcome varchar(20) NOT NULL,
     detail varchar(500) NOT NULL,
@@ -45,41 +49,22 @@ CREATE TABLE push_audit (
 );
 CREATE INDEX idx_audit_tenant_id ON push_audit (tenant_id, id);
 CREATE INDEX idx_audit_vendor_failures ON push_audit (vendor_id, id) WHERE outcome <> 'delivered';
-INSERT INTO tenants (id, slug) VALUES (1, 'bench');
-INSERT INTO vendors (id, tenant_id) VALUES (1, 1);
-"#;
-
-const SQLITE_SCHEMA: &str = r#"
-CREATE TABLE tenants (id integer PRIMARY KEY AUTOINCREMENT, slug varchar(50) NOT NULL);
-CREATE TABLE vendors (id integer PRIMARY KEY AUTOINCREMENT, tenant_id integer NOT NULL REFERENCES tenants (id) ON DELETE RESTRICT);
-CREATE TABLE push_audit (
-    id integer PRIMARY KEY AUTOINCREMENT,
-    tenant_id integer NOT NULL REFERENCES tenants (id) ON DELETE RESTRICT,
-    vendor_id integer NOT NULL REFERENCES vendors (id) ON DELETE RESTRICT,
-    job_key varchar(200) NOT NULL,
-    attempt integer NOT NULL,
-    at timestamp_with_timezone_text NOT NULL,
-    records integer NOT NULL,
-    outcome varchar(20) NOT NULL,
-    detail varchar(500) NOT NULL,
-    payload_sha256 varchar(64) NOT NULL
-);
-CREATE INDEX idx_audit_tenant_id ON push_audit (tenant_id, id);
-CREATE INDEX idx_audit_vendor_failures ON push_audit (vendor_id, id) WHERE outcome <> 'delivered';
-INSERT INTO tenants (id, slug) VALUES (1, 'bench');
-INSERT INTO vendors (id, tenant_id) VALUES (1, 1);
-"#;
+INSERT INTO tenants (id, slug) VALUES ({TENANT}, 'bench');
+INSERT INTO vendors (id, tenant_id) VALUES ({VENDOR}, {TENANT});
+"#
+    )
+}
 
 impl AuditLog {
     /// Create the audit table (and the CoC and vendor it refers to) in the queue's database.
     pub async fn postgres(pool: &PgPool) -> anyhow::Result<AuditLog> {
-        sqlx::raw_sql(POSTGRES_SCHEMA).execute(pool).await?;
+        sqlx::raw_sql(AssertSqlSafe(schema("bigserial PRIMARY KEY", "bigint", "timestamptz"))).execute(pool).await?;
         Ok(AuditLog::Postgres(pool.clone()))
     }
 
     /// As `postgres`; the pool's connections must enforce foreign keys (sqlx's SQLite default).
     pub async fn sqlite(pool: &SqlitePool) -> anyhow::Result<AuditLog> {
-        sqlx::raw_sql(SQLITE_SCHEMA).execute(pool).await?;
+        sqlx::raw_sql(AssertSqlSafe(schema("integer PRIMARY KEY AUTOINCREMENT", "integer", "timestamp_with_timezone_text"))).execute(pool).await?;
         Ok(AuditLog::Sqlite(pool.clone()))
     }
 
