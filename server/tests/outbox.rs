@@ -207,6 +207,30 @@ async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestApp) 
 }
 both_backends!(the_schema_refuses_a_terminal_state_without_finalized_at);
 
+/// The plan `db` makes for `statement`, one line a step. On PostgreSQL it is the plan of the
+/// statement prepared (PREPARE, then EXPLAIN EXECUTE), as the driver runs it: a plain EXPLAIN with
+/// parameters plans for their values, where a prepared statement's generic plan (forced with
+/// `plan_cache_mode`) knows none of them. SQLite plans a statement for its bound values either
+/// way (it prepares it again when a value could change the plan), so there it is EXPLAIN QUERY
+/// PLAN's details.
+async fn plan(db: &impl ConnectionTrait, statement: sea_orm::Statement) -> String {
+    use sea_orm::sea_query::{PostgresQueryBuilder, QueryBuilder};
+    static PREPARED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let backend = db.get_database_backend();
+    let values = statement.values.map(|v| v.0).unwrap_or_default();
+    let (explain, column) = if backend == sea_orm::DbBackend::Postgres {
+        let name = format!("planned_{}", PREPARED.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        db.execute_unprepared(&format!("PREPARE {name} AS {}", statement.sql)).await.unwrap();
+        let args: Vec<String> = values.iter().map(|v| PostgresQueryBuilder.value_to_string(v)).collect();
+        let args = if args.is_empty() { String::new() } else { format!("({})", args.join(", ")) };
+        (sea_orm::Statement::from_string(backend, format!("EXPLAIN EXECUTE {name}{args}")), 0)
+    } else {
+        (sea_orm::Statement::from_sql_and_values(backend, format!("EXPLAIN QUERY PLAN {}", statement.sql), values), 3)
+    };
+    let steps: Vec<String> = db.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(column).unwrap()).collect();
+    steps.join("\n")
+}
+
 /// On PostgreSQL the claim reads the partial index of waiting rows in claim order (m0006), and
 /// the rescuer and the gauges the partial index of the queue (m0007), also in a generic plan,
 /// where the planner knows no parameter's value (without m0006 the claim read and sorted every due
@@ -227,9 +251,7 @@ async fn the_outbox_queries_read_the_partial_indexes_on_postgres() {
     ];
     let mut explained = Vec::new();
     for (what, statement) in plans {
-        let explain = sea_orm::Statement::from_sql_and_values(backend, format!("EXPLAIN {}", statement.sql), statement.values.map(|v| v.0).unwrap_or_default());
-        let plan: Vec<String> = txn.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
-        explained.push((what, plan.join("\n")));
+        explained.push((what, plan(&txn, statement).await));
     }
     let (_, claim) = &explained[0];
     assert!(claim.contains("idx_outbox_waiting") && !claim.contains("Sort"), "the claim does not read idx_outbox_waiting in order:\n{claim}");
@@ -247,24 +269,16 @@ async fn the_tabs_audit_queries_read_their_indexes(app: TestApp) {
     let db = app.db().await;
     let txn = db.begin().await.unwrap();
     let backend = txn.get_database_backend();
-    let explain = match backend {
-        sea_orm::DbBackend::Postgres => {
-            txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
-            "EXPLAIN"
-        }
-        _ => "EXPLAIN QUERY PLAN",
-    };
+    if backend == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
+    }
     let ours = || push_audit::Entity::find().filter(push_audit::Column::TenantId.eq(1));
     let queries = [
         ("a vendor's last failure", "idx_audit_vendor_failures", app::outbox::ssr::vendor_attempts(ours(), 1, false).limit(1)),
         ("a page of the history", "idx_audit_tenant_id", ours().order_by_desc(push_audit::Column::Id).limit(25).offset(50)),
     ];
     for (what, index, query) in queries {
-        let statement = query.build(backend);
-        let explain = sea_orm::Statement::from_sql_and_values(backend, format!("{explain} {}", statement.sql), statement.values.map(|v| v.0).unwrap_or_default());
-        let column = if backend == sea_orm::DbBackend::Postgres { 0 } else { 3 };
-        let plan: Vec<String> = txn.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(column).unwrap()).collect();
-        let plan = plan.join("\n");
+        let plan = plan(&txn, query.build(backend)).await;
         assert!(plan.contains(index), "{what} does not read {index}:\n{plan}");
     }
 }

@@ -116,8 +116,8 @@ pub const WAITING: &str = "state IN ('available', 'retryable')";
 pub const QUEUE: &str = "state IN ('available', 'running', 'retryable', 'discarded')";
 
 /// The attempts that did not deliver: the predicate of migration m0008's partial index
-/// `idx_audit_vendor_failures` (vendor_id, id), a literal for the reason `states_sql` gives (and
-/// SQLite, too, uses a partial index only for a query that repeats its condition).
+/// `idx_audit_vendor_failures` (vendor_id, id), written as a literal for the reason `states_sql`
+/// gives (SQLite uses the index for any query that repeats the condition).
 pub const FAILED: &str = "outcome <> 'delivered'";
 
 /// A vendor's attempts in `audit` (a CoC's, from `Access`), newest first: its deliveries, or with
