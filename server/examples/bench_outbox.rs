@@ -191,18 +191,13 @@ async fn main() -> anyhow::Result<()> {
         row("plain reqwest POSTs", limit);
         for _ in 0..args.repeat {
             for &backend in &args.backends {
-                match backend {
-                    Backend::Sqlite => {
-                        row("HMIS Bridge outbox, SQLite", outbox(&args, backend, &sink, &payloads).await?);
-                        row("apalis 1.0, SQLite storage", peer(&args, "apalis-sqlite", &sink, false)?);
-                        row("  + audit row per attempt", peer(&args, "apalis-sqlite", &sink, true)?);
-                    }
-                    Backend::Postgres => {
-                        row("HMIS Bridge outbox, PostgreSQL", outbox(&args, backend, &sink, &payloads).await?);
-                        row("graphile_worker 0.14, PostgreSQL", peer(&args, "graphile-pg", &sink, false)?);
-                        row("  + audit row per attempt", peer(&args, "graphile-pg", &sink, true)?);
-                    }
-                }
+                let (ours, theirs, their_peer) = match backend {
+                    Backend::Sqlite => ("HMIS Bridge outbox, SQLite", "apalis 1.0, SQLite storage", "apalis-sqlite"),
+                    Backend::Postgres => ("HMIS Bridge outbox, PostgreSQL", "graphile_worker 0.14, PostgreSQL", "graphile-pg"),
+                };
+                row(ours, outbox(&args, backend, &sink, &payloads).await?);
+                row(theirs, peer(&args, their_peer, &sink, false)?);
+                row("  + audit row per attempt", peer(&args, their_peer, &sink, true)?);
             }
         }
     }

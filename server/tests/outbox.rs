@@ -207,27 +207,31 @@ async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestApp) 
 }
 both_backends!(the_schema_refuses_a_terminal_state_without_finalized_at);
 
-/// The plan `db` makes for `statement`, one line a step. On PostgreSQL it is the plan of the
-/// statement prepared (PREPARE, then EXPLAIN EXECUTE), as the driver runs it: a plain EXPLAIN with
-/// parameters plans for their values, where a prepared statement's generic plan (forced with
-/// `plan_cache_mode`) knows none of them. SQLite plans a statement for its bound values either
-/// way (it prepares it again when a value could change the plan), so there it is EXPLAIN QUERY
-/// PLAN's details.
-async fn plan(db: &impl ConnectionTrait, statement: sea_orm::Statement) -> String {
+/// The plan `db` makes for `statement`, one line a step. On PostgreSQL it is the generic plan of
+/// the statement prepared (PREPARE, then EXPLAIN EXECUTE under `plan_cache_mode =
+/// force_generic_plan`), as the driver runs it: a plain EXPLAIN with parameters plans for their
+/// values, where a generic plan knows none of them; sequential scans are off, so any usable index
+/// beats a scan of the small test table. SQLite plans a statement for its bound values either way
+/// (it prepares it again when a value could change the plan), so there it is EXPLAIN QUERY PLAN's
+/// details.
+async fn plan(db: &DatabaseConnection, statement: sea_orm::Statement) -> String {
+    use sea_orm::TransactionTrait;
     use sea_orm::sea_query::{PostgresQueryBuilder, QueryBuilder};
     static PREPARED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let backend = db.get_database_backend();
+    let txn = db.begin().await.unwrap();
+    let backend = txn.get_database_backend();
     let values = statement.values.map(|v| v.0).unwrap_or_default();
     let (explain, column) = if backend == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
         let name = format!("planned_{}", PREPARED.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        db.execute_unprepared(&format!("PREPARE {name} AS {}", statement.sql)).await.unwrap();
+        txn.execute_unprepared(&format!("PREPARE {name} AS {}", statement.sql)).await.unwrap();
         let args: Vec<String> = values.iter().map(|v| PostgresQueryBuilder.value_to_string(v)).collect();
         let args = if args.is_empty() { String::new() } else { format!("({})", args.join(", ")) };
         (sea_orm::Statement::from_string(backend, format!("EXPLAIN EXECUTE {name}{args}")), 0)
     } else {
         (sea_orm::Statement::from_sql_and_values(backend, format!("EXPLAIN QUERY PLAN {}", statement.sql), values), 3)
     };
-    let steps: Vec<String> = db.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(column).unwrap()).collect();
+    let steps: Vec<String> = txn.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(column).unwrap()).collect();
     steps.join("\n")
 }
 
@@ -237,25 +241,17 @@ async fn plan(db: &impl ConnectionTrait, statement: sea_orm::Statement) -> Strin
 /// row, and every dead version earlier claims left, to take a few).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_outbox_queries_read_the_partial_indexes_on_postgres() {
-    use sea_orm::{QueryTrait, TransactionTrait};
+    use sea_orm::QueryTrait;
     let app = TestApp::spawn(Backend::Postgres).await;
     let db = app.db().await;
-    let txn = db.begin().await.unwrap();
-    // Any index over a scan of a small table, and plans made without the values.
-    txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
-    let backend = txn.get_database_backend();
-    let plans = [
-        ("the claim", backend.build(&app::outbox::ssr::due(t0(), 32))),
+    let backend = db.get_database_backend();
+    let claim = plan(&db, backend.build(&app::outbox::ssr::due(t0(), 32))).await;
+    assert!(claim.contains("idx_outbox_waiting") && !claim.contains("Sort"), "the claim does not read idx_outbox_waiting in order:\n{claim}");
+    for (what, statement) in [
         ("the rescuer", app::outbox::ssr::expired(t0()).build(backend)),
         ("the queue gauges", app::outbox::ssr::queue_counts().build(backend)),
-    ];
-    let mut explained = Vec::new();
-    for (what, statement) in plans {
-        explained.push((what, plan(&txn, statement).await));
-    }
-    let (_, claim) = &explained[0];
-    assert!(claim.contains("idx_outbox_waiting") && !claim.contains("Sort"), "the claim does not read idx_outbox_waiting in order:\n{claim}");
-    for (what, plan) in &explained[1..] {
+    ] {
+        let plan = plan(&db, statement).await;
         assert!(plan.contains("idx_outbox_queue"), "{what} does not read idx_outbox_queue:\n{plan}");
     }
 }
@@ -265,20 +261,16 @@ async fn the_outbox_queries_read_the_partial_indexes_on_postgres() {
 /// it, the query walked every delivery since that failure: 160 ms at 100,000 rows back), and the
 /// history pages through a CoC's attempts by id.
 async fn the_tabs_audit_queries_read_their_indexes(app: TestApp) {
-    use sea_orm::{QueryOrder, QuerySelect, QueryTrait, TransactionTrait};
+    use sea_orm::{QueryOrder, QuerySelect, QueryTrait};
     let db = app.db().await;
-    let txn = db.begin().await.unwrap();
-    let backend = txn.get_database_backend();
-    if backend == sea_orm::DbBackend::Postgres {
-        txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
-    }
+    let backend = db.get_database_backend();
     let ours = || push_audit::Entity::find().filter(push_audit::Column::TenantId.eq(1));
     let queries = [
         ("a vendor's last failure", "idx_audit_vendor_failures", app::outbox::ssr::vendor_attempts(ours(), 1, false).limit(1)),
         ("a page of the history", "idx_audit_tenant_id", ours().order_by_desc(push_audit::Column::Id).limit(25).offset(50)),
     ];
     for (what, index, query) in queries {
-        let plan = plan(&txn, query.build(backend)).await;
+        let plan = plan(&db, query.build(backend)).await;
         assert!(plan.contains(index), "{what} does not read {index}:\n{plan}");
     }
 }
