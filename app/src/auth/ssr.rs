@@ -122,7 +122,7 @@ pub async fn me() -> Result<Option<Me>, AppError> {
     }))
 }
 
-/// The client address used for per-client throttling.
+/// The client address used for throttling (`throttle::client_address` keys it).
 fn client_ip(state: &AppState) -> String {
     let parts = use_context::<Parts>();
     if state.auth.trust_forwarded_for {
@@ -140,6 +140,15 @@ fn client_ip(state: &AppState) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Log a refusal by the throttle (never the address it was for).
+fn log_throttled(event: &'static str) -> impl Fn(&AppError) {
+    move |err| {
+        if let AppError::Throttled { minutes } = err {
+            tracing::info!(event, minutes, "password check refused by the throttle");
+        }
+    }
+}
+
 /// Sign in; returns where to go next.
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
     let state = ssr::state()?;
@@ -152,10 +161,9 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     }
     // Longer than any address can be: counted like any other unknown email, under a bounded key.
     let email: String = email.trim().to_lowercase().chars().take(320).collect();
-    let account_key = throttle::account_key(&email);
-    let client_key = throttle::client_key(&client_ip(&state));
+    let keys = throttle::Keys::new(&email, &client_ip(&state));
     let now = Utc::now();
-    throttle::begin_attempt(db, &[(&account_key, throttle::ACCOUNT), (&client_key, throttle::CLIENT)], now).await?;
+    throttle::begin_attempt(db, &keys, now).await.inspect_err(log_throttled("login.throttled"))?;
 
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
@@ -169,7 +177,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         return Err(AppError::validation("password", "The email or password is not correct."));
     }
     let Some(user) = found else { return Err(AppError::Internal) };
-    throttle::succeeded(db, &account_key, &client_key).await?;
+    throttle::succeeded(db, &keys, now).await?;
 
     let session = ssr::session().await?;
     session.cycle_id().await?;
@@ -201,9 +209,15 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     let access = authorize(PageAccess::SignedIn).await?;
     let db = ssr::db()?;
     let user = user::Entity::find_by_id(access.user.id).one(&db).await?.ok_or(AppError::NotFound)?;
+    // The current password is a password guess like a sign-in's: same keys, same limits.
+    let keys = throttle::Keys::new(&user.email, &client_ip(&ssr::state()?));
+    let now = Utc::now();
+    throttle::begin_attempt(&db, &keys, now).await.inspect_err(log_throttled("password_change.throttled"))?;
     if !password::verify(current, Some(user.password_hash.clone())).await {
+        tracing::info!(event = "password_change.failed", user.id = user.id, "wrong current password");
         return Err(AppError::validation("current", "Current password: it is not correct."));
     }
+    throttle::succeeded(&db, &keys, now).await?;
     super::check_new_password("new", "New password", &new)?;
     if new != confirm {
         return Err(AppError::validation("confirm", "Confirm new password: it does not match the new password."));

@@ -11,7 +11,11 @@ use crate::entities::user;
 use crate::error::{AppError, Notice};
 use crate::ssr::{self, scope::Access};
 
-const DUPLICATE_EMAIL: &str = "Email: a user with this address already exists; use another address.";
+/// The one answer for an address already taken, in this CoC or in another: it names no tenant and
+/// has the same field and status either way, so it does not say where the address is used.
+/// (Addresses are unique across tenants because sign-in is by address alone; docs/auth.md.)
+const DUPLICATE_EMAIL: &str =
+    "Email: this address cannot be used for a new user. Ask the person for another address, or contact support.";
 
 const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
 
