@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod error;
 pub mod hmis;
+pub mod input;
 pub mod inventory;
 pub mod outbox;
 pub mod shelters;

@@ -9,6 +9,7 @@ mod m0005_vendor_circuit;
 mod m0006_outbox_waiting_index;
 mod m0007_outbox_queue_index;
 mod m0008_audit_indexes;
+mod m0009_privacy_integrity;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_outbox_waiting_index::Migration),
             Box::new(m0007_outbox_queue_index::Migration),
             Box::new(m0008_audit_indexes::Migration),
+            Box::new(m0009_privacy_integrity::Migration),
         ]
     }
 }

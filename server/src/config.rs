@@ -127,6 +127,12 @@ impl Settings {
         if self.environment == Environment::Production && !self.secure_cookies() {
             bail!("production needs public_url (HMIS_PUBLIC_URL) set to the https:// address users reach, so session cookies are Secure");
         }
+        if self.environment == Environment::Production && self.metrics_token.is_none() {
+            bail!(
+                "production needs metrics_token (HMIS_METRICS_TOKEN) set to a long random value, so /metrics answers only \
+                 Prometheus (which sends it as a bearer token); generate one with `openssl rand -base64 32`"
+            );
+        }
         Ok(())
     }
 
@@ -161,17 +167,42 @@ impl Settings {
                  e.g. the output of `openssl rand -base64 48`"
             );
         }
+        create_data_dir(&self.data_dir)?;
         let path = self.data_dir.join("secret.key");
         if let Ok(existing) = std::fs::read_to_string(&path) {
             return Ok(SecretString::from(existing.trim().to_string()));
         }
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating data directory {}", self.data_dir.display()))?;
         let key = generate_key();
         write_private(&path, &key).with_context(|| format!("writing {}", path.display()))?;
         tracing::info!(path = %path.display(), "generated a development secret key");
         Ok(SecretString::from(key))
     }
+}
+
+/// Create `dir` (and missing parents) with mode 0700: it holds the SQLite database and the
+/// development secret key. An existing one open to other users is restricted to 0700, with a
+/// warning; if that is not possible (another owner), the warning says so and startup goes on.
+pub fn create_data_dir(dir: &Path) -> anyhow::Result<()> {
+    let creating = || format!("creating data directory {}", dir.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).with_context(creating)?;
+        let mode = std::fs::metadata(dir).with_context(creating)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            let was = format!("{mode:o}");
+            match std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+                Ok(()) => tracing::warn!(path = %dir.display(), was, "data directory was open to other users; now 0700"),
+                Err(e) => tracing::warn!(
+                    path = %dir.display(), was, error = %e,
+                    "data directory is open to other users and could not be restricted; make it 0700"
+                ),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir).with_context(creating)?;
+    Ok(())
 }
 
 fn generate_key() -> String {
@@ -203,6 +234,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("HMIS_ENVIRONMENT", "production");
             jail.set_env("HMIS_PUBLIC_URL", "https://bridge.example.org");
+            jail.set_env("HMIS_METRICS_TOKEN", "a-long-random-metrics-token");
             let settings = Settings::load(Path::new("none.toml")).expect("loads");
             let err = settings.resolve_secret_key().unwrap_err().to_string();
             assert!(err.contains("HMIS_SECRET_KEY"), "{err}");
@@ -216,6 +248,17 @@ mod tests {
             jail.set_env("HMIS_ENVIRONMENT", "production");
             let err = Settings::load(Path::new("none.toml")).unwrap_err().to_string();
             assert!(err.contains("https"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn production_needs_a_metrics_token() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HMIS_ENVIRONMENT", "production");
+            jail.set_env("HMIS_PUBLIC_URL", "https://bridge.example.org");
+            let err = Settings::load(Path::new("none.toml")).unwrap_err().to_string();
+            assert!(err.contains("HMIS_METRICS_TOKEN"), "{err}");
             Ok(())
         });
     }

@@ -13,8 +13,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     let url = match &settings.database_url {
         Some(url) => url.expose_secret().to_string(),
         None => {
-            std::fs::create_dir_all(&settings.data_dir)
-                .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+            crate::config::create_data_dir(&settings.data_dir)?;
             format!("sqlite://{}?mode=rwc", settings.data_dir.join("hmis-bridge.db").display())
         }
     };

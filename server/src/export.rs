@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tower_sessions::Session;
 
-use app::auth::ssr::load_current_user;
+use app::auth::ssr::authorize_session;
 use app::error::AppError;
 use app::hmis::ssr::EXPORT_PAGE;
 use app::ssr::AppState;
-use app::ssr::scope::Access;
 
 fn error_response(err: &AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -24,13 +23,10 @@ fn error_response(err: &AppError) -> Response {
 /// has already sent anonymous visitors to sign in and hidden the path from other roles; this
 /// checks again, as every entry point does.
 pub async fn download(State(state): State<AppState>, session: Session) -> Response {
-    let user = match load_current_user(&session, &state).await {
-        Ok(Some(user)) if EXPORT_PAGE.allows(Some(user.role)) && !user.must_change_password => user,
-        Ok(Some(_)) => return error_response(&AppError::NotFound),
-        Ok(None) => return error_response(&AppError::Unauthenticated),
+    let access = match authorize_session(&session, &state, EXPORT_PAGE).await {
+        Ok(access) => access,
         Err(err) => return error_response(&err),
     };
-    let access = Access { user };
     let scope = match access.tenant() {
         Ok(scope) => scope,
         Err(err) => return error_response(&err),
@@ -39,7 +35,7 @@ pub async fn download(State(state): State<AppState>, session: Session) -> Respon
         Ok(app::hmis::ssr::ExportZip { name, bytes, .. }) => {
             tracing::info!(
                 event = "hmis_export.downloaded",
-                user.id = access.user.id,
+                user.id = access.user().id,
                 tenant.id = scope.tenant_id(),
                 export.bytes = bytes.len(),
                 "HMIS CSV zip downloaded"

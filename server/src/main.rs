@@ -16,6 +16,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let settings = Settings::load(&cli.config)?;
     telemetry::init(settings.log_format);
+    if matches!(cli.command, Command::SeedDemo { .. }) && settings.environment == server::config::Environment::Production {
+        anyhow::bail!("seed-demo adds demo users with published passwords, so it does not run with environment = production");
+    }
     // A production server without a secret key stops here, before touching the database.
     let secret = matches!(cli.command, Command::Serve).then(|| settings.resolve_secret_key()).transpose()?;
     let conn = db::connect(&settings).await?;

@@ -113,6 +113,7 @@ fn build((codes, min_shelters, min_beds, specs): (usize, i32, i32, Vec<ShelterSp
         dv_min_beds: min_beds,
         time_zone: "America/Chicago".into(),
         created_at: created,
+        dv_changed_at: None,
     };
     let organizations: Vec<organization::Model> = [false, true]
         .iter()

@@ -82,12 +82,15 @@ pub async fn load_current_user(session: &Session, state: &AppState) -> Result<Op
     Ok(user)
 }
 
-/// The one gate every server function goes through. Callers without the role get `NotFound`,
-/// the same answer as for something that does not exist.
-pub async fn authorize(access: PageAccess) -> Result<Access, AppError> {
-    let state = ssr::state()?;
-    let session = ssr::session().await?;
-    let Some(user) = load_current_user(&session, &state).await? else {
+/// What [`Access::new`] needs: only this module can make one, so an `Access` exists only where
+/// a caller passed [`authorize_session`].
+#[derive(Debug)]
+pub struct Granted(());
+
+/// The one gate: the signed-in user of `session`, if their role may open `access`. Callers
+/// without the role get `NotFound`, the same answer as for something that does not exist.
+pub async fn authorize_session(session: &Session, state: &AppState, access: PageAccess) -> Result<Access, AppError> {
+    let Some(user) = load_current_user(session, state).await? else {
         return Err(AppError::Unauthenticated);
     };
     if !access.allows(Some(user.role)) {
@@ -99,7 +102,14 @@ pub async fn authorize(access: PageAccess) -> Result<Access, AppError> {
             "Password: choose a new password first (Account > Password).",
         ));
     }
-    Ok(Access { user })
+    Ok(Access::new(user, Granted(())))
+}
+
+/// [`authorize_session`] for the server function or page being run.
+pub async fn authorize(access: PageAccess) -> Result<Access, AppError> {
+    let state = ssr::state()?;
+    let session = ssr::session().await?;
+    authorize_session(&session, &state, access).await
 }
 
 pub async fn me() -> Result<Option<Me>, AppError> {
@@ -208,7 +218,7 @@ pub async fn end_sessions_of(db: &impl ConnectionTrait, user_id: i64) -> Result<
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<Notice, AppError> {
     let access = authorize(PageAccess::SignedIn).await?;
     let db = ssr::db()?;
-    let user = user::Entity::find_by_id(access.user.id).one(&db).await?.ok_or(AppError::NotFound)?;
+    let user = user::Entity::find_by_id(access.user().id).one(&db).await?.ok_or(AppError::NotFound)?;
     // The current password is a password guess like a sign-in's: same keys, same limits.
     let keys = throttle::Keys::new(&user.email, &client_ip(&ssr::state()?));
     let now = Utc::now();

@@ -1,4 +1,5 @@
 //! SeaORM entities. The schema itself lives in the `migration` crate.
+pub mod admin_audit;
 pub mod bed_snapshot;
 pub mod installation;
 pub mod inventory;

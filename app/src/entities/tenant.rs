@@ -12,6 +12,9 @@ pub struct Model {
     pub dv_min_beds: i32,
     pub time_zone: String,
     pub created_at: ChronoDateTimeUtc,
+    /// When a shelter or organization last became DV or stopped being DV: a payload built
+    /// before it is never delivered.
+    pub dv_changed_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -85,6 +85,23 @@ pub struct PreviewRow {
 }
 
 impl PreviewRow {
+    /// The row as vendors receive it: its beds per household type and nothing else of the
+    /// shelters behind it (no occupancy, reports, freshness or count of shelters). What a viewer
+    /// without DV access sees of the DV aggregate (DESIGN.md 4.5).
+    pub fn as_sent(&self) -> PreviewRow {
+        PreviewRow {
+            shelters: 0,
+            households: self
+                .households
+                .iter()
+                .map(|h| HouseholdBeds { household_type: h.household_type, beds_total: h.beds_total, ..Default::default() })
+                .collect(),
+            oldest_update: None,
+            unreported_lines: 0,
+            ..self.clone()
+        }
+    }
+
     /// The row's beds, for one household type or (None) all.
     pub fn beds(&self, household_type: Option<i32>) -> Option<HouseholdBeds> {
         let mut sum = HouseholdBeds { household_type: household_type.unwrap_or(0), ..Default::default() };

@@ -121,11 +121,12 @@ pub async fn preview() -> Result<ExportPreview, AppError> {
     let db = crate::ssr::db()?;
     let run = new_run(&db, Utc::now()).await?;
     let (tenant, export) = export(&db, access.tenant()?, &run).await?;
-    let dv_access = access.user.dv_access;
+    let dv_access = access.user().dv_access;
     let mut rows = export.rows;
     if !dv_access {
-        // The aggregate row is what vendors receive; how many shelters it holds is not.
-        rows.iter_mut().filter(|r| r.dv_aggregate).for_each(|r| r.shelters = 0);
+        // Of the aggregate, only what vendors receive: no occupancy, freshness or shelter count,
+        // so the overview's figures leave DV lines out too.
+        rows.iter_mut().filter(|r| r.dv_aggregate).for_each(|r| *r = r.as_sent());
     }
     Ok(ExportPreview {
         coc_codes: tenant.coc_codes.split(';').map(str::to_string).collect(),

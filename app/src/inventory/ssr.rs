@@ -266,7 +266,7 @@ pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Re
             inventory_id: Set(inventory_id),
             beds_total: Set(total),
             beds_occupied: Set(occupied),
-            updated_by: Set(access.user.id),
+            updated_by: Set(access.user().id),
             recorded_at: Set(now),
             ..Default::default()
         }
@@ -274,7 +274,7 @@ pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Re
         .await?;
     }
     txn.commit().await?;
-    tracing::info!(event = "bed_counts.updated", shelter.id = shelter.id, user.id = access.user.id, "bed counts saved");
+    tracing::info!(event = "bed_counts.updated", shelter.id = shelter.id, user.id = access.user().id, "bed counts saved");
     Ok(Notice::new(format!("Saved the counts for {} at {}.", shelter.name, when(now))))
 }
 

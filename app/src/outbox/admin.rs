@@ -128,7 +128,7 @@ pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
     Ok(HistoryPage { rows, page, pages })
 }
 
-/// A dead letter of the caller's CoC, or not found.
+/// A delivery of the caller's CoC, or not found; the actions check that it is a dead letter.
 async fn dead_letter(access: &Access, id: i64) -> Result<outbox::Model, AppError> {
     access.find::<outbox::Entity>()?.filter(outbox::Column::Id.eq(id)).one(&crate::ssr::db()?).await?.ok_or(AppError::NotFound)
 }
@@ -149,6 +149,9 @@ pub async fn retry(id: i64) -> Result<Notice, AppError> {
         .filter(outbox::Column::State.ne(State::Cancelled.as_str()))
         .one(&txn)
         .await?;
+    if super::ssr::built_before_dv_change(&txn, row.tenant_id, row.created_at).await? {
+        return Err(AppError::Conflict(super::ssr::STALE_PAYLOAD.into()));
+    }
     if newer.is_some() {
         return Err(AppError::Conflict("A newer push to this vendor exists, so this older one is not sent again; cancel it, or push now.".into()));
     }
@@ -157,7 +160,7 @@ pub async fn retry(id: i64) -> Result<Notice, AppError> {
     }
     txn.commit().await?;
     state.outbox_wake.notify_one();
-    tracing::info!(event = "dead_letter.retried", user.id = access.user.id, outbox.id = id, "dead letter retried");
+    tracing::info!(event = "dead_letter.retried", user.id = access.user().id, outbox.id = id, "dead letter retried");
     Ok(Notice::new("Queued the delivery for one more attempt."))
 }
 
@@ -165,9 +168,10 @@ pub async fn retry(id: i64) -> Result<Notice, AppError> {
 pub async fn cancel(id: i64) -> Result<Notice, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let row = dead_letter(&access, id).await?;
-    if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &format!("by {}", access.user.display_name)).await? {
+    let by = format!("by {}", access.user().display_name);
+    if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &by, &[State::Discarded]).await? {
         return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
     }
-    tracing::info!(event = "dead_letter.cancelled", user.id = access.user.id, outbox.id = id, "dead letter cancelled");
+    tracing::info!(event = "dead_letter.cancelled", user.id = access.user().id, outbox.id = id, "dead letter cancelled");
     Ok(Notice::new("Cancelled the delivery."))
 }

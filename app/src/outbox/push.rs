@@ -82,9 +82,18 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         let records = built.inventory_records;
         let txn = crate::ssr::begin_write(db).await?;
         let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: built.bytes.clone(), record_count: records, idempotency_key: &key };
-        if enqueue(&txn, d, now).await?.1 {
-            queued += 1;
-            tracing::info!(event = "push.scheduled", vendor.id = v.id, records, "scheduled HMIS push queued");
+        match enqueue(&txn, d, now).await {
+            Ok((_, true)) => {
+                queued += 1;
+                tracing::info!(event = "push.scheduled", vendor.id = v.id, records, "scheduled HMIS push queued");
+            }
+            Ok((_, false)) => {}
+            // A DV change since the export was built: the next tick builds a fresh one.
+            Err(AppError::Conflict(_)) => {
+                zips.remove(&v.tenant_id);
+                continue;
+            }
+            Err(e) => return Err(e),
         }
         txn.commit().await?;
     }
@@ -115,7 +124,7 @@ pub async fn queue_push(target: String, token: String) -> Result<Notice, AppErro
     if created.is_empty() {
         return Ok(Notice::new("That push is already queued; it was not queued twice."));
     }
-    tracing::info!(event = "push.queued", user.id = access.user.id, vendors = created.len(), records, "HMIS push queued");
+    tracing::info!(event = "push.queued", user.id = access.user().id, vendors = created.len(), records, "HMIS push queued");
     Ok(Notice::new(format!("Queued a push of {records} inventory records to {}.", created.join(", "))))
 }
 

@@ -43,10 +43,14 @@ fn errors_with(errors: &str, entry: AttemptError) -> String {
     serde_json::to_string(&list).unwrap_or_else(|_| errors.to_string())
 }
 
-/// Enqueue `d` in `txn`. Returns the row and whether this call created it. A new row supersedes
-/// the vendor's rows still waiting: they are cancelled, so a vendor never gets an older
-/// inventory after a newer one.
+/// Enqueue `d` in `txn`; `now` is no later than when the payload's data was read. Returns the row
+/// and whether this call created it. A new row supersedes the vendor's rows still waiting: they
+/// are cancelled, so a vendor never gets an older inventory after a newer one. A payload built
+/// before the tenant's last DV change is refused ([`STALE_PAYLOAD`]).
 pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTime<Utc>) -> Result<(outbox::Model, bool), AppError> {
+    if built_before_dv_change(txn, d.tenant_id, now).await? {
+        return Err(AppError::Conflict(STALE_PAYLOAD.into()));
+    }
     let row = outbox::ActiveModel {
         tenant_id: Set(d.tenant_id),
         vendor_id: Set(d.vendor_id),
@@ -84,7 +88,7 @@ pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTi
             .all(txn)
             .await?;
         for old in older {
-            cancel(txn, &old, now, "as superseded by a newer push").await?;
+            cancel(txn, &old, now, "as superseded by a newer push", &[State::Available, State::Retryable]).await?;
         }
     }
     Ok((row, created))
@@ -383,19 +387,57 @@ pub async fn retry_dead_letter(db: &impl ConnectionTrait, row: &outbox::Model, n
     Ok(res.rows_affected == 1)
 }
 
-/// Cancel a dead letter or a waiting row (an admin's cancel, or superseded by a newer push);
-/// `why` completes "cancelled ...". False when it is in no such state.
-pub async fn cancel(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTime<Utc>, why: &str) -> Result<bool, AppError> {
+/// Cancel a row that is in one of `states` (an admin's cancel of a dead letter, a newer push
+/// superseding waiting rows, a DV change); `why` completes "cancelled ...". False when the row
+/// is in none of them.
+pub async fn cancel(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTime<Utc>, why: &str, states: &[State]) -> Result<bool, AppError> {
     let entry = AttemptError { at: now, attempt: row.attempt, error: format!("cancelled {why}") };
     let res = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(State::Cancelled.as_str()))
         .col_expr(outbox::Column::FinalizedAt, Expr::value(Some(now)))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
         .col_expr(outbox::Column::Errors, Expr::value(errors_with(&row.errors, entry)))
         .filter(outbox::Column::Id.eq(row.id))
-        .filter(outbox::Column::State.is_in([State::Discarded.as_str(), State::Available.as_str(), State::Retryable.as_str()]))
+        .filter(outbox::Column::State.is_in(states.iter().map(|s| s.as_str())))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// The answer to enqueueing or retrying a payload built before the tenant's last DV change.
+pub const STALE_PAYLOAD: &str =
+    "A shelter's or organization's DV status changed after this export was built, so it is not sent; push again to send current data.";
+
+/// Why a DV change cancels a delivery (completes "cancelled ...").
+pub const DV_CHANGED: &str = "because a shelter's or organization's DV status changed after this push was built; push again to send current data";
+
+/// A shelter or organization of the tenant became DV or stopped being DV (DESIGN.md 4.4): every
+/// payload built before `now` carries the old identity. In the caller's transaction, record the
+/// time (enqueue and Retry refuse payloads built before it) and cancel the tenant's deliveries
+/// that could still be sent: waiting, claimed, and dead letters. Returns how many it cancelled.
+pub async fn dv_changed(txn: &impl ConnectionTrait, tenant_id: i64, now: DateTime<Utc>) -> Result<usize, AppError> {
+    use crate::entities::tenant;
+    tenant::Entity::update_many()
+        .col_expr(tenant::Column::DvChangedAt, Expr::value(Some(now)))
+        .filter(tenant::Column::Id.eq(tenant_id))
+        .exec(txn)
+        .await?;
+    let rows = outbox::Entity::find().filter(in_states(&QUEUE_STATES)).filter(outbox::Column::TenantId.eq(tenant_id)).all(txn).await?;
+    let mut cancelled = 0;
+    for row in rows {
+        cancelled += usize::from(cancel(txn, &row, now, DV_CHANGED, &QUEUE_STATES).await?);
+    }
+    Ok(cancelled)
+}
+
+/// A payload built at `built_at` predates the tenant's last DV change, so it must not be sent.
+/// Reads the tenant row locked for share, so a DV change committing meanwhile either waits for
+/// the caller's transaction (and then cancels what it enqueued) or is seen here.
+pub async fn built_before_dv_change(txn: &impl ConnectionTrait, tenant_id: i64, built_at: DateTime<Utc>) -> Result<bool, AppError> {
+    use crate::entities::tenant;
+    use sea_orm::QuerySelect;
+    let tenant = tenant::Entity::find_by_id(tenant_id).lock_shared().one(txn).await?.ok_or(AppError::NotFound)?;
+    Ok(tenant.dv_changed_at.is_some_and(|changed| built_at <= changed))
 }
 
 /// One vendor's queue as `/metrics` reports it.

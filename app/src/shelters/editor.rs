@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::form::{LineForm, LineInput, ShelterForm, ShelterInput, hmis_id, text};
@@ -16,29 +16,17 @@ use crate::entities::{inventory, organization, shelter, shelter_coordinator, ten
 use crate::error::{AppError, Notice};
 use crate::hmis::codes::{AVAILABILITY, ES_BED_TYPE, HOUSEHOLD_TYPE, TARGET_POPULATION_DV};
 use crate::inventory::ssr::bump_counts_version;
+use crate::outbox::ssr::dv_changed;
+use crate::ssr::audit::record;
 use crate::ssr::{self, scope::Access};
 
 const DUPLICATE_PROJECT_ID: &str = "HMIS ProjectID: another project already uses it; IDs must be unique.";
 const DUPLICATE_ORGANIZATION_ID: &str = "HMIS OrganizationID: another organization already uses it.";
 
-/// Organizations the caller may see: victim service providers only with DV access.
-fn organizations(access: &Access) -> Result<sea_orm::Select<organization::Entity>, AppError> {
-    let mut select = access.find::<organization::Entity>()?;
-    if !access.user.dv_access {
-        select = select.filter(organization::Column::VictimServiceProvider.eq(false));
-    }
-    Ok(select)
-}
-
 async fn coc_codes(db: &impl ConnectionTrait, access: &Access) -> Result<Vec<String>, AppError> {
     let tenant = tenant::Entity::find_by_id(access.tenant_id()?).one(db).await?.ok_or(AppError::NotFound)?;
     Ok(tenant.coc_codes.split(';').map(str::to_string).collect())
 }
-
-async fn find_shelter(db: &impl ConnectionTrait, access: &Access, id: i64) -> Result<shelter::Model, AppError> {
-    access.shelters()?.filter(shelter::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
-}
-
 
 fn to_form(s: &shelter::Model) -> ShelterForm {
     let opt = |v: Option<i32>| v.map(|c| c.to_string()).unwrap_or_default();
@@ -67,7 +55,7 @@ fn to_form(s: &shelter::Model) -> ShelterForm {
 pub async fn editor(id: Option<i64>) -> Result<ShelterEditor, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
-    let orgs = organizations(&access)?.order_by_asc(organization::Column::Name).all(&db).await?;
+    let orgs = access.organizations()?.order_by_asc(organization::Column::Name).all(&db).await?;
     let mut editor = ShelterEditor {
         id,
         form: ShelterForm { active: Some("on".into()), hmis_participation_type: "1".into(), ..Default::default() },
@@ -79,7 +67,7 @@ pub async fn editor(id: Option<i64>) -> Result<ShelterEditor, AppError> {
         assignable: Vec::new(),
     };
     let Some(id) = id else { return Ok(editor) };
-    let s = find_shelter(&db, &access, id).await?;
+    let s = access.shelter(&db, id).await?;
     editor.form = to_form(&s);
     editor.is_emergency_shelter = crate::hmis::codes::is_emergency_shelter(s.project_type);
     editor.lines = inventory::Entity::find()
@@ -129,27 +117,41 @@ pub async fn editor(id: Option<i64>) -> Result<ShelterEditor, AppError> {
 }
 
 /// Create (`id` None) or update a shelter. Returns the shelter id.
+///
+/// Everything happens in one write transaction, starting with resolving `id` through `Access`
+/// (locked, so a concurrent change to its DV status is seen): a hidden shelter and a missing one
+/// get the same `NotFound` whatever the form holds. `is_dv` is computed from the organization as
+/// read, locked, in the same transaction.
 pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
-    let codes = coc_codes(&db, &access).await?;
+    let tenant_id = access.tenant_id()?;
+    let txn = ssr::begin_write(&db).await?;
+    let existing = match id {
+        Some(id) => Some(access.shelters()?.filter(shelter::Column::Id.eq(id)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let codes = coc_codes(&txn, &access).await?;
     let input: ShelterInput = form.parse(&codes.iter().map(String::as_str).collect::<Vec<_>>())?;
-    let org = organizations(&access)?
+    let org = access
+        .organizations()?
         .filter(organization::Column::Id.eq(input.organization_id))
-        .one(&db)
+        .lock_shared()
+        .one(&txn)
         .await?
         .ok_or_else(|| AppError::validation("shelter[organization_id]", "Organization: choose one from the list."))?;
     let is_dv = org.victim_service_provider || input.target_population == Some(TARGET_POPULATION_DV);
-    if is_dv && !access.user.dv_access {
+    if is_dv && !access.user().dv_access {
         return Err(AppError::validation(
             "shelter[target_population]",
             "Target population: only an admin with DV access can manage DV shelters.",
         ));
     }
-    let tenant_id = access.tenant_id()?;
-    let txn = ssr::begin_write(&db).await?;
+    // ProjectIDs are unique within a visibility class (DV or not): an admin without DV access
+    // never collides with, and so never learns of, a DV shelter's ID.
     let clash = shelter::Entity::find()
         .filter(shelter::Column::TenantId.eq(tenant_id))
+        .filter(shelter::Column::IsDv.eq(is_dv))
         .filter(shelter::Column::HmisProjectId.eq(input.hmis_project_id.as_str()))
         .filter(shelter::Column::Id.ne(id.unwrap_or(0)))
         .one(&txn)
@@ -157,12 +159,13 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
     if clash.is_some() {
         return Err(AppError::validation("shelter[hmis_project_id]", DUPLICATE_PROJECT_ID));
     }
-    if let Some(id) = id {
+    if let Some(s) = &existing {
         // Availability and ESBedType belong to emergency shelter lines only: a change of project
         // type must not leave open lines that break that rule.
         let es = crate::hmis::codes::is_emergency_shelter(input.project_type);
         let mismatched = inventory::Entity::find()
-            .filter(inventory::Column::ShelterId.eq(id))
+            .filter(inventory::Column::TenantId.eq(tenant_id))
+            .filter(inventory::Column::ShelterId.eq(s.id))
             .filter(inventory::Column::InventoryEndDate.is_null())
             .filter(if es { inventory::Column::Availability.is_null() } else { inventory::Column::Availability.is_not_null() })
             .one(&txn)
@@ -175,8 +178,9 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
         }
     }
     let now = Utc::now();
-    let mut model = match id {
-        Some(id) => find_shelter(&txn, &access, id).await?.into(),
+    let was_dv = existing.as_ref().map(|s| s.is_dv);
+    let mut model = match existing {
+        Some(s) => s.into(),
         None => shelter::ActiveModel {
             tenant_id: Set(tenant_id),
             counts_version: Set(0),
@@ -205,8 +209,34 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
     model.updated_at = Set(now);
     let duplicate = |e| ssr::unique_or_db(e, "shelter[hmis_project_id]", DUPLICATE_PROJECT_ID);
     let saved = if id.is_some() { model.update(&txn).await.map_err(duplicate)? } else { model.insert(&txn).await.map_err(duplicate)? };
+    let mut notice = format!("Saved {}.", input.name);
+    if let Some(was_dv) = was_dv.filter(|was| *was != is_dv) {
+        let cancelled = dv_changed(&txn, tenant_id, now).await?;
+        record(&txn, &access, now, "shelter.dv", &subject_of(&saved), dv_word(was_dv), dv_word(is_dv)).await?;
+        notice.push_str(&cancelled_note(cancelled));
+    }
     txn.commit().await?;
-    Ok((saved.id, Notice::new(format!("Saved {}.", input.name))))
+    Ok((saved.id, Notice::new(notice)))
+}
+
+fn dv_word(dv: bool) -> &'static str {
+    if dv { "DV" } else { "not DV" }
+}
+
+fn subject_of(s: &shelter::Model) -> String {
+    format!("shelter {} ({})", s.name, s.hmis_project_id)
+}
+
+/// What the admin is told after a DV change cancelled deliveries.
+fn cancelled_note(cancelled: usize) -> String {
+    match cancelled {
+        0 => String::new(),
+        n => format!(
+            " Its DV status changed, so {n} push{} built before the change {} cancelled; push again to send current data.",
+            if n == 1 { "" } else { "es" },
+            if n == 1 { "was" } else { "were" }
+        ),
+    }
 }
 
 /// Insert an open inventory line for `s` (the caller checked access and the form).
@@ -236,13 +266,17 @@ pub async fn insert_line(db: &impl ConnectionTrait, s: &shelter::Model, line: &L
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await
+    // Two admins adding the same line at once: the open-line index lets one in.
+    .map_err(|e| ssr::unique_or_db(e, "line[household_type]", OPEN_LINE_EXISTS))?)
 }
+
+const OPEN_LINE_EXISTS: &str = "Household type: this shelter already has an open line for it; end that line first, or let coordinators change its beds total.";
 
 pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
-    let s = find_shelter(&db, &access, shelter_id).await?;
+    let s = access.shelter(&db, shelter_id).await?;
     let line = form.parse(s.project_type)?;
     let txn = ssr::begin_write(&db).await?;
     let open = inventory::Entity::find()
@@ -257,10 +291,7 @@ pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppErro
         .one(&txn)
         .await?;
     if open.is_some() {
-        return Err(AppError::validation(
-            "line[household_type]",
-            "Household type: this shelter already has an open line for it; end that line first, or let coordinators change its beds total.",
-        ));
+        return Err(AppError::validation("line[household_type]", OPEN_LINE_EXISTS));
     }
     insert_line(&txn, &s, &line).await?;
     // A coordinator's form from before a line change is now a conflict.
@@ -272,34 +303,38 @@ pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppErro
 pub async fn end_line(inventory_id: i64, end_date: String) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
-    let line = inventory::Entity::find_by_id(inventory_id)
-        .filter(inventory::Column::TenantId.eq(access.tenant_id()?))
-        .one(&db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let s = find_shelter(&db, &access, line.shelter_id).await?;
+    let (line, s) = access.inventory_line(&db, inventory_id).await?;
     let end = super::form::date("end_date", "End date", &end_date, true)?.unwrap_or_default();
     if line.inventory_end_date.is_some() {
-        return Err(AppError::validation("end_date", "This line has already ended."));
+        return Err(AppError::validation("end_date", LINE_ENDED));
     }
     if end < line.inventory_start_date {
         return Err(AppError::validation("end_date", format!("End date: must be on or after the line's start, {}.", line.inventory_start_date)));
     }
     let txn = ssr::begin_write(&db).await?;
-    let mut active: inventory::ActiveModel = line.into();
-    active.inventory_end_date = Set(Some(end));
-    active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
+    // Only while the line is still open: two admins ending it at once end it once.
+    let ended = inventory::Entity::update_many()
+        .col_expr(inventory::Column::InventoryEndDate, Expr::value(Some(end)))
+        .col_expr(inventory::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(inventory::Column::Id.eq(line.id))
+        .filter(inventory::Column::InventoryEndDate.is_null())
+        .exec(&txn)
+        .await?;
+    if ended.rows_affected != 1 {
+        return Err(AppError::validation("end_date", LINE_ENDED));
+    }
     // A coordinator's form from before a line change is now a conflict.
     bump_counts_version(&txn, s.id, None).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Ended the line on {end}.")))
 }
 
+const LINE_ENDED: &str = "This line has already ended.";
+
 pub async fn set_assignment(shelter_id: i64, user_id: i64, assign: bool) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
-    let s = find_shelter(&db, &access, shelter_id).await?;
+    let s = access.shelter(&db, shelter_id).await?;
     let u = access
         .find::<user::Entity>()?
         .filter(user::Column::Id.eq(user_id))
@@ -332,7 +367,8 @@ pub async fn set_assignment(shelter_id: i64, user_id: i64, assign: bool) -> Resu
 
 pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
     let access = authorize(ADMIN).await?;
-    Ok(organizations(&access)?
+    Ok(access
+        .organizations()?
         .order_by_asc(organization::Column::Name)
         .all(&ssr::db()?)
         .await?
@@ -345,14 +381,16 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
     let access = authorize(ADMIN).await?;
     let hmis_id = hmis_id("hmis_organization_id", "HMIS OrganizationID", &hmis_organization_id)?;
     let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
-    if vsp && !access.user.dv_access {
+    if vsp && !access.user().dv_access {
         return Err(AppError::validation("victim_service_provider", "Victim service provider: only an admin with DV access can add one."));
     }
     let tenant_id = access.tenant_id()?;
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
+    // OrganizationIDs are unique within a class (victim service provider or not), like ProjectIDs.
     let clash = organization::Entity::find()
         .filter(organization::Column::TenantId.eq(tenant_id))
+        .filter(organization::Column::VictimServiceProvider.eq(vsp))
         .filter(organization::Column::HmisOrganizationId.eq(hmis_id.as_str()))
         .one(&txn)
         .await?;
@@ -377,30 +415,45 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
 }
 
 /// Rename an organization or change its victim-service-provider flag; its shelters' DV status
-/// follows in the same transaction.
+/// follows in the same transaction, and a change of it cancels what was built before.
 pub async fn update_organization(id: i64, name: String, vsp: bool) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
-    let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
     let db = ssr::db()?;
-    let org = organizations(&access)?.filter(organization::Column::Id.eq(id)).one(&db).await?.ok_or(AppError::NotFound)?;
-    if vsp && !access.user.dv_access {
+    let txn = ssr::begin_write(&db).await?;
+    let org = access.organizations()?.filter(organization::Column::Id.eq(id)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
+    if vsp && !access.user().dv_access {
         return Err(AppError::validation("victim_service_provider", "Victim service provider: only an admin with DV access can set it."));
     }
-    let txn = ssr::begin_write(&db).await?;
+    let now = Utc::now();
+    let was_vsp = org.victim_service_provider;
+    let subject = format!("organization {} ({})", org.name, org.hmis_organization_id);
     let mut active: organization::ActiveModel = org.into();
     active.name = Set(name.clone());
     active.victim_service_provider = Set(vsp);
-    active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
-    // is_dv = the organization is a VSP, or the project targets DV survivors.
-    shelter::Entity::update_many()
-        .col_expr(
-            shelter::Column::IsDv,
-            Expr::value(vsp).or(Expr::col(shelter::Column::TargetPopulation).eq(TARGET_POPULATION_DV)),
-        )
-        .filter(shelter::Column::OrganizationId.eq(id))
-        .exec(&txn)
-        .await?;
+    active.updated_at = Set(now);
+    active.update(&txn).await.map_err(|e| ssr::unique_or_db(e, "victim_service_provider", VSP_ID_CLASH))?;
+    let mut notice = format!("Saved {name}.");
+    if was_vsp != vsp {
+        // is_dv = the organization is a VSP, or the project targets DV survivors.
+        shelter::Entity::update_many()
+            .col_expr(shelter::Column::IsDv, Expr::value(vsp).or(Expr::col(shelter::Column::TargetPopulation).eq(TARGET_POPULATION_DV)))
+            .filter(shelter::Column::TenantId.eq(access.tenant_id()?))
+            .filter(shelter::Column::OrganizationId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(|e| ssr::unique_or_db(e, "victim_service_provider", VSP_PROJECT_ID_CLASH))?;
+        let cancelled = dv_changed(&txn, access.tenant_id()?, now).await?;
+        record(&txn, &access, now, "organization.vsp", &subject, vsp_word(was_vsp), vsp_word(vsp)).await?;
+        notice.push_str(&cancelled_note(cancelled));
+    }
     txn.commit().await?;
-    Ok(Notice::new(format!("Saved {name}.")))
+    Ok(Notice::new(notice))
 }
+
+fn vsp_word(vsp: bool) -> &'static str {
+    if vsp { "victim service provider" } else { "not a victim service provider" }
+}
+
+const VSP_ID_CLASH: &str = "Victim service provider: another organization on the other side of this flag has the same HMIS OrganizationID; change one of the IDs first.";
+const VSP_PROJECT_ID_CLASH: &str = "Victim service provider: a project of this organization has the same HMIS ProjectID as a project on the other side of this flag; change one of the ProjectIDs first.";

@@ -58,19 +58,22 @@ fn invalid(field: &str, message: String) -> AppError {
     AppError::validation(field, message)
 }
 
-/// Text of at most `max` characters on one line; `None` when empty and optional.
+/// Text of at most `max` characters on one line, in NFC; `None` when empty and optional.
 pub fn text(field: &str, label: &str, raw: &str, max: usize, required: bool) -> Result<Option<String>, AppError> {
-    let t = raw.trim();
+    let t = crate::input::normalized(raw);
     if t.is_empty() {
         return if required { Err(invalid(field, format!("{label}: enter a value."))) } else { Ok(None) };
     }
     if t.chars().count() > max {
         return Err(invalid(field, format!("{label}: use at most {max} characters.")));
     }
-    if t.chars().any(|c| c.is_control() || "<>[]{}".contains(c)) {
-        return Err(invalid(field, format!("{label}: remove line breaks and the characters < > [ ] {{ }}.")));
+    if let Some(why) = crate::input::refusal(&t) {
+        return Err(invalid(field, format!("{label}: {why}.")));
     }
-    Ok(Some(t.to_string()))
+    if t.chars().any(|c| "<>[]{}".contains(c)) {
+        return Err(invalid(field, format!("{label}: remove the characters < > [ ] {{ }}.")));
+    }
+    Ok(Some(t))
 }
 
 /// An HMIS ProjectID or OrganizationID: S32, and not one of the IDs the DV aggregate uses.
@@ -102,9 +105,7 @@ pub fn date(field: &str, label: &str, raw: &str, required: bool) -> Result<Optio
     if t.is_empty() {
         return if required { Err(invalid(field, format!("{label}: enter a date as YYYY-MM-DD."))) } else { Ok(None) };
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| invalid(field, format!("{label}: \"{t}\" is not a date; use YYYY-MM-DD, e.g. 2026-10-01.")))
+    crate::input::date(t).map(Some).map_err(|why| invalid(field, format!("{label}: {why}")))
 }
 
 fn digits(field: &str, label: &str, raw: &str, len: usize) -> Result<Option<String>, AppError> {

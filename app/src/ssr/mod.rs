@@ -1,5 +1,6 @@
 //! Server-only plumbing shared by every domain module: the app state, request context helpers,
 //! tenant scoping and form outcomes.
+pub mod audit;
 pub mod form;
 pub mod scope;
 

@@ -1,11 +1,11 @@
 //! Tenant scoping, in one place. Every query of tenant-owned data starts from [`Access::find`],
 //! which a caller can only hold after `auth::ssr::authorize` let them in.
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
 
 use crate::access::Role;
-use crate::auth::ssr::CurrentUser;
-use crate::entities::{bed_snapshot, inventory, shelter, shelter_coordinator};
+use crate::auth::ssr::{CurrentUser, Granted};
+use crate::entities::{bed_snapshot, inventory, organization, shelter, shelter_coordinator};
 use crate::error::AppError;
 
 /// An entity whose rows belong to one tenant.
@@ -13,13 +13,22 @@ pub trait TenantOwned: EntityTrait {
     fn tenant_column() -> Self::Column;
 }
 
-/// Proof that the caller passed authorization, and the scope of what they may see.
+/// Proof that the caller passed authorization, and the scope of what they may see. Only the
+/// auth module can make one (it alone holds a [`Granted`]).
 #[derive(Clone, Debug)]
 pub struct Access {
-    pub user: CurrentUser,
+    user: CurrentUser,
 }
 
 impl Access {
+    pub fn new(user: CurrentUser, _granted: Granted) -> Access {
+        Access { user }
+    }
+
+    pub fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+
     pub fn role(&self) -> Role {
         self.user.role
     }
@@ -96,5 +105,41 @@ impl Access {
             );
         }
         Ok(select)
+    }
+
+    /// The organizations the caller may see: victim service providers only with DV access (a
+    /// VSP's existence is as hidden as its shelters').
+    pub fn organizations(&self) -> Result<Select<organization::Entity>, AppError> {
+        let mut select = self.find::<organization::Entity>()?;
+        if !self.user.dv_access {
+            select = select.filter(organization::Column::VictimServiceProvider.eq(false));
+        }
+        Ok(select)
+    }
+
+    /// A shelter the caller may see, or `NotFound` (the same for a hidden and a missing one).
+    /// Handlers that take a shelter id call this before any other query uses the id.
+    pub async fn shelter(&self, db: &impl ConnectionTrait, id: i64) -> Result<shelter::Model, AppError> {
+        self.shelters()?.filter(shelter::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
+    }
+
+    /// An organization the caller may see, or `NotFound`.
+    pub async fn organization(&self, db: &impl ConnectionTrait, id: i64) -> Result<organization::Model, AppError> {
+        self.organizations()?.filter(organization::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
+    }
+
+    /// An inventory line of a shelter the caller may see, with that shelter, or `NotFound`.
+    pub async fn inventory_line(&self, db: &impl ConnectionTrait, id: i64) -> Result<(inventory::Model, shelter::Model), AppError> {
+        let visible = self.shelters()?.select_only().column(shelter::Column::Id).into_query();
+        let line = self
+            .tenant()?
+            .all_inventories()
+            .filter(inventory::Column::Id.eq(id))
+            .filter(inventory::Column::ShelterId.in_subquery(visible))
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let shelter = self.shelter(db, line.shelter_id).await?;
+        Ok((line, shelter))
     }
 }

@@ -66,11 +66,14 @@ pub fn parse_slug(raw: &str) -> Result<String, AppError> {
 }
 
 pub fn parse_tenant_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    let name = crate::input::normalized(raw);
+    if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::validation("name", "CoC name: enter 1 to 200 characters on one line."));
     }
-    Ok(name.to_string())
+    if let Some(why) = crate::input::refusal(&name) {
+        return Err(AppError::validation("name", format!("CoC name: {why}.")));
+    }
+    Ok(name)
 }
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ pub async fn create(
                 other => other,
             })?;
     txn.commit().await?;
-    tracing::info!(event = "tenant.created", actor.id = access.user.id, tenant.id = tenant.id, "tenant created");
+    tracing::info!(event = "tenant.created", actor.id = access.user().id, tenant.id = tenant.id, "tenant created");
     Ok(Notice {
         message: format!("Created {name} ({coc_codes}) with first admin {admin_email}."),
         secret: Some(one_time),

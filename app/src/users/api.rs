@@ -1,7 +1,7 @@
 //! Server functions for managing a tenant's users.
 use leptos::prelude::*;
 
-use super::UserRow;
+use super::{AuditRow, UserRow};
 use crate::error::{AppError, Notice};
 
 #[server(endpoint = "list_users")]
@@ -39,4 +39,10 @@ pub async fn set_user_active(id: i64, active: bool) -> Result<Notice, AppError> 
 #[server(endpoint = "reset_user_password")]
 pub async fn reset_user_password(id: i64) -> Result<Notice, AppError> {
     crate::ssr::form::respond("reset_user_password", super::ssr::reset_password(id).await).await
+}
+
+/// The admin audit, for a CoC admin with DV access (None for one without).
+#[server(endpoint = "list_admin_audit")]
+pub async fn list_admin_audit() -> Result<Option<Vec<AuditRow>>, AppError> {
+    crate::ssr::form::read(super::ssr::audit().await)
 }

@@ -22,6 +22,19 @@ pub struct UserRow {
     pub last_login: Option<String>,
 }
 
+/// One change in the admin audit: a role, DV access, victim-service-provider or DV flag, or a
+/// password reset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    /// "YYYY-MM-DD hh:mm UTC".
+    pub at: String,
+    pub by: String,
+    pub action: String,
+    pub subject: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
 /// A role a CoC admin may give.
 pub fn parse_assignable_role(raw: &str) -> Result<Role, AppError> {
     Role::parse(raw.trim())
@@ -29,20 +42,20 @@ pub fn parse_assignable_role(raw: &str) -> Result<Role, AppError> {
         .ok_or_else(|| AppError::validation("role", "Role: choose Coordinator or CoC admin."))
 }
 
-/// A display name: trimmed, 1 to 100 characters, no control characters.
+/// A display name: trimmed and in NFC, 1 to 100 characters, no control or format characters.
 pub fn parse_display_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
-    let invalid = |m: &str| AppError::validation("display_name", m);
+    let name = crate::input::normalized(raw);
+    let invalid = |m: String| AppError::validation("display_name", m);
     if name.is_empty() {
-        return Err(invalid("Name: enter the person's name."));
+        return Err(invalid("Name: enter the person's name.".into()));
     }
     if name.chars().count() > 100 {
-        return Err(invalid("Name: use at most 100 characters."));
+        return Err(invalid("Name: use at most 100 characters.".into()));
     }
-    if name.chars().any(char::is_control) {
-        return Err(invalid("Name: remove line breaks and other control characters."));
+    if let Some(why) = crate::input::refusal(&name) {
+        return Err(invalid(format!("Name: {why}.")));
     }
-    Ok(name.to_string())
+    Ok(name)
 }
 
 /// HTML checkboxes send "on" when ticked and nothing otherwise.

@@ -1,5 +1,6 @@
 //! Database work for user management, always through the caller's tenant scope.
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{UserRow, parse_assignable_role, parse_display_name};
@@ -9,6 +10,7 @@ use crate::auth::ssr::{
 };
 use crate::entities::user;
 use crate::error::{AppError, Notice};
+use crate::ssr::audit::record;
 use crate::ssr::{self, scope::Access};
 
 /// The one answer for an address already taken, in this CoC or in another: it names no tenant and
@@ -35,9 +37,9 @@ pub fn to_row(u: user::Model) -> UserRow {
 /// DV access can only be handed out, or touched, by an admin who has it (DESIGN.md 4.1): an
 /// admin without it may not grant it, change or reset a user who has it, or change their own.
 fn check_dv_rights(access: &Access, target: Option<&user::Model>, dv_access: Option<bool>) -> Result<(), AppError> {
-    let caller_has = access.user.dv_access;
+    let caller_has = access.user().dv_access;
     if let Some(t) = target {
-        if t.id == access.user.id && dv_access.is_some_and(|dv| dv != t.dv_access) {
+        if t.id == access.user().id && dv_access.is_some_and(|dv| dv != t.dv_access) {
             return Err(AppError::validation("dv_access", "DV access: you cannot change your own; ask another CoC admin with DV access."));
         }
         if t.dv_access && !caller_has {
@@ -67,6 +69,11 @@ pub async fn list() -> Result<Vec<UserRow>, AppError> {
         .all(&ssr::db()?)
         .await?;
     Ok(users.into_iter().map(to_row).collect())
+}
+
+pub async fn audit() -> Result<Option<Vec<super::AuditRow>>, AppError> {
+    let access = authorize(ADMIN).await?;
+    crate::ssr::audit::recent(&ssr::db()?, &access).await
 }
 
 pub async fn get(id: i64) -> Result<UserRow, AppError> {
@@ -132,7 +139,7 @@ pub async fn create(email: String, display_name: String, role: String, dv_access
     let db = ssr::db()?;
     let new = NewUser { tenant_id: Some(access.tenant_id()?), email: &email, display_name: &display_name, role, dv_access };
     let one_time = insert_with_one_time_password(&db, new).await?;
-    tracing::info!(event = "user.created", actor.id = access.user.id, role = role.as_str(), "user created");
+    tracing::info!(event = "user.created", actor.id = access.user().id, role = role.as_str(), "user created");
     Ok(Notice {
         message: format!(
             "Created {} ({}). Give them this one-time password in person or by phone; they choose their own at first sign-in.",
@@ -148,7 +155,7 @@ pub async fn update(id: i64, role: String, dv_access: bool) -> Result<Notice, Ap
     let role = parse_assignable_role(&role)?;
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), Some(dv_access))?;
-    if target.id == access.user.id && role != access.role() {
+    if target.id == access.user().id && role != access.role() {
         return Err(AppError::validation(
             "role",
             "Role: you cannot change your own role; ask another CoC admin.",
@@ -157,13 +164,31 @@ pub async fn update(id: i64, role: String, dv_access: bool) -> Result<Notice, Ap
     let email = target.email.clone();
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
-    let mut active: user::ActiveModel = target.into();
-    active.role = Set(role.as_str().to_string());
-    active.dv_access = Set(dv_access);
-    active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
+    let now = Utc::now();
+    // Only while the role and DV access are still what the checks above saw: a concurrent
+    // change (say, another admin granting DV access) is not overwritten unseen.
+    let changed = user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value(role.as_str()))
+        .col_expr(user::Column::DvAccess, Expr::value(dv_access))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(target.id))
+        .filter(user::Column::Role.eq(target.role.as_str()))
+        .filter(user::Column::DvAccess.eq(target.dv_access))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Err(AppError::Conflict("This user was changed by someone else meanwhile; reload the page and try again.".into()));
+    }
+    let old_role = Role::parse(&target.role).unwrap_or(Role::Coordinator);
+    if old_role != role {
+        record(&txn, &access, now, "user.role", &format!("user {email}"), old_role.label(), role.label()).await?;
+    }
+    if target.dv_access != dv_access {
+        let word = |on: bool| if on { "DV access" } else { "no DV access" };
+        record(&txn, &access, now, "user.dv_access", &format!("user {email}"), word(target.dv_access), word(dv_access)).await?;
+    }
     // Rights changed: make the user sign in again so nothing cached outlives them.
-    if id != access.user.id {
+    if id != access.user().id {
         end_sessions_of(&txn, id).await?;
     }
     txn.commit().await?;
@@ -178,7 +203,7 @@ pub async fn set_active(id: i64, active_flag: bool) -> Result<Notice, AppError> 
     let access = authorize(ADMIN).await?;
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), None)?;
-    if target.id == access.user.id && !active_flag {
+    if target.id == access.user().id && !active_flag {
         return Err(AppError::validation("active", "You cannot deactivate your own account."));
     }
     let email = target.email.clone();
@@ -192,7 +217,7 @@ pub async fn set_active(id: i64, active_flag: bool) -> Result<Notice, AppError> 
         end_sessions_of(&txn, id).await?;
     }
     txn.commit().await?;
-    tracing::info!(event = "user.active_changed", actor.id = access.user.id, user.id = id, active = active_flag, "user active flag changed");
+    tracing::info!(event = "user.active_changed", actor.id = access.user().id, user.id = id, active = active_flag, "user active flag changed");
     Ok(Notice::new(if active_flag {
         format!("Reactivated {email}.")
     } else {
@@ -204,7 +229,7 @@ pub async fn reset_password(id: i64) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), None)?;
-    if target.id == access.user.id {
+    if target.id == access.user().id {
         return Err(AppError::validation("password", "Change your own password under Account > Password."));
     }
     let one_time = generate_one_time_password();
@@ -218,6 +243,7 @@ pub async fn reset_password(id: i64) -> Result<Notice, AppError> {
     active.must_change_password = Set(true);
     active.updated_at = Set(Utc::now());
     active.update(&txn).await?;
+    record(&txn, &access, Utc::now(), "user.password_reset", &format!("user {email}"), "", "one-time password").await?;
     end_sessions_of(&txn, id).await?;
     txn.commit().await?;
     Ok(Notice {

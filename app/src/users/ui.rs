@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::UserRow;
-use super::api::{CreateUser, ResetUserPassword, SetUserActive, UpdateUser, get_user, list_users};
+use super::api::{CreateUser, ResetUserPassword, SetUserActive, UpdateUser, get_user, list_admin_audit, list_users};
+use super::{AuditRow, UserRow};
 use crate::access::Role;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
@@ -45,6 +45,43 @@ pub fn UsersPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <AuditLog/>
+    }
+}
+
+/// Who changed roles, DV access, victim-service-provider or DV flags, or reset a password:
+/// shown to admins with DV access only.
+#[component]
+fn AuditLog() -> impl IntoView {
+    let audit = Resource::new(|| (), |_| list_admin_audit());
+    view! {
+        <Transition fallback=|| ()>
+            {move || audit.get().and_then(Result::ok).flatten().map(|rows: Vec<AuditRow>| view! {
+                <section class="card" aria-labelledby="audit-h">
+                    <h2 id="audit-h">"Changes to access and DV status"</h2>
+                    {if rows.is_empty() {
+                        view! { <p class="hint">"No changes recorded yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <div class="table-wrap">
+                                <table>
+                                    <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
+                                        <th scope="col">"Change"</th></tr></thead>
+                                    <tbody>{rows.into_iter().map(|r| view! {
+                                        <tr>
+                                            <td>{r.at}</td>
+                                            <td>{r.by}</td>
+                                            <td>{r.subject}</td>
+                                            <td>{format!("{}: {} → {}", r.action, if r.old_value.is_empty() { "—" } else { &r.old_value }, r.new_value)}</td>
+                                        </tr>
+                                    }).collect_view()}</tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }}
+                </section>
+            })}
+        </Transition>
     }
 }
 

@@ -1,0 +1,100 @@
+import { test, expect, type Browser, type Page } from "@playwright/test";
+
+// An admin without DV access (DESIGN.md 4.1): no page, search or filter shows a DV shelter's
+// name or ProjectID, a victim service provider, or a count that includes them.
+const INTAKE = { email: "intake@capital-coc.example", password: "demo-intake-2026" };
+
+/** What the demo's DV shelters and their provider would show if they leaked. */
+const DV_TRACES = [
+  "SafeHarbor",
+  "Hope Street Women",
+  "PRJ-2007",
+  "PRJ-2008",
+  "PRJ-2009",
+  "PRJ-2010",
+  "ORG-103",
+];
+
+async function signIn(page: Page) {
+  page.on("pageerror", (err) => {
+    throw new Error(`script error on ${page.url()}: ${err.message}`);
+  });
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(INTAKE.email);
+  await page.getByLabel("Password", { exact: true }).fill(INTAKE.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
+}
+
+/** The page's text and markup (hidden fields and links included) hold no DV trace. */
+async function expectNoDvTrace(page: Page, where: string) {
+  const html = await page.content();
+  for (const trace of DV_TRACES) {
+    expect(html, `${where} shows "${trace}"`).not.toContain(trace);
+  }
+}
+
+async function walk(browser: Browser, javaScriptEnabled: boolean) {
+  const context = await browser.newContext({ javaScriptEnabled });
+  const page = await context.newPage();
+  await signIn(page);
+  await expectNoDvTrace(page, "home");
+
+  // The shelter list, its searches, and the count it states.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Shelters" }).click();
+  await expect(page.getByRole("heading", { name: "Shelters", level: 1 })).toBeVisible();
+  await expectNoDvTrace(page, "shelter list");
+  const rows = page.locator("table tbody tr");
+  const shown = await rows.count();
+  await expect(page.getByText(new RegExp(`\\b${shown} shelters?\\b`)).first()).toBeVisible();
+  for (const query of ["Safe", "PRJ-20", "Hope Street", "women"]) {
+    await page.getByRole("searchbox").fill(query);
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(query).replace("%20", "(\\+|%20)")}`));
+    await expectNoDvTrace(page, `search "${query}"`);
+  }
+
+  // Every shelter page the admin can open, and its history.
+  await page.goto("/admin/shelters");
+  const links = await page.locator("table tbody tr a").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
+  expect(links.length).toBeGreaterThan(0);
+  for (const path of links.slice(0, 4)) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expectNoDvTrace(page, path);
+  }
+  await page.goto("/admin/shelters/new");
+  await expectNoDvTrace(page, "new shelter form (organization choices)");
+
+  await page.goto("/admin/organizations");
+  await expect(page.getByRole("heading", { name: "Organizations", level: 1 })).toBeVisible();
+  await expectNoDvTrace(page, "organizations");
+
+  // The HMIS Export tab, with each filter: the aggregate is there as vendors get it, nothing more.
+  for (const query of ["", "?rows=dv", "?rows=non-dv", "?rows=dv&household=3", "?rows=all&household=1"]) {
+    await page.goto(`/admin/hmis-export${query}`);
+    await expect(page.getByRole("heading", { name: "Preview: the rows that will be sent" })).toBeVisible();
+    await expectNoDvTrace(page, `HMIS Export${query}`);
+  }
+  await page.goto("/admin/hmis-export?rows=dv");
+  const aggregate = page.locator("table tbody tr.dv-row");
+  await expect(aggregate).toHaveCount(1);
+  await expect(aggregate).toContainText("DV aggregate");
+  await expect(aggregate).not.toContainText(/aggregate of \d+ shelters/);
+  await expect(aggregate.locator("td").nth(4)).toHaveText("—");
+  await expect(page.getByRole("region", { name: "DV privacy" })).toHaveCount(0);
+
+  await page.goto("/admin/users");
+  await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
+  await expectNoDvTrace(page, "users");
+  await expect(page.getByRole("heading", { name: "Changes to access and DV status" })).toHaveCount(0);
+  await context.close();
+}
+
+test("an admin without DV access finds no DV shelter anywhere, with JavaScript", async ({ browser }) => {
+  await walk(browser, true);
+});
+
+test("an admin without DV access finds no DV shelter anywhere, without JavaScript", async ({ browser }) => {
+  await walk(browser, false);
+});
