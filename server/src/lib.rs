@@ -4,6 +4,7 @@ pub mod config;
 pub mod csrf;
 pub mod db;
 pub mod export;
+pub mod headers;
 pub mod metrics;
 pub mod page_guard;
 pub mod seed;

@@ -13,6 +13,7 @@ use sea_orm::DatabaseConnection;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
 use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -21,7 +22,8 @@ use app::ssr::{AppState, AuthSettings, CountsSettings};
 use app::{App, shell};
 
 use crate::config::Settings;
-use crate::session_store::DbSessionStore;
+use crate::headers::{self, HeaderPolicy};
+use crate::session_store::{AnonymousCarrier, DbSessionStore, carry_anonymous_data};
 use crate::{csrf, page_guard};
 
 pub struct Server {
@@ -91,10 +93,18 @@ impl Server {
                 time::Duration::try_from(settings.idle_timeout()).context("session idle timeout")?,
             ))
             .with_signed(key);
+        let anonymous = AnonymousCarrier::new(secret.expose_secret(), settings.secure_cookies());
+        let header_policy = HeaderPolicy {
+            hsts: settings.secure_cookies(),
+            static_prefix: format!("/{}/", leptos_options.site_pkg_dir),
+        };
 
         let context = {
             let state = state.clone();
-            move || provide_context(state.clone())
+            move || {
+                provide_context(state.clone());
+                headers::provide_request_nonce();
+            }
         };
         let routes = generate_route_list(App);
         let app = Router::new()
@@ -109,13 +119,19 @@ impl Server {
             .with_state(state.clone());
         let health = probes(settings, db.clone())?;
         // The guard rewrites the path of pages a user may not open, so it wraps the routing.
+        // Anonymous session data is moved to its cookie before the session layer would store it.
+        // The security headers are outermost, so every answer gets them (413, 403 and 500 too).
         let router = Router::new()
             .merge(health)
             .merge(downloads)
             .fallback_service(app)
             .layer(axum::middleware::from_fn_with_state(state, page_guard::guard_pages))
             .layer(axum::middleware::from_fn(csrf::reject_cross_site))
+            .layer(axum::middleware::from_fn_with_state(anonymous, carry_anonymous_data))
             .layer(sessions)
+            .layer(RequestBodyLimitLayer::new(headers::BODY_LIMIT))
+            .layer(axum::middleware::from_fn(headers::refuse_large_bodies))
+            .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
             .layer(TraceLayer::new_for_http());
         Ok(Server { listener, router, store, db, outbox_wake })
     }

@@ -31,13 +31,17 @@ both_backends!(wrong_password_and_unknown_user_get_the_same_answer);
 
 async fn login_rotates_the_session_id(app: TestApp) {
     let client = app.client();
-    // A failed plain-form sign-in leaves a flash, which starts an anonymous session.
+    // A failed plain-form sign-in shows its error without starting a session (the flash travels
+    // in a signed cookie; `headers.rs` checks that anonymous requests add no session rows).
     let failed = client.submit("login", &[("email", ADMIN.0), ("password", "nope-nope-nope")], "/login").await;
     assert_eq!(failed.status, 302);
-    let before = session_cookie(&failed.set_cookie).expect("anonymous session cookie");
+    assert!(session_cookie(&failed.set_cookie).is_none(), "no session for an anonymous visitor");
     let page = client.page("/login").await;
     assert!(page.body.contains(WRONG), "the no-JS form shows the error: {}", page.body);
 
+    // Signing in again, over a live session, gives it a new id.
+    let first = client.login(ADMIN.0, ADMIN.1).await;
+    let before = session_cookie(&first.set_cookie).expect("session cookie");
     let ok = client.login(ADMIN.0, ADMIN.1).await;
     assert_eq!(ok.status, 200);
     let after = session_cookie(&ok.set_cookie).expect("new session cookie");
