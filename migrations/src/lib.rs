@@ -10,6 +10,7 @@ mod m0006_outbox_waiting_index;
 mod m0007_outbox_queue_index;
 mod m0008_audit_indexes;
 mod m0009_privacy_integrity;
+mod m0010_tenant_integrity;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_outbox_queue_index::Migration),
             Box::new(m0008_audit_indexes::Migration),
             Box::new(m0009_privacy_integrity::Migration),
+            Box::new(m0010_tenant_integrity::Migration),
         ]
     }
 }
