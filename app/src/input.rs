@@ -65,6 +65,11 @@ pub fn normalized(text: &str) -> String {
     }
 }
 
+/// Whether `raw` has the shape of a public id (`ssr::public_id`: 20 lower-case hex digits).
+pub fn is_public_id(raw: &str) -> bool {
+    raw.len() == 20 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// A date typed as exactly `YYYY-MM-DD` within [`EARLIEST_DATE`]..=[`LATEST_DATE`]; the error is
 /// the fix to tell the user.
 pub fn date(raw: &str) -> Result<NaiveDate, String> {

@@ -2,13 +2,19 @@
 //! - HMIS ProjectIDs are unique per visibility class (`is_dv`), OrganizationIDs per class
 //!   (`victim_service_provider`): a duplicate-ID answer never reveals a row the admin cannot see.
 //!   A collision between the classes is met when a DV admin converts a row, and told to them.
-//! - `tenants.dv_changed_at`: when a shelter or organization of the CoC last became DV or stopped
-//!   being DV. A payload built before it is never delivered (DESIGN.md 4.4).
+//! - `tenants.dv_epoch`: counts the changes of a shelter or organization of the CoC to DV or back,
+//!   and `outbox.dv_epoch` the epoch a payload was built in (read in the export's own snapshot).
+//!   A payload of an older epoch is never enqueued, retried or delivered (DESIGN.md 4.4): a
+//!   counter orders the change and the export by commit, where clock times would not.
 //! - One open inventory line per shelter x CoC code x household type x ES bed type (two
 //!   concurrent adds on PostgreSQL double-counted beds).
 //! - TargetPopulation 1 (DV) implies `is_dv`; DV thresholds never below 3 shelters and 5 beds.
 //!   PostgreSQL holds these as CHECK constraints; SQLite, which cannot add a constraint to a
 //!   table, as triggers that abort the statement.
+//! - `public_id` on shelters, organizations, inventory lines, users, vendors and deliveries: an
+//!   opaque random id, the only one URLs, forms, JSON and exports carry. Row ids are sequential,
+//!   so their gaps would count the DV shelters, lines and victim service providers a viewer
+//!   cannot see, and (being shared by all CoCs) the other CoCs' users, vendors and pushes.
 //! - `admin_audit`: role, DV-access, victim-service-provider and DV-flag changes and password
 //!   resets (who, when, old, new), append-only.
 use sea_orm_migration::sea_orm::DbBackend;
@@ -21,7 +27,13 @@ pub struct Migration;
 enum Tenants {
     Table,
     Id,
-    DvChangedAt,
+    DvEpoch,
+}
+
+#[derive(DeriveIden)]
+enum Outbox {
+    Table,
+    DvEpoch,
 }
 
 #[derive(DeriveIden)]
@@ -86,6 +98,11 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// Tables whose rows get a `public_id`: besides the DV-sensitive ones, users, vendors and
+/// deliveries, whose row ids are shared by every CoC and would count the others' users, vendors
+/// and pushes.
+const PUBLIC_ID_TABLES: [&str; 6] = ["shelters", "organizations", "inventories", "users", "vendors", "outbox"];
+
 const OPEN_LINE_INDEX: &str = "CREATE UNIQUE INDEX ux_inventory_open_line ON inventories \
      (shelter_id, coc_code, household_type, COALESCE(es_bed_type, 0)) WHERE inventory_end_date IS NULL";
 
@@ -102,8 +119,9 @@ async fn unique(manager: &SchemaManager<'_>, name: &str, table: impl IntoIden, c
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Tenants::Table).add_column(timestamp_with_time_zone_null(Tenants::DvChangedAt)).to_owned())
+            .alter_table(Table::alter().table(Tenants::Table).add_column(integer(Tenants::DvEpoch).default(0)).to_owned())
             .await?;
+        manager.alter_table(Table::alter().table(Outbox::Table).add_column(integer(Outbox::DvEpoch).default(0)).to_owned()).await?;
 
         manager.drop_index(Index::drop().name("ux_shelter_tenant_project_id").table(Shelters::Table).to_owned()).await?;
         unique(
@@ -127,6 +145,17 @@ impl MigrationTrait for Migration {
         .await?;
 
         let db = manager.get_connection();
+        let postgres = manager.get_database_backend() == DbBackend::Postgres;
+        // 20 hex digits (80 random bits) for existing rows; new rows get theirs from the app.
+        let random = if postgres { "substr(md5(gen_random_uuid()::text), 1, 20)" } else { "lower(hex(randomblob(10)))" };
+        for table in PUBLIC_ID_TABLES {
+            db.execute_unprepared(&format!("ALTER TABLE {table} ADD COLUMN public_id varchar(20)")).await?;
+            db.execute_unprepared(&format!("UPDATE {table} SET public_id = {random}")).await?;
+            if postgres {
+                db.execute_unprepared(&format!("ALTER TABLE {table} ALTER COLUMN public_id SET NOT NULL")).await?;
+            }
+            db.execute_unprepared(&format!("CREATE UNIQUE INDEX ux_{table}_public_id ON {table} (public_id)")).await?;
+        }
         db.execute_unprepared(OPEN_LINE_INDEX).await?;
         for rule in RULES {
             let Rule { name, table, check, sqlite_check, message } = rule;
@@ -198,6 +227,10 @@ impl MigrationTrait for Migration {
             };
         }
         db.execute_unprepared("DROP INDEX ux_inventory_open_line").await?;
+        for table in PUBLIC_ID_TABLES {
+            db.execute_unprepared(&format!("DROP INDEX ux_{table}_public_id")).await?;
+            db.execute_unprepared(&format!("ALTER TABLE {table} DROP COLUMN public_id")).await?;
+        }
         manager.drop_index(Index::drop().name("ux_org_tenant_class_hmis_id").table(Organizations::Table).to_owned()).await?;
         manager
             .create_index(
@@ -222,7 +255,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.alter_table(Table::alter().table(Tenants::Table).drop_column(Tenants::DvChangedAt).to_owned()).await?;
+        manager.alter_table(Table::alter().table(Outbox::Table).drop_column(Outbox::DvEpoch).to_owned()).await?;
+        manager.alter_table(Table::alter().table(Tenants::Table).drop_column(Tenants::DvEpoch).to_owned()).await?;
         Ok(())
     }
 }

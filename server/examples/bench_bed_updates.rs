@@ -9,7 +9,7 @@ mod common;
 use std::time::Instant;
 
 use chrono::Utc;
-use common::{Backend, COORDINATOR, TestApp};
+use common::{Backend, COORDINATOR, TestApp, id_text};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::Value;
 
@@ -42,10 +42,10 @@ async fn through_http(app: &TestApp, per_worker: usize) -> (Figures, Vec<Value>)
             let mut version = shelter["counts_version"].as_i64().unwrap();
             let lines = shelter["lines"].as_array().unwrap().clone();
             for i in 0..per_worker {
-                let mut form = vec![("shelter_id".to_string(), shelter["id"].to_string()), ("version".to_string(), version.to_string())];
+                let mut form = vec![("shelter_id".to_string(), id_text(&shelter["id"])), ("version".to_string(), version.to_string())];
                 for (n, line) in lines.iter().enumerate() {
                     let total = line["beds_total"].as_i64().unwrap();
-                    form.push((format!("lines[{n}][inventory_id]"), line["inventory_id"].to_string()));
+                    form.push((format!("lines[{n}][inventory_id]"), id_text(&line["inventory_id"])));
                     form.push((format!("lines[{n}][total]"), total.to_string()));
                     form.push((format!("lines[{n}][occupied]"), ((i as i64) % (total + 1)).to_string()));
                 }
@@ -71,12 +71,18 @@ async fn raw_inserts(db: &DatabaseConnection, shelters: &[Value], per_worker: us
     for shelter in shelters.to_vec() {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            let lines: Vec<(i64, i32)> = shelter["lines"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| (l["inventory_id"].as_i64().unwrap(), l["beds_total"].as_i64().unwrap() as i32))
-                .collect();
+            // The page carries public ids; the raw inserts need the row ids behind them.
+            let mut lines: Vec<(i64, i32)> = Vec::new();
+            for l in shelter["lines"].as_array().unwrap() {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                let row = app::entities::inventory::Entity::find()
+                    .filter(app::entities::inventory::Column::PublicId.eq(id_text(&l["inventory_id"])))
+                    .one(&db)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                lines.push((row.id, l["beds_total"].as_i64().unwrap() as i32));
+            }
             for i in 0..per_worker {
                 let txn = app::ssr::begin_write(&db).await.unwrap();
                 for (inventory_id, total) in &lines {

@@ -53,7 +53,10 @@ async fn main() -> anyhow::Result<()> {
             let worker = worker::start(conn.clone(), Default::default(), &settings)?;
             if drain {
                 let round = worker.drain().await?;
-                println!("Delivered {} (snoozed {}, rescued {}).", round.attempted, round.snoozed, round.rescued);
+                println!(
+                    "Delivered {} (snoozed {}, rescued {}, withdrawn {}).",
+                    round.attempted, round.snoozed, round.rescued, round.withdrawn
+                );
             } else {
                 // A worker replica answers the probes and Prometheus on `listen`.
                 let listener = tokio::net::TcpListener::bind(settings.listen)

@@ -50,6 +50,7 @@ async fn seed_vendor(db: &DatabaseConnection, tenant_id: i64, simulator: &str) -
     }
     let now = chrono::Utc::now();
     vendor::ActiveModel {
+        public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(tenant_id),
         name: Set(DEMO_VENDOR.into()),
         kind: Set("clarity".into()),

@@ -57,6 +57,7 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
     let mut org_ids = Vec::new();
     for (hmis_id, name, vsp) in ORGANIZATIONS {
         let org = organization::ActiveModel {
+            public_id: Set(app::ssr::public_id::new()),
             tenant_id: Set(tenant_id),
             hmis_organization_id: Set(hmis_id.to_string()),
             name: Set(name.to_string()),
@@ -81,6 +82,7 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
         let (org_id, vsp) = org_ids[*org];
         let is_dv = vsp || *target == Some(TARGET_POPULATION_DV);
         let s = shelter::ActiveModel {
+            public_id: Set(app::ssr::public_id::new()),
             tenant_id: Set(tenant_id),
             organization_id: Set(org_id),
             hmis_project_id: Set(project_id.to_string()),

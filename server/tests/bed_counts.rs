@@ -21,11 +21,11 @@ fn by_name<'a>(shelters: &'a [Value], name: &str) -> &'a Value {
 /// The form a coordinator submits: one (total, occupied) per line, in the page's order.
 fn counts_form(shelter: &Value, values: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut form = vec![
-        ("shelter_id".to_string(), shelter["id"].to_string()),
+        ("shelter_id".to_string(), id_text(&shelter["id"])),
         ("version".to_string(), shelter["counts_version"].to_string()),
     ];
     for (i, (line, (total, occupied))) in shelter["lines"].as_array().unwrap().iter().zip(values).enumerate() {
-        form.push((format!("lines[{i}][inventory_id]"), line["inventory_id"].to_string()));
+        form.push((format!("lines[{i}][inventory_id]"), id_text(&line["inventory_id"])));
         form.push((format!("lines[{i}][total]"), total.to_string()));
         form.push((format!("lines[{i}][occupied]"), occupied.to_string()));
     }
@@ -41,14 +41,8 @@ async fn snapshot_count(app: &TestApp) -> u64 {
     bed_snapshot::Entity::find().count(&app.db().await).await.unwrap()
 }
 
-async fn shelter_id(app: &TestApp, project_id: &str) -> i64 {
-    shelter::Entity::find()
-        .filter(shelter::Column::HmisProjectId.eq(project_id))
-        .one(&app.db().await)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+async fn shelter_of(app: &TestApp, project_id: &str) -> shelter::Model {
+    shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq(project_id)).one(&app.db().await).await.unwrap().unwrap()
 }
 
 async fn every_bad_count_is_refused_with_its_field_and_nothing_is_saved(app: TestApp) {
@@ -56,7 +50,7 @@ async fn every_bad_count_is_refused_with_its_field_and_nothing_is_saved(app: Tes
     let shelters = my_shelters(&coordinator).await;
     // Two lines: the first valid, the second bad, so a partial save would show.
     let family = by_name(&shelters, "Capital Family Shelter").clone();
-    let second = family["lines"][1]["inventory_id"].as_i64().unwrap();
+    let second = id_text(&family["lines"][1]["inventory_id"]);
     let before = snapshot_count(&app).await;
     for (total, occupied, field, hint) in [
         ("-1", "0", "total", "cannot be negative"),
@@ -112,7 +106,7 @@ async fn an_unassigned_shelter_looks_missing_to_a_coordinator(app: TestApp) {
     let coordinator = app.signed_in(COORDINATOR).await;
     let names: Vec<String> = my_shelters(&coordinator).await.iter().map(|s| s["name"].as_str().unwrap().to_string()).collect();
     assert!(!names.contains(&"Congress Avenue Night Shelter".to_string()), "{names:?}");
-    let theirs = shelter_id(&app, "PRJ-2002").await.to_string();
+    let theirs = shelter_of(&app, "PRJ-2002").await.public_id;
     let form = |id: &str| {
         vec![
             ("shelter_id", id.to_string()),
@@ -138,18 +132,18 @@ async fn an_unassigned_shelter_looks_missing_to_a_coordinator(app: TestApp) {
 both_backends!(an_unassigned_shelter_looks_missing_to_a_coordinator);
 
 async fn a_dv_shelter_does_not_exist_without_dv_access(app: TestApp) {
-    let dv = shelter_id(&app, "PRJ-2007").await;
+    let dv = shelter_of(&app, "PRJ-2007").await;
     let db = app.db().await;
     let lines = inventory::Entity::find()
-        .filter(inventory::Column::ShelterId.eq(dv))
+        .filter(inventory::Column::ShelterId.eq(dv.id))
         .order_by_asc(inventory::Column::HouseholdType)
         .all(&db)
         .await
         .unwrap();
     let shelter = serde_json::json!({
-        "id": dv,
+        "id": dv.public_id,
         "counts_version": 0,
-        "lines": lines.iter().map(|l| serde_json::json!({"inventory_id": l.id})).collect::<Vec<_>>(),
+        "lines": lines.iter().map(|l| serde_json::json!({"inventory_id": l.public_id})).collect::<Vec<_>>(),
     });
     let form = counts_form(&shelter, &[("20", "10"), ("36", "20")]);
     let mut missing_form = form.clone();
@@ -170,7 +164,7 @@ both_backends!(a_dv_shelter_does_not_exist_without_dv_access);
 async fn a_new_total_versions_the_inventory_line(app: TestApp) {
     let coordinator = app.signed_in(COORDINATOR).await;
     let shelter = by_name(&my_shelters(&coordinator).await, "Downtown Emergency Shelter").clone();
-    let old_id = shelter["lines"][0]["inventory_id"].as_i64().unwrap();
+    let old_id = id_text(&shelter["lines"][0]["inventory_id"]);
     // 25 beds are dedicated (10 veteran, 15 chronic): a total below that is refused.
     let low = save(&coordinator, &counts_form(&shelter, &[("20", "10")])).await;
     assert_eq!(low.status, 422);
@@ -179,7 +173,7 @@ async fn a_new_total_versions_the_inventory_line(app: TestApp) {
     assert_eq!(save(&coordinator, &counts_form(&shelter, &[("130", "118")])).await.status, 200);
     let db = app.db().await;
     let lines = inventory::Entity::find()
-        .filter(inventory::Column::ShelterId.eq(shelter["id"].as_i64().unwrap()))
+        .filter(inventory::Column::ShelterId.eq(shelter_of(&app, "PRJ-2001").await.id))
         .order_by_asc(inventory::Column::Id)
         .all(&db)
         .await
@@ -187,7 +181,8 @@ async fn a_new_total_versions_the_inventory_line(app: TestApp) {
     assert_eq!(lines.len(), 2);
     let today = chrono::Utc::now().date_naive();
     let (old, new) = (&lines[0], &lines[1]);
-    assert_eq!(old.id, old_id);
+    assert_eq!(old.public_id, old_id);
+    assert_ne!(new.public_id, old_id, "a new line version has an id of its own");
     assert_eq!(old.bed_inventory, 120);
     assert_eq!(old.inventory_end_date, today.pred_opt());
     assert_eq!(new.inventory_start_date, today);
@@ -208,7 +203,7 @@ both_backends!(a_new_total_versions_the_inventory_line);
 async fn history_shows_who_changed_what(app: TestApp) {
     let coordinator = app.signed_in(COORDINATOR).await;
     let shelter = by_name(&my_shelters(&coordinator).await, "Montopolis Bridge House").clone();
-    let id = shelter["id"].to_string();
+    let id = id_text(&shelter["id"]);
     assert_eq!(save(&coordinator, &counts_form(&shelter, &[("24", "18")])).await.status, 200);
     let shelter = by_name(&my_shelters(&coordinator).await, "Montopolis Bridge House").clone();
     assert_eq!(save(&coordinator, &counts_form(&shelter, &[("26", "18")])).await.status, 200);
@@ -226,7 +221,7 @@ async fn history_shows_who_changed_what(app: TestApp) {
     assert!(page.body.contains("total 24 → 26, occupied 18 → 18"), "{}", page.body);
 
     // Not assigned: the same "not found" as a missing shelter.
-    let other = shelter_id(&app, "PRJ-2002").await.to_string();
+    let other = shelter_of(&app, "PRJ-2002").await.public_id;
     let theirs = coordinator.call("shelter_history", &[("shelter_id", &other)]).await;
     let missing = coordinator.call("shelter_history", &[("shelter_id", "987654")]).await;
     assert_eq!((theirs.status, &theirs.body), (404, &missing.body));

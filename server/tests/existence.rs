@@ -11,22 +11,24 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnectio
 use app::entities::{inventory, organization, outbox, shelter, tenant, user};
 
 /// One row of each kind: the DV one the viewer cannot see, another tenant's, and an id no row has.
+/// Every kind goes by its public id.
 struct Hidden {
-    shelter: [i64; 3],
-    line: [i64; 3],
-    organization: [i64; 3],
-    user: [i64; 2],
-    delivery: [i64; 2],
+    shelter: [String; 3],
+    line: [String; 3],
+    organization: [String; 3],
+    user: [String; 2],
+    delivery: [String; 2],
 }
 
-const MISSING: i64 = 987_654;
+/// A public id no row has.
+const MISSING: &str = "00000000000000000000";
 
 async fn shelter_id(db: &DatabaseConnection, project_id: &str) -> shelter::Model {
     shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq(project_id)).one(db).await.unwrap().unwrap()
 }
 
-async fn line_of(db: &DatabaseConnection, shelter_id: i64) -> i64 {
-    inventory::Entity::find().filter(inventory::Column::ShelterId.eq(shelter_id)).one(db).await.unwrap().unwrap().id
+async fn line_of(db: &DatabaseConnection, shelter_id: i64) -> inventory::Model {
+    inventory::Entity::find().filter(inventory::Column::ShelterId.eq(shelter_id)).one(db).await.unwrap().unwrap()
 }
 
 /// Another CoC with a shelter, a line, a VSP and a user and a dead letter, inserted directly.
@@ -48,6 +50,7 @@ async fn arrange(app: &TestApp) -> Hidden {
     .unwrap();
     let template = shelter_id(&db, "PRJ-2001").await;
     let org = organization::ActiveModel {
+        public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(other.id),
         hmis_organization_id: Set("OTHER-ORG".into()),
         name: Set("Other Org".into()),
@@ -61,17 +64,19 @@ async fn arrange(app: &TestApp) -> Hidden {
     .unwrap();
     let mut foreign: shelter::ActiveModel = template.clone().into();
     foreign.id = sea_orm::ActiveValue::NotSet;
+    foreign.public_id = Set(app::ssr::public_id::new());
     foreign.tenant_id = Set(other.id);
     foreign.organization_id = Set(org.id);
     foreign.hmis_project_id = Set("OTHER-1".into());
     let foreign = foreign.insert(&db).await.unwrap();
-    let mut line: inventory::ActiveModel =
-        inventory::Entity::find_by_id(line_of(&db, template.id).await).one(&db).await.unwrap().unwrap().into();
+    let mut line: inventory::ActiveModel = line_of(&db, template.id).await.into();
     line.id = sea_orm::ActiveValue::NotSet;
+    line.public_id = Set(app::ssr::public_id::new());
     line.tenant_id = Set(other.id);
     line.shelter_id = Set(foreign.id);
     let foreign_line = line.insert(&db).await.unwrap();
     let foreign_user = user::ActiveModel {
+        public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(Some(other.id)),
         email: Set("someone@other-coc.example".into()),
         display_name: Set("Someone Else".into()),
@@ -101,25 +106,26 @@ async fn arrange(app: &TestApp) -> Hidden {
         .await
         .unwrap()
         .unwrap();
+    let missing = || MISSING.to_string();
     Hidden {
-        shelter: [dv.id, foreign.id, MISSING],
-        line: [line_of(&db, dv.id).await, foreign_line.id, MISSING],
-        organization: [vsp.id, org.id, MISSING],
-        user: [foreign_user.id, MISSING],
-        delivery: [dead.id, MISSING],
+        shelter: [dv.public_id.clone(), foreign.public_id, missing()],
+        line: [line_of(&db, dv.id).await.public_id, foreign_line.public_id, missing()],
+        organization: [vsp.public_id, org.public_id, missing()],
+        user: [foreign_user.public_id, missing()],
+        delivery: [dead.public_id, missing()],
     }
 }
 
 /// Every answer to `call(id)` for `ids` is the same (a page may name its own path, `/{id}`);
 /// returns the first.
-async fn same_for_all<F, Fut>(what: &str, ids: &[i64], call: F) -> Response
+async fn same_for_all<F, Fut>(what: &str, ids: &[String], call: F) -> Response
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = Response>,
 {
     let mut answers = Vec::new();
     for id in ids {
-        let answer = call(id.to_string()).await;
+        let answer = call(id.clone()).await;
         let text = answer.page_text().replace(&format!("/{id}"), "/ID");
         answers.push((answer, text));
     }
@@ -139,8 +145,7 @@ async fn hidden_and_missing_ids_answer_alike(app: TestApp) {
         .await
         .unwrap()
         .unwrap()
-        .id
-        .to_string();
+        .public_id;
     let coordinator_id = user::Entity::find()
         .filter(user::Column::Email.eq(COORDINATOR.0))
         .one(&db)
@@ -209,7 +214,7 @@ async fn hidden_and_missing_ids_answer_alike(app: TestApp) {
             client
                 .call(
                     "update_bed_counts",
-                    &[("shelter_id", id.as_str()), ("version", "0"), ("lines[0][inventory_id]", "1"), ("lines[0][total]", "10"), ("lines[0][occupied]", "5")],
+                    &[("shelter_id", id.as_str()), ("version", "0"), ("lines[0][inventory_id]", "0123456789abcdef0123"), ("lines[0][total]", "10"), ("lines[0][occupied]", "5")],
                 )
                 .await
         };
@@ -248,8 +253,7 @@ async fn a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access(app: TestA
         .await
         .unwrap()
         .unwrap()
-        .id
-        .to_string();
+        .public_id;
     let admin = app.signed_in(ADMIN_NO_DV).await;
     // PRJ-2007 is a DV shelter's, OTHER-1 another CoC's, PRJ-9002 nobody's.
     for project_id in ["PRJ-2007", "OTHER-1", "PRJ-9002"] {
@@ -257,7 +261,7 @@ async fn a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access(app: TestA
             .call(
                 "save_shelter",
                 &[
-                    ("id", "0"),
+                    ("id", "new"),
                     ("shelter[organization_id]", org.as_str()),
                     ("shelter[hmis_project_id]", project_id),
                     ("shelter[name]", "Probe"),
@@ -282,7 +286,7 @@ async fn a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access(app: TestA
     let dv_admin = &app.signed_in(ADMIN).await;
     let dv = shelter_id(&db, "PRJ-2007").await;
     let form = |project_id: &'static str| {
-        let (id, org) = (dv.id.to_string(), org.clone());
+        let (id, org) = (dv.public_id.clone(), org.clone());
         async move {
             dv_admin
                 .call(
@@ -337,9 +341,9 @@ async fn a_dv_change_cancels_what_was_built_before_it(app: TestApp) {
     let running = queued(&db, &vendor, "running", "running").await;
     let admin = app.signed_in(ADMIN).await;
     let downtown = shelter_id(&db, "PRJ-2001").await;
-    let org = downtown.organization_id.to_string();
+    let org = organization::Entity::find_by_id(downtown.organization_id).one(&db).await.unwrap().unwrap().public_id;
     let save = |target: &'static str| {
-        let (id, org) = (downtown.id.to_string(), org.clone());
+        let (id, org) = (downtown.public_id.clone(), org.clone());
         let admin = &admin;
         async move {
             admin
@@ -377,7 +381,7 @@ async fn a_dv_change_cancels_what_was_built_before_it(app: TestApp) {
     let mut revived: outbox::ActiveModel = outbox::Entity::find_by_id(dead.id).one(&db).await.unwrap().unwrap().into();
     revived.state = Set("discarded".into());
     revived.update(&db).await.unwrap();
-    let refused = admin.call("retry_delivery", &[("id", &dead.id.to_string())]).await;
+    let refused = admin.call("retry_delivery", &[("id", &dead.public_id)]).await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert!(refused.body.contains("DV status changed"), "{}", refused.body);
 
@@ -385,7 +389,7 @@ async fn a_dv_change_cancels_what_was_built_before_it(app: TestApp) {
     let audit = app::entities::admin_audit::Entity::find().all(&db).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "shelter.dv" && a.old_value == "not DV" && a.new_value == "DV"), "{audit:?}");
     let tenant = tenant::Entity::find_by_id(downtown.tenant_id).one(&db).await.unwrap().unwrap();
-    assert!(tenant.dv_changed_at.is_some());
+    assert_eq!(tenant.dv_epoch, 1, "one DV change, one epoch");
 
     // A fresh push after the change is accepted.
     let pushed = admin.call("queue_hmis_push", &[("vendor", "all"), ("token", "0123456789abcdef-fresh")]).await;
@@ -413,3 +417,35 @@ async fn the_preview_shows_the_aggregate_as_sent(app: TestApp) {
     assert!(aggregate["shelters"].as_i64().unwrap() >= 3);
 }
 both_backends!(the_preview_shows_the_aggregate_as_sent);
+
+/// Row ids are sequential, so their gaps would count hidden rows: what a viewer sees and what
+/// vendors get carries public ids only (random, one shape).
+async fn only_public_ids_leave_the_server(app: TestApp) {
+    use common::hmis_spec::{Export, validate};
+    let is_public = |id: &str| id.len() == 20 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    let admin = app.signed_in(ADMIN_NO_DV).await;
+    let shelters = admin.call("list_shelters", &[]).await.json();
+    for row in shelters["rows"].as_array().unwrap() {
+        assert!(is_public(row["id"].as_str().unwrap()), "{row}");
+    }
+    for org in admin.call("list_organizations", &[]).await.json().as_array().unwrap() {
+        assert!(is_public(org["id"].as_str().unwrap()), "{org}");
+    }
+    let first = shelters["rows"][0]["id"].as_str().unwrap().to_string();
+    let editor = admin.call("get_shelter_editor", &[("id", &first)]).await.json();
+    for line in editor["lines"].as_array().unwrap() {
+        assert!(is_public(line["id"].as_str().unwrap()), "{line}");
+    }
+    assert!(is_public(editor["form"]["organization_id"].as_str().unwrap()));
+
+    let zip = admin.download(app::hmis::ui::DOWNLOAD_PATH).await;
+    let export = validate(&zip.bytes).unwrap_or_else(|e| panic!("{e:?}"));
+    for (file, col) in [("Inventory.csv", "InventoryID"), ("HMISParticipation.csv", "HMISParticipationID"), ("ProjectCoC.csv", "ProjectCoCID")] {
+        for row in export.rows(file) {
+            let id = Export::str(row, col);
+            let public = id.split('-').next().unwrap_or_default();
+            assert!(is_public(public) || id.starts_with(app::hmis::DV_PROJECT_ID), "{file} {col} {id}");
+        }
+    }
+}
+both_backends!(only_public_ids_leave_the_server);

@@ -183,6 +183,7 @@ async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
     let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
     let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(&db).await.unwrap().unwrap();
     let org = organization::ActiveModel {
+        public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(other.id),
         hmis_organization_id: Set("OTHER-ORG".into()),
         name: Set("Other Tenant Org".into()),
@@ -196,6 +197,7 @@ async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
     .unwrap();
     let mut foreign: shelter::ActiveModel = template.clone().into();
     foreign.id = sea_orm::ActiveValue::NotSet;
+    foreign.public_id = Set(app::ssr::public_id::new());
     foreign.tenant_id = Set(other.id);
     foreign.organization_id = Set(org.id);
     foreign.hmis_project_id = Set("OTHER-1".into());
@@ -203,6 +205,7 @@ async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
     let foreign = foreign.insert(&db).await.unwrap();
     let mut foreign_line: inventory::ActiveModel = line.clone().into();
     foreign_line.id = sea_orm::ActiveValue::NotSet;
+    foreign_line.public_id = Set(app::ssr::public_id::new());
     foreign_line.tenant_id = Set(other.id);
     foreign_line.shelter_id = Set(foreign.id);
     foreign_line.insert(&db).await.unwrap();

@@ -113,13 +113,14 @@ fn build((codes, min_shelters, min_beds, specs): (usize, i32, i32, Vec<ShelterSp
         dv_min_beds: min_beds,
         time_zone: "America/Chicago".into(),
         created_at: created,
-        dv_changed_at: None,
+        dv_epoch: 0,
     };
     let organizations: Vec<organization::Model> = [false, true]
         .iter()
         .enumerate()
         .map(|(i, vsp)| organization::Model {
             id: i as i64 + 1,
+            public_id: format!("orgpublic{i:011}"),
             tenant_id: 1,
             hmis_organization_id: format!("ORG-{i}"),
             name: if *vsp { "Secret VSP Org".into() } else { "Open Org".into() },
@@ -137,6 +138,7 @@ fn build((codes, min_shelters, min_beds, specs): (usize, i32, i32, Vec<ShelterSp
         let (prefix, digit) = if is_dv { ("DVSECRET", 9) } else { ("PRJ", 1) };
         shelters.push(shelter::Model {
             id,
+            public_id: if is_dv { format!("dvsecretpub{id:09}") } else { format!("projectpub{id:010}") },
             tenant_id: 1,
             organization_id: if vsp { 2 } else { 1 },
             hmis_project_id: format!("{prefix}-{id}"),
@@ -166,6 +168,7 @@ fn build((codes, min_shelters, min_beds, specs): (usize, i32, i32, Vec<ShelterSp
             let bed_inventory: i32 = sub.iter().sum();
             lines.push(inventory::Model {
                 id: line_id,
+                public_id: if is_dv { format!("dvsecretline{line_id:08}") } else { format!("line{line_id:016}") },
                 tenant_id: 1,
                 shelter_id: id,
                 coc_code: CODES[coc.min(codes - 1)].into(),
@@ -248,6 +251,8 @@ proptest! {
                 prop_assert!(!cells.contains(value.as_str()), "{value} is in the zip");
                 prop_assert!(!preview.contains(&format!("\"{value}\"")), "{value} is in the preview");
             }
+            // Nor any id of a DV shelter or its lines, public or internal.
+            prop_assert!(!parsed.text.contains("dvsecret") && !preview.contains("dvsecret"), "a DV shelter's public id is out");
             for text in [&s.name, s.address1.as_ref().unwrap(), s.city.as_ref().unwrap()] {
                 prop_assert!(!parsed.text.contains(text.as_str()), "{text} is in the zip");
                 prop_assert!(!preview.contains(text.as_str()), "{text} is in the preview");

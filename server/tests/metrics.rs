@@ -43,7 +43,7 @@ async fn metrics_show_the_queue_dead_letters_and_circuits_per_vendor(app: TestAp
 
     let admin = app.signed_in(ADMIN).await;
     let token = admin.call("preview_hmis_export", &[]).await.json()["push_token"].as_str().unwrap().to_string();
-    assert_eq!(admin.call("queue_hmis_push", &[("vendor", &vid), ("token", &token)]).await.status, 200);
+    assert_eq!(admin.call("queue_hmis_push", &[("vendor", &v.public_id), ("token", &token)]).await.status, 200);
     let body = scrape(&app, None).await.text().await.unwrap();
     assert_eq!(value(&body, "hmis_outbox_rows", &[("vendor", &vid), ("state", "available")]), Some(1.0), "{body}");
     assert!(value(&body, "hmis_outbox_oldest_waiting_seconds", &[("vendor", &vid)]).is_some());

@@ -24,7 +24,7 @@ async fn a_vendor(db: &DatabaseConnection) -> vendor::Model {
 
 async fn put(db: &DatabaseConnection, v: &vendor::Model, key: &str, now: DateTime<Utc>) -> (outbox::Model, bool) {
     let txn = app::ssr::begin_write(db).await.unwrap();
-    let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: key.as_bytes().to_vec(), record_count: 3, idempotency_key: key };
+    let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: key.as_bytes().to_vec(), record_count: 3, idempotency_key: key, dv_epoch: 0 };
     let out = enqueue(&txn, d, now).await.unwrap();
     txn.commit().await.unwrap();
     out

@@ -12,13 +12,13 @@ async fn id_of(app: &TestApp, project_id: &str) -> String {
         .one(&app.db().await)
         .await
         .unwrap()
-        .map(|s| s.id.to_string())
+        .map(|s| s.public_id)
         .unwrap_or_else(|| panic!("{project_id}"))
 }
 
 fn shelter_form<'a>(org: &'a str, project_id: &'a str, target: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
-        ("id", "0"),
+        ("id", "new"),
         ("shelter[organization_id]", org),
         ("shelter[hmis_project_id]", project_id),
         ("shelter[name]", "Northside Respite Center"),
@@ -36,7 +36,7 @@ async fn an_admin_creates_a_shelter_with_lines_and_a_coordinator(app: TestApp) {
     let admin = app.signed_in(ADMIN_NO_DV).await;
     let orgs = admin.call("list_organizations", &[]).await.json();
     assert!(!orgs.to_string().contains("SafeHarbor"), "a victim service provider must be invisible: {orgs}");
-    let org = orgs[0]["id"].to_string();
+    let org = id_text(&orgs[0]["id"]);
 
     // Bad fields are named; a DV shelter needs DV access; ProjectIDs are unique.
     let mut bad = shelter_form(&org, "PRJ-3001", "4");
@@ -86,7 +86,7 @@ async fn an_admin_creates_a_shelter_with_lines_and_a_coordinator(app: TestApp) {
     assert_eq!(editor["lines"][0]["dedicated"], 5);
 
     // Assign a coordinator, who now sees the shelter.
-    let coordinator_id = editor["assignable"].as_array().unwrap().iter().find(|c| c["email"] == COORDINATOR.0).unwrap()["id"].to_string();
+    let coordinator_id = editor["assignable"].as_array().unwrap().iter().find(|c| c["email"] == COORDINATOR.0).map(|c| id_text(&c["id"])).unwrap();
     let assigned = admin.call("assign_coordinator", &[("shelter_id", &id), ("user_id", &coordinator_id), ("assign", "true")]).await;
     assert_eq!(assigned.status, 200, "{}", assigned.body);
     let coordinator = app.signed_in(COORDINATOR).await;
@@ -114,16 +114,16 @@ async fn a_line_change_makes_an_open_counts_form_conflict(app: TestApp) {
     let mine = coordinator.call("list_my_shelters", &[]).await.json();
     let family = mine.as_array().unwrap().iter().find(|s| s["name"] == "Capital Family Shelter").unwrap().clone();
     let admin = app.signed_in(ADMIN).await;
-    let line_id = family["lines"][0]["inventory_id"].to_string();
+    let line_id = id_text(&family["lines"][0]["inventory_id"]);
     let ended = admin.call("end_inventory_line", &[("inventory_id", &line_id), ("end_date", "2026-11-01")]).await;
     assert_eq!(ended.status, 200, "{}", ended.body);
     let form = [
-        ("shelter_id", family["id"].to_string()),
+        ("shelter_id", id_text(&family["id"])),
         ("version", family["counts_version"].to_string()),
         ("lines[0][inventory_id]", line_id.clone()),
         ("lines[0][total]", "12".into()),
         ("lines[0][occupied]", "3".into()),
-        ("lines[1][inventory_id]", family["lines"][1]["inventory_id"].to_string()),
+        ("lines[1][inventory_id]", id_text(&family["lines"][1]["inventory_id"])),
         ("lines[1][total]", "48".into()),
         ("lines[1][occupied]", "40".into()),
     ];
@@ -141,7 +141,7 @@ async fn marking_an_organization_a_vsp_hides_its_shelters(app: TestApp) {
     let without = app.signed_in(ADMIN_NO_DV).await;
     assert_eq!(count(&without).await, 16);
     let orgs = with.call("list_organizations", &[]).await.json();
-    let eastside = orgs.as_array().unwrap().iter().find(|o| o["name"] == "Eastside Community Services").unwrap()["id"].to_string();
+    let eastside = orgs.as_array().unwrap().iter().find(|o| o["name"] == "Eastside Community Services").map(|o| id_text(&o["id"])).unwrap();
     // Only an admin with DV access may set the flag.
     let refused = without
         .call("update_organization", &[("id", &eastside), ("name", "Eastside Community Services"), ("victim_service_provider", "on")])

@@ -47,6 +47,7 @@ async fn search_and_pages(app: TestApp) {
         .map(|i| {
             let mut m: shelter::ActiveModel = template.clone().into();
             m.id = sea_orm::ActiveValue::NotSet;
+            m.public_id = Set(app::ssr::public_id::new());
             m.hmis_project_id = Set(format!("BULK-{i:03}"));
             m.name = Set(format!("Zeta Bulk Shelter {i:03}"));
             m

@@ -69,6 +69,7 @@ impl Harness {
             payload: format!("zip of {key}").into_bytes(),
             record_count: 17,
             idempotency_key: key,
+            dv_epoch: 0,
         };
         let (row, _) = enqueue(&txn, d, self.clock.now()).await.unwrap();
         txn.commit().await.unwrap();
@@ -211,7 +212,7 @@ async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestApp) 
     assert_eq!(replica.drain().await.unwrap().attempted, 1, "the next period");
     let keys = h.received().await;
     assert_eq!(keys.len(), 2);
-    assert!(keys.iter().all(|k| k.starts_with(&format!("schedule-{}-", h.vendor.id))), "{keys:?}");
+    assert!(keys.iter().all(|k| k.starts_with(&format!("schedule-{}-", h.vendor.public_id))), "{keys:?}");
     assert_ne!(keys[0], keys[1]);
     let zip = common::hmis_spec::validate(&h.mock.received_requests().await.unwrap()[0].body);
     assert!(zip.is_ok(), "a scheduled push sends the export zip: {:?}", zip.err());

@@ -5,6 +5,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Opaque and random: what URLs, forms, JSON and exports carry instead of `id`.
+    pub public_id: String,
     pub tenant_id: i64,
     pub hmis_organization_id: String,
     pub name: String,

@@ -6,6 +6,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// Opaque and random: what URLs, forms, JSON and exports carry instead of `id`.
+    pub public_id: String,
     pub tenant_id: i64,
     pub vendor_id: i64,
     pub state: String,
@@ -23,6 +25,8 @@ pub struct Model {
     pub record_count: i32,
     pub idempotency_key: String,
     pub created_at: ChronoDateTimeUtc,
+    /// The tenant's `dv_epoch` when the payload was built.
+    pub dv_epoch: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,9 +12,9 @@ pub struct Model {
     pub dv_min_beds: i32,
     pub time_zone: String,
     pub created_at: ChronoDateTimeUtc,
-    /// When a shelter or organization last became DV or stopped being DV: a payload built
-    /// before it is never delivered.
-    pub dv_changed_at: Option<ChronoDateTimeUtc>,
+    /// How many times a shelter or organization became DV or stopped being DV: a payload built
+    /// in an older epoch is never delivered.
+    pub dv_epoch: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

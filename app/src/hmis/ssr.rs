@@ -100,6 +100,9 @@ pub struct ExportZip {
     pub bytes: Vec<u8>,
     /// Rows of Inventory.csv.
     pub inventory_records: i32,
+    /// The tenant's DV epoch in the snapshot the export was read from (`outbox::ssr::enqueue`
+    /// refuses the zip once a DV change has moved it on).
+    pub dv_epoch: i32,
 }
 
 /// The HMIS CSV zip of the tenant's current data.
@@ -111,7 +114,7 @@ pub async fn zip(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>
         AppError::Internal
     })?;
     let inventory_records = i32::try_from(export.inventories.len()).unwrap_or(i32::MAX);
-    Ok(ExportZip { name: zip_name(&tenant, &run), bytes, inventory_records })
+    Ok(ExportZip { name: zip_name(&tenant, &run), bytes, inventory_records, dv_epoch: tenant.dv_epoch })
 }
 
 /// The HMIS Export tab's data for the signed-in admin. Without DV access the DV summary is left

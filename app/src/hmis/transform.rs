@@ -236,7 +236,8 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
     let coc_codes: BTreeSet<&str> = std::iter::once(p.coc_code.as_str()).chain(lines.iter().map(|l| l.coc_code.as_str())).collect();
     for coc in coc_codes {
         out.project_cocs.push(ProjectCocRecord {
-            project_coc_id: format!("{}-{coc}", p.id),
+            // Public ids only: row ids are sequential and would count the DV projects between them.
+            project_coc_id: format!("{}-{coc}", p.public_id),
             project_id: p.hmis_project_id.clone(),
             coc_code: coc.to_string(),
             geocode: p.geocode.clone(),
@@ -250,7 +251,7 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
     }
     for line in lines {
         out.inventories.push(InventoryRecord {
-            inventory_id: line.id.to_string(),
+            inventory_id: line.public_id.clone(),
             project_id: p.hmis_project_id.clone(),
             coc_code: line.coc_code.clone(),
             household_type: line.household_type,
@@ -265,7 +266,7 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
         });
     }
     out.participations.push(ParticipationRecord {
-        participation_id: p.id.to_string(),
+        participation_id: p.public_id.clone(),
         project_id: p.hmis_project_id.clone(),
         participation_type: p.hmis_participation_type,
         start_date: p.operating_start_date,

@@ -11,13 +11,13 @@ pub async fn list_my_shelters() -> Result<Vec<ShelterCounts>, AppError> {
 
 /// Save all lines of one shelter at once. `version` is the counts version the form was based on.
 #[server(endpoint = "update_bed_counts")]
-pub async fn update_bed_counts(shelter_id: i64, version: i64, lines: Vec<LineInput>) -> Result<Notice, AppError> {
+pub async fn update_bed_counts(shelter_id: String, version: i64, lines: Vec<LineInput>) -> Result<Notice, AppError> {
     let form = format!("update_bed_counts:{shelter_id}");
-    crate::ssr::form::respond(&form, super::ssr::update(shelter_id, version, lines).await).await
+    crate::ssr::form::respond(&form, super::ssr::update(&shelter_id, version, lines).await).await
 }
 
 /// The recent updates of one shelter, newest first.
 #[server(endpoint = "shelter_history")]
-pub async fn get_shelter_history(shelter_id: i64) -> Result<ShelterHistory, AppError> {
-    crate::ssr::form::read(super::ssr::history(shelter_id).await)
+pub async fn get_shelter_history(shelter_id: String) -> Result<ShelterHistory, AppError> {
+    crate::ssr::form::read(super::ssr::history(&shelter_id).await)
 }

@@ -16,7 +16,8 @@ pub const MAX_BEDS: i32 = 100_000;
 /// One assigned shelter on the coordinator's page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShelterCounts {
-    pub id: i64,
+    /// The shelter's public id.
+    pub id: String,
     pub name: String,
     pub project_type: String,
     /// The version the form is based on; a submit based on an older one is a conflict.
@@ -27,7 +28,8 @@ pub struct ShelterCounts {
 /// One current inventory line with its latest counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineCounts {
-    pub inventory_id: i64,
+    /// The line's public id.
+    pub inventory_id: String,
     pub household_type: String,
     pub beds_total: i32,
     /// None until a coordinator first reports.
@@ -84,7 +86,8 @@ impl LineChange {
 /// A shelter's recent history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShelterHistory {
-    pub shelter_id: i64,
+    /// The shelter's public id.
+    pub shelter_id: String,
     pub name: String,
     pub entries: Vec<HistoryEntry>,
 }
@@ -103,7 +106,7 @@ pub struct LineInput {
 }
 
 /// The form field of a line's total or occupied count.
-pub fn field_name(inventory_id: i64, which: &str) -> String {
+pub fn field_name(inventory_id: &str, which: &str) -> String {
     format!("{which}_{inventory_id}")
 }
 
@@ -161,7 +164,7 @@ mod tests {
     #[test]
     fn utilization_is_rounded_percent() {
         let line = LineCounts {
-            inventory_id: 1,
+            inventory_id: "1".into(),
             household_type: "x".into(),
             beds_total: 3,
             beds_occupied: Some(2),

@@ -87,7 +87,7 @@ pub(crate) async fn line_counts(
     for line in lines {
         let snap = latest.get(&line.id);
         by_shelter.entry(line.shelter_id).or_default().push(LineCounts {
-            inventory_id: line.id,
+            inventory_id: line.public_id.clone(),
             household_type: HOUSEHOLD_TYPE.label(line.household_type).to_string(),
             beds_total: line.bed_inventory,
             beds_occupied: snap.map(|s| s.beds_occupied),
@@ -102,7 +102,7 @@ pub(crate) async fn line_counts(
 
 fn to_counts(s: shelter::Model, lines: Vec<LineCounts>) -> ShelterCounts {
     ShelterCounts {
-        id: s.id,
+        id: s.public_id,
         name: s.name,
         project_type: PROJECT_TYPE.label(s.project_type).to_string(),
         counts_version: s.counts_version,
@@ -143,30 +143,24 @@ fn validate(current: Vec<inventory::Model>, inputs: &[LineInput]) -> Result<Vec<
     if inputs.len() != current.len() {
         return Err(stale_form());
     }
-    let mut by_id: HashMap<i64, inventory::Model> = current.into_iter().map(|l| (l.id, l)).collect();
+    let mut by_id: HashMap<String, inventory::Model> = current.into_iter().map(|l| (l.public_id.clone(), l)).collect();
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
-        let line = input
-            .inventory_id
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| by_id.remove(&id))
-            .ok_or_else(stale_form)?;
+        let line = by_id.remove(input.inventory_id.trim()).ok_or_else(stale_form)?;
         let label = HOUSEHOLD_TYPE.label(line.household_type);
-        let total = parse_bed_count(&field_name(line.id, "total"), &format!("Beds total ({label})"), &input.total)?;
+        let total = parse_bed_count(&field_name(&line.public_id, "total"), &format!("Beds total ({label})"), &input.total)?;
         let occupied =
-            parse_bed_count(&field_name(line.id, "occupied"), &format!("Beds occupied ({label})"), &input.occupied)?;
+            parse_bed_count(&field_name(&line.public_id, "occupied"), &format!("Beds occupied ({label})"), &input.occupied)?;
         if occupied > total {
             return Err(AppError::validation(
-                &field_name(line.id, "occupied"),
+                &field_name(&line.public_id, "occupied"),
                 format!("Beds occupied ({label}): {occupied} is more than the {total} beds in total; enter 0 to {total}."),
             ));
         }
         let dedicated = line.dedicated_beds();
         if total < dedicated {
             return Err(AppError::validation(
-                &field_name(line.id, "total"),
+                &field_name(&line.public_id, "total"),
                 format!(
                     "Beds total ({label}): {dedicated} beds are dedicated to veterans, youth or chronically homeless people; enter {dedicated} to {} (ask your CoC admin to change dedicated beds).",
                     super::MAX_BEDS
@@ -221,14 +215,14 @@ pub(crate) async fn bump_counts_version(
 
 /// Save one shelter's counts: append a snapshot per line in one transaction, versioning lines
 /// whose total changed. `version` is the counts version the form was based on.
-pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Result<Notice, AppError> {
+pub async fn update(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<Notice, AppError> {
     let access = authorize(COUNTS).await?;
     let db = ssr::db()?;
     let tenant_id = access.tenant_id()?;
-    let shelter = access.shelters()?.filter(shelter::Column::Id.eq(shelter_id)).one(&db).await?.ok_or(AppError::NotFound)?;
-    let counts = validate(current_lines(&db, tenant_id, &[shelter.id]).await?, &inputs)?;
-
+    // One write transaction from the id on: the shelter cannot turn DV (hidden) before it commits.
     let txn = ssr::begin_write(&db).await?;
+    let shelter = access.shelter(&txn, shelter_id).await?;
+    let counts = validate(current_lines(&txn, tenant_id, &[shelter.id]).await?, &inputs)?;
     if !bump_counts_version(&txn, shelter.id, Some(version)).await? {
         txn.rollback().await?;
         return Err(conflict(&db, &access, shelter.id).await?);
@@ -248,6 +242,8 @@ pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Re
             Capacity::NewVersion { end_date, start_date, bed_inventory, other_bed_inventory } => {
                 let mut next: inventory::ActiveModel = line.clone().into();
                 next.id = sea_orm::ActiveValue::NotSet;
+                // A new line version is a new Inventory record for HMIS, with an id of its own.
+                next.public_id = Set(ssr::public_id::new());
                 next.bed_inventory = Set(bed_inventory);
                 next.other_bed_inventory = Set(other_bed_inventory);
                 next.inventory_start_date = Set(start_date);
@@ -282,11 +278,11 @@ pub async fn update(shelter_id: i64, version: i64, inputs: Vec<LineInput>) -> Re
 const HISTORY_SNAPSHOTS: u64 = 200;
 
 /// The recent updates of one shelter the caller may see, newest first, each with what changed.
-pub async fn history(shelter_id: i64) -> Result<ShelterHistory, AppError> {
+pub async fn history(shelter_id: &str) -> Result<ShelterHistory, AppError> {
     let access = authorize(COUNTS).await?;
     let db = ssr::db()?;
     let tenant_id = access.tenant_id()?;
-    let shelter = access.shelters()?.filter(shelter::Column::Id.eq(shelter_id)).one(&db).await?.ok_or(AppError::NotFound)?;
+    let shelter = access.shelter(&db, shelter_id).await?;
     // Every version of every line: a changed total starts a new line of the same household type.
     let lines: HashMap<i64, inventory::Model> = inventory::Entity::find()
         .filter(inventory::Column::TenantId.eq(tenant_id))
@@ -331,7 +327,7 @@ pub async fn history(shelter_id: i64) -> Result<ShelterHistory, AppError> {
         }
     }
     Ok(ShelterHistory {
-        shelter_id: shelter.id,
+        shelter_id: shelter.public_id,
         name: shelter.name,
         entries: entries.into_iter().rev().map(|(_, _, e)| e).collect(),
     })

@@ -28,18 +28,21 @@ pub fn MySheltersPage() -> impl IntoView {
 #[component]
 fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
     let update = ServerAction::<UpdateBedCounts>::new();
-    let id = shelter.id;
+    let id = shelter.id.clone();
     // After a save (or a conflict) reload this shelter's newest values and version; before the
     // first submit the page's own data is current, so nothing is fetched.
-    let fresh = Resource::new(
-        move || update.version().get(),
-        move |submits| async move {
-            if submits == 0 {
-                return None;
+    let fresh = Resource::new(move || update.version().get(), {
+        let id = id.clone();
+        move |submits| {
+            let id = id.clone();
+            async move {
+                if submits == 0 {
+                    return None;
+                }
+                list_my_shelters().await.ok()?.into_iter().find(|s| s.id == id)
             }
-            list_my_shelters().await.ok()?.into_iter().find(|s| s.id == id)
-        },
-    );
+        }
+    });
     let current = move || fresh.get().flatten().unwrap_or_else(|| shelter.clone());
     let heading = format!("shelter-{id}-name");
     let labelled_by = heading.clone();
@@ -59,8 +62,8 @@ fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
                             <input type="hidden" name="shelter_id" value=s.id.to_string()/>
                             <input type="hidden" name="version" value=s.counts_version.to_string()/>
                             {s.lines.into_iter().enumerate().map(|(i, line)| {
-                                let total_id = field_name(line.inventory_id, "total");
-                                let occupied_id = field_name(line.inventory_id, "occupied");
+                                let total_id = field_name(&line.inventory_id, "total");
+                                let occupied_id = field_name(&line.inventory_id, "occupied");
                                 // prop:value too, so a re-render after a save or conflict replaces typed text.
                                 let occupied_text = line.beds_occupied.map(|o| o.to_string()).unwrap_or_default();
                                 view! {
@@ -106,7 +109,7 @@ fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
 #[component]
 pub fn ShelterHistoryPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || params.get().get("id").unwrap_or_default();
     let history = Resource::new(id, get_shelter_history);
     view! {
         <Title text="Shelter history · HMIS Bridge"/>

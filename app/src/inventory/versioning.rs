@@ -40,6 +40,7 @@ mod tests {
     fn line(start: NaiveDate) -> inventory::Model {
         inventory::Model {
             id: 1,
+            public_id: "0123456789abcdef0123".into(),
             tenant_id: 1,
             shelter_id: 1,
             coc_code: "TX-503".into(),

@@ -60,7 +60,7 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
         let success = latest(true)?.one(&db).await?;
         let failure = latest(false)?.one(&db).await?;
         out.push(VendorStatus {
-            id: v.id,
+            id: v.public_id.clone(),
             name: v.name,
             kind: v.kind,
             enabled: v.enabled,
@@ -90,7 +90,7 @@ pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
     Ok(rows
         .into_iter()
         .map(|r| DeadLetter {
-            id: r.id,
+            id: r.public_id,
             vendor: names.get(&r.vendor_id).cloned().unwrap_or_default(),
             queued_at: time(r.created_at),
             attempts: r.attempt,
@@ -129,15 +129,15 @@ pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
 }
 
 /// A delivery of the caller's CoC, or not found; the actions check that it is a dead letter.
-async fn dead_letter(access: &Access, id: i64) -> Result<outbox::Model, AppError> {
-    access.find::<outbox::Entity>()?.filter(outbox::Column::Id.eq(id)).one(&crate::ssr::db()?).await?.ok_or(AppError::NotFound)
+async fn dead_letter(access: &Access, id: &str) -> Result<outbox::Model, AppError> {
+    access.find::<outbox::Entity>()?.filter(outbox::Column::PublicId.eq(id)).one(&crate::ssr::db()?).await?.ok_or(AppError::NotFound)
 }
 
 const NOT_A_DEAD_LETTER: &str = "This delivery is no longer a dead letter; reload the page to see where it stands.";
 
 /// Retry a dead letter once more. Refused when a newer push to the same vendor exists, so a
 /// vendor never gets an older inventory after a newer one.
-pub async fn retry(id: i64) -> Result<Notice, AppError> {
+pub async fn retry(id: &str) -> Result<Notice, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let row = dead_letter(&access, id).await?;
     let state = crate::ssr::state()?;
@@ -149,7 +149,7 @@ pub async fn retry(id: i64) -> Result<Notice, AppError> {
         .filter(outbox::Column::State.ne(State::Cancelled.as_str()))
         .one(&txn)
         .await?;
-    if super::ssr::built_before_dv_change(&txn, row.tenant_id, row.created_at).await? {
+    if super::ssr::stale(&txn, row.tenant_id, row.dv_epoch).await? {
         return Err(AppError::Conflict(super::ssr::STALE_PAYLOAD.into()));
     }
     if newer.is_some() {
@@ -160,18 +160,18 @@ pub async fn retry(id: i64) -> Result<Notice, AppError> {
     }
     txn.commit().await?;
     state.outbox_wake.notify_one();
-    tracing::info!(event = "dead_letter.retried", user.id = access.user().id, outbox.id = id, "dead letter retried");
+    tracing::info!(event = "dead_letter.retried", user.id = access.user().id, outbox.id = row.id, "dead letter retried");
     Ok(Notice::new("Queued the delivery for one more attempt."))
 }
 
 /// Cancel a dead letter: it stays in the history, and is never sent.
-pub async fn cancel(id: i64) -> Result<Notice, AppError> {
+pub async fn cancel(id: &str) -> Result<Notice, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let row = dead_letter(&access, id).await?;
     let by = format!("by {}", access.user().display_name);
     if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &by, &[State::Discarded]).await? {
         return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
     }
-    tracing::info!(event = "dead_letter.cancelled", user.id = access.user().id, outbox.id = id, "dead letter cancelled");
+    tracing::info!(event = "dead_letter.cancelled", user.id = access.user().id, outbox.id = row.id, "dead letter cancelled");
     Ok(Notice::new("Cancelled the delivery."))
 }

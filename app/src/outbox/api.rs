@@ -25,14 +25,14 @@ pub async fn list_dead_letters() -> Result<Vec<DeadLetter>, AppError> {
 
 /// Give a dead letter one more attempt.
 #[server(endpoint = "retry_delivery")]
-pub async fn retry_delivery(id: i64) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("dead_letters", super::admin::retry(id).await).await
+pub async fn retry_delivery(id: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("dead_letters", super::admin::retry(&id).await).await
 }
 
 /// Cancel a dead letter (never sent; kept in the history).
 #[server(endpoint = "cancel_delivery")]
-pub async fn cancel_delivery(id: i64) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("dead_letters", super::admin::cancel(id).await).await
+pub async fn cancel_delivery(id: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("dead_letters", super::admin::cancel(&id).await).await
 }
 
 /// One page (1-based) of the push history: every attempt, newest first.

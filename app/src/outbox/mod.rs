@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 /// One vendor as the HMIS Export tab shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VendorStatus {
-    pub id: i64,
+    /// The vendor's public id.
+    pub id: String,
     pub name: String,
     pub kind: String,
     pub enabled: bool,
@@ -38,7 +39,8 @@ pub struct VendorStatus {
 /// A dead letter as the tab lists it, with every attempt's error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadLetter {
-    pub id: i64,
+    /// The delivery's public id.
+    pub id: String,
     pub vendor: String,
     pub queued_at: String,
     pub attempts: i32,

@@ -12,11 +12,12 @@ use crate::error::{AppError, Notice};
 use crate::hmis::ssr::{EXPORT_PAGE, ExportZip, zip};
 use crate::ssr::scope::{Access, TenantScope};
 
-/// Which vendors a push goes to: `all` or one vendor's id.
-fn parse_target(raw: &str) -> Result<Option<i64>, AppError> {
+/// Which vendors a push goes to: `all` or one vendor's public id.
+fn parse_target(raw: &str) -> Result<Option<&str>, AppError> {
     match raw.trim() {
         "all" => Ok(None),
-        id => id.parse::<i64>().map(Some).map_err(|_| AppError::validation("vendor", "Vendor: choose a vendor or \"all\".")),
+        id if crate::input::is_public_id(id) => Ok(Some(id)),
+        _ => Err(AppError::validation("vendor", "Vendor: choose a vendor or \"all\".")),
     }
 }
 
@@ -30,10 +31,10 @@ fn parse_token(raw: &str) -> Result<&str, AppError> {
     }
 }
 
-async fn enabled_vendors(access: &Access, target: Option<i64>) -> Result<Vec<vendor::Model>, AppError> {
+async fn enabled_vendors(access: &Access, target: Option<&str>) -> Result<Vec<vendor::Model>, AppError> {
     let mut select = access.find::<vendor::Entity>()?.filter(vendor::Column::Enabled.eq(true));
     if let Some(id) = target {
-        select = select.filter(vendor::Column::Id.eq(id));
+        select = select.filter(vendor::Column::PublicId.eq(id));
     }
     let vendors = select.order_by_asc(vendor::Column::Name).all(&crate::ssr::db()?).await?;
     if vendors.is_empty() {
@@ -65,7 +66,8 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
     let mut zips: std::collections::HashMap<i64, ExportZip> = std::collections::HashMap::new();
     for v in vendors {
         let (period, _) = schedule_period(now, v.push_interval_minutes.unwrap_or(60));
-        let key = format!("schedule-{}-{period}", v.id);
+        // Public ids only: the key goes to the vendor, and row ids count every CoC's vendors.
+        let key = format!("schedule-{}-{period}", v.public_id);
         let exists = outbox::Entity::find()
             .filter(outbox::Column::VendorId.eq(v.id))
             .filter(outbox::Column::IdempotencyKey.eq(key.as_str()))
@@ -81,7 +83,14 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         let Some(built) = zips.get(&v.tenant_id) else { continue };
         let records = built.inventory_records;
         let txn = crate::ssr::begin_write(db).await?;
-        let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: built.bytes.clone(), record_count: records, idempotency_key: &key };
+        let d = NewDelivery {
+            tenant_id: v.tenant_id,
+            vendor_id: v.id,
+            payload: built.bytes.clone(),
+            record_count: records,
+            idempotency_key: &key,
+            dv_epoch: built.dv_epoch,
+        };
         match enqueue(&txn, d, now).await {
             Ok((_, true)) => {
                 queued += 1;
@@ -113,8 +122,15 @@ pub async fn queue_push(target: String, token: String) -> Result<Notice, AppErro
     let txn = crate::ssr::begin_write(db).await?;
     let mut created = Vec::new();
     for v in &vendors {
-        let key = format!("manual-{token}-{}", v.id);
-        let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: built.bytes.clone(), record_count: records, idempotency_key: &key };
+        let key = format!("manual-{token}-{}", v.public_id);
+        let d = NewDelivery {
+            tenant_id: v.tenant_id,
+            vendor_id: v.id,
+            payload: built.bytes.clone(),
+            record_count: records,
+            idempotency_key: &key,
+            dv_epoch: built.dv_epoch,
+        };
         if enqueue(&txn, d, now).await?.1 {
             created.push(v.name.clone());
         }
@@ -146,8 +162,8 @@ mod tests {
     #[test]
     fn targets_and_tokens_are_checked() {
         assert_eq!(parse_target("all"), Ok(None));
-        assert_eq!(parse_target(" 7 "), Ok(Some(7)));
-        assert_eq!(parse_target("x").unwrap_err().field(), Some("vendor"));
+        assert_eq!(parse_target(" 0123456789abcdef0123 "), Ok(Some("0123456789abcdef0123")));
+        assert_eq!(parse_target("7").unwrap_err().field(), Some("vendor"));
         assert!(parse_token("0123456789abcdef").is_ok());
         for bad in ["short", "has space in it here", "<script>alert(1)</script>xx", &"a".repeat(65)] {
             assert_eq!(parse_token(bad).unwrap_err().field(), Some("token"), "{bad}");

@@ -26,6 +26,8 @@ pub struct NewDelivery<'a> {
     /// Unique per vendor: the same key twice is one row (a double click, a retried form, two
     /// replicas' schedulers in the same period). Also sent to the vendor so it can drop repeats.
     pub idempotency_key: &'a str,
+    /// The tenant's DV epoch the payload was built in (`ExportZip::dv_epoch`).
+    pub dv_epoch: i32,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -43,15 +45,16 @@ fn errors_with(errors: &str, entry: AttemptError) -> String {
     serde_json::to_string(&list).unwrap_or_else(|_| errors.to_string())
 }
 
-/// Enqueue `d` in `txn`; `now` is no later than when the payload's data was read. Returns the row
-/// and whether this call created it. A new row supersedes the vendor's rows still waiting: they
-/// are cancelled, so a vendor never gets an older inventory after a newer one. A payload built
-/// before the tenant's last DV change is refused ([`STALE_PAYLOAD`]).
+/// Enqueue `d` in `txn`. Returns the row and whether this call created it. A new row supersedes
+/// the vendor's rows still waiting: they are cancelled, so a vendor never gets an older inventory
+/// after a newer one. A payload built before the tenant's last DV change is refused
+/// ([`STALE_PAYLOAD`]).
 pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTime<Utc>) -> Result<(outbox::Model, bool), AppError> {
-    if built_before_dv_change(txn, d.tenant_id, now).await? {
+    if stale(txn, d.tenant_id, d.dv_epoch).await? {
         return Err(AppError::Conflict(STALE_PAYLOAD.into()));
     }
     let row = outbox::ActiveModel {
+        public_id: Set(crate::ssr::public_id::new()),
         tenant_id: Set(d.tenant_id),
         vendor_id: Set(d.vendor_id),
         state: Set(State::Available.as_str().to_string()),
@@ -67,6 +70,7 @@ pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTi
         record_count: Set(d.record_count),
         idempotency_key: Set(d.idempotency_key.to_string()),
         created_at: Set(now),
+        dv_epoch: Set(d.dv_epoch),
         ..Default::default()
     };
     let inserted = outbox::Entity::insert(row)
@@ -412,13 +416,15 @@ pub const STALE_PAYLOAD: &str =
 pub const DV_CHANGED: &str = "because a shelter's or organization's DV status changed after this push was built; push again to send current data";
 
 /// A shelter or organization of the tenant became DV or stopped being DV (DESIGN.md 4.4): every
-/// payload built before `now` carries the old identity. In the caller's transaction, record the
-/// time (enqueue and Retry refuse payloads built before it) and cancel the tenant's deliveries
-/// that could still be sent: waiting, claimed, and dead letters. Returns how many it cancelled.
+/// payload built before carries the old identity. In the caller's transaction, move the tenant's
+/// DV epoch on (enqueue and Retry refuse payloads of an older one; the row lock this takes makes
+/// an enqueue under way either finish first, and be cancelled below, or see the new epoch), and
+/// cancel the tenant's deliveries that could still be sent: waiting, claimed (the worker checks
+/// its claim right before sending) and dead letters. Returns how many it cancelled.
 pub async fn dv_changed(txn: &impl ConnectionTrait, tenant_id: i64, now: DateTime<Utc>) -> Result<usize, AppError> {
     use crate::entities::tenant;
     tenant::Entity::update_many()
-        .col_expr(tenant::Column::DvChangedAt, Expr::value(Some(now)))
+        .col_expr(tenant::Column::DvEpoch, Expr::col(tenant::Column::DvEpoch).add(1))
         .filter(tenant::Column::Id.eq(tenant_id))
         .exec(txn)
         .await?;
@@ -430,14 +436,14 @@ pub async fn dv_changed(txn: &impl ConnectionTrait, tenant_id: i64, now: DateTim
     Ok(cancelled)
 }
 
-/// A payload built at `built_at` predates the tenant's last DV change, so it must not be sent.
-/// Reads the tenant row locked for share, so a DV change committing meanwhile either waits for
-/// the caller's transaction (and then cancels what it enqueued) or is seen here.
-pub async fn built_before_dv_change(txn: &impl ConnectionTrait, tenant_id: i64, built_at: DateTime<Utc>) -> Result<bool, AppError> {
+/// A payload built in DV epoch `epoch` is stale: the tenant has had a DV change since, so it must
+/// not be sent. Reads the tenant row locked for share, so a DV change committing meanwhile either
+/// waits for the caller's transaction (and then cancels what it enqueued) or is seen here.
+pub async fn stale(txn: &impl ConnectionTrait, tenant_id: i64, epoch: i32) -> Result<bool, AppError> {
     use crate::entities::tenant;
     use sea_orm::QuerySelect;
     let tenant = tenant::Entity::find_by_id(tenant_id).lock_shared().one(txn).await?.ok_or(AppError::NotFound)?;
-    Ok(tenant.dv_changed_at.is_some_and(|changed| built_at <= changed))
+    Ok(tenant.dv_epoch != epoch)
 }
 
 /// One vendor's queue as `/metrics` reports it.

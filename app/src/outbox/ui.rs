@@ -147,8 +147,9 @@ pub fn DeadLetters(controls: PushControls) -> impl IntoView {
                     Ok(list) => view! {
                         <ul class="dead-letters">
                             {list.into_iter().map(|d| {
-                                let retry_label = format!("Retry delivery {} to {}", d.id, d.vendor);
-                                let cancel_label = format!("Cancel delivery {} to {}", d.id, d.vendor);
+                                let retry_label = format!("Retry the delivery to {} queued {}", d.vendor, d.queued_at);
+                                let cancel_label = format!("Cancel the delivery to {} queued {}", d.vendor, d.queued_at);
+                                let (retry_id, cancel_id) = (d.id.clone(), d.id.clone());
                                 view! {
                                 <li>
                                     <p><strong>{d.vendor.clone()}</strong>{format!(
@@ -160,11 +161,11 @@ pub fn DeadLetters(controls: PushControls) -> impl IntoView {
                                     }).collect_view()}</ol>
                                     <div class="inline-form">
                                         <ActionForm action=retry>
-                                            <input type="hidden" name="id" value=d.id.to_string()/>
+                                            <input type="hidden" name="id" value=retry_id/>
                                             <button type="submit" aria-label=retry_label>"Retry"</button>
                                         </ActionForm>
                                         <ActionForm action=cancel>
-                                            <input type="hidden" name="id" value=d.id.to_string()/>
+                                            <input type="hidden" name="id" value=cancel_id/>
                                             <button type="submit" aria-label=cancel_label>"Cancel"</button>
                                         </ActionForm>
                                     </div>

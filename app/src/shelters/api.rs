@@ -11,17 +11,24 @@ pub async fn list_shelters(query: Option<String>, page: Option<u64>) -> Result<S
     crate::ssr::form::read(super::ssr::list(query.unwrap_or_default(), page.unwrap_or(1)).await)
 }
 
-/// The shelter page's data; `id` 0 for a new shelter.
-#[server(endpoint = "get_shelter_editor")]
-pub async fn get_shelter_editor(id: i64) -> Result<ShelterEditor, AppError> {
-    crate::ssr::form::read(super::editor::editor((id != 0).then_some(id)).await)
+/// The public id a form or page path names, or None for a new shelter ("new" or empty).
+fn existing(id: &str) -> Option<&str> {
+    let id = id.trim();
+    (!id.is_empty() && id != super::NEW).then_some(id)
 }
 
-/// Create (`id` 0) or update a shelter; a new shelter's page opens after saving.
+/// The shelter page's data; `id` is the shelter's public id, or "new".
+#[server(endpoint = "get_shelter_editor")]
+pub async fn get_shelter_editor(id: String) -> Result<ShelterEditor, AppError> {
+    crate::ssr::form::read(super::editor::editor(existing(&id)).await)
+}
+
+/// Create (`id` "new") or update a shelter; a new shelter's page opens after saving.
 #[server(endpoint = "save_shelter")]
-pub async fn save_shelter(id: i64, shelter: ShelterForm) -> Result<Notice, AppError> {
-    let result = super::editor::save((id != 0).then_some(id), shelter).await.map(|(saved, notice)| {
-        if id == 0 {
+pub async fn save_shelter(id: String, shelter: ShelterForm) -> Result<Notice, AppError> {
+    let creating = existing(&id).is_none();
+    let result = super::editor::save(existing(&id), shelter).await.map(|(saved, notice)| {
+        if creating {
             leptos_axum::redirect(&format!("/admin/shelters/{saved}"));
         }
         notice
@@ -30,18 +37,18 @@ pub async fn save_shelter(id: i64, shelter: ShelterForm) -> Result<Notice, AppEr
 }
 
 #[server(endpoint = "add_inventory_line")]
-pub async fn add_inventory_line(shelter_id: i64, line: LineForm) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("add_inventory_line", super::editor::add_line(shelter_id, line).await).await
+pub async fn add_inventory_line(shelter_id: String, line: LineForm) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("add_inventory_line", super::editor::add_line(&shelter_id, line).await).await
 }
 
 #[server(endpoint = "end_inventory_line")]
-pub async fn end_inventory_line(inventory_id: i64, end_date: String) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("end_inventory_line", super::editor::end_line(inventory_id, end_date).await).await
+pub async fn end_inventory_line(inventory_id: String, end_date: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("end_inventory_line", super::editor::end_line(&inventory_id, end_date).await).await
 }
 
 #[server(endpoint = "assign_coordinator")]
-pub async fn assign_coordinator(shelter_id: i64, user_id: i64, assign: bool) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("assign_coordinator", super::editor::set_assignment(shelter_id, user_id, assign).await).await
+pub async fn assign_coordinator(shelter_id: String, user_id: String, assign: bool) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("assign_coordinator", super::editor::set_assignment(&shelter_id, &user_id, assign).await).await
 }
 
 #[server(endpoint = "list_organizations")]
@@ -60,7 +67,7 @@ pub async fn create_organization(
 }
 
 #[server(endpoint = "update_organization")]
-pub async fn update_organization(id: i64, name: String, victim_service_provider: Option<String>) -> Result<Notice, AppError> {
+pub async fn update_organization(id: String, name: String, victim_service_provider: Option<String>) -> Result<Notice, AppError> {
     let vsp = crate::users::checkbox(&victim_service_provider);
-    crate::ssr::form::respond("update_organization", super::editor::update_organization(id, name, vsp).await).await
+    crate::ssr::form::respond("update_organization", super::editor::update_organization(&id, name, vsp).await).await
 }

@@ -40,7 +40,7 @@ fn text_input(name: &str, label: &'static str, value: String, max: usize, requir
 #[component]
 pub fn ShelterPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || params.get().get("id").unwrap_or_default();
     let save = ServerAction::<SaveShelter>::new();
     let add_line = ServerAction::<AddInventoryLine>::new();
     let end_line = ServerAction::<EndInventoryLine>::new();
@@ -70,7 +70,7 @@ fn ShelterSections(
     assign: ServerAction<AssignCoordinator>,
 ) -> impl IntoView {
     let f = e.form.clone();
-    let id = e.id.unwrap_or(0);
+    let id = e.id.clone().unwrap_or_else(|| super::NEW.to_string());
     let title = if e.id.is_some() { f.name.clone() } else { "New shelter".to_string() };
     view! {
         <h1>{title}</h1>
@@ -109,7 +109,11 @@ fn ShelterSections(
                 <button type="submit">"Save project"</button>
             </ActionForm>
         </section>
-        {e.id.map(|shelter_id| view! {
+        {e.id.clone().map(|shelter_id| {
+            // Each form's children are moved into their own closure: one copy each.
+            let (for_line, for_assign) = (shelter_id.clone(), shelter_id.clone());
+            let history = format!("/shelter-history/{shelter_id}");
+            view! {
             <section class="card">
                 <h2>"Inventory lines (HMIS 2.07)"</h2>
                 <FormFeedback form="end_inventory_line" outcome=Signal::derive(move || notice_outcome(end_line.value().get()))/>
@@ -139,7 +143,7 @@ fn ShelterSections(
                 <h3>"Add a line"</h3>
                 <FormFeedback form="add_inventory_line" outcome=Signal::derive(move || notice_outcome(add_line.value().get()))/>
                 <ActionForm action=add_line attr:class="grid-form">
-                    <input type="hidden" name="shelter_id" value=shelter_id.to_string()/>
+                    <input type="hidden" name="shelter_id" value=for_line/>
                     {code_select("line[household_type]", "Household type", &HOUSEHOLD_TYPE, String::new(), false)}
                     {e.is_emergency_shelter.then(|| view! {
                         {code_select("line[availability]", "Availability", &AVAILABILITY, "1".into(), false)}
@@ -161,7 +165,7 @@ fn ShelterSections(
                 <h2>"Coordinators"</h2>
                 <FormFeedback form="assign_coordinator" outcome=Signal::derive(move || notice_outcome(assign.value().get()))/>
                 <ul>
-                    {e.coordinators.iter().cloned().map(|c| view! {
+                    {e.coordinators.iter().cloned().map(|c| { let shelter_id = shelter_id.clone(); view! {
                         <li>{format!("{} ({})", c.name, c.email)}
                             <ActionForm action=assign attr:class="inline">
                                 <input type="hidden" name="shelter_id" value=shelter_id.to_string()/>
@@ -170,11 +174,11 @@ fn ShelterSections(
                                 <button type="submit" class="link-button dark">"Remove"</button>
                             </ActionForm>
                         </li>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </ul>
                 {(!e.assignable.is_empty()).then(|| view! {
                     <ActionForm action=assign attr:class="search-row">
-                        <input type="hidden" name="shelter_id" value=shelter_id.to_string()/>
+                        <input type="hidden" name="shelter_id" value=for_assign/>
                         <input type="hidden" name="assign" value="true"/>
                         <label class="visually-hidden" for="assign-user">"Coordinator"</label>
                         <select id="assign-user" name="user_id">
@@ -183,9 +187,9 @@ fn ShelterSections(
                         <button type="submit">"Assign"</button>
                     </ActionForm>
                 })}
-                <p><a href=format!("/shelter-history/{shelter_id}")>"History of this shelter"</a></p>
+                <p><a href=history>"History of this shelter"</a></p>
             </section>
-        })}
+        }})}
     }
 }
 

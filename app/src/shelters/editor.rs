@@ -28,10 +28,11 @@ async fn coc_codes(db: &impl ConnectionTrait, access: &Access) -> Result<Vec<Str
     Ok(tenant.coc_codes.split(';').map(str::to_string).collect())
 }
 
-fn to_form(s: &shelter::Model) -> ShelterForm {
+/// The form of a saved shelter; `organization` is its organization's public id.
+fn to_form(s: &shelter::Model, organization: String) -> ShelterForm {
     let opt = |v: Option<i32>| v.map(|c| c.to_string()).unwrap_or_default();
     ShelterForm {
-        organization_id: s.organization_id.to_string(),
+        organization_id: organization,
         hmis_project_id: s.hmis_project_id.clone(),
         name: s.name.clone(),
         project_type: s.project_type.to_string(),
@@ -51,24 +52,33 @@ fn to_form(s: &shelter::Model) -> ShelterForm {
     }
 }
 
-/// Everything the shelter page needs; `id` None for a new shelter.
-pub async fn editor(id: Option<i64>) -> Result<ShelterEditor, AppError> {
+/// Everything the shelter page needs; `id` (a public id) None for a new shelter.
+pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
+    // The id first: a hidden shelter and a missing one answer alike.
+    let shelter = match id {
+        Some(id) => Some(access.shelter(&db, id).await?),
+        None => None,
+    };
     let orgs = access.organizations()?.order_by_asc(organization::Column::Name).all(&db).await?;
+    let org_public_id = |id: i64| orgs.iter().find(|o| o.id == id).map(|o| o.public_id.clone()).unwrap_or_default();
     let mut editor = ShelterEditor {
-        id,
+        id: shelter.as_ref().map(|s| s.public_id.clone()),
         form: ShelterForm { active: Some("on".into()), hmis_participation_type: "1".into(), ..Default::default() },
         is_emergency_shelter: true,
-        organizations: orgs.into_iter().map(|o| Choice { id: o.id, label: o.name }).collect(),
+        organizations: Vec::new(),
         coc_codes: coc_codes(&db, &access).await?,
         lines: Vec::new(),
         coordinators: Vec::new(),
         assignable: Vec::new(),
     };
-    let Some(id) = id else { return Ok(editor) };
-    let s = access.shelter(&db, id).await?;
-    editor.form = to_form(&s);
+    let Some(s) = shelter else {
+        editor.organizations = orgs.into_iter().map(|o| Choice { id: o.public_id, label: o.name }).collect();
+        return Ok(editor);
+    };
+    editor.form = to_form(&s, org_public_id(s.organization_id));
+    editor.organizations = orgs.into_iter().map(|o| Choice { id: o.public_id, label: o.name }).collect();
     editor.is_emergency_shelter = crate::hmis::codes::is_emergency_shelter(s.project_type);
     editor.lines = inventory::Entity::find()
         .filter(inventory::Column::TenantId.eq(s.tenant_id))
@@ -80,7 +90,7 @@ pub async fn editor(id: Option<i64>) -> Result<ShelterEditor, AppError> {
         .await?
         .into_iter()
         .map(|l| InventoryLineRow {
-            id: l.id,
+            id: l.public_id.clone(),
             household_type: HOUSEHOLD_TYPE.label(l.household_type).to_string(),
             availability: l.availability.map(|a| AVAILABILITY.label(a).to_string()),
             es_bed_type: l.es_bed_type.map(|b| ES_BED_TYPE.label(b).to_string()),
@@ -110,36 +120,41 @@ pub async fn editor(id: Option<i64>) -> Result<ShelterEditor, AppError> {
         candidates.retain(|u| u.dv_access || assigned.contains(&u.id));
     }
     for u in candidates {
-        let row = CoordinatorRow { id: u.id, name: u.display_name, email: u.email };
-        if assigned.contains(&row.id) { editor.coordinators.push(row) } else { editor.assignable.push(row) }
+        let here = assigned.contains(&u.id);
+        let row = CoordinatorRow { id: u.public_id, name: u.display_name, email: u.email };
+        if here { editor.coordinators.push(row) } else { editor.assignable.push(row) }
     }
     Ok(editor)
 }
 
 /// Create (`id` None) or update a shelter. Returns the shelter id.
 ///
-/// Everything happens in one write transaction, starting with resolving `id` through `Access`
-/// (locked, so a concurrent change to its DV status is seen): a hidden shelter and a missing one
-/// get the same `NotFound` whatever the form holds. `is_dv` is computed from the organization as
-/// read, locked, in the same transaction.
-pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), AppError> {
+/// Everything happens in one write transaction: `id` is resolved through `Access` (locked, so a
+/// concurrent change to its DV status is seen) before any query uses it, so a hidden shelter and
+/// a missing one get the same answer whatever the form holds. `is_dv` is computed from the
+/// organization as read, locked, in the same transaction.
+pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice), AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
     let tenant_id = access.tenant_id()?;
     let txn = ssr::begin_write(&db).await?;
-    let existing = match id {
-        Some(id) => Some(access.shelters()?.filter(shelter::Column::Id.eq(id)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
     let codes = coc_codes(&txn, &access).await?;
     let input: ShelterInput = form.parse(&codes.iter().map(String::as_str).collect::<Vec<_>>())?;
+    // The organization before the shelter, in the order `update_organization` takes them, so two
+    // such transactions on PostgreSQL wait for each other instead of deadlocking.
     let org = access
         .organizations()?
-        .filter(organization::Column::Id.eq(input.organization_id))
+        .filter(organization::Column::PublicId.eq(input.organization_id.as_str()))
         .lock_shared()
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::validation("shelter[organization_id]", "Organization: choose one from the list."))?;
+    // The id, before any query uses it: neither the form nor the organization depends on it, so
+    // a hidden and a missing shelter answer alike.
+    let existing = match id {
+        Some(id) => Some(access.shelters()?.filter(shelter::Column::PublicId.eq(id)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
     let is_dv = org.victim_service_provider || input.target_population == Some(TARGET_POPULATION_DV);
     if is_dv && !access.user().dv_access {
         return Err(AppError::validation(
@@ -153,7 +168,7 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
         .filter(shelter::Column::TenantId.eq(tenant_id))
         .filter(shelter::Column::IsDv.eq(is_dv))
         .filter(shelter::Column::HmisProjectId.eq(input.hmis_project_id.as_str()))
-        .filter(shelter::Column::Id.ne(id.unwrap_or(0)))
+        .filter(shelter::Column::Id.ne(existing.as_ref().map_or(0, |s| s.id)))
         .one(&txn)
         .await?;
     if clash.is_some() {
@@ -182,6 +197,7 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
     let mut model = match existing {
         Some(s) => s.into(),
         None => shelter::ActiveModel {
+            public_id: Set(ssr::public_id::new()),
             tenant_id: Set(tenant_id),
             counts_version: Set(0),
             created_at: Set(now),
@@ -216,7 +232,7 @@ pub async fn save(id: Option<i64>, form: ShelterForm) -> Result<(i64, Notice), A
         notice.push_str(&cancelled_note(cancelled));
     }
     txn.commit().await?;
-    Ok((saved.id, Notice::new(notice)))
+    Ok((saved.public_id, Notice::new(notice)))
 }
 
 fn dv_word(dv: bool) -> &'static str {
@@ -244,6 +260,7 @@ pub async fn insert_line(db: &impl ConnectionTrait, s: &shelter::Model, line: &L
     let now = Utc::now();
     let [ch_vet, youth_vet, vet, ch_youth, youth, ch, other] = line.sub_counts;
     Ok(inventory::ActiveModel {
+        public_id: Set(ssr::public_id::new()),
         tenant_id: Set(s.tenant_id),
         shelter_id: Set(s.id),
         coc_code: Set(s.coc_code.clone()),
@@ -273,12 +290,12 @@ pub async fn insert_line(db: &impl ConnectionTrait, s: &shelter::Model, line: &L
 
 const OPEN_LINE_EXISTS: &str = "Household type: this shelter already has an open line for it; end that line first, or let coordinators change its beds total.";
 
-pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppError> {
+pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
-    let s = access.shelter(&db, shelter_id).await?;
-    let line = form.parse(s.project_type)?;
     let txn = ssr::begin_write(&db).await?;
+    let s = access.shelter(&txn, shelter_id).await?;
+    let line = form.parse(s.project_type)?;
     let open = inventory::Entity::find()
         .filter(inventory::Column::ShelterId.eq(s.id))
         .filter(inventory::Column::InventoryEndDate.is_null())
@@ -300,7 +317,7 @@ pub async fn add_line(shelter_id: i64, form: LineForm) -> Result<Notice, AppErro
     Ok(Notice::new(format!("Added a line of {} beds for {}.", line.bed_inventory(), HOUSEHOLD_TYPE.label(line.household_type))))
 }
 
-pub async fn end_line(inventory_id: i64, end_date: String) -> Result<Notice, AppError> {
+pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
     let (line, s) = access.inventory_line(&db, inventory_id).await?;
@@ -331,13 +348,13 @@ pub async fn end_line(inventory_id: i64, end_date: String) -> Result<Notice, App
 
 const LINE_ENDED: &str = "This line has already ended.";
 
-pub async fn set_assignment(shelter_id: i64, user_id: i64, assign: bool) -> Result<Notice, AppError> {
+pub async fn set_assignment(shelter_id: &str, user_id: &str, assign: bool) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
     let s = access.shelter(&db, shelter_id).await?;
     let u = access
         .find::<user::Entity>()?
-        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::PublicId.eq(user_id))
         .filter(user::Column::Role.eq(Role::Coordinator.as_str()))
         .one(&db)
         .await?
@@ -373,7 +390,7 @@ pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
         .all(&ssr::db()?)
         .await?
         .into_iter()
-        .map(|o| OrganizationRow { id: o.id, hmis_organization_id: o.hmis_organization_id, name: o.name, victim_service_provider: o.victim_service_provider })
+        .map(|o| OrganizationRow { id: o.public_id, hmis_organization_id: o.hmis_organization_id, name: o.name, victim_service_provider: o.victim_service_provider })
         .collect())
 }
 
@@ -399,6 +416,7 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
     }
     let now = Utc::now();
     organization::ActiveModel {
+        public_id: Set(ssr::public_id::new()),
         tenant_id: Set(tenant_id),
         hmis_organization_id: Set(hmis_id),
         name: Set(name.clone()),
@@ -416,17 +434,17 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
 
 /// Rename an organization or change its victim-service-provider flag; its shelters' DV status
 /// follows in the same transaction, and a change of it cancels what was built before.
-pub async fn update_organization(id: i64, name: String, vsp: bool) -> Result<Notice, AppError> {
+pub async fn update_organization(id: &str, name: String, vsp: bool) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
-    let org = access.organizations()?.filter(organization::Column::Id.eq(id)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    let org = access.organizations()?.filter(organization::Column::PublicId.eq(id)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
     if vsp && !access.user().dv_access {
         return Err(AppError::validation("victim_service_provider", "Victim service provider: only an admin with DV access can set it."));
     }
     let now = Utc::now();
-    let was_vsp = org.victim_service_provider;
+    let (org_id, was_vsp) = (org.id, org.victim_service_provider);
     let subject = format!("organization {} ({})", org.name, org.hmis_organization_id);
     let mut active: organization::ActiveModel = org.into();
     active.name = Set(name.clone());
@@ -437,9 +455,13 @@ pub async fn update_organization(id: i64, name: String, vsp: bool) -> Result<Not
     if was_vsp != vsp {
         // is_dv = the organization is a VSP, or the project targets DV survivors.
         shelter::Entity::update_many()
-            .col_expr(shelter::Column::IsDv, Expr::value(vsp).or(Expr::col(shelter::Column::TargetPopulation).eq(TARGET_POPULATION_DV)))
+            // COALESCE: a shelter without a target population is DV only through its organization.
+            .col_expr(
+                shelter::Column::IsDv,
+                Expr::value(vsp).or(Expr::cust(format!("COALESCE(target_population = {TARGET_POPULATION_DV}, FALSE)"))),
+            )
             .filter(shelter::Column::TenantId.eq(access.tenant_id()?))
-            .filter(shelter::Column::OrganizationId.eq(id))
+            .filter(shelter::Column::OrganizationId.eq(org_id))
             .exec(&txn)
             .await
             .map_err(|e| ssr::unique_or_db(e, "victim_service_provider", VSP_PROJECT_ID_CLASH))?;

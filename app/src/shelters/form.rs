@@ -35,7 +35,8 @@ pub struct ShelterForm {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShelterInput {
-    pub organization_id: i64,
+    /// The organization's public id.
+    pub organization_id: String,
     pub hmis_project_id: String,
     pub name: String,
     pub project_type: i32,
@@ -124,11 +125,10 @@ impl ShelterForm {
     /// Parse and check the form. `coc_codes` are the tenant's codes.
     pub fn parse(&self, coc_codes: &[&str]) -> Result<ShelterInput, AppError> {
         let f = |name: &str| format!("shelter[{name}]");
-        let organization_id = self
-            .organization_id
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| invalid(&f("organization_id"), "Organization: choose one.".into()))?;
+        let organization_id = self.organization_id.trim().to_string();
+        if !crate::input::is_public_id(&organization_id) {
+            return Err(invalid(&f("organization_id"), "Organization: choose one.".into()));
+        }
         let hmis_project_id = hmis_id(&f("hmis_project_id"), "HMIS ProjectID", &self.hmis_project_id)?;
         let name = text(&f("name"), "Project name", &self.name, 200, true)?.unwrap_or_default();
         let project_type = code(&f("project_type"), &SHELTER_PROJECT_TYPE, &self.project_type, true)?.unwrap_or_default();
@@ -262,7 +262,7 @@ mod tests {
 
     fn shelter() -> ShelterForm {
         ShelterForm {
-            organization_id: "1".into(),
+            organization_id: "0123456789abcdef0123".into(),
             hmis_project_id: "PRJ-1".into(),
             name: "Test Shelter".into(),
             project_type: "1".into(),

@@ -14,9 +14,13 @@ use form::ShelterForm;
 
 pub const PAGE_SIZE: u64 = 50;
 
+/// The path segment (and form id) of a shelter not yet saved: `/admin/shelters/new`.
+pub const NEW: &str = "new";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShelterRow {
-    pub id: i64,
+    /// The shelter's public id (never the row id).
+    pub id: String,
     pub hmis_project_id: String,
     pub name: String,
     pub organization: String,
@@ -43,20 +47,23 @@ pub struct ShelterPage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
-    pub id: i64,
+    /// A public id.
+    pub id: String,
     pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoordinatorRow {
-    pub id: i64,
+    /// The user's public id.
+    pub id: String,
     pub name: String,
     pub email: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryLineRow {
-    pub id: i64,
+    /// The line's public id.
+    pub id: String,
     pub household_type: String,
     pub availability: Option<String>,
     pub es_bed_type: Option<String>,
@@ -69,7 +76,8 @@ pub struct InventoryLineRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationRow {
-    pub id: i64,
+    /// The organization's public id.
+    pub id: String,
     pub hmis_organization_id: String,
     pub name: String,
     pub victim_service_provider: bool,
@@ -78,8 +86,8 @@ pub struct OrganizationRow {
 /// The shelter page: the descriptor form, its inventory lines and its coordinators.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShelterEditor {
-    /// None for a new shelter.
-    pub id: Option<i64>,
+    /// The shelter's public id; None for a new shelter.
+    pub id: Option<String>,
     pub form: ShelterForm,
     pub is_emergency_shelter: bool,
     pub organizations: Vec<Choice>,

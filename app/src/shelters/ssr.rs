@@ -60,7 +60,7 @@ pub async fn list(query: String, page: u64) -> Result<ShelterPage, AppError> {
             let reported = lines.iter().all(|l| l.beds_occupied.is_some()) && !lines.is_empty();
             let beds_occupied = reported.then(|| lines.iter().filter_map(|l| l.beds_occupied).sum::<i32>());
             ShelterRow {
-                id: s.id,
+                id: s.public_id,
                 hmis_project_id: s.hmis_project_id,
                 organization: orgs.get(&s.organization_id).cloned().unwrap_or_default(),
                 project_type: PROJECT_TYPE.label(s.project_type).to_string(),

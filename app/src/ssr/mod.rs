@@ -2,6 +2,7 @@
 //! tenant scoping and form outcomes.
 pub mod audit;
 pub mod form;
+pub mod public_id;
 pub mod scope;
 
 use std::sync::Arc;

@@ -117,29 +117,32 @@ impl Access {
         Ok(select)
     }
 
-    /// A shelter the caller may see, or `NotFound` (the same for a hidden and a missing one).
-    /// Handlers that take a shelter id call this before any other query uses the id.
-    pub async fn shelter(&self, db: &impl ConnectionTrait, id: i64) -> Result<shelter::Model, AppError> {
-        self.shelters()?.filter(shelter::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
+    /// The shelter with public id `id` if the caller may see it, or `NotFound` (the same for a
+    /// hidden and a missing one). Handlers that take a shelter id call this (or lock the same
+    /// select) before any other query uses the id. Locked for share: inside a write transaction
+    /// the shelter cannot become DV (and so hidden) before the write commits.
+    pub async fn shelter(&self, db: &impl ConnectionTrait, id: &str) -> Result<shelter::Model, AppError> {
+        self.shelters()?.filter(shelter::Column::PublicId.eq(id)).lock_shared().one(db).await?.ok_or(AppError::NotFound)
     }
 
-    /// An organization the caller may see, or `NotFound`.
-    pub async fn organization(&self, db: &impl ConnectionTrait, id: i64) -> Result<organization::Model, AppError> {
-        self.organizations()?.filter(organization::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
+    /// The organization with public id `id` if the caller may see it, or `NotFound`.
+    pub async fn organization(&self, db: &impl ConnectionTrait, id: &str) -> Result<organization::Model, AppError> {
+        self.organizations()?.filter(organization::Column::PublicId.eq(id)).one(db).await?.ok_or(AppError::NotFound)
     }
 
-    /// An inventory line of a shelter the caller may see, with that shelter, or `NotFound`.
-    pub async fn inventory_line(&self, db: &impl ConnectionTrait, id: i64) -> Result<(inventory::Model, shelter::Model), AppError> {
+    /// The inventory line with public id `id`, of a shelter the caller may see, with that shelter;
+    /// or `NotFound`.
+    pub async fn inventory_line(&self, db: &impl ConnectionTrait, id: &str) -> Result<(inventory::Model, shelter::Model), AppError> {
         let visible = self.shelters()?.select_only().column(shelter::Column::Id).into_query();
         let line = self
             .tenant()?
             .all_inventories()
-            .filter(inventory::Column::Id.eq(id))
+            .filter(inventory::Column::PublicId.eq(id))
             .filter(inventory::Column::ShelterId.in_subquery(visible))
             .one(db)
             .await?
             .ok_or(AppError::NotFound)?;
-        let shelter = self.shelter(db, line.shelter_id).await?;
+        let shelter = self.shelters()?.filter(shelter::Column::Id.eq(line.shelter_id)).one(db).await?.ok_or(AppError::NotFound)?;
         Ok((line, shelter))
     }
 }

@@ -10,8 +10,8 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
 }
 
 #[server(endpoint = "get_user")]
-pub async fn get_user(id: i64) -> Result<UserRow, AppError> {
-    crate::ssr::form::read(super::ssr::get(id).await)
+pub async fn get_user(id: String) -> Result<UserRow, AppError> {
+    crate::ssr::form::read(super::ssr::get(&id).await)
 }
 
 #[server(endpoint = "create_user")]
@@ -26,19 +26,19 @@ pub async fn create_user(
 }
 
 #[server(endpoint = "update_user")]
-pub async fn update_user(id: i64, role: String, dv_access: Option<String>) -> Result<Notice, AppError> {
-    let result = super::ssr::update(id, role, super::checkbox(&dv_access)).await;
+pub async fn update_user(id: String, role: String, dv_access: Option<String>) -> Result<Notice, AppError> {
+    let result = super::ssr::update(&id, role, super::checkbox(&dv_access)).await;
     crate::ssr::form::respond("update_user", result).await
 }
 
 #[server(endpoint = "set_user_active")]
-pub async fn set_user_active(id: i64, active: bool) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("set_user_active", super::ssr::set_active(id, active).await).await
+pub async fn set_user_active(id: String, active: bool) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("set_user_active", super::ssr::set_active(&id, active).await).await
 }
 
 #[server(endpoint = "reset_user_password")]
-pub async fn reset_user_password(id: i64) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("reset_user_password", super::ssr::reset_password(id).await).await
+pub async fn reset_user_password(id: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("reset_user_password", super::ssr::reset_password(&id).await).await
 }
 
 /// The admin audit, for a CoC admin with DV access (None for one without).

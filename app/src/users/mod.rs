@@ -11,7 +11,8 @@ use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
-    pub id: i64,
+    /// The user's public id.
+    pub id: String,
     pub email: String,
     pub display_name: String,
     pub role: Role,

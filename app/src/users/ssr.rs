@@ -23,7 +23,7 @@ const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
 
 pub fn to_row(u: user::Model) -> UserRow {
     UserRow {
-        id: u.id,
+        id: u.public_id,
         role: Role::parse(&u.role).unwrap_or(Role::Coordinator),
         email: u.email,
         display_name: u.display_name,
@@ -52,10 +52,11 @@ fn check_dv_rights(access: &Access, target: Option<&user::Model>, dv_access: Opt
     Ok(())
 }
 
-async fn find_scoped(access: &Access, id: i64) -> Result<user::Model, AppError> {
+/// The user of the caller's CoC with public id `id`, or `NotFound`.
+async fn find_scoped(access: &Access, id: &str) -> Result<user::Model, AppError> {
     access
         .find::<user::Entity>()?
-        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::PublicId.eq(id))
         .one(&ssr::db()?)
         .await?
         .ok_or(AppError::NotFound)
@@ -76,7 +77,7 @@ pub async fn audit() -> Result<Option<Vec<super::AuditRow>>, AppError> {
     crate::ssr::audit::recent(&ssr::db()?, &access).await
 }
 
-pub async fn get(id: i64) -> Result<UserRow, AppError> {
+pub async fn get(id: &str) -> Result<UserRow, AppError> {
     let access = authorize(ADMIN).await?;
     Ok(to_row(find_scoped(&access, id).await?))
 }
@@ -103,6 +104,7 @@ pub async fn insert_user(
     let password_hash = hash_password(password.to_string()).await?;
     let now = Utc::now();
     Ok(user::ActiveModel {
+        public_id: Set(ssr::public_id::new()),
         tenant_id: Set(new.tenant_id),
         email: Set(new.email.to_string()),
         display_name: Set(new.display_name.to_string()),
@@ -150,7 +152,7 @@ pub async fn create(email: String, display_name: String, role: String, dv_access
     })
 }
 
-pub async fn update(id: i64, role: String, dv_access: bool) -> Result<Notice, AppError> {
+pub async fn update(id: &str, role: String, dv_access: bool) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let role = parse_assignable_role(&role)?;
     let target = find_scoped(&access, id).await?;
@@ -188,8 +190,8 @@ pub async fn update(id: i64, role: String, dv_access: bool) -> Result<Notice, Ap
         record(&txn, &access, now, "user.dv_access", &format!("user {email}"), word(target.dv_access), word(dv_access)).await?;
     }
     // Rights changed: make the user sign in again so nothing cached outlives them.
-    if id != access.user().id {
-        end_sessions_of(&txn, id).await?;
+    if target.id != access.user().id {
+        end_sessions_of(&txn, target.id).await?;
     }
     txn.commit().await?;
     Ok(Notice::new(format!(
@@ -199,14 +201,14 @@ pub async fn update(id: i64, role: String, dv_access: bool) -> Result<Notice, Ap
     )))
 }
 
-pub async fn set_active(id: i64, active_flag: bool) -> Result<Notice, AppError> {
+pub async fn set_active(id: &str, active_flag: bool) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), None)?;
     if target.id == access.user().id && !active_flag {
         return Err(AppError::validation("active", "You cannot deactivate your own account."));
     }
-    let email = target.email.clone();
+    let (email, user_id) = (target.email.clone(), target.id);
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let mut active: user::ActiveModel = target.into();
@@ -214,10 +216,10 @@ pub async fn set_active(id: i64, active_flag: bool) -> Result<Notice, AppError> 
     active.updated_at = Set(Utc::now());
     active.update(&txn).await?;
     if !active_flag {
-        end_sessions_of(&txn, id).await?;
+        end_sessions_of(&txn, user_id).await?;
     }
     txn.commit().await?;
-    tracing::info!(event = "user.active_changed", actor.id = access.user().id, user.id = id, active = active_flag, "user active flag changed");
+    tracing::info!(event = "user.active_changed", actor.id = access.user().id, user.id = user_id, active = active_flag, "user active flag changed");
     Ok(Notice::new(if active_flag {
         format!("Reactivated {email}.")
     } else {
@@ -225,7 +227,7 @@ pub async fn set_active(id: i64, active_flag: bool) -> Result<Notice, AppError> 
     }))
 }
 
-pub async fn reset_password(id: i64) -> Result<Notice, AppError> {
+pub async fn reset_password(id: &str) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), None)?;
@@ -235,7 +237,7 @@ pub async fn reset_password(id: i64) -> Result<Notice, AppError> {
     let one_time = generate_one_time_password();
     // Hash before the write transaction: SQLite's write lock is not held during argon2.
     let hash = hash_password(one_time.clone()).await?;
-    let email = target.email.clone();
+    let (email, user_id) = (target.email.clone(), target.id);
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let mut active: user::ActiveModel = target.into();
@@ -244,7 +246,7 @@ pub async fn reset_password(id: i64) -> Result<Notice, AppError> {
     active.updated_at = Set(Utc::now());
     active.update(&txn).await?;
     record(&txn, &access, Utc::now(), "user.password_reset", &format!("user {email}"), "", "one-time password").await?;
-    end_sessions_of(&txn, id).await?;
+    end_sessions_of(&txn, user_id).await?;
     txn.commit().await?;
     Ok(Notice {
         message: format!("New one-time password for {email}. Their sessions were ended."),

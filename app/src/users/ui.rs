@@ -114,7 +114,7 @@ fn UsersTable(rows: Vec<UserRow>) -> impl IntoView {
 #[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.get().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || params.get().get("id").unwrap_or_default();
     let update = ServerAction::<UpdateUser>::new();
     let set_active = ServerAction::<SetUserActive>::new();
     let reset = ServerAction::<ResetUserPassword>::new();
@@ -128,14 +128,17 @@ pub fn UserPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || user.get().map(|result| match result {
                 Err(err) => view! { <h1>"User not found"</h1><p>{err.to_string()}</p> }.into_any(),
-                Ok(u) => view! {
+                Ok(u) => {
+                    // Each form's children are moved into a closure of their own: one copy each.
+                    let (for_update, for_active, for_reset) = (u.id.clone(), u.id.clone(), u.id.clone());
+                    view! {
                     <h1>{u.display_name.clone()}</h1>
                     <p class="hint">{u.email.clone()}</p>
                     <section class="card">
                         <h2>"Role and access"</h2>
                         <FormFeedback form="update_user" outcome=Signal::derive(move || notice_outcome(update.value().get()))/>
                         <ActionForm action=update attr:class="grid-form">
-                            <input type="hidden" name="id" value=u.id.to_string()/>
+                            <input type="hidden" name="id" value=for_update/>
                             <label for="edit-role">"Role"</label>
                             <select id="edit-role" name="role">{role_options(u.role)}</select>
                             <label class="check"><input type="checkbox" name="dv_access" checked=u.dv_access/>" DV access"</label>
@@ -149,19 +152,19 @@ pub fn UserPage() -> impl IntoView {
                         <p>{if u.active { "This account is active." } else { "This account is deactivated: the person cannot sign in." }}</p>
                         <div class="actions">
                             <ActionForm action=set_active attr:class="inline">
-                                <input type="hidden" name="id" value=u.id.to_string()/>
+                                <input type="hidden" name="id" value=for_active/>
                                 <input type="hidden" name="active" value=(!u.active).to_string()/>
                                 <button type="submit" class=if u.active { "danger" } else { "" }>
                                     {if u.active { "Deactivate" } else { "Reactivate" }}
                                 </button>
                             </ActionForm>
                             <ActionForm action=reset attr:class="inline">
-                                <input type="hidden" name="id" value=u.id.to_string()/>
+                                <input type="hidden" name="id" value=for_reset/>
                                 <button type="submit">"Reset password"</button>
                             </ActionForm>
                         </div>
                     </section>
-                }.into_any(),
+                }.into_any()},
             })}
         </Transition>
     }

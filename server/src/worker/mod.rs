@@ -191,6 +191,19 @@ pub struct Round {
     pub attempted: usize,
     pub snoozed: usize,
     pub rescued: usize,
+    /// Claimed rows that were no longer this worker's when their turn came (cancelled meanwhile,
+    /// say by a DV change): not sent.
+    pub withdrawn: usize,
+}
+
+/// What became of one claimed row.
+enum Turn {
+    /// Sent; the outcome is being recorded.
+    Attempted(Recording),
+    /// Put back without an attempt (the vendor's circuit is open).
+    Snoozed,
+    /// No longer this claim's (cancelled or rescued meanwhile): not sent.
+    Withdrawn,
 }
 
 impl Worker {
@@ -292,10 +305,11 @@ impl Worker {
                     }
                 }
                 done = in_flight.join_next(), if !in_flight.is_empty() => match done {
-                    Some(Ok(Ok(Some(attempt)))) => {
+                    Some(Ok(Ok(Turn::Attempted(attempt)))) => {
                         recording.spawn(attempt.written());
                     }
-                    Some(Ok(Ok(None))) => total.snoozed += 1,
+                    Some(Ok(Ok(Turn::Snoozed))) => total.snoozed += 1,
+                    Some(Ok(Ok(Turn::Withdrawn))) => total.withdrawn += 1,
                     Some(Ok(Err(e))) => tracing::error!(error = %e, "outbox delivery could not be recorded"),
                     Some(Err(e)) => tracing::error!(error = %e, "outbox delivery task failed"),
                     None => {}
@@ -391,8 +405,8 @@ impl Worker {
     }
 
     /// Deliver one claimed row and hand its outcome to the recorder; the slot is free as soon as
-    /// the vendor has answered. None when it was snoozed (open circuit) without an attempt.
-    async fn deliver(self: Arc<Self>, claimed: Claimed) -> anyhow::Result<Option<Recording>> {
+    /// the vendor has answered.
+    async fn deliver(self: Arc<Self>, claimed: Claimed) -> anyhow::Result<Turn> {
         let Claimed { row, vendor, lease } = claimed;
         let now = self.clock.now();
         let outcome = match &vendor {
@@ -401,7 +415,15 @@ impl Worker {
                     drop(lease);
                     snooze(&self.db, &row, until).await?;
                     metrics::counter!(crate::metrics::SNOOZED, "vendor" => v.id.to_string()).increment(1);
-                    return Ok(None);
+                    return Ok(Turn::Snoozed);
+                }
+                // Still this claim's, right before the bytes go out? A row claimed ahead may have
+                // been cancelled while it waited (a DV change cancels every payload built before
+                // it, DESIGN.md 4.4): then it is not sent. Refreshing the lease is the check.
+                if !extend_lease(&self.db, row.id, row.attempt, self.clock.now() + self.settings.lease).await? {
+                    drop(lease);
+                    tracing::info!(event = "outbox.withdrawn", outbox.id = row.id, "claimed delivery cancelled meanwhile; not sent");
+                    return Ok(Turn::Withdrawn);
                 }
                 let started = std::time::Instant::now();
                 let outcome = self.adapter.deliver(v, &row).await;
@@ -437,7 +459,7 @@ impl Worker {
         self.completions
             .send(Completion { row, next, outcome: kind, detail, at: done, reply })
             .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?;
-        Ok(Some(recording))
+        Ok(Turn::Attempted(recording))
     }
 
     /// Refresh the row's lease every third of it until the returned guard is dropped.

@@ -357,6 +357,11 @@ fn rand_byte() -> u8 {
     rand::rng().random_range(1..=254)
 }
 
+/// A JSON id as form text: public ids are strings, user ids numbers.
+pub fn id_text(v: &Value) -> String {
+    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+}
+
 /// The one-time password in a `Notice` JSON answer.
 pub fn secret_of(res: &Response) -> String {
     assert_eq!(res.status, 200, "{}", res.body);
@@ -384,6 +389,7 @@ pub async fn add_bulk_shelters(db: &sea_orm::DatabaseConnection, numbers: std::o
             .map(|i| {
                 let mut m: shelter::ActiveModel = template.clone().into();
                 m.id = NotSet;
+                m.public_id = Set(app::ssr::public_id::new());
                 m.hmis_project_id = Set(format!("BULK-{i:06}"));
                 m.name = Set(format!("Bulk Shelter {i:06}"));
                 if dv_every.is_some_and(|n| i % n == 0) {
@@ -409,6 +415,7 @@ pub async fn add_bulk_shelters(db: &sea_orm::DatabaseConnection, numbers: std::o
                 [1, 3, 4].map(|household_type| {
                     let mut l: inventory::ActiveModel = line.clone().into();
                     l.id = NotSet;
+                    l.public_id = Set(app::ssr::public_id::new());
                     l.shelter_id = Set(*id);
                     l.household_type = Set(household_type);
                     l
@@ -424,6 +431,7 @@ pub fn new_vendor(tenant_id: i64, name: &str, url: &str) -> app::entities::vendo
     use sea_orm::ActiveValue::Set;
     let now = chrono::Utc::now();
     app::entities::vendor::ActiveModel {
+        public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(tenant_id),
         name: Set(name.into()),
         kind: Set("clarity".into()),
@@ -446,6 +454,7 @@ pub fn new_outbox_row(
 ) -> app::entities::outbox::ActiveModel {
     use sea_orm::ActiveValue::Set;
     app::entities::outbox::ActiveModel {
+        public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(vendor.tenant_id),
         vendor_id: Set(vendor.id),
         state: Set("available".into()),
