@@ -213,25 +213,35 @@ async fn bad_input_names_the_field_and_saves_nothing(app: TestApp) {
 both_backends!(bad_input_names_the_field_and_saves_nothing);
 
 async fn dv_access_is_granted_only_by_those_who_have_it(app: TestApp) {
+    let with = app.signed_in(ADMIN).await;
+    let everyone = with.call("list_users", &[]).await.json();
+    let id_in = |users: &serde_json::Value, email: &str| users.as_array().unwrap().iter().find(|u| u["email"] == email).map(|u| id_text(&u["id"]));
     let without = app.signed_in(ADMIN_NO_DV).await;
     let users = without.call("list_users", &[]).await.json();
-    let id_of = |email: &str| users.as_array().unwrap().iter().find(|u| u["email"] == email).map(|u| id_text(&u["id"])).unwrap();
-    let (me, dana, alicia) = (id_of(ADMIN_NO_DV.0), id_of(ADMIN.0), id_of(COORDINATOR.0));
+    // Users with DV access do not exist for an admin without it (DESIGN.md 4.1).
+    assert_eq!(id_in(&users, ADMIN.0), None, "{users}");
+    let dana = id_in(&everyone, ADMIN.0).unwrap();
+    let (me, alicia) = (id_in(&users, ADMIN_NO_DV.0).unwrap(), id_in(&users, COORDINATOR.0).unwrap());
     for (endpoint, form) in [
         ("update_user", vec![("id", me.as_str()), ("role", "coc_admin"), ("dv_access", "on")]),
         ("update_user", vec![("id", alicia.as_str()), ("role", "coordinator"), ("dv_access", "on")]),
         ("create_user", vec![("email", "dv@capital-coc.example"), ("display_name", "Dv"), ("role", "coc_admin"), ("dv_access", "on")]),
-        ("reset_user_password", vec![("id", dana.as_str())]),
-        ("set_user_active", vec![("id", dana.as_str()), ("active", "false")]),
-        ("update_user", vec![("id", dana.as_str()), ("role", "coordinator")]),
     ] {
         let res = without.call(endpoint, &form).await;
         assert_eq!(res.status, 422, "{endpoint} {form:?}: {}", res.body);
         assert_eq!(res.json()["Validation"]["field"], "dv_access", "{}", res.body);
     }
+    for (endpoint, form) in [
+        ("reset_user_password", vec![("id", dana.as_str())]),
+        ("set_user_active", vec![("id", dana.as_str()), ("active", "false")]),
+        ("update_user", vec![("id", dana.as_str()), ("role", "coordinator")]),
+        ("get_user", vec![("id", dana.as_str())]),
+    ] {
+        let res = without.call(endpoint, &form).await;
+        assert_eq!((res.status, res.body.as_str()), (404, "\"NotFound\""), "{endpoint}");
+    }
     assert_eq!(without.call("list_users", &[]).await.json(), users, "nothing changed");
     // An admin with DV access may grant it, but not change their own.
-    let with = app.signed_in(ADMIN).await;
     assert_eq!(with.call("update_user", &[("id", &alicia), ("role", "coordinator"), ("dv_access", "on")]).await.status, 200);
     let own = with.call("update_user", &[("id", &dana), ("role", "coc_admin")]).await;
     assert_eq!(own.json()["Validation"]["field"], "dv_access");

@@ -16,7 +16,7 @@ struct Hidden {
     shelter: [String; 3],
     line: [String; 3],
     organization: [String; 3],
-    user: [String; 2],
+    user: [String; 3],
     delivery: [String; 2],
 }
 
@@ -35,46 +35,7 @@ async fn line_of(db: &DatabaseConnection, shelter_id: i64) -> inventory::Model {
 async fn arrange(app: &TestApp) -> Hidden {
     let db = app.db().await;
     let now = Utc::now();
-    let other = tenant::ActiveModel {
-        name: Set("Other CoC".into()),
-        slug: Set("other".into()),
-        coc_codes: Set("TX-600".into()),
-        dv_min_shelters: Set(3),
-        dv_min_beds: Set(5),
-        time_zone: Set("America/Chicago".into()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap();
-    let template = shelter_id(&db, "PRJ-2001").await;
-    let org = organization::ActiveModel {
-        public_id: Set(app::ssr::public_id::new()),
-        tenant_id: Set(other.id),
-        hmis_organization_id: Set("OTHER-ORG".into()),
-        name: Set("Other Org".into()),
-        victim_service_provider: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap();
-    let mut foreign: shelter::ActiveModel = template.clone().into();
-    foreign.id = sea_orm::ActiveValue::NotSet;
-    foreign.public_id = Set(app::ssr::public_id::new());
-    foreign.tenant_id = Set(other.id);
-    foreign.organization_id = Set(org.id);
-    foreign.hmis_project_id = Set("OTHER-1".into());
-    let foreign = foreign.insert(&db).await.unwrap();
-    let mut line: inventory::ActiveModel = line_of(&db, template.id).await.into();
-    line.id = sea_orm::ActiveValue::NotSet;
-    line.public_id = Set(app::ssr::public_id::new());
-    line.tenant_id = Set(other.id);
-    line.shelter_id = Set(foreign.id);
-    let foreign_line = line.insert(&db).await.unwrap();
+    let OtherCoc { tenant: other, organization: org, shelter: foreign, line: foreign_line } = add_other_coc(&db).await;
     let foreign_user = user::ActiveModel {
         public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(Some(other.id)),
@@ -100,6 +61,8 @@ async fn arrange(app: &TestApp) -> Hidden {
     let dead = dead.insert(&db).await.unwrap();
 
     let dv = shelter_id(&db, "PRJ-2007").await;
+    // A user with DV access does not exist for an admin without it.
+    let dv_user = user::Entity::find().filter(user::Column::Email.eq(ADMIN.0)).one(&db).await.unwrap().unwrap();
     let vsp = organization::Entity::find()
         .filter(organization::Column::HmisOrganizationId.eq("ORG-103"))
         .one(&db)
@@ -111,7 +74,7 @@ async fn arrange(app: &TestApp) -> Hidden {
         shelter: [dv.public_id.clone(), foreign.public_id, missing()],
         line: [line_of(&db, dv.id).await.public_id, foreign_line.public_id, missing()],
         organization: [vsp.public_id, org.public_id, missing()],
-        user: [foreign_user.public_id, missing()],
+        user: [dv_user.public_id, foreign_user.public_id, missing()],
         delivery: [dead.public_id, missing()],
     }
 }

@@ -167,48 +167,9 @@ async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
     let db = app.db().await;
     // Another CoC's shelter, with a bed count, must never show up in this CoC's export.
     let now = Utc::now();
-    let other = tenant::ActiveModel {
-        name: Set("Other CoC".into()),
-        slug: Set("other".into()),
-        coc_codes: Set("TX-600".into()),
-        dv_min_shelters: Set(3),
-        dv_min_beds: Set(5),
-        time_zone: Set("America/Chicago".into()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap();
+    add_other_coc(&db).await;
     let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
     let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(&db).await.unwrap().unwrap();
-    let org = organization::ActiveModel {
-        public_id: Set(app::ssr::public_id::new()),
-        tenant_id: Set(other.id),
-        hmis_organization_id: Set("OTHER-ORG".into()),
-        name: Set("Other Tenant Org".into()),
-        victim_service_provider: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .unwrap();
-    let mut foreign: shelter::ActiveModel = template.clone().into();
-    foreign.id = sea_orm::ActiveValue::NotSet;
-    foreign.public_id = Set(app::ssr::public_id::new());
-    foreign.tenant_id = Set(other.id);
-    foreign.organization_id = Set(org.id);
-    foreign.hmis_project_id = Set("OTHER-1".into());
-    foreign.name = Set("Other Tenant Shelter".into());
-    let foreign = foreign.insert(&db).await.unwrap();
-    let mut foreign_line: inventory::ActiveModel = line.clone().into();
-    foreign_line.id = sea_orm::ActiveValue::NotSet;
-    foreign_line.public_id = Set(app::ssr::public_id::new());
-    foreign_line.tenant_id = Set(other.id);
-    foreign_line.shelter_id = Set(foreign.id);
-    foreign_line.insert(&db).await.unwrap();
 
     // A new count for Downtown Emergency Shelter (120 beds).
     bed_snapshot::ActiveModel {

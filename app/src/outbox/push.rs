@@ -44,6 +44,18 @@ async fn enabled_vendors(access: &Access, target: Option<&str>) -> Result<Vec<ve
     Ok(vendors)
 }
 
+/// One vendor's delivery of `built` under `key`.
+fn delivery<'a>(v: &vendor::Model, built: &ExportZip, key: &'a str) -> NewDelivery<'a> {
+    NewDelivery {
+        tenant_id: v.tenant_id,
+        vendor_id: v.id,
+        payload: built.bytes.clone(),
+        record_count: built.inventory_records,
+        idempotency_key: key,
+        dv_epoch: built.dv_epoch,
+    }
+}
+
 /// The start of the push period `now` falls in, for a vendor pushing every `minutes` (periods
 /// are counted from the Unix epoch, so every replica agrees on them), and the next one.
 pub fn schedule_period(now: DateTime<Utc>, minutes: i32) -> (i64, DateTime<Utc>) {
@@ -83,15 +95,7 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         let Some(built) = zips.get(&v.tenant_id) else { continue };
         let records = built.inventory_records;
         let txn = crate::ssr::begin_write(db).await?;
-        let d = NewDelivery {
-            tenant_id: v.tenant_id,
-            vendor_id: v.id,
-            payload: built.bytes.clone(),
-            record_count: records,
-            idempotency_key: &key,
-            dv_epoch: built.dv_epoch,
-        };
-        match enqueue(&txn, d, now).await {
+        match enqueue(&txn, delivery(&v, built, &key), now).await {
             Ok((_, true)) => {
                 queued += 1;
                 tracing::info!(event = "push.scheduled", vendor.id = v.id, records, "scheduled HMIS push queued");
@@ -123,15 +127,7 @@ pub async fn queue_push(target: String, token: String) -> Result<Notice, AppErro
     let mut created = Vec::new();
     for v in &vendors {
         let key = format!("manual-{token}-{}", v.public_id);
-        let d = NewDelivery {
-            tenant_id: v.tenant_id,
-            vendor_id: v.id,
-            payload: built.bytes.clone(),
-            record_count: records,
-            idempotency_key: &key,
-            dv_epoch: built.dv_epoch,
-        };
-        if enqueue(&txn, d, now).await?.1 {
+        if enqueue(&txn, delivery(v, &built, &key), now).await?.1 {
             created.push(v.name.clone());
         }
     }

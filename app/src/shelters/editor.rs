@@ -109,7 +109,7 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
         .map(|a| a.user_id)
         .collect();
     let mut candidates = access
-        .find::<user::Entity>()?
+        .users()?
         .filter(user::Column::Role.eq(Role::Coordinator.as_str()))
         .filter(user::Column::Active.eq(true))
         .order_by_asc(user::Column::DisplayName)
@@ -353,7 +353,7 @@ pub async fn set_assignment(shelter_id: &str, user_id: &str, assign: bool) -> Re
     let db = ssr::db()?;
     let s = access.shelter(&db, shelter_id).await?;
     let u = access
-        .find::<user::Entity>()?
+        .users()?
         .filter(user::Column::PublicId.eq(user_id))
         .filter(user::Column::Role.eq(Role::Coordinator.as_str()))
         .one(&db)

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::access::Role;
 use crate::auth::ssr::{CurrentUser, Granted};
-use crate::entities::{bed_snapshot, inventory, organization, shelter, shelter_coordinator};
+use crate::entities::{bed_snapshot, inventory, organization, shelter, shelter_coordinator, user};
 use crate::error::AppError;
 
 /// An entity whose rows belong to one tenant.
@@ -103,6 +103,17 @@ impl Access {
                         .to_owned(),
                 ),
             );
+        }
+        Ok(select)
+    }
+
+    /// The users the caller may see: their tenant's, and those with DV access only to callers who
+    /// have it. Who keeps DV shelters' counts, and when they last signed in, would tell that DV
+    /// shelters exist; an admin without DV access may not change such a user anyway.
+    pub fn users(&self) -> Result<Select<user::Entity>, AppError> {
+        let mut select = self.find::<user::Entity>()?;
+        if !self.user.dv_access {
+            select = select.filter(user::Column::DvAccess.eq(false));
         }
         Ok(select)
     }

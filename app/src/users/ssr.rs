@@ -55,7 +55,7 @@ fn check_dv_rights(access: &Access, target: Option<&user::Model>, dv_access: Opt
 /// The user of the caller's CoC with public id `id`, or `NotFound`.
 async fn find_scoped(access: &Access, id: &str) -> Result<user::Model, AppError> {
     access
-        .find::<user::Entity>()?
+        .users()?
         .filter(user::Column::PublicId.eq(id))
         .one(&ssr::db()?)
         .await?
@@ -65,7 +65,7 @@ async fn find_scoped(access: &Access, id: &str) -> Result<user::Model, AppError>
 pub async fn list() -> Result<Vec<UserRow>, AppError> {
     let access = authorize(ADMIN).await?;
     let users = access
-        .find::<user::Entity>()?
+        .users()?
         .order_by_asc(user::Column::Email)
         .all(&ssr::db()?)
         .await?;

@@ -426,6 +426,65 @@ pub async fn add_bulk_shelters(db: &sea_orm::DatabaseConnection, numbers: std::o
     }
 }
 
+/// Another CoC ("other", TX-600) beside the demo one, inserted directly: an organization, a
+/// shelter (a copy of Downtown Emergency Shelter, ProjectID OTHER-1) and one inventory line.
+pub struct OtherCoc {
+    pub tenant: app::entities::tenant::Model,
+    pub organization: app::entities::organization::Model,
+    pub shelter: app::entities::shelter::Model,
+    pub line: app::entities::inventory::Model,
+}
+
+pub async fn add_other_coc(db: &sea_orm::DatabaseConnection) -> OtherCoc {
+    use app::entities::{inventory, organization, shelter, tenant};
+    use app::ssr::public_id;
+    use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    let now = chrono::Utc::now();
+    let tenant = tenant::ActiveModel {
+        name: Set("Other CoC".into()),
+        slug: Set("other".into()),
+        coc_codes: Set("TX-600".into()),
+        dv_min_shelters: Set(3),
+        dv_min_beds: Set(5),
+        time_zone: Set("America/Chicago".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let organization = organization::ActiveModel {
+        public_id: Set(public_id::new()),
+        tenant_id: Set(tenant.id),
+        hmis_organization_id: Set("OTHER-ORG".into()),
+        name: Set("Other Tenant Org".into()),
+        victim_service_provider: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(db).await.unwrap().unwrap();
+    let template_line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(db).await.unwrap().unwrap();
+    let mut copy: shelter::ActiveModel = template.into();
+    copy.id = NotSet;
+    copy.public_id = Set(public_id::new());
+    copy.tenant_id = Set(tenant.id);
+    copy.organization_id = Set(organization.id);
+    copy.hmis_project_id = Set("OTHER-1".into());
+    copy.name = Set("Other Tenant Shelter".into());
+    let shelter = copy.insert(db).await.unwrap();
+    let mut line: inventory::ActiveModel = template_line.into();
+    line.id = NotSet;
+    line.public_id = Set(public_id::new());
+    line.tenant_id = Set(tenant.id);
+    line.shelter_id = Set(shelter.id);
+    let line = line.insert(db).await.unwrap();
+    OtherCoc { tenant, organization, shelter, line }
+}
+
 /// An enabled vendor of `tenant_id` that receives pushes at `url`, not yet inserted.
 pub fn new_vendor(tenant_id: i64, name: &str, url: &str) -> app::entities::vendor::ActiveModel {
     use sea_orm::ActiveValue::Set;
