@@ -63,7 +63,10 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .with_context(|| format!("binding {}", settings.listen))?;
                 println!("HMIS Bridge worker started; health and metrics on http://{}", listener.local_addr()?);
-                let probes = server::startup::probes(&settings, conn)?;
+                // The same security headers as the web server's (nothing here is a page or static).
+                let policy = server::headers::HeaderPolicy { hsts: settings.secure_cookies(), static_prefix: "/pkg/".into() };
+                let probes = server::startup::probes(&settings, conn)?
+                    .layer(axum::middleware::from_fn_with_state(policy, server::headers::security_headers));
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 let web = tokio::spawn(async move {
                     let mut stopped = stopped;

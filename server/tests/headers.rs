@@ -329,3 +329,17 @@ mod hsts_follows_the_public_url {
         super::hsts_follows_the_public_url(super::Backend::Postgres).await;
     }
 }
+
+/// A `worker` replica answers its probes with the same security headers as the web server.
+async fn a_worker_replicas_probes_carry_the_headers(app: TestApp) {
+    let (mut child, base) = app.start_worker_replica();
+    let res = reqwest::get(format!("{base}/healthz")).await.expect("GET /healthz on the worker");
+    let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let (nosniff, cache, csp) = (header("x-content-type-options"), header("cache-control"), header("content-security-policy"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(nosniff, "nosniff");
+    assert_eq!(cache, "no-store");
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+}
+both_backends!(a_worker_replicas_probes_carry_the_headers);

@@ -140,6 +140,13 @@ impl TestApp {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// A `hmis-bridge worker` replica on this app's database; returns the process (kill it when
+    /// done) and the address its probes listen on.
+    pub fn start_worker_replica(&self) -> (Child, String) {
+        let pg_url = self.pg_database.as_ref().map(|_| self.database_url.as_str());
+        spawn_listening(server_command(&self.data_dir, pg_url, &["worker"]), "HMIS Bridge worker started; health and metrics on ")
+    }
+
     /// A scratch directory removed with the app.
     pub fn scratch(&self) -> &std::path::Path {
         &self.data_dir
