@@ -320,7 +320,8 @@ pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppErr
 pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, AppError> {
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
-    let (line, s) = access.inventory_line(&db, inventory_id).await?;
+    let txn = ssr::begin_write(&db).await?;
+    let (line, s) = access.inventory_line(&txn, inventory_id).await?;
     let end = super::form::date("end_date", "End date", &end_date, true)?.unwrap_or_default();
     if line.inventory_end_date.is_some() {
         return Err(AppError::validation("end_date", LINE_ENDED));
@@ -328,7 +329,6 @@ pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, Ap
     if end < line.inventory_start_date {
         return Err(AppError::validation("end_date", format!("End date: must be on or after the line's start, {}.", line.inventory_start_date)));
     }
-    let txn = ssr::begin_write(&db).await?;
     // Only while the line is still open: two admins ending it at once end it once.
     let ended = inventory::Entity::update_many()
         .col_expr(inventory::Column::InventoryEndDate, Expr::value(Some(end)))

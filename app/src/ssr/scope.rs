@@ -136,11 +136,6 @@ impl Access {
         self.shelters()?.filter(shelter::Column::PublicId.eq(id)).lock_shared().one(db).await?.ok_or(AppError::NotFound)
     }
 
-    /// The organization with public id `id` if the caller may see it, or `NotFound`.
-    pub async fn organization(&self, db: &impl ConnectionTrait, id: &str) -> Result<organization::Model, AppError> {
-        self.organizations()?.filter(organization::Column::PublicId.eq(id)).one(db).await?.ok_or(AppError::NotFound)
-    }
-
     /// The inventory line with public id `id`, of a shelter the caller may see, with that shelter;
     /// or `NotFound`.
     pub async fn inventory_line(&self, db: &impl ConnectionTrait, id: &str) -> Result<(inventory::Model, shelter::Model), AppError> {
@@ -153,7 +148,8 @@ impl Access {
             .one(db)
             .await?
             .ok_or(AppError::NotFound)?;
-        let shelter = self.shelters()?.filter(shelter::Column::Id.eq(line.shelter_id)).one(db).await?.ok_or(AppError::NotFound)?;
+        let shelter =
+            self.shelters()?.filter(shelter::Column::Id.eq(line.shelter_id)).lock_shared().one(db).await?.ok_or(AppError::NotFound)?;
         Ok((line, shelter))
     }
 }
