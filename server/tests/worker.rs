@@ -271,3 +271,49 @@ async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unatte
     assert_eq!(rows.len(), 20);
 }
 both_backends!(shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unattempted);
+
+/// A wiremock answer that tells the test when the first delivery arrives and holds it until the
+/// test lets it go (std channels: wiremock's responders are synchronous).
+struct Gate {
+    arrived: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    release: Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl wiremock::Respond for Gate {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        if let Some(arrived) = self.arrived.lock().unwrap().take() {
+            let _ = arrived.send(());
+            let _ = self.release.lock().unwrap().recv();
+        }
+        ResponseTemplate::new(200)
+    }
+}
+
+/// DESIGN.md 4.4: a row the worker claimed ahead and that is cancelled while it waits (a DV
+/// change cancels every payload built before it) is withdrawn, never sent.
+async fn a_claimed_row_cancelled_while_it_waits_is_not_sent(app: TestApp) {
+    let h = harness(&app).await;
+    let (arrived_tx, arrived_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel();
+    let gate = Gate { arrived: Mutex::new(Some(arrived_tx)), release: Mutex::new(release_rx) };
+    Mock::given(method("POST")).respond_with(gate).mount(&h.mock).await;
+    // One delivery at a time: the first is in flight while the second waits, claimed.
+    let worker = loopback_worker(h.db.clone(), h.clock.clone(), WorkerSettings { concurrency: 1, ..WorkerSettings::default() });
+    h.insert_rows(2).await;
+    let rows = outbox::Entity::find().filter(outbox::Column::VendorId.eq(h.vendor.id)).all(&h.db).await.unwrap();
+    let second = rows.iter().max_by_key(|r| r.id).unwrap().clone();
+    let draining = tokio::spawn(async move { worker.drain().await.unwrap() });
+    tokio::task::spawn_blocking(move || arrived_rx.recv()).await.unwrap().expect("the first delivery arrives");
+    let waiting = h.row(second.id).await;
+    assert_eq!(waiting.state, "running", "claimed ahead");
+    let tenant = waiting.tenant_id;
+    let txn = app::ssr::begin_write(&h.db).await.unwrap();
+    app::outbox::ssr::dv_changed(&txn, tenant, h.clock.now()).await.unwrap();
+    txn.commit().await.unwrap();
+    release_tx.send(()).unwrap();
+    let round = draining.await.unwrap();
+    assert_eq!((round.attempted, round.withdrawn), (1, 1), "{round:?}");
+    assert_eq!(h.received().await.len(), 1, "only the delivery under way went out");
+    assert_eq!(h.row(second.id).await.state, "cancelled");
+}
+both_backends!(a_claimed_row_cancelled_while_it_waits_is_not_sent);

@@ -207,6 +207,16 @@ fn transition(claimed: &outbox::Model, next: Next) -> sea_orm::UpdateMany<outbox
     update.filter(still_claimed(claimed))
 }
 
+/// Whether row `id` is still the claim that made attempt `attempt` (running, that attempt): a
+/// read, so the check before every send costs no write (a write would be a commit, and on SQLite
+/// an fsync, per delivery). A cancel that commits after it finds the delivery under way, as any
+/// cancel of a delivery already sent does.
+pub async fn still_ours(db: &impl ConnectionTrait, id: i64, attempt: i32) -> Result<bool, AppError> {
+    use sea_orm::QuerySelect;
+    let found = outbox::Entity::find().select_only().column(outbox::Column::Id).filter(still_claimed_at(id, attempt));
+    Ok(found.into_tuple::<i64>().one(db).await?.is_some())
+}
+
 /// Extend the lease of a delivery still under way. False when the row is no longer ours.
 /// The row is named by id and attempt, so a lease keeper need not hold the payload.
 pub async fn extend_lease(db: &impl ConnectionTrait, id: i64, attempt: i32, until: DateTime<Utc>) -> Result<bool, AppError> {

@@ -419,8 +419,8 @@ impl Worker {
                 }
                 // Still this claim's, right before the bytes go out? A row claimed ahead may have
                 // been cancelled while it waited (a DV change cancels every payload built before
-                // it, DESIGN.md 4.4): then it is not sent. Refreshing the lease is the check.
-                if !extend_lease(&self.db, row.id, row.attempt, self.clock.now() + self.settings.lease).await? {
+                // it, DESIGN.md 4.4): then it is not sent.
+                if !app::outbox::ssr::still_ours(&self.db, row.id, row.attempt).await? {
                     drop(lease);
                     tracing::info!(event = "outbox.withdrawn", outbox.id = row.id, "claimed delivery cancelled meanwhile; not sent");
                     return Ok(Turn::Withdrawn);
