@@ -88,6 +88,8 @@ async function walk(browser: Browser, javaScriptEnabled: boolean) {
   await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
   await expectNoDvTrace(page, "users");
   await expect(page.getByRole("heading", { name: "Changes to access and DV status" })).toHaveCount(0);
+  // Only an admin with DV access is offered to grant it.
+  await expect(page.getByRole("checkbox", { name: /DV access/ })).toHaveCount(0);
   await context.close();
 }
 

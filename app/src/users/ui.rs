@@ -6,6 +6,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::{CreateUser, ResetUserPassword, SetUserActive, UpdateUser, get_user, list_admin_audit, list_users};
 use super::{AuditRow, UserRow};
 use crate::access::Role;
+use crate::auth::api::get_me;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
 fn role_options(selected: Role) -> impl IntoView {
@@ -19,6 +20,9 @@ fn role_options(selected: Role) -> impl IntoView {
 pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let users = Resource::new(move || create.version().get(), |_| list_users());
+    // Only an admin with DV access can grant it: nobody else is offered the box.
+    let can_grant = Resource::new(|| (), |_| get_me());
+    let grants = move || can_grant.get().and_then(Result::ok).flatten().is_some_and(|me| me.dv_access);
     view! {
         <Title text="Users · HMIS Bridge"/>
         <h1>"Users"</h1>
@@ -32,7 +36,11 @@ pub fn UsersPage() -> impl IntoView {
                 <input id="new-email" type="email" name="email" required autocomplete="off"/>
                 <label for="new-role">"Role"</label>
                 <select id="new-role" name="role">{role_options(Role::Coordinator)}</select>
-                <label class="check"><input type="checkbox" name="dv_access"/>" DV access (may see domestic-violence shelters)"</label>
+                <Transition fallback=|| ()>
+                    {move || grants().then(|| view! {
+                        <label class="check"><input type="checkbox" name="dv_access"/>" DV access (may see domestic-violence shelters)"</label>
+                    })}
+                </Transition>
                 <button type="submit">"Add user"</button>
             </ActionForm>
         </section>
@@ -118,6 +126,8 @@ pub fn UserPage() -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let set_active = ServerAction::<SetUserActive>::new();
     let reset = ServerAction::<ResetUserPassword>::new();
+    let can_grant = Resource::new(|| (), |_| get_me());
+    let grants = move || can_grant.get().and_then(Result::ok).flatten().is_some_and(|me| me.dv_access);
     let user = Resource::new(
         move || (id(), update.version().get(), set_active.version().get()),
         |(id, _, _)| get_user(id),
@@ -141,7 +151,9 @@ pub fn UserPage() -> impl IntoView {
                             <input type="hidden" name="id" value=for_update/>
                             <label for="edit-role">"Role"</label>
                             <select id="edit-role" name="role">{role_options(u.role)}</select>
-                            <label class="check"><input type="checkbox" name="dv_access" checked=u.dv_access/>" DV access"</label>
+                            {move || grants().then(|| view! {
+                                <label class="check"><input type="checkbox" name="dv_access" checked=u.dv_access/>" DV access"</label>
+                            })}
                             <button type="submit">"Save"</button>
                         </ActionForm>
                     </section>
