@@ -81,11 +81,25 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The signed-in user as the frame loaded it, for pages that adapt to who is looking (one fetch
+/// per navigation, shared).
+#[derive(Clone, Copy)]
+pub struct SignedIn(pub Resource<Result<Option<auth::Me>, error::AppError>>);
+
+impl SignedIn {
+    /// Whether the signed-in user has DV access; false while loading or for nobody. Read it
+    /// inside a `Transition`.
+    pub fn dv_access() -> bool {
+        use_context::<SignedIn>().and_then(|s| s.0.get()).and_then(Result::ok).flatten().is_some_and(|me| me.dv_access)
+    }
+}
+
 /// Skip link, header and main region; the signed-in user is reloaded on every navigation.
 #[component]
 fn Frame(children: Children) -> impl IntoView {
     let location = use_location();
     let me = Resource::new(move || location.pathname.get(), |_| get_me());
+    provide_context(SignedIn(me));
     provide_context(Flashes(Resource::new(|| (), |_| take_flashes())));
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::{CreateUser, ResetUserPassword, SetUserActive, UpdateUser, get_user, list_admin_audit, list_users};
 use super::{AuditRow, UserRow};
 use crate::access::Role;
-use crate::auth::api::get_me;
+use crate::SignedIn;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
 fn role_options(selected: Role) -> impl IntoView {
@@ -21,8 +21,7 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let users = Resource::new(move || create.version().get(), |_| list_users());
     // Only an admin with DV access can grant it: nobody else is offered the box.
-    let can_grant = Resource::new(|| (), |_| get_me());
-    let grants = move || can_grant.get().and_then(Result::ok).flatten().is_some_and(|me| me.dv_access);
+    let grants = SignedIn::dv_access;
     view! {
         <Title text="Users · HMIS Bridge"/>
         <h1>"Users"</h1>
@@ -126,8 +125,7 @@ pub fn UserPage() -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let set_active = ServerAction::<SetUserActive>::new();
     let reset = ServerAction::<ResetUserPassword>::new();
-    let can_grant = Resource::new(|| (), |_| get_me());
-    let grants = move || can_grant.get().and_then(Result::ok).flatten().is_some_and(|me| me.dv_access);
+    let grants = SignedIn::dv_access;
     let user = Resource::new(
         move || (id(), update.version().get(), set_active.version().get()),
         |(id, _, _)| get_user(id),
