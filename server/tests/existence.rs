@@ -23,6 +23,30 @@ struct Hidden {
 /// A public id no row has.
 const MISSING: &str = "00000000000000000000";
 
+/// A `save_shelter` form that passes validation: shelter `id` ("new" to create) of organization
+/// `org` (public ids), with its ProjectID, name, project type and target population ("" for none).
+fn shelter_form<'a>(
+    id: &'a str,
+    org: &'a str,
+    project_id: &'a str,
+    name: &'a str,
+    project_type: &'a str,
+    target: &'a str,
+) -> [(&'static str, &'a str); 10] {
+    [
+        ("id", id),
+        ("shelter[organization_id]", org),
+        ("shelter[hmis_project_id]", project_id),
+        ("shelter[name]", name),
+        ("shelter[project_type]", project_type),
+        ("shelter[target_population]", target),
+        ("shelter[operating_start_date]", "2024-10-01"),
+        ("shelter[coc_code]", "TX-503"),
+        ("shelter[hmis_participation_type]", "1"),
+        ("shelter[active]", "on"),
+    ]
+}
+
 async fn shelter_id(db: &DatabaseConnection, project_id: &str) -> shelter::Model {
     shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq(project_id)).one(db).await.unwrap().unwrap()
 }
@@ -126,21 +150,7 @@ async fn hidden_and_missing_ids_answer_alike(app: TestApp) {
         // A valid form that a TH project would pass: the DV shelter's open lines are emergency
         // shelter lines, which is what used to answer 422 instead of 404.
         let save = |id: String| async move {
-            client
-                .call(
-                    "save_shelter",
-                    &[
-                        ("id", id.as_str()),
-                        ("shelter[organization_id]", visible_org),
-                        ("shelter[hmis_project_id]", "PRJ-9001"),
-                        ("shelter[name]", "Probe"),
-                        ("shelter[project_type]", "2"),
-                        ("shelter[operating_start_date]", "2026-01-15"),
-                        ("shelter[coc_code]", "TX-503"),
-                        ("shelter[hmis_participation_type]", "1"),
-                    ],
-                )
-                .await
+            client.call("save_shelter", &shelter_form(&id, visible_org, "PRJ-9001", "Probe", "2", "")).await
         };
         not_found(same_for_all("save_shelter", &hidden.shelter, save).await, "save_shelter");
         let editor = |id: String| async move { client.call("get_shelter_editor", &[("id", id.as_str())]).await };
@@ -220,21 +230,7 @@ async fn a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access(app: TestA
     let admin = app.signed_in(ADMIN_NO_DV).await;
     // PRJ-2007 is a DV shelter's, OTHER-1 another CoC's, PRJ-9002 nobody's.
     for project_id in ["PRJ-2007", "OTHER-1", "PRJ-9002"] {
-        let created = admin
-            .call(
-                "save_shelter",
-                &[
-                    ("id", "new"),
-                    ("shelter[organization_id]", org.as_str()),
-                    ("shelter[hmis_project_id]", project_id),
-                    ("shelter[name]", "Probe"),
-                    ("shelter[project_type]", "1"),
-                    ("shelter[operating_start_date]", "2026-01-15"),
-                    ("shelter[coc_code]", "TX-503"),
-                    ("shelter[hmis_participation_type]", "1"),
-                ],
-            )
-            .await;
+        let created = admin.call("save_shelter", &shelter_form("new", &org, project_id, "Probe", "1", "")).await;
         assert_eq!(created.status, 200, "{project_id}: {}", created.body);
         assert!(created.body.contains("Saved Probe."), "{project_id}: {}", created.body);
     }
@@ -250,25 +246,7 @@ async fn a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access(app: TestA
     let dv = shelter_id(&db, "PRJ-2007").await;
     let form = |project_id: &'static str| {
         let (id, org) = (dv.public_id.clone(), org.clone());
-        async move {
-            dv_admin
-                .call(
-                    "save_shelter",
-                    &[
-                        ("id", id.as_str()),
-                        ("shelter[organization_id]", org.as_str()),
-                        ("shelter[hmis_project_id]", project_id),
-                        ("shelter[name]", "SafeHarbor Emergency Shelter"),
-                        ("shelter[project_type]", "0"),
-                        ("shelter[target_population]", "4"),
-                        ("shelter[operating_start_date]", "2024-10-01"),
-                        ("shelter[coc_code]", "TX-503"),
-                        ("shelter[hmis_participation_type]", "1"),
-                        ("shelter[active]", "on"),
-                    ],
-                )
-                .await
-        }
+        async move { dv_admin.call("save_shelter", &shelter_form(&id, &org, project_id, "SafeHarbor Emergency Shelter", "0", "4")).await }
     };
     let clash = form("PRJ-2007").await;
     assert_eq!(clash.json()["Validation"]["field"], "shelter[hmis_project_id]", "{}", clash.body);
@@ -308,25 +286,7 @@ async fn a_dv_change_cancels_what_was_built_before_it(app: TestApp) {
     let save = |target: &'static str| {
         let (id, org) = (downtown.public_id.clone(), org.clone());
         let admin = &admin;
-        async move {
-            admin
-                .call(
-                    "save_shelter",
-                    &[
-                        ("id", id.as_str()),
-                        ("shelter[organization_id]", org.as_str()),
-                        ("shelter[hmis_project_id]", "PRJ-2001"),
-                        ("shelter[name]", "Downtown Emergency Shelter"),
-                        ("shelter[project_type]", "1"),
-                        ("shelter[target_population]", target),
-                        ("shelter[operating_start_date]", "2024-10-01"),
-                        ("shelter[coc_code]", "TX-503"),
-                        ("shelter[hmis_participation_type]", "1"),
-                        ("shelter[active]", "on"),
-                    ],
-                )
-                .await
-        }
+        async move { admin.call("save_shelter", &shelter_form(&id, &org, "PRJ-2001", "Downtown Emergency Shelter", "1", target)).await }
     };
     // A plain edit cancels nothing.
     assert_eq!(save("4").await.status, 200);

@@ -221,7 +221,7 @@ pub async fn update(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> R
     let tenant_id = access.tenant_id()?;
     // One write transaction from the id on: the shelter cannot turn DV (hidden) before it commits.
     let txn = ssr::begin_write(&db).await?;
-    let shelter = access.shelter(&txn, shelter_id).await?;
+    let shelter = access.shelter_for_write(&txn, shelter_id).await?;
     let counts = validate(current_lines(&txn, tenant_id, &[shelter.id]).await?, &inputs)?;
     if !bump_counts_version(&txn, shelter.id, Some(version)).await? {
         txn.rollback().await?;

@@ -62,23 +62,22 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
         None => None,
     };
     let orgs = access.organizations()?.order_by_asc(organization::Column::Name).all(&db).await?;
-    let org_public_id = |id: i64| orgs.iter().find(|o| o.id == id).map(|o| o.public_id.clone()).unwrap_or_default();
+    // The form names the shelter's organization by public id.
+    let form = match &shelter {
+        Some(s) => to_form(s, orgs.iter().find(|o| o.id == s.organization_id).map(|o| o.public_id.clone()).unwrap_or_default()),
+        None => ShelterForm { active: Some("on".into()), hmis_participation_type: "1".into(), ..Default::default() },
+    };
     let mut editor = ShelterEditor {
         id: shelter.as_ref().map(|s| s.public_id.clone()),
-        form: ShelterForm { active: Some("on".into()), hmis_participation_type: "1".into(), ..Default::default() },
+        form,
         is_emergency_shelter: true,
-        organizations: Vec::new(),
+        organizations: orgs.into_iter().map(|o| Choice { id: o.public_id, label: o.name }).collect(),
         coc_codes: coc_codes(&db, &access).await?,
         lines: Vec::new(),
         coordinators: Vec::new(),
         assignable: Vec::new(),
     };
-    let Some(s) = shelter else {
-        editor.organizations = orgs.into_iter().map(|o| Choice { id: o.public_id, label: o.name }).collect();
-        return Ok(editor);
-    };
-    editor.form = to_form(&s, org_public_id(s.organization_id));
-    editor.organizations = orgs.into_iter().map(|o| Choice { id: o.public_id, label: o.name }).collect();
+    let Some(s) = shelter else { return Ok(editor) };
     editor.is_emergency_shelter = crate::hmis::codes::is_emergency_shelter(s.project_type);
     editor.lines = inventory::Entity::find()
         .filter(inventory::Column::TenantId.eq(s.tenant_id))
@@ -294,7 +293,7 @@ pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppErr
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
-    let s = access.shelter(&txn, shelter_id).await?;
+    let s = access.shelter_for_write(&txn, shelter_id).await?;
     let line = form.parse(s.project_type)?;
     let open = inventory::Entity::find()
         .filter(inventory::Column::ShelterId.eq(s.id))

@@ -129,11 +129,17 @@ impl Access {
     }
 
     /// The shelter with public id `id` if the caller may see it, or `NotFound` (the same for a
-    /// hidden and a missing one). Handlers that take a shelter id call this (or lock the same
-    /// select) before any other query uses the id. Locked for share: inside a write transaction
-    /// the shelter cannot become DV (and so hidden) before the write commits.
+    /// hidden and a missing one). Handlers that take a shelter id call this, or
+    /// [`Access::shelter_for_write`], before any other query uses the id.
     pub async fn shelter(&self, db: &impl ConnectionTrait, id: &str) -> Result<shelter::Model, AppError> {
-        self.shelters()?.filter(shelter::Column::PublicId.eq(id)).lock_shared().one(db).await?.ok_or(AppError::NotFound)
+        self.shelters()?.filter(shelter::Column::PublicId.eq(id)).one(db).await?.ok_or(AppError::NotFound)
+    }
+
+    /// [`Access::shelter`] inside a write transaction, locked for share, so the shelter cannot
+    /// become DV (and so hidden) before the write commits. Reads take no lock: on PostgreSQL a
+    /// row lock writes the row.
+    pub async fn shelter_for_write(&self, txn: &impl ConnectionTrait, id: &str) -> Result<shelter::Model, AppError> {
+        self.shelters()?.filter(shelter::Column::PublicId.eq(id)).lock_shared().one(txn).await?.ok_or(AppError::NotFound)
     }
 
     /// The inventory line with public id `id`, of a shelter the caller may see, with that shelter;
