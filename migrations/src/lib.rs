@@ -11,6 +11,7 @@ mod m0007_outbox_queue_index;
 mod m0008_audit_indexes;
 mod m0009_privacy_integrity;
 mod m0010_tenant_integrity;
+mod m0011_user_email_per_coc;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_audit_indexes::Migration),
             Box::new(m0009_privacy_integrity::Migration),
             Box::new(m0010_tenant_integrity::Migration),
+            Box::new(m0011_user_email_per_coc::Migration),
         ]
     }
 }

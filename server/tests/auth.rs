@@ -262,32 +262,65 @@ async fn a_password_reset_ends_the_users_sessions(app: TestApp) {
 }
 both_backends!(a_password_reset_ends_the_users_sessions);
 
-async fn a_taken_address_gets_one_answer_whichever_tenant_holds_it(app: TestApp) {
-    // Another CoC with a user of its own.
+async fn an_address_is_unique_per_coc_and_sign_in_finds_the_account_by_its_password(app: TestApp) {
+    // Another CoC whose first admin has an address.
     let platform = app.signed_in(PLATFORM).await;
     let tenant = [("name", "Harbor County CoC"), ("slug", "harbor"), ("coc_codes", "ca-600"),
         ("admin_name", "Bea Harbor"), ("admin_email", "bea@harbor.example")];
-    assert_eq!(platform.call("create_tenant", &tenant).await.status, 200);
+    let harbor_password = secret_of(&platform.call("create_tenant", &tenant).await);
 
+    // The address is free in this CoC: adding it says nothing about the other CoC.
     let admin = app.signed_in(ADMIN).await;
-    let before = admin.call("list_users", &[]).await.json();
-    let create = |email| [("email", email), ("display_name", "Bea Again"), ("role", "coordinator")];
-    let theirs = admin.call("create_user", &create(" Bea@Harbor.example ")).await;
-    let ours = admin.call("create_user", &create(COORDINATOR.0)).await;
-    // Same status, field and message: nothing says in which CoC the address is used.
-    assert_eq!((theirs.status, &theirs.body), (ours.status, &ours.body));
-    assert_eq!(theirs.status, 422);
-    assert_eq!(theirs.json()["Validation"]["field"], "email");
-    let message = theirs.json()["Validation"]["message"].as_str().unwrap().to_string();
-    assert!(message.contains("cannot be used") && !message.to_lowercase().contains("harbor"), "{message}");
-    // Without JavaScript the page shown after the post is the same too.
-    let mut pages = Vec::new();
-    for email in ["bea@harbor.example", COORDINATOR.0] {
-        assert_eq!(admin.submit("create_user", &create(email), "/admin/users").await.status, 302);
-        pages.push(admin.page("/admin/users").await);
+    let create = |email| [("email", email), ("display_name", "Bea Capital"), ("role", "coordinator")];
+    let capital_password = secret_of(&admin.call("create_user", &create(" Bea@Harbor.example ")).await);
+    // Within this CoC it is taken now, and the answer says so on the field.
+    let again = admin.call("create_user", &create("bea@harbor.example")).await;
+    assert_eq!(again.status, 422);
+    assert_eq!(again.json()["Validation"]["field"], "email");
+    let message = again.json()["Validation"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("this CoC") && !message.to_lowercase().contains("harbor"), "{message}");
+
+    // Each password opens its own account.
+    let app = &app;
+    let welcome = |password: String| async move {
+        let client = app.client();
+        assert_eq!(client.login("bea@harbor.example", &password).await.status, 200);
+        client.call("me", &[]).await.json()
+    };
+    let harbor = welcome(harbor_password.clone()).await;
+    let capital = welcome(capital_password).await;
+    assert_eq!(harbor["display_name"], "Bea Harbor");
+    assert_eq!(capital["display_name"], "Bea Capital");
+    let wrong = app.client().login("bea@harbor.example", "not-the-password").await;
+    assert_eq!(wrong.json()["Validation"]["message"], WRONG);
+
+    // The same password in both CoCs: sign-in asks which CoC, and the code chooses.
+    let bea = app.client();
+    assert_eq!(bea.login("bea@harbor.example", &harbor_password).await.status, 200);
+    let same = "one-password-for-both";
+    let changed = bea.call("change_password", &[("current", &harbor_password), ("new", same), ("confirm", same)]).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let id = admin.call("list_users", &[]).await.json().as_array().unwrap().iter()
+        .find(|u| u["email"] == "bea@harbor.example").map(|u| id_text(&u["id"])).unwrap();
+    let reset = secret_of(&admin.call("reset_user_password", &[("id", &id)]).await);
+    let capital_bea = app.client();
+    assert_eq!(capital_bea.login("bea@harbor.example", &reset).await.status, 200);
+    let changed = capital_bea.call("change_password", &[("current", &reset), ("new", same), ("confirm", same)]).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+
+    let ask = app.client().login("bea@harbor.example", same).await;
+    assert_eq!(ask.status, 422);
+    assert_eq!(ask.json()["Validation"]["field"], "coc", "{}", ask.body);
+    for (coc, name) in [("CA-600", "Bea Harbor"), ("harbor", "Bea Harbor"), ("tx-503", "Bea Capital"), ("capital-area", "Bea Capital")] {
+        let client = app.client();
+        let form = [("email", "bea@harbor.example"), ("password", same), ("coc", coc)];
+        assert_eq!(client.call("login", &form).await.status, 200, "{coc}");
+        assert_eq!(client.call("me", &[]).await.json()["display_name"], name, "{coc}");
     }
-    assert!(pages[0].body.contains(&message), "{}", pages[0].body);
-    assert_eq!(pages[0].page_text(), pages[1].page_text());
-    assert_eq!(admin.call("list_users", &[]).await.json(), before, "nothing was created");
+    let elsewhere = app.client().call("login", &[("email", "bea@harbor.example"), ("password", same), ("coc", "TX-700")]).await;
+    assert_eq!(elsewhere.json()["Validation"]["field"], "coc");
+    // A code does not help a wrong password: the answer is the usual one.
+    let guess = app.client().call("login", &[("email", "bea@harbor.example"), ("password", "not-it-at-all"), ("coc", "CA-600")]).await;
+    assert_eq!(guess.json()["Validation"]["message"], WRONG);
 }
-both_backends!(a_taken_address_gets_one_answer_whichever_tenant_holds_it);
+both_backends!(an_address_is_unique_per_coc_and_sign_in_finds_the_account_by_its_password);

@@ -343,3 +343,44 @@ async fn the_rules_come_off_and_go_back_on_the_demo_data(app: TestApp) {
     assert_eq!(admin.page("/admin/shelters").await.status, 200);
 }
 both_backends!(the_rules_come_off_and_go_back_on_the_demo_data);
+
+/// m0011 (addresses unique per CoC) comes off and goes back on the demo data: the same users,
+/// sessions and rules on `users` after it, both ways; it does not come off while two CoCs share
+/// an address.
+async fn addresses_per_coc_come_off_and_go_back_on_the_demo_data(app: TestApp) {
+    let db = app.db().await;
+    let (ours, theirs) = arrange(&db).await;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let users = "SELECT COUNT(*) FROM users";
+    let count = id_of(&db, users).await;
+    let same_address = |tenant: i64| format!("UPDATE users SET email = '{}' WHERE id = (SELECT MIN(id) FROM users WHERE tenant_id = {tenant} AND email <> '{}')", COORDINATOR.0, COORDINATOR.0);
+
+    // Another CoC's user may have our coordinator's address; ours may not.
+    assert_eq!(exec(&db, &same_address(theirs.tenant)).await.expect("an address shared across CoCs"), 1);
+    let taken = exec(&db, &same_address(ours.tenant)).await.expect_err("an address twice in one CoC");
+    assert!(taken.to_string().to_lowercase().contains("unique"), "{taken}");
+    refused(Migrator::down(&db, Some(1)).await, "address(es) belong to users in several CoCs");
+    exec(&db, &format!("UPDATE users SET email = 'their-own@harbor.example' WHERE tenant_id = {} AND email = '{}'", theirs.tenant, COORDINATOR.0))
+        .await
+        .unwrap();
+
+    for step in ["down", "up"] {
+        match step {
+            "down" => Migrator::down(&db, Some(1)).await.expect("m0011 down on the demo data"),
+            _ => Migrator::up(&db, None).await.expect("m0011 up on the demo data"),
+        }
+        assert_eq!(id_of(&db, users).await, count, "{step}: every user is still there");
+        // The rules on `users` came through the rebuild: a user with assignments keeps its CoC,
+        // and one with snapshots or assignments is not deleted.
+        let moved = format!("UPDATE users SET tenant_id = {} WHERE id = {}", theirs.tenant, ours.coordinator);
+        refused(exec(&db, &moved).await, "fk_sc_user_tenant");
+        refused(exec(&db, &format!("DELETE FROM users WHERE id = {}", ours.coordinator)).await, "fk_sc_user");
+        // The signed-in coordinator's session is the same one.
+        assert_eq!(coordinator.page("/").await.status, 200, "{step}: the session survives");
+    }
+    let shared = exec(&db, &same_address(theirs.tenant)).await;
+    assert_eq!(shared.expect("after up, an address may be shared across CoCs again"), 1);
+    let admin = app.signed_in(ADMIN).await;
+    assert_eq!(admin.page("/admin/users").await.status, 200);
+}
+both_backends!(addresses_per_coc_come_off_and_go_back_on_the_demo_data);

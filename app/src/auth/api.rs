@@ -6,8 +6,8 @@ use crate::error::{AppError, Notice};
 use crate::ui::feedback::Flash;
 
 #[server(endpoint = "login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    let result = super::ssr::login(email, password, next).await.map(|to| leptos_axum::redirect(&to));
+pub async fn login(email: String, password: String, coc: Option<String>, next: Option<String>) -> Result<(), AppError> {
+    let result = super::ssr::login(email, password, coc, next).await.map(|to| leptos_axum::redirect(&to));
     crate::ssr::form::respond("login", result).await
 }
 

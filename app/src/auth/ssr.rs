@@ -6,7 +6,8 @@ use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -159,8 +160,14 @@ fn log_throttled(event: &'static str) -> impl Fn(&AppError) {
     }
 }
 
-/// Sign in; returns where to go next.
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
+/// How many accounts one address may have across CoCs before sign-in stops checking more (each
+/// costs a password hash; a person with accounts in more CoCs than this is not expected).
+const MAX_ACCOUNTS_PER_ADDRESS: u64 = 8;
+
+/// Sign in; returns where to go next. An address is unique within a CoC, not across CoCs
+/// (docs/auth.md), so the account is the one whose password matches; `coc` (a CoC code, the
+/// CoC's slug, or `platform`) chooses when the same password opens accounts in several.
+pub async fn login(email: String, password: String, coc: Option<String>, next: Option<String>) -> Result<String, AppError> {
     let state = ssr::state()?;
     let db = &state.db;
     if email.trim().is_empty() {
@@ -175,19 +182,31 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let now = Utc::now();
     throttle::begin_attempt(db, &keys, now).await.inspect_err(log_throttled("login.throttled"))?;
 
-    let found = user::Entity::find()
+    let accounts = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .filter(user::Column::Active.eq(true))
-        .one(db)
+        .order_by_asc(user::Column::Id)
+        .limit(MAX_ACCOUNTS_PER_ADDRESS)
+        .all(db)
         .await?;
-    let stored = found.as_ref().map(|u| u.password_hash.clone());
-    if !password::verify(password, stored).await {
+    let mut opened = Vec::new();
+    if accounts.is_empty() {
+        // An unknown address costs one hash like a known one.
+        password::verify(password.clone(), None).await;
+    }
+    for account in accounts {
+        if password::verify(password.clone(), Some(account.password_hash.clone())).await {
+            opened.push(account);
+        }
+    }
+    if opened.is_empty() {
         // The attempt was already counted by `begin_attempt`.
         tracing::info!(event = "login.failed", "sign-in failed");
         return Err(AppError::validation("password", "The email or password is not correct."));
     }
-    let Some(user) = found else { return Err(AppError::Internal) };
+    // From here the caller has proved the password: naming their own CoCs tells them nothing new.
     throttle::succeeded(db, &keys, now).await?;
+    let user = choose_account(db, opened, coc.as_deref()).await?;
 
     let session = ssr::session().await?;
     session.cycle_id().await?;
@@ -198,6 +217,36 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let user = active.update(db).await?;
     tracing::info!(event = "login.succeeded", user.id = user.id, "signed in");
     Ok(if must_change { "/account/password".into() } else { super::safe_next(next.as_deref()) })
+}
+
+/// The one account of `opened` (all opened by the password) that `coc` names, or the only one.
+async fn choose_account(db: &impl ConnectionTrait, mut opened: Vec<user::Model>, coc: Option<&str>) -> Result<user::Model, AppError> {
+    let coc = coc.map(str::trim).filter(|c| !c.is_empty());
+    let Some(coc) = coc else {
+        if opened.len() == 1 {
+            return Ok(opened.remove(0));
+        }
+        return Err(AppError::validation(
+            "coc",
+            "CoC: this address and password open accounts in more than one CoC. Under \"More than one CoC?\", enter the code of the CoC to sign in to (for example CA-600).",
+        ));
+    };
+    let tenant_ids: Vec<i64> = opened.iter().filter_map(|u| u.tenant_id).collect();
+    let tenants = tenant::Entity::find().filter(tenant::Column::Id.is_in(tenant_ids)).all(db).await?;
+    let names = |u: &user::Model| match u.tenant_id {
+        None => coc.eq_ignore_ascii_case("platform"),
+        Some(id) => tenants.iter().any(|t| {
+            t.id == id && (t.slug.eq_ignore_ascii_case(coc) || t.coc_codes.split(';').any(|c| c.trim().eq_ignore_ascii_case(coc)))
+        }),
+    };
+    opened.retain(|u| names(u));
+    match opened.len() {
+        1 => Ok(opened.remove(0)),
+        _ => Err(AppError::validation(
+            "coc",
+            "CoC: none of your accounts with this address is in that CoC. Enter the code of your CoC (for example CA-600), or leave it empty.",
+        )),
+    }
 }
 
 pub async fn logout() -> Result<(), AppError> {

@@ -11,6 +11,7 @@ use crate::ui::feedback::{FormFeedback, notice_outcome, unit_outcome};
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let next = move || use_query_map().get().get("next").unwrap_or_default();
+    let choose_coc = move || matches!(login.value().get(), Some(Err(e)) if e.field() == Some("coc"));
     view! {
         <Title text="Sign in · HMIS Bridge"/>
         <section class="card narrow">
@@ -22,6 +23,14 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="login-email" type="email" name="email" autocomplete="username" required/>
                 <label for="login-password">"Password"</label>
                 <input id="login-password" type="password" name="password" autocomplete="current-password" required/>
+                // Only for a person with accounts in several CoCs under one address (docs/auth.md).
+                <details open=choose_coc>
+                    <summary>"More than one CoC?"</summary>
+                    <label for="login-coc">"CoC code"</label>
+                    <input id="login-coc" type="text" name="coc" autocomplete="organization" maxlength="64"
+                        aria-describedby="login-coc-hint"/>
+                    <p class="hint" id="login-coc-hint">"The code of the CoC to sign in to, for example CA-600."</p>
+                </details>
                 <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
             </ActionForm>
         </section>

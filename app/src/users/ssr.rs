@@ -13,11 +13,10 @@ use crate::error::{AppError, Notice};
 use crate::ssr::audit::record;
 use crate::ssr::{self, scope::Access};
 
-/// The one answer for an address already taken, in this CoC or in another: it names no tenant and
-/// has the same field and status either way, so it does not say where the address is used.
-/// (Addresses are unique across tenants because sign-in is by address alone; docs/auth.md.)
+/// The answer for an address already taken in the same CoC. Addresses are unique per CoC, not
+/// across CoCs (m0011), so another CoC's users never make an address unavailable (docs/auth.md).
 const DUPLICATE_EMAIL: &str =
-    "Email: this address cannot be used for a new user. Ask the person for another address, or contact support.";
+    "Email: another user of this CoC already signs in with this address. Use another address, or change that user instead.";
 
 const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
 
@@ -98,7 +97,11 @@ pub async fn insert_user(
     password: &str,
     must_change: bool,
 ) -> Result<user::Model, AppError> {
-    if user::Entity::find().filter(user::Column::Email.eq(new.email)).one(db).await?.is_some() {
+    let same_coc = match new.tenant_id {
+        Some(tenant_id) => user::Column::TenantId.eq(tenant_id),
+        None => user::Column::TenantId.is_null(),
+    };
+    if user::Entity::find().filter(user::Column::Email.eq(new.email)).filter(same_coc).one(db).await?.is_some() {
         return Err(AppError::validation("email", DUPLICATE_EMAIL));
     }
     let password_hash = hash_password(password.to_string()).await?;
