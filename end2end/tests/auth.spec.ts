@@ -1,19 +1,9 @@
 import { test, expect, type Page, type Browser } from "@playwright/test";
-
-const ADMIN = { email: "admin@capital-coc.example", password: "demo-admin-2026" };
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
+import { ADMIN, failOnScriptErrors, hydrated, signIn } from "./support";
 
 /** Fails the test on any script error, and records how each server function was called. */
 function watch(page: Page, calls: string[]) {
-  page.on("pageerror", (err) => {
-    throw new Error(`script error on ${page.url()}: ${err.message}`);
-  });
+  failOnScriptErrors(page);
   page.on("request", (req) => {
     if (req.method() === "POST" && req.url().includes("/api/")) {
       calls.push(`${new URL(req.url()).pathname} ${req.isNavigationRequest() ? "form" : "fetch"}`);
@@ -26,7 +16,7 @@ async function journey(browser: Browser, javaScriptEnabled: boolean, tag: string
   const admin = await adminContext.newPage();
   const calls: string[] = [];
   watch(admin, calls);
-  await signIn(admin, ADMIN.email, ADMIN.password);
+  await signIn(admin, ADMIN, javaScriptEnabled);
   await expect(admin.getByRole("heading", { name: "Welcome, Dana Whitfield" })).toBeVisible();
 
   await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
@@ -54,7 +44,7 @@ async function journey(browser: Browser, javaScriptEnabled: boolean, tag: string
   const coordContext = await browser.newContext({ javaScriptEnabled });
   const coordinator = await coordContext.newPage();
   watch(coordinator, []);
-  await signIn(coordinator, email, oneTime);
+  await signIn(coordinator, { email, password: oneTime }, javaScriptEnabled);
   // A one-time password must be replaced first.
   await expect(coordinator.getByRole("heading", { name: "Change password" })).toBeVisible();
   await coordinator.getByLabel("Current password").fill(oneTime);
@@ -64,6 +54,7 @@ async function journey(browser: Browser, javaScriptEnabled: boolean, tag: string
   await expect(coordinator.getByRole("status")).toContainText("Your password was changed");
   await coordinator.goto("/");
   await expect(coordinator.getByRole("heading", { name: `Welcome, Night Desk ${tag}` })).toBeVisible();
+  if (javaScriptEnabled) await hydrated(coordinator);
   // Coordinators have no Users page.
   await expect(coordinator.getByRole("link", { name: "Users" })).toHaveCount(0);
   await coordContext.close();
@@ -78,6 +69,7 @@ test("admin creates a coordinator who then signs in (JavaScript off)", async ({ 
 });
 
 test("a wrong password shows one clear message", async ({ page }) => {
-  await signIn(page, ADMIN.email, "wrong password here");
+  failOnScriptErrors(page);
+  await signIn(page, { email: ADMIN.email, password: "wrong password here" });
   await expect(page.getByRole("alert")).toHaveText("The email or password is not correct.");
 });

@@ -1,22 +1,11 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
-
-const COORDINATOR = { email: "nightdesk@capital-coc.example", password: "demo-nightdesk-2026" };
-
-async function signIn(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(COORDINATOR.email);
-  await page.getByLabel("Password", { exact: true }).fill(COORDINATOR.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
-}
+import { test, expect, type Browser } from "@playwright/test";
+import { NIGHTDESK, failOnScriptErrors, signInToWelcome } from "./support";
 
 async function openShelters(browser: Browser, javaScriptEnabled: boolean) {
   const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  page.on("pageerror", (err) => {
-    throw new Error(`script error: ${err.message}`);
-  });
-  await signIn(page);
+  failOnScriptErrors(page);
+  await signInToWelcome(page, NIGHTDESK, javaScriptEnabled);
   await page.getByRole("link", { name: "My shelters" }).first().click();
   await expect(page.getByRole("heading", { name: "My shelters" })).toBeVisible();
   return { context, page };

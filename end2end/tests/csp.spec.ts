@@ -1,11 +1,7 @@
 import { test, expect, type Page } from "@playwright/test";
+import { ADMIN } from "./support";
 
-const ADMIN = { email: "admin@capital-coc.example", password: "demo-admin-2026" };
-
-/**
- * Records every script error, console error and CSP violation of `page`, and notes when the wasm
- * has been instantiated (set after the microtasks that run `hydrate()`, so the app is hydrated).
- */
+/** Records every script error, console error and CSP violation of `page`. */
 async function watch(page: Page) {
   const problems: string[] = [];
   const calls: string[] = [];
@@ -24,23 +20,17 @@ async function watch(page: Page) {
     document.addEventListener("securitypolicyviolation", (e) => {
       w.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
     });
-    for (const name of ["instantiate", "instantiateStreaming"] as const) {
-      const original = (WebAssembly as any)[name];
-      if (typeof original !== "function") continue;
-      (WebAssembly as any)[name] = async (...args: unknown[]) => {
-        const result = await original.apply(WebAssembly, args);
-        setTimeout(() => (w.__hydrated = true), 0);
-        return result;
-      };
-    }
   });
   return { problems, calls };
 }
 
-/** Wait for the wasm to hydrate the page; if it does not, say what the browser reported. */
+/**
+ * Wait for the wasm to hydrate the page (the app's `<html data-hydrated>`, as `support.ts`); if it
+ * does not, say what the browser reported.
+ */
 async function hydrated(page: Page, problems: string[]) {
   try {
-    await page.waitForFunction(() => (window as any).__hydrated === true, null, { timeout: 20_000 });
+    await page.locator(`html[data-hydrated="true"]`).waitFor({ state: "attached", timeout: 20_000 });
   } catch (err) {
     const seen = [...problems, ...(await violations(page)).map((v) => `CSP violation: ${v}`)];
     throw new Error(`${page.url()} did not hydrate: ${seen.join("\n") || String(err)}`);

@@ -1,8 +1,8 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
+import { INTAKE, failOnScriptErrors, open, signInToWelcome } from "./support";
 
 // An admin without DV access (DESIGN.md 4.1): no page, search or filter shows a DV shelter's
 // name or ProjectID, a victim service provider, or a count that includes them.
-const INTAKE = { email: "intake@capital-coc.example", password: "demo-intake-2026" };
 
 /** What the demo's DV shelters and their provider would show if they leaked. */
 const DV_TRACES = [
@@ -15,17 +15,6 @@ const DV_TRACES = [
   "ORG-103",
 ];
 
-async function signIn(page: Page) {
-  page.on("pageerror", (err) => {
-    throw new Error(`script error on ${page.url()}: ${err.message}`);
-  });
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(INTAKE.email);
-  await page.getByLabel("Password", { exact: true }).fill(INTAKE.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
-}
-
 /** The page's text and markup (hidden fields and links included) hold no DV trace. */
 async function expectNoDvTrace(page: Page, where: string) {
   const html = await page.content();
@@ -37,7 +26,8 @@ async function expectNoDvTrace(page: Page, where: string) {
 async function walk(browser: Browser, javaScriptEnabled: boolean) {
   const context = await browser.newContext({ javaScriptEnabled });
   const page = await context.newPage();
-  await signIn(page);
+  failOnScriptErrors(page);
+  await signInToWelcome(page, INTAKE, javaScriptEnabled);
   await expectNoDvTrace(page, "home");
 
   // The shelter list, its searches, and the count it states.
@@ -55,28 +45,28 @@ async function walk(browser: Browser, javaScriptEnabled: boolean) {
   }
 
   // Every shelter page the admin can open, and its history.
-  await page.goto("/admin/shelters");
+  await open(page, "/admin/shelters", javaScriptEnabled);
   const links = await page.locator("table tbody tr a").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
   expect(links.length).toBeGreaterThan(0);
   for (const path of links.slice(0, 4)) {
-    await page.goto(path);
+    await open(page, path, javaScriptEnabled);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expectNoDvTrace(page, path);
   }
-  await page.goto("/admin/shelters/new");
+  await open(page, "/admin/shelters/new", javaScriptEnabled);
   await expectNoDvTrace(page, "new shelter form (organization choices)");
 
-  await page.goto("/admin/organizations");
+  await open(page, "/admin/organizations", javaScriptEnabled);
   await expect(page.getByRole("heading", { name: "Organizations", level: 1 })).toBeVisible();
   await expectNoDvTrace(page, "organizations");
 
   // The HMIS Export tab, with each filter: the aggregate is there as vendors get it, nothing more.
   for (const query of ["", "?rows=dv", "?rows=non-dv", "?rows=dv&household=3", "?rows=all&household=1"]) {
-    await page.goto(`/admin/hmis-export${query}`);
+    await open(page, `/admin/hmis-export${query}`, javaScriptEnabled);
     await expect(page.getByRole("heading", { name: "Preview: the rows that will be sent" })).toBeVisible();
     await expectNoDvTrace(page, `HMIS Export${query}`);
   }
-  await page.goto("/admin/hmis-export?rows=dv");
+  await open(page, "/admin/hmis-export?rows=dv", javaScriptEnabled);
   const aggregate = page.locator("table tbody tr.dv-row");
   await expect(aggregate).toHaveCount(1);
   await expect(aggregate).toContainText("DV aggregate");
@@ -84,7 +74,7 @@ async function walk(browser: Browser, javaScriptEnabled: boolean) {
   await expect(aggregate.locator("td").nth(4)).toHaveText("—");
   await expect(page.getByRole("region", { name: "DV privacy" })).toHaveCount(0);
 
-  await page.goto("/admin/users");
+  await open(page, "/admin/users", javaScriptEnabled);
   await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
   await expectNoDvTrace(page, "users");
   await expect(page.getByRole("heading", { name: "Changes to access and DV status" })).toHaveCount(0);

@@ -1,18 +1,11 @@
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { readFileSync } from "node:fs";
+import { ADMIN, failOnScriptErrors, signInToWelcome } from "./support";
 
-const ADMIN = { email: "admin@capital-coc.example", password: "demo-admin-2026" };
-
-async function openExportTab(page: Page) {
-  page.on("pageerror", (err) => {
-    throw new Error(`script error on ${page.url()}: ${err.message}`);
-  });
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
+async function openExportTab(page: Page, javaScriptEnabled = true) {
+  failOnScriptErrors(page);
+  await signInToWelcome(page, ADMIN, javaScriptEnabled);
   await page.getByRole("link", { name: "HMIS Export" }).first().click();
   await expect(page.getByRole("heading", { name: "HMIS Export", level: 1 })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Preview: the rows that will be sent" })).toBeVisible();
@@ -58,7 +51,7 @@ test("admin previews the DV aggregate and downloads the HMIS CSV zip", async ({ 
 test("the preview filters work without JavaScript", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await openExportTab(page);
+  await openExportTab(page, false);
   await filterDvOnly(page);
   await page.getByLabel("Household type").selectOption({ label: "Households with only children" });
   await page.getByRole("radio", { name: "Non-DV" }).check();

@@ -1,10 +1,10 @@
 import { test, expect, type Page, type Locator } from "@playwright/test";
+import { ADMIN, failOnScriptErrors, open, signInToWelcome } from "./support";
 
 // The demo vendor sends to the vendor simulator that serve-fresh.sh runs one port up; the
 // server's worker delivers in the background, with retries a second apart.
 const SIMULATOR = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3107) + 1}`;
 const VENDOR = "Bitfocus Clarity (simulator)";
-const ADMIN = { email: "admin@capital-coc.example", password: "demo-admin-2026" };
 
 type Stats = { accepted: number; distinct_keys: number; repeats: number; conflicts: number; failed: number };
 
@@ -30,17 +30,11 @@ async function reloadUntil(page: Page, check: () => Promise<void>) {
 }
 
 test("push now, a failing vendor's dead letter with its errors, and a retry after it recovers", async ({ page }) => {
-  page.on("pageerror", (err) => {
-    throw new Error(`script error on ${page.url()}: ${err.message}`);
-  });
+  failOnScriptErrors(page);
   await simulator(0);
   const before = await stats();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
-  await page.goto("/admin/hmis-export");
+  await signInToWelcome(page, ADMIN);
+  await open(page, "/admin/hmis-export", true);
 
   const vendorRow: Locator = page.getByRole("table", { name: "Vendors" }).getByRole("row").filter({ hasText: VENDOR });
   const history = page.getByRole("region", { name: "Push history" });

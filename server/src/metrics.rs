@@ -1,4 +1,4 @@
-//! Prometheus metrics at `/metrics` (docs/operations.md lists them). Counters and histograms are
+//! Prometheus metrics at `/metrics` (docs/outbox.md lists them). Counters and histograms are
 //! recorded where things happen (the worker); the queue, dead letters and circuits are read from
 //! the database at scrape time, so every replica reports the same numbers whichever one did the
 //! work. Labels name CoCs and vendors only: nothing per shelter, so nothing can tell a DV shelter

@@ -68,7 +68,7 @@ both_backends!(the_database_ties_target_population_one_to_the_dv_flag);
 #[test]
 fn seed_demo_refuses_production() {
     let dir = std::env::temp_dir().join(format!("hmis-seed-prod-{}", std::process::id()));
-    let bin = std::env::var("HMIS_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hmis-bridge").into());
+    let bin = server_bin();
     let out = std::process::Command::new(bin)
         .arg("seed-demo")
         .env("HMIS_DATA_DIR", &dir)

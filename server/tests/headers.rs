@@ -288,10 +288,7 @@ both_backends!(the_data_directory_is_private);
 #[test]
 fn a_new_data_directory_is_created_private() {
     use std::os::unix::fs::PermissionsExt;
-    let bin = std::env::var("HMIS_BIN")
-        .ok()
-        .or_else(|| option_env!("CARGO_BIN_EXE_hmis-bridge").map(str::to_string))
-        .expect("HMIS_BIN");
+    let bin = server_bin();
     let top = std::env::temp_dir().join(format!("hmis-datadir-{}-{}", std::process::id(), rand::random::<u32>()));
     let dir = top.join("nested").join("data");
     let out = std::process::Command::new(bin)

@@ -1,5 +1,5 @@
 //! The HMIS CSV FY2026 writer: the project descriptor files with their exact headers and order,
-//! in a flat zip (docs/hmis-fy2026.md section 1).
+//! in a flat zip (../shared/docs/hmis-fy2026.md section 1).
 //!
 //! Conventions: a header row of bare names; string cells always in double quotes (a quote inside
 //! is doubled); integers and dates bare; null as an empty field; CRLF line ends; UTF-8 without a

@@ -186,15 +186,16 @@ impl Drop for TestApp {
     }
 }
 
+/// The server binary: the one cargo built with these tests (the same build `cargo leptos build`
+/// makes, so its pages hydrate with the site's wasm), or `HMIS_BIN`, which the benchmarks point
+/// at a release build.
+pub fn server_bin() -> String {
+    std::env::var("HMIS_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hmis-bridge").to_string())
+}
+
 /// `hmis-bridge ARGS` with the test settings: port 0, `data_dir`, and PostgreSQL when `pg_url`.
 fn server_command(data_dir: &std::path::Path, pg_url: Option<&str>, args: &[&str]) -> Command {
-    // scripts/test points HMIS_BIN at the binary cargo-leptos built (the one users run).
-    // (Benchmarks reuse this harness and always set HMIS_BIN.)
-    let bin = std::env::var("HMIS_BIN")
-        .ok()
-        .or_else(|| option_env!("CARGO_BIN_EXE_hmis-bridge").map(str::to_string))
-        .expect("HMIS_BIN: the hmis-bridge binary to run");
-    let mut cmd = Command::new(bin);
+    let mut cmd = Command::new(server_bin());
     cmd.args(args)
         .env("HMIS_LISTEN", "127.0.0.1:0")
         .env("HMIS_DATA_DIR", data_dir)
