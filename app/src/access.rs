@@ -89,7 +89,12 @@ pub const PAGES: &[NavLink] = &[
         in_nav: true,
     },
     NavLink { href: "/admin/users", label: "Users", access: PageAccess::Roles(&[Role::CocAdmin]), in_nav: true },
-    NavLink { href: "/platform/tenants", label: "CoCs", access: PageAccess::Roles(&[Role::PlatformAdmin]), in_nav: true },
+    NavLink {
+        href: "/platform/tenants",
+        label: "CoCs",
+        access: PageAccess::Roles(&[Role::PlatformAdmin]),
+        in_nav: true,
+    },
     NavLink { href: "/account/password", label: "Password", access: PageAccess::SignedIn, in_nav: false },
 ];
 

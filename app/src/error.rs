@@ -2,7 +2,10 @@
 //!
 //! Policy: domain code uses `thiserror` enums or returns `AppError` directly; database and IO
 //! failures become `Internal` (logged once where they are converted, never shown to the user).
-use leptos::server_fn::{codec::JsonEncoding, error::{FromServerFnError, ServerFnErrorErr}};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

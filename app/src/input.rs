@@ -78,11 +78,15 @@ pub fn date(raw: &str) -> Result<NaiveDate, String> {
         && t.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     let parsed = shaped.then(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()).flatten();
     let Some(date) = parsed else {
-        return Err(format!("\"{}\" is not a date; use YYYY-MM-DD, e.g. 2026-10-01.", t.chars().take(40).collect::<String>()));
+        return Err(format!(
+            "\"{}\" is not a date; use YYYY-MM-DD, e.g. 2026-10-01.",
+            t.chars().take(40).collect::<String>()
+        ));
     };
     let (y0, m0, d0) = EARLIEST_DATE;
     let (y1, m1, d1) = LATEST_DATE;
-    if (date.year(), date.month(), date.day()) < (y0, m0, d0) || (date.year(), date.month(), date.day()) > (y1, m1, d1) {
+    if (date.year(), date.month(), date.day()) < (y0, m0, d0) || (date.year(), date.month(), date.day()) > (y1, m1, d1)
+    {
         return Err(format!("{date} is out of range; use a date from {y0}-{m0:02}-{d0:02} to {y1}-{m1:02}-{d1:02}."));
     }
     Ok(date)
@@ -95,7 +99,19 @@ mod tests {
     #[test]
     fn dates_are_exactly_yyyy_mm_dd_in_range() {
         assert_eq!(date(" 2026-10-01 ").unwrap().to_string(), "2026-10-01");
-        for bad in ["+2026-10-01", "12026-10-01", "-2026-10-01", "2026-1-01", "2026-10-1", "2026/10/01", "2026-02-30", "1899-12-31", "2100-01-01", "", "２０２６-10-01"] {
+        for bad in [
+            "+2026-10-01",
+            "12026-10-01",
+            "-2026-10-01",
+            "2026-1-01",
+            "2026-10-1",
+            "2026/10/01",
+            "2026-02-30",
+            "1899-12-31",
+            "2100-01-01",
+            "",
+            "２０２６-10-01",
+        ] {
             assert!(date(bad).is_err(), "{bad}");
         }
         assert!(date("1900-01-01").is_ok());
@@ -104,7 +120,14 @@ mod tests {
 
     #[test]
     fn format_characters_are_refused_and_plain_text_is_not() {
-        for bad in ["Safe\u{202E}Harbor", "Zero\u{200B}Width", "Bom\u{FEFF}", "Tag\u{E0041}", "Line\nbreak", "Soft\u{00AD}hyphen"] {
+        for bad in [
+            "Safe\u{202E}Harbor",
+            "Zero\u{200B}Width",
+            "Bom\u{FEFF}",
+            "Tag\u{E0041}",
+            "Line\nbreak",
+            "Soft\u{00AD}hyphen",
+        ] {
             assert!(refusal(bad).is_some(), "{bad:?}");
         }
         for good in ["Hope Street Women's Shelter", "Casa de Esperanza – Niños", "日本語", "Zoë"] {

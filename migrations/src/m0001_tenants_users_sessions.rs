@@ -107,13 +107,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_users_tenant")
-                    .table(Users::Table)
-                    .col(Users::TenantId)
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("idx_users_tenant").table(Users::Table).col(Users::TenantId).to_owned())
             .await?;
 
         manager
@@ -134,19 +128,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, col) in [
-            ("idx_sessions_user", Sessions::UserId),
-            ("idx_sessions_expires", Sessions::ExpiresAt),
-        ] {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(Sessions::Table)
-                        .col(col)
-                        .to_owned(),
-                )
-                .await?;
+        for (name, col) in [("idx_sessions_user", Sessions::UserId), ("idx_sessions_expires", Sessions::ExpiresAt)] {
+            manager.create_index(Index::create().name(name).table(Sessions::Table).col(col).to_owned()).await?;
         }
 
         manager
@@ -171,9 +154,7 @@ impl MigrationTrait for Migration {
             Users::Table.into_iden(),
             Tenants::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

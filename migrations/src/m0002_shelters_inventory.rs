@@ -102,7 +102,12 @@ enum BedSnapshots {
     RecordedAt,
 }
 
-fn fk(name: &str, from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden), cascade: bool) -> ForeignKeyCreateStatement {
+fn fk(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+    cascade: bool,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(name)
         .from(from.0, from.1)
@@ -125,7 +130,12 @@ impl MigrationTrait for Migration {
                     .col(boolean(Organizations::VictimServiceProvider).default(false))
                     .col(timestamp_with_time_zone(Organizations::CreatedAt))
                     .col(timestamp_with_time_zone(Organizations::UpdatedAt))
-                    .foreign_key(&mut fk("fk_org_tenant", (Organizations::Table, Organizations::TenantId), (Tenants::Table, Tenants::Id), false))
+                    .foreign_key(&mut fk(
+                        "fk_org_tenant",
+                        (Organizations::Table, Organizations::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                        false,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -170,8 +180,18 @@ impl MigrationTrait for Migration {
                     .col(big_integer(Shelters::CountsVersion).default(0))
                     .col(timestamp_with_time_zone(Shelters::CreatedAt))
                     .col(timestamp_with_time_zone(Shelters::UpdatedAt))
-                    .foreign_key(&mut fk("fk_shelter_tenant", (Shelters::Table, Shelters::TenantId), (Tenants::Table, Tenants::Id), false))
-                    .foreign_key(&mut fk("fk_shelter_org", (Shelters::Table, Shelters::OrganizationId), (Organizations::Table, Organizations::Id), false))
+                    .foreign_key(&mut fk(
+                        "fk_shelter_tenant",
+                        (Shelters::Table, Shelters::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                        false,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_shelter_org",
+                        (Shelters::Table, Shelters::OrganizationId),
+                        (Organizations::Table, Organizations::Id),
+                        false,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -231,8 +251,18 @@ impl MigrationTrait for Migration {
                          + ch_youth_bed_inventory + youth_bed_inventory + ch_bed_inventory + other_bed_inventory",
                     ))
                     .check(Expr::cust("inventory_end_date IS NULL OR inventory_end_date >= inventory_start_date"))
-                    .foreign_key(&mut fk("fk_inv_tenant", (Inventories::Table, Inventories::TenantId), (Tenants::Table, Tenants::Id), false))
-                    .foreign_key(&mut fk("fk_inv_shelter", (Inventories::Table, Inventories::ShelterId), (Shelters::Table, Shelters::Id), true))
+                    .foreign_key(&mut fk(
+                        "fk_inv_tenant",
+                        (Inventories::Table, Inventories::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                        false,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_inv_shelter",
+                        (Inventories::Table, Inventories::ShelterId),
+                        (Shelters::Table, Shelters::Id),
+                        true,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -255,9 +285,24 @@ impl MigrationTrait for Migration {
                     .col(big_integer(ShelterCoordinators::ShelterId))
                     .col(big_integer(ShelterCoordinators::UserId))
                     .primary_key(Index::create().col(ShelterCoordinators::ShelterId).col(ShelterCoordinators::UserId))
-                    .foreign_key(&mut fk("fk_sc_tenant", (ShelterCoordinators::Table, ShelterCoordinators::TenantId), (Tenants::Table, Tenants::Id), false))
-                    .foreign_key(&mut fk("fk_sc_shelter", (ShelterCoordinators::Table, ShelterCoordinators::ShelterId), (Shelters::Table, Shelters::Id), true))
-                    .foreign_key(&mut fk("fk_sc_user", (ShelterCoordinators::Table, ShelterCoordinators::UserId), (Users::Table, Users::Id), true))
+                    .foreign_key(&mut fk(
+                        "fk_sc_tenant",
+                        (ShelterCoordinators::Table, ShelterCoordinators::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                        false,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_sc_shelter",
+                        (ShelterCoordinators::Table, ShelterCoordinators::ShelterId),
+                        (Shelters::Table, Shelters::Id),
+                        true,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_sc_user",
+                        (ShelterCoordinators::Table, ShelterCoordinators::UserId),
+                        (Users::Table, Users::Id),
+                        true,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -283,9 +328,24 @@ impl MigrationTrait for Migration {
                     .col(big_integer(BedSnapshots::UpdatedBy))
                     .col(timestamp_with_time_zone(BedSnapshots::RecordedAt))
                     .check(Expr::cust("beds_occupied >= 0 AND beds_occupied <= beds_total"))
-                    .foreign_key(&mut fk("fk_snap_tenant", (BedSnapshots::Table, BedSnapshots::TenantId), (Tenants::Table, Tenants::Id), false))
-                    .foreign_key(&mut fk("fk_snap_inv", (BedSnapshots::Table, BedSnapshots::InventoryId), (Inventories::Table, Inventories::Id), true))
-                    .foreign_key(&mut fk("fk_snap_user", (BedSnapshots::Table, BedSnapshots::UpdatedBy), (Users::Table, Users::Id), false))
+                    .foreign_key(&mut fk(
+                        "fk_snap_tenant",
+                        (BedSnapshots::Table, BedSnapshots::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                        false,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_snap_inv",
+                        (BedSnapshots::Table, BedSnapshots::InventoryId),
+                        (Inventories::Table, Inventories::Id),
+                        true,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_snap_user",
+                        (BedSnapshots::Table, BedSnapshots::UpdatedBy),
+                        (Users::Table, Users::Id),
+                        false,
+                    ))
                     .to_owned(),
             )
             .await?;

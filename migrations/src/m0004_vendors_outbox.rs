@@ -61,7 +61,11 @@ enum PushAudit {
     PayloadSha256,
 }
 
-fn fk(name: &str, from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+fn fk(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create().name(name).from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Restrict).to_owned()
 }
 
@@ -86,7 +90,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Vendors::CreatedAt))
                     .col(timestamp_with_time_zone(Vendors::UpdatedAt))
                     .check(Expr::cust("push_interval_minutes IS NULL OR push_interval_minutes >= 5"))
-                    .foreign_key(&mut fk("fk_vendor_tenant", (Vendors::Table, Vendors::TenantId), (Tenants::Table, Tenants::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_vendor_tenant",
+                        (Vendors::Table, Vendors::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -113,8 +121,16 @@ impl MigrationTrait for Migration {
                     .check(Expr::cust(format!("state IN ({STATES})")))
                     .check(Expr::cust(format!("(state IN ({TERMINAL})) = (finalized_at IS NOT NULL)")))
                     .check(Expr::cust("attempt >= 0 AND max_attempts >= 1"))
-                    .foreign_key(&mut fk("fk_outbox_tenant", (Outbox::Table, Outbox::TenantId), (Tenants::Table, Tenants::Id)))
-                    .foreign_key(&mut fk("fk_outbox_vendor", (Outbox::Table, Outbox::VendorId), (Vendors::Table, Vendors::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_outbox_tenant",
+                        (Outbox::Table, Outbox::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_outbox_vendor",
+                        (Outbox::Table, Outbox::VendorId),
+                        (Vendors::Table, Vendors::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -154,9 +170,21 @@ impl MigrationTrait for Migration {
                     .col(string_len(PushAudit::Outcome, 20))
                     .col(string_len(PushAudit::Detail, 500))
                     .col(string_len(PushAudit::PayloadSha256, 64))
-                    .foreign_key(&mut fk("fk_audit_tenant", (PushAudit::Table, PushAudit::TenantId), (Tenants::Table, Tenants::Id)))
-                    .foreign_key(&mut fk("fk_audit_vendor", (PushAudit::Table, PushAudit::VendorId), (Vendors::Table, Vendors::Id)))
-                    .foreign_key(&mut fk("fk_audit_outbox", (PushAudit::Table, PushAudit::OutboxId), (Outbox::Table, Outbox::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_audit_tenant",
+                        (PushAudit::Table, PushAudit::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_audit_vendor",
+                        (PushAudit::Table, PushAudit::VendorId),
+                        (Vendors::Table, Vendors::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_audit_outbox",
+                        (PushAudit::Table, PushAudit::OutboxId),
+                        (Outbox::Table, Outbox::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -26,6 +26,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(Vendors::Table).drop_column(Vendors::CircuitOpenUntil).to_owned()).await
+        manager
+            .alter_table(Table::alter().table(Vendors::Table).drop_column(Vendors::CircuitOpenUntil).to_owned())
+            .await
     }
 }

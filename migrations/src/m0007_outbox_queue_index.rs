@@ -52,7 +52,14 @@ impl MigrationTrait for Migration {
             return Ok(());
         }
         manager
-            .create_index(Index::create().name("idx_outbox_due").table(Outbox::Table).col(Outbox::State).col(Outbox::ScheduledAt).to_owned())
+            .create_index(
+                Index::create()
+                    .name("idx_outbox_due")
+                    .table(Outbox::Table)
+                    .col(Outbox::State)
+                    .col(Outbox::ScheduledAt)
+                    .to_owned(),
+            )
             .await?;
         manager.drop_index(Index::drop().name("idx_outbox_queue").table(Outbox::Table).to_owned()).await
     }

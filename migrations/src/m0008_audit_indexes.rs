@@ -29,7 +29,14 @@ const FAILED: &str = "outcome <> 'delivered'";
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .create_index(Index::create().name("idx_audit_tenant_id").table(PushAudit::Table).col(PushAudit::TenantId).col(PushAudit::Id).to_owned())
+            .create_index(
+                Index::create()
+                    .name("idx_audit_tenant_id")
+                    .table(PushAudit::Table)
+                    .col(PushAudit::TenantId)
+                    .col(PushAudit::Id)
+                    .to_owned(),
+            )
             .await?;
         manager
             .create_index(
@@ -47,7 +54,14 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .create_index(Index::create().name("idx_audit_tenant_at").table(PushAudit::Table).col(PushAudit::TenantId).col(PushAudit::At).to_owned())
+            .create_index(
+                Index::create()
+                    .name("idx_audit_tenant_at")
+                    .table(PushAudit::Table)
+                    .col(PushAudit::TenantId)
+                    .col(PushAudit::At)
+                    .to_owned(),
+            )
             .await?;
         for name in ["idx_audit_vendor_failures", "idx_audit_tenant_id"] {
             manager.drop_index(Index::drop().name(name).table(PushAudit::Table).to_owned()).await?;

@@ -106,7 +106,12 @@ const PUBLIC_ID_TABLES: [&str; 6] = ["shelters", "organizations", "inventories",
 const OPEN_LINE_INDEX: &str = "CREATE UNIQUE INDEX ux_inventory_open_line ON inventories \
      (shelter_id, coc_code, household_type, COALESCE(es_bed_type, 0)) WHERE inventory_end_date IS NULL";
 
-async fn unique(manager: &SchemaManager<'_>, name: &str, table: impl IntoIden, cols: [DynIden; 3]) -> Result<(), DbErr> {
+async fn unique(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    cols: [DynIden; 3],
+) -> Result<(), DbErr> {
     let mut index = Index::create();
     index.name(name).table(table).unique();
     for col in cols {
@@ -119,11 +124,17 @@ async fn unique(manager: &SchemaManager<'_>, name: &str, table: impl IntoIden, c
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Tenants::Table).add_column(integer(Tenants::DvEpoch).default(0)).to_owned())
+            .alter_table(
+                Table::alter().table(Tenants::Table).add_column(integer(Tenants::DvEpoch).default(0)).to_owned(),
+            )
             .await?;
-        manager.alter_table(Table::alter().table(Outbox::Table).add_column(integer(Outbox::DvEpoch).default(0)).to_owned()).await?;
+        manager
+            .alter_table(Table::alter().table(Outbox::Table).add_column(integer(Outbox::DvEpoch).default(0)).to_owned())
+            .await?;
 
-        manager.drop_index(Index::drop().name("ux_shelter_tenant_project_id").table(Shelters::Table).to_owned()).await?;
+        manager
+            .drop_index(Index::drop().name("ux_shelter_tenant_project_id").table(Shelters::Table).to_owned())
+            .await?;
         unique(
             manager,
             "ux_shelter_tenant_class_project_id",
@@ -147,7 +158,8 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         let postgres = manager.get_database_backend() == DbBackend::Postgres;
         // 20 hex digits (80 random bits) for existing rows; new rows get theirs from the app.
-        let random = if postgres { "substr(md5(gen_random_uuid()::text), 1, 20)" } else { "lower(hex(randomblob(10)))" };
+        let random =
+            if postgres { "substr(md5(gen_random_uuid()::text), 1, 20)" } else { "lower(hex(randomblob(10)))" };
         for table in PUBLIC_ID_TABLES {
             db.execute_unprepared(&format!("ALTER TABLE {table} ADD COLUMN public_id varchar(20)")).await?;
             db.execute_unprepared(&format!("UPDATE {table} SET public_id = {random}")).await?;
@@ -208,7 +220,12 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("idx_admin_audit_tenant_id").table(AdminAudit::Table).col(AdminAudit::TenantId).col(AdminAudit::Id).to_owned(),
+                Index::create()
+                    .name("idx_admin_audit_tenant_id")
+                    .table(AdminAudit::Table)
+                    .col(AdminAudit::TenantId)
+                    .col(AdminAudit::Id)
+                    .to_owned(),
             )
             .await?;
         Ok(())
@@ -219,7 +236,9 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         for Rule { name, table, .. } in RULES {
             match manager.get_database_backend() {
-                DbBackend::Postgres => db.execute_unprepared(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).await?,
+                DbBackend::Postgres => {
+                    db.execute_unprepared(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).await?
+                }
                 _ => {
                     db.execute_unprepared(&format!("DROP TRIGGER {name}_insert")).await?;
                     db.execute_unprepared(&format!("DROP TRIGGER {name}_update")).await?
@@ -231,7 +250,9 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!("DROP INDEX ux_{table}_public_id")).await?;
             db.execute_unprepared(&format!("ALTER TABLE {table} DROP COLUMN public_id")).await?;
         }
-        manager.drop_index(Index::drop().name("ux_org_tenant_class_hmis_id").table(Organizations::Table).to_owned()).await?;
+        manager
+            .drop_index(Index::drop().name("ux_org_tenant_class_hmis_id").table(Organizations::Table).to_owned())
+            .await?;
         manager
             .create_index(
                 Index::create()
@@ -243,7 +264,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.drop_index(Index::drop().name("ux_shelter_tenant_class_project_id").table(Shelters::Table).to_owned()).await?;
+        manager
+            .drop_index(Index::drop().name("ux_shelter_tenant_class_project_id").table(Shelters::Table).to_owned())
+            .await?;
         manager
             .create_index(
                 Index::create()

@@ -182,14 +182,20 @@ impl Codes {
     /// The condition on the row (`row` is "" on PostgreSQL, "NEW." in an SQLite trigger).
     fn check(&self, row: &str) -> String {
         let Codes { column, codes, .. } = self;
-        if self.nullable { format!("{row}{column} IS NULL OR {row}{column} IN ({codes})") } else { format!("{row}{column} IN ({codes})") }
+        if self.nullable {
+            format!("{row}{column} IS NULL OR {row}{column} IN ({codes})")
+        } else {
+            format!("{row}{column} IN ({codes})")
+        }
     }
 }
 
 /// An SQLite trigger that aborts the statement with `kind: name: message` when `when` holds.
 fn trigger(trigger: &str, event: &str, table: &str, when: &str, kind: &str, name: &str, message: &str) -> String {
     let text = format!("{kind} constraint failed: {name}: {message}").replace('\'', "''");
-    format!("CREATE TRIGGER {trigger} {event} ON {table} FOR EACH ROW WHEN {when} BEGIN SELECT RAISE(ABORT, '{text}'); END")
+    format!(
+        "CREATE TRIGGER {trigger} {event} ON {table} FOR EACH ROW WHEN {when} BEGIN SELECT RAISE(ABORT, '{text}'); END"
+    )
 }
 
 /// The names of the SQLite triggers this migration creates.
@@ -208,7 +214,9 @@ async fn first_broken(db: &SchemaManagerConnection<'_>) -> Result<Option<(&'stat
         );
         (*name, *message, sql)
     });
-    let codes = CODES.iter().map(|c| (c.name, c.message, format!("SELECT COUNT(*) FROM {} WHERE NOT ({})", c.table, c.check(""))));
+    let codes = CODES
+        .iter()
+        .map(|c| (c.name, c.message, format!("SELECT COUNT(*) FROM {} WHERE NOT ({})", c.table, c.check(""))));
     for (name, message, sql) in tenant.chain(codes).collect::<Vec<_>>() {
         let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
         let count: i64 = match row {
@@ -281,7 +289,8 @@ fn sqlite_up() -> Vec<String> {
         let update = format!("BEFORE UPDATE OF tenant_id, {column}");
         s.push(trigger(&format!("{name}_update"), &update, child, &elsewhere, FK, name, message));
         // The parent cannot leave its tenant while a child names it (PostgreSQL: NO ACTION on update).
-        let moved = format!("NEW.tenant_id IS NOT OLD.tenant_id AND EXISTS (SELECT 1 FROM {child} WHERE {column} = OLD.id)");
+        let moved =
+            format!("NEW.tenant_id IS NOT OLD.tenant_id AND EXISTS (SELECT 1 FROM {child} WHERE {column} = OLD.id)");
         s.push(trigger(&format!("{name}_parent"), "BEFORE UPDATE OF tenant_id", parent, &moved, FK, name, message));
     }
     for (name, child, column, parent) in RESTRICT {

@@ -143,9 +143,8 @@ async fn rebuild_users(
         .await
         .map_err(failed)?
         .get("sql");
-    let create = table
-        .replacen(column.0, column.1, 1)
-        .replacen("CREATE TABLE \"users\"", "CREATE TABLE \"users_m0011\"", 1);
+    let create =
+        table.replacen(column.0, column.1, 1).replacen("CREATE TABLE \"users\"", "CREATE TABLE \"users_m0011\"", 1);
     if table.matches(column.0).count() != 1 || !create.starts_with("CREATE TABLE \"users_m0011\"") {
         return Err(failed("the users table is not as m0001 made it; nothing was changed"));
     }

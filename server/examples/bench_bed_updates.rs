@@ -39,10 +39,13 @@ async fn through_http(app: &TestApp, per_worker: usize) -> (Figures, Vec<Value>)
     let mut tasks = Vec::new();
     for (client, shelter) in clients.into_iter().zip(shelters.clone()) {
         tasks.push(tokio::spawn(async move {
-            let mut version = shelter["counts_version"].as_i64().unwrap();
+            let first_version = shelter["counts_version"].as_i64().unwrap();
             let lines = shelter["lines"].as_array().unwrap().clone();
-            for i in 0..per_worker {
-                let mut form = vec![("shelter_id".to_string(), id_text(&shelter["id"])), ("version".to_string(), version.to_string())];
+            for (i, version) in (0..per_worker).zip(first_version..) {
+                let mut form = vec![
+                    ("shelter_id".to_string(), id_text(&shelter["id"])),
+                    ("version".to_string(), version.to_string()),
+                ];
                 for (n, line) in lines.iter().enumerate() {
                     let total = line["beds_total"].as_i64().unwrap();
                     form.push((format!("lines[{n}][inventory_id]"), id_text(&line["inventory_id"])));
@@ -52,7 +55,6 @@ async fn through_http(app: &TestApp, per_worker: usize) -> (Figures, Vec<Value>)
                 let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 let res = client.call("update_bed_counts", &pairs).await;
                 assert_eq!(res.status, 200, "{}", res.body);
-                version += 1;
             }
         }));
     }
@@ -65,10 +67,16 @@ async fn through_http(app: &TestApp, per_worker: usize) -> (Figures, Vec<Value>)
 }
 
 /// The same snapshot rows inserted straight into the database, one transaction per update.
-async fn raw_inserts(db: &DatabaseConnection, shelters: &[Value], per_worker: usize, user_id: i64, tenant_id: i64) -> Figures {
+async fn raw_inserts(
+    db: &DatabaseConnection,
+    shelters: &[Value],
+    per_worker: usize,
+    user_id: i64,
+    tenant_id: i64,
+) -> Figures {
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for shelter in shelters.to_vec() {
+    for shelter in shelters.iter().cloned() {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
             // The page carries public ids; the raw inserts need the row ids behind them.
@@ -125,7 +133,10 @@ async fn ids(db: &DatabaseConnection) -> (i64, i64) {
 async fn main() {
     let updates: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(2000);
     println!("bed-count updates: HTTP endpoint vs raw snapshot inserts ({updates} updates per run)");
-    println!("{:<10} {:>6} {:>12} {:>14} {:>14} {:>8}", "backend", "conc.", "rows/update", "http upd/s", "raw upd/s", "ratio");
+    println!(
+        "{:<10} {:>6} {:>12} {:>14} {:>14} {:>8}",
+        "backend", "conc.", "rows/update", "http upd/s", "raw upd/s", "ratio"
+    );
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let app = TestApp::spawn(backend).await;
         let probe = app.signed_in(COORDINATOR).await;

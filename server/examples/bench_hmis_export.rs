@@ -99,7 +99,12 @@ async fn measure(db: &DatabaseConnection, scope: TenantScope) -> Figures {
         peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
         size = bytes.len();
     }
-    Figures { millis: median(times), build_millis: median(builds), peak_mb: peak as f64 / 1e6, zip_mb: size as f64 / 1e6 }
+    Figures {
+        millis: median(times),
+        build_millis: median(builds),
+        peak_mb: peak as f64 / 1e6,
+        zip_mb: size as f64 / 1e6,
+    }
 }
 
 #[tokio::main]
@@ -112,7 +117,16 @@ async fn main() {
     println!("HMIS CSV zip: read + transform + write, median of 3 builds; growth = time / time at the previous size");
     println!(
         "{:<9} {:>9} {:>9} {:>10} {:>10} {:>10} {:>11} {:>9} {:>8} {:>11}",
-        "backend", "shelters", "lines", "time ms", "read+tf ms", "write ms", "us/shelter", "peak MB", "zip MB", "growth"
+        "backend",
+        "shelters",
+        "lines",
+        "time ms",
+        "read+tf ms",
+        "write ms",
+        "us/shelter",
+        "peak MB",
+        "zip MB",
+        "growth"
     );
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let app = TestApp::spawn(backend).await;
@@ -124,7 +138,8 @@ async fn main() {
             add_shelters(&db, added, target).await;
             added = target;
             let f = measure(&db, scope).await;
-            let growth = previous.map(|(n, ms)| format!("{:.1}x/{}x", f.millis / ms, target / n)).unwrap_or_else(|| "-".into());
+            let growth =
+                previous.map(|(n, ms)| format!("{:.1}x/{}x", f.millis / ms, target / n)).unwrap_or_else(|| "-".into());
             println!(
                 "{:<9} {:>9} {:>9} {:>10.1} {:>10.1} {:>10.1} {:>11.1} {:>9.1} {:>8.2} {:>11}",
                 format!("{backend:?}").to_lowercase(),

@@ -40,14 +40,23 @@ struct Args {
     repeat: usize,
 }
 
-const USAGE: &str = "use --n N, --concurrency C, --payload-bytes B, --backend sqlite|postgres, --sink instant|slow, --repeat R";
+const USAGE: &str =
+    "use --n N, --concurrency C, --payload-bytes B, --backend sqlite|postgres, --sink instant|slow, --repeat R";
 
 fn args() -> anyhow::Result<Args> {
-    let mut args = Args { n: 2000, concurrency: 8, payload_bytes: 8192, backends: vec![Backend::Sqlite, Backend::Postgres], delays: vec![0, 25], repeat: 1 };
+    let mut args = Args {
+        n: 2000,
+        concurrency: 8,
+        payload_bytes: 8192,
+        backends: vec![Backend::Sqlite, Backend::Postgres],
+        delays: vec![0, 25],
+        repeat: 1,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let value = it.next().ok_or_else(|| anyhow::anyhow!("{arg} needs a value; {USAGE}"))?;
-        let number = || value.parse::<usize>().map_err(|_| anyhow::anyhow!("{arg} needs a whole number, not {value:?}"));
+        let number =
+            || value.parse::<usize>().map_err(|_| anyhow::anyhow!("{arg} needs a whole number, not {value:?}"));
         match arg.as_str() {
             "--n" => args.n = number()?,
             "--concurrency" => args.concurrency = number()?,
@@ -70,7 +79,10 @@ fn args() -> anyhow::Result<Args> {
             other => anyhow::bail!("unknown argument {other:?}; {USAGE}"),
         }
     }
-    anyhow::ensure!(args.n > 0 && args.concurrency > 0 && args.repeat > 0, "--n, --concurrency and --repeat must be at least 1");
+    anyhow::ensure!(
+        args.n > 0 && args.concurrency > 0 && args.repeat > 0,
+        "--n, --concurrency and --repeat must be at least 1"
+    );
     Ok(args)
 }
 
@@ -137,7 +149,8 @@ async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, 
     let db = connect(backend, &app.database_url).await?;
     let vendor = add_vendor(&db, "Sink", sink, true).await;
     let now = chrono::Utc::now();
-    let rows: Vec<outbox::ActiveModel> = payloads.iter().map(|(key, bytes)| new_outbox_row(&vendor, key, bytes.clone(), now)).collect();
+    let rows: Vec<outbox::ActiveModel> =
+        payloads.iter().map(|(key, bytes)| new_outbox_row(&vendor, key, bytes.clone(), now)).collect();
     for chunk in rows.chunks(500) {
         outbox::Entity::insert_many(chunk.to_vec()).exec(&db).await?;
     }
@@ -155,7 +168,8 @@ async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, 
 /// A peer queue from `bench/peers`, which prints one JSON line with its time. With `audit`, its
 /// handler also appends each attempt's audit row, as the outbox does (`bench/peers/src/audit.rs`).
 fn peer(args: &Args, which: &str, sink: &str, audit: bool) -> anyhow::Result<Duration> {
-    let bin = std::env::var("QUEUE_PEERS_BIN").map_err(|_| anyhow::anyhow!("QUEUE_PEERS_BIN: the bench/peers binary"))?;
+    let bin =
+        std::env::var("QUEUE_PEERS_BIN").map_err(|_| anyhow::anyhow!("QUEUE_PEERS_BIN: the bench/peers binary"))?;
     let out = Command::new(bin)
         .args(["--peer", which, "--sink", sink])
         .args(["--n", &args.n.to_string(), "--concurrency", &args.concurrency.to_string()])
@@ -186,14 +200,20 @@ async fn main() -> anyhow::Result<()> {
         let limit = plain(&args, &sink, &payloads).await?;
         let row = |name: &str, took: Duration| {
             let rate = args.n as f64 / took.as_secs_f64();
-            println!("  {name:<34} {:>8.2} {rate:>14.0} {:>10.2}", took.as_secs_f64(), limit.as_secs_f64() / took.as_secs_f64());
+            println!(
+                "  {name:<34} {:>8.2} {rate:>14.0} {:>10.2}",
+                took.as_secs_f64(),
+                limit.as_secs_f64() / took.as_secs_f64()
+            );
         };
         row("plain reqwest POSTs", limit);
         for _ in 0..args.repeat {
             for &backend in &args.backends {
                 let (ours, theirs, their_peer) = match backend {
                     Backend::Sqlite => ("HMIS Bridge outbox, SQLite", "apalis 1.0, SQLite storage", "apalis-sqlite"),
-                    Backend::Postgres => ("HMIS Bridge outbox, PostgreSQL", "graphile_worker 0.14, PostgreSQL", "graphile-pg"),
+                    Backend::Postgres => {
+                        ("HMIS Bridge outbox, PostgreSQL", "graphile_worker 0.14, PostgreSQL", "graphile-pg")
+                    }
                 };
                 row(ours, outbox(&args, backend, &sink, &payloads).await?);
                 row(theirs, peer(&args, their_peer, &sink, false)?);

@@ -37,9 +37,19 @@ async fn main() {
         let row = |n: u64, a: f64, b: f64, c: f64| {
             println!("{:<10} {:>9} {:>12.1} {:>12.1} {:>12.1}", format!("{backend:?}").to_lowercase(), n, a, b, c)
         };
-        row(20, median_ms(&admin, "", "1").await, median_ms(&admin, "family", "1").await, median_ms(&admin, "", "999").await);
+        row(
+            20,
+            median_ms(&admin, "", "1").await,
+            median_ms(&admin, "family", "1").await,
+            median_ms(&admin, "", "999").await,
+        );
         add_shelters(&app, count).await;
         let total = admin.call("list_shelters", &[]).await.json()["total"].as_u64().unwrap();
-        row(total, median_ms(&admin, "", "1").await, median_ms(&admin, "shelter 0099", "1").await, median_ms(&admin, "", "99999").await);
+        row(
+            total,
+            median_ms(&admin, "", "1").await,
+            median_ms(&admin, "shelter 0099", "1").await,
+            median_ms(&admin, "", "99999").await,
+        );
     }
 }

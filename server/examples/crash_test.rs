@@ -43,7 +43,8 @@ fn args() -> anyhow::Result<Args> {
 
 async fn add_vendors(db: &DatabaseConnection, n: usize, sim: &str) -> anyhow::Result<()> {
     let tenant = tenant::Entity::find().one(db).await?.ok_or_else(|| anyhow::anyhow!("no demo CoC"))?;
-    let all: Vec<vendor::ActiveModel> = (0..n).map(|i| new_vendor(tenant.id, &format!("Simulated vendor {i:04}"), &format!("{sim}/v{i}"))).collect();
+    let all: Vec<vendor::ActiveModel> =
+        (0..n).map(|i| new_vendor(tenant.id, &format!("Simulated vendor {i:04}"), &format!("{sim}/v{i}"))).collect();
     for chunk in all.chunks(200) {
         vendor::Entity::insert_many(chunk.to_vec()).exec(db).await?;
     }
@@ -91,12 +92,16 @@ async fn main() -> anyhow::Result<()> {
 
     // The push, as an admin makes it: "Push to all" on the HMIS Export tab.
     let admin = app.signed_in(ADMIN).await;
-    let token = admin.call("preview_hmis_export", &[]).await.json()["push_token"].as_str().unwrap_or_default().to_string();
+    let token =
+        admin.call("preview_hmis_export", &[]).await.json()["push_token"].as_str().unwrap_or_default().to_string();
     let queued = admin.call("queue_hmis_push", &[("vendor", "all"), ("token", &token)]).await;
     anyhow::ensure!(queued.status == 200, "push to all failed: {}", queued.body);
     let total = rows(&db).await?.1.len();
     anyhow::ensure!(total == args.deliveries, "queued {total} rows, expected {}", args.deliveries);
-    println!("crash test on {:?}: {total} deliveries queued; the simulator fails 20% and answers in 0-400 ms", args.backend);
+    println!(
+        "crash test on {:?}: {total} deliveries queued; the simulator fails 20% and answers in 0-400 ms",
+        args.backend
+    );
 
     let mut rng = rand::rng();
     for k in 1..=args.kills {
@@ -119,7 +124,13 @@ async fn main() -> anyhow::Result<()> {
     let (_, keys) = rows(&db).await?;
     let stats: Stats = sim.get("/_sim").await;
     let seen: HashSet<String> = sim.get::<Vec<String>>("/_sim/keys").await.into_iter().collect();
-    let audited = push_audit::Entity::find().select_only().column(push_audit::Column::Id).into_tuple::<i64>().all(&db).await?.len();
+    let audited = push_audit::Entity::find()
+        .select_only()
+        .column(push_audit::Column::Id)
+        .into_tuple::<i64>()
+        .all(&db)
+        .await?
+        .len();
     let ours: HashSet<&str> = keys.iter().map(|(_, k)| k.as_str()).collect();
     let completed_unseen = keys.iter().filter(|(s, k)| s == "completed" && !seen.contains(k)).count();
     let unknown = seen.iter().filter(|k| !ours.contains(k.as_str())).count();
@@ -132,7 +143,9 @@ async fn main() -> anyhow::Result<()> {
         "  vendor:    {} uploads accepted, {} distinct keys, {} repeats (same key, same bytes), {} conflicts, {} without a key, {} failed on purpose",
         stats.accepted, stats.distinct_keys, stats.repeats, stats.conflicts, stats.missing_key, stats.failed
     );
-    println!("  dead letters the vendor had in fact received (the crash hit after the upload): {discarded_but_received}");
+    println!(
+        "  dead letters the vendor had in fact received (the crash hit after the upload): {discarded_but_received}"
+    );
 
     let mut failures = Vec::new();
     if finished(&by_state) != total {

@@ -125,7 +125,9 @@ impl Settings {
             bail!("public_url must start with https:// (or http:// for local use), got {url:?}");
         }
         if self.environment == Environment::Production && !self.secure_cookies() {
-            bail!("production needs public_url (HMIS_PUBLIC_URL) set to the https:// address users reach, so session cookies are Secure");
+            bail!(
+                "production needs public_url (HMIS_PUBLIC_URL) set to the https:// address users reach, so session cookies are Secure"
+            );
         }
         if self.environment == Environment::Production && self.metrics_token.is_none() {
             bail!(
@@ -192,7 +194,9 @@ pub fn create_data_dir(dir: &Path) -> anyhow::Result<()> {
         if mode & 0o077 != 0 {
             let was = format!("{mode:o}");
             match std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
-                Ok(()) => tracing::warn!(path = %dir.display(), was, "data directory was open to other users; now 0700"),
+                Ok(()) => {
+                    tracing::warn!(path = %dir.display(), was, "data directory was open to other users; now 0700")
+                }
                 Err(e) => tracing::warn!(
                     path = %dir.display(), was, error = %e,
                     "data directory is open to other users and could not be restricted; make it 0700"
@@ -226,6 +230,8 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+// figment::Jail's closures return figment::Error, which is large: not ours to shrink.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

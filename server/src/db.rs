@@ -33,9 +33,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                 .create_if_missing(true)
         });
     let kind = if is_sqlite { "sqlite" } else { "postgres" };
-    let db = Database::connect(options)
-        .await
-        .with_context(|| format!("connecting to the {kind} database"))?;
+    let db = Database::connect(options).await.with_context(|| format!("connecting to the {kind} database"))?;
     tracing::info!(db.kind = kind, "database connected");
     Ok(db)
 }

@@ -93,10 +93,7 @@ pub async fn security_headers(State(policy): State<HeaderPolicy>, mut request: R
 /// A body announced larger than [`BODY_LIMIT`] is refused before it is read; one that turns out
 /// larger while streaming is cut off by `RequestBodyLimitLayer` (inside this layer).
 pub async fn refuse_large_bodies(request: Request, next: Next) -> Response {
-    let announced = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let announced = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if announced.is_some_and(|n| n > BODY_LIMIT as u64) {
         tracing::warn!(http.path = request.uri().path(), http.content_length = announced, "request body too large");
         return (

@@ -16,8 +16,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let settings = Settings::load(&cli.config)?;
     telemetry::init(settings.log_format);
-    if matches!(cli.command, Command::SeedDemo { .. }) && settings.environment == server::config::Environment::Production {
-        anyhow::bail!("seed-demo adds demo users with published passwords, so it does not run with environment = production");
+    if matches!(cli.command, Command::SeedDemo { .. })
+        && settings.environment == server::config::Environment::Production
+    {
+        anyhow::bail!(
+            "seed-demo adds demo users with published passwords, so it does not run with environment = production"
+        );
     }
     // A production server without a secret key stops here, before touching the database.
     let secret = matches!(cli.command, Command::Serve).then(|| settings.resolve_secret_key()).transpose()?;
@@ -64,13 +68,18 @@ async fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("binding {}", settings.listen))?;
                 println!("HMIS Bridge worker started; health and metrics on http://{}", listener.local_addr()?);
                 // The same security headers as the web server's (nothing here is a page or static).
-                let policy = server::headers::HeaderPolicy { hsts: settings.secure_cookies(), static_prefix: "/pkg/".into() };
+                let policy =
+                    server::headers::HeaderPolicy { hsts: settings.secure_cookies(), static_prefix: "/pkg/".into() };
                 let probes = server::startup::probes(&settings, conn)?
                     .layer(axum::middleware::from_fn_with_state(policy, server::headers::security_headers));
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 let web = tokio::spawn(async move {
                     let mut stopped = stopped;
-                    axum::serve(listener, probes).with_graceful_shutdown(async move { let _ = stopped.wait_for(|s| *s).await; }).await
+                    axum::serve(listener, probes)
+                        .with_graceful_shutdown(async move {
+                            let _ = stopped.wait_for(|s| *s).await;
+                        })
+                        .await
                 });
                 worker.run(shutdown_signal()).await;
                 let _ = stop.send(true);
@@ -83,7 +92,9 @@ async fn main() -> anyhow::Result<()> {
             {
                 anyhow::bail!("--simulator must be the simulator's address, like http://127.0.0.1:3900 (got {url:?})");
             }
-            seed::seed_demo(&conn, simulator.as_deref()).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+            seed::seed_demo(&conn, simulator.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
             seed::print_demo_logins();
         }
         Command::Export { tenant, out } => println!("{}", export::export_to_file(&conn, &tenant, &out).await?),

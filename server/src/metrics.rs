@@ -58,7 +58,10 @@ fn describe() {
     describe_gauge!("hmis_vendor_info", "One series per vendor: its CoC, name and kind (join on `vendor`).");
     describe_gauge!("hmis_vendor_enabled", "1 when the vendor is enabled.");
     describe_gauge!("hmis_outbox_rows", "Outbox rows by vendor and state: the queue and the dead letters (discarded).");
-    describe_gauge!("hmis_outbox_oldest_waiting_seconds", "How long the vendor's longest-waiting delivery has been due.");
+    describe_gauge!(
+        "hmis_outbox_oldest_waiting_seconds",
+        "How long the vendor's longest-waiting delivery has been due."
+    );
     describe_gauge!("hmis_vendor_circuit_state", "1 for the vendor's current circuit state (closed, open, half_open).");
 }
 
@@ -80,9 +83,14 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 /// `GET /metrics`.
 pub async fn scrape(State(scrape): State<Scrape>, headers: HeaderMap) -> Response {
     if let Some(token) = &scrape.token {
-        let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let sent =
+            headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         if !sent.is_some_and(|sent| same_secret(sent, token.expose_secret())) {
-            return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "metrics need the bearer token set in metrics_token")
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics need the bearer token set in metrics_token",
+            )
                 .into_response();
         }
     }

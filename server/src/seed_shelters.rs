@@ -1,7 +1,9 @@
 //! The demo CoC's organizations, shelters (HMIS projects), inventory lines, coordinator
 //! assignments and a first bed count for each line. Names are invented.
 use chrono::{Duration, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
 
 use app::entities::{bed_snapshot, organization, shelter, shelter_coordinator, user};
 use app::error::AppError;
@@ -23,25 +25,127 @@ const ORGANIZATIONS: &[(&str, &str, bool)] = &[
 type Line = (i32, i32, (i32, i32, i32), i32);
 
 /// (project id, org index, name, project type, target population, zip, lines, coordinator)
-const SHELTERS: &[(&str, usize, &str, i32, Option<i32>, &str, &[Line], Option<&str>)] = &[
-    ("PRJ-2001", 0, "Downtown Emergency Shelter", 1, Some(4), "78701", &[(1, 120, (10, 0, 15), 112)], Some("coordinator@capital-coc.example")),
-    ("PRJ-2002", 0, "Congress Avenue Night Shelter", 1, Some(4), "78704", &[(1, 60, (0, 0, 0), 58)], Some("nightdesk@capital-coc.example")),
-    ("PRJ-2003", 0, "Capital Family Shelter", 0, Some(4), "78702", &[(3, 48, (0, 0, 0), 41), (1, 12, (0, 0, 0), 9)], Some("coordinator@capital-coc.example")),
-    ("PRJ-2004", 1, "Eastside Winter Overflow", 1, Some(4), "78721", &[(1, 40, (0, 0, 0), 12)], Some("nightdesk@capital-coc.example")),
-    ("PRJ-2005", 1, "Montopolis Bridge House", 2, Some(4), "78741", &[(1, 24, (0, 0, 4), 21)], Some("coordinator@capital-coc.example")),
+type Shelter =
+    (&'static str, usize, &'static str, i32, Option<i32>, &'static str, &'static [Line], Option<&'static str>);
+
+const SHELTERS: &[Shelter] = &[
+    (
+        "PRJ-2001",
+        0,
+        "Downtown Emergency Shelter",
+        1,
+        Some(4),
+        "78701",
+        &[(1, 120, (10, 0, 15), 112)],
+        Some("coordinator@capital-coc.example"),
+    ),
+    (
+        "PRJ-2002",
+        0,
+        "Congress Avenue Night Shelter",
+        1,
+        Some(4),
+        "78704",
+        &[(1, 60, (0, 0, 0), 58)],
+        Some("nightdesk@capital-coc.example"),
+    ),
+    (
+        "PRJ-2003",
+        0,
+        "Capital Family Shelter",
+        0,
+        Some(4),
+        "78702",
+        &[(3, 48, (0, 0, 0), 41), (1, 12, (0, 0, 0), 9)],
+        Some("coordinator@capital-coc.example"),
+    ),
+    (
+        "PRJ-2004",
+        1,
+        "Eastside Winter Overflow",
+        1,
+        Some(4),
+        "78721",
+        &[(1, 40, (0, 0, 0), 12)],
+        Some("nightdesk@capital-coc.example"),
+    ),
+    (
+        "PRJ-2005",
+        1,
+        "Montopolis Bridge House",
+        2,
+        Some(4),
+        "78741",
+        &[(1, 24, (0, 0, 4), 21)],
+        Some("coordinator@capital-coc.example"),
+    ),
     ("PRJ-2006", 1, "Eastside Transitional Apartments", 2, Some(4), "78723", &[(3, 30, (0, 0, 0), 27)], None),
-    ("PRJ-2007", 2, "SafeHarbor Emergency Shelter", 0, Some(1), "78758", &[(1, 20, (0, 0, 0), 17), (3, 36, (0, 0, 0), 30)], None),
+    (
+        "PRJ-2007",
+        2,
+        "SafeHarbor Emergency Shelter",
+        0,
+        Some(1),
+        "78758",
+        &[(1, 20, (0, 0, 0), 17), (3, 36, (0, 0, 0), 30)],
+        None,
+    ),
     ("PRJ-2008", 2, "SafeHarbor Transitional Homes", 2, Some(1), "78753", &[(3, 24, (0, 0, 0), 22)], None),
     ("PRJ-2009", 2, "SafeHarbor Youth Refuge", 0, Some(1), "78745", &[(4, 8, (0, 8, 0), 6)], None),
-    ("PRJ-2010", 3, "Hope Street Women's Shelter", 0, Some(1), "78705", &[(1, 18, (0, 0, 0), 16), (3, 12, (0, 0, 0), 10)], None),
-    ("PRJ-2011", 3, "Hope Street Men's Shelter", 1, Some(4), "78702", &[(1, 80, (6, 0, 10), 79)], Some("nightdesk@capital-coc.example")),
+    (
+        "PRJ-2010",
+        3,
+        "Hope Street Women's Shelter",
+        0,
+        Some(1),
+        "78705",
+        &[(1, 18, (0, 0, 0), 16), (3, 12, (0, 0, 0), 10)],
+        None,
+    ),
+    (
+        "PRJ-2011",
+        3,
+        "Hope Street Men's Shelter",
+        1,
+        Some(4),
+        "78702",
+        &[(1, 80, (6, 0, 10), 79)],
+        Some("nightdesk@capital-coc.example"),
+    ),
     ("PRJ-2012", 3, "Hope Street Safe Haven", 8, Some(4), "78751", &[(1, 16, (0, 0, 16), 15)], None),
-    ("PRJ-2013", 3, "Hope Street Family Rooms", 0, Some(4), "78744", &[(3, 40, (0, 0, 0), 35)], Some("coordinator@capital-coc.example")),
-    ("PRJ-2014", 4, "Riverbend Youth Emergency Shelter", 0, Some(4), "78704", &[(4, 12, (0, 12, 0), 10), (1, 10, (0, 10, 0), 9)], None),
+    (
+        "PRJ-2013",
+        3,
+        "Hope Street Family Rooms",
+        0,
+        Some(4),
+        "78744",
+        &[(3, 40, (0, 0, 0), 35)],
+        Some("coordinator@capital-coc.example"),
+    ),
+    (
+        "PRJ-2014",
+        4,
+        "Riverbend Youth Emergency Shelter",
+        0,
+        Some(4),
+        "78704",
+        &[(4, 12, (0, 12, 0), 10), (1, 10, (0, 10, 0), 9)],
+        None,
+    ),
     ("PRJ-2015", 4, "Riverbend Transitional Living", 2, Some(4), "78748", &[(1, 20, (0, 20, 0), 17)], None),
     ("PRJ-2016", 5, "Veterans Bridge Emergency Housing", 0, Some(4), "78723", &[(1, 30, (30, 0, 0), 28)], None),
     ("PRJ-2017", 5, "Lone Star Veterans Transitional", 2, Some(4), "78744", &[(1, 25, (25, 0, 0), 20)], None),
-    ("PRJ-2018", 0, "Travis County Cold Weather Shelter", 1, Some(4), "78741", &[(1, 150, (0, 0, 0), 96)], Some("nightdesk@capital-coc.example")),
+    (
+        "PRJ-2018",
+        0,
+        "Travis County Cold Weather Shelter",
+        1,
+        Some(4),
+        "78741",
+        &[(1, 150, (0, 0, 0), 96)],
+        Some("nightdesk@capital-coc.example"),
+    ),
     ("PRJ-2019", 1, "Dove Springs Family Shelter", 0, Some(4), "78744", &[(3, 32, (0, 0, 0), 30)], None),
     ("PRJ-2020", 4, "Riverbend Host Homes", 2, Some(4), "78757", &[(4, 6, (0, 6, 0), 5)], None),
 ];

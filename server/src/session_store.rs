@@ -33,10 +33,7 @@ impl DbSessionStore {
 
     /// Remove expired sessions; returns how many.
     pub async fn delete_expired(&self) -> Result<u64, sea_orm::DbErr> {
-        let result = row::Entity::delete_many()
-            .filter(row::Column::ExpiresAt.lt(Utc::now()))
-            .exec(&self.db)
-            .await?;
+        let result = row::Entity::delete_many().filter(row::Column::ExpiresAt.lt(Utc::now())).exec(&self.db).await?;
         Ok(result.rows_affected)
     }
 }
@@ -227,9 +224,8 @@ pub async fn carry_anonymous_data(State(carrier): State<AnonymousCarrier>, reque
         }
     };
     let set_cookie = match outgoing {
-        Some(data) if !data.is_empty() => {
-            (incoming.as_ref() != Some(&data)).then(|| carrier.set_cookie(data).unwrap_or_else(|| carrier.remove_cookie()))
-        }
+        Some(data) if !data.is_empty() => (incoming.as_ref() != Some(&data))
+            .then(|| carrier.set_cookie(data).unwrap_or_else(|| carrier.remove_cookie())),
         _ => incoming.is_some().then(|| carrier.remove_cookie()),
     };
     if let Some(value) = set_cookie {

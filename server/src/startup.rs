@@ -60,9 +60,8 @@ pub fn probes(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Rou
 impl Server {
     /// Bind the listener and assemble the app on an already-migrated database.
     pub async fn build(settings: &Settings, secret: SecretString, db: DatabaseConnection) -> anyhow::Result<Server> {
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("binding {}", settings.listen))?;
+        let listener =
+            TcpListener::bind(settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
         let mut leptos_options = get_configuration(None)
             .context("reading the Leptos site configuration (LEPTOS_* variables)")?
             .leptos_options;
@@ -114,9 +113,8 @@ impl Server {
             })
             .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
             .with_state(state.clone());
-        let downloads = Router::new()
-            .route(app::hmis::ui::DOWNLOAD_PATH, get(crate::export::download))
-            .with_state(state.clone());
+        let downloads =
+            Router::new().route(app::hmis::ui::DOWNLOAD_PATH, get(crate::export::download)).with_state(state.clone());
         let health = probes(settings, db.clone())?;
         // The guard rewrites the path of pages a user may not open, so it wraps the routing.
         // Anonymous session data is moved to its cookie before the session layer would store it.

@@ -30,8 +30,10 @@ async fn access_changes_are_audited_for_dv_admins_only(app: TestApp) {
 
     let audit = admin.call("list_admin_audit", &[]).await.json();
     let rows = audit.as_array().expect("a DV admin sees the audit");
-    let actions: Vec<(&str, &str, &str)> =
-        rows.iter().map(|r| (r["action"].as_str().unwrap(), r["old_value"].as_str().unwrap(), r["new_value"].as_str().unwrap())).collect();
+    let actions: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r["action"].as_str().unwrap(), r["old_value"].as_str().unwrap(), r["new_value"].as_str().unwrap()))
+        .collect();
     assert!(actions.contains(&("user.dv_access", "no DV access", "DV access")), "{actions:?}");
     assert!(actions.iter().any(|a| a.0 == "user.password_reset"), "{actions:?}");
     assert!(rows.iter().all(|r| r["by"] == "Dana Whitfield"), "{audit}");
@@ -45,7 +47,8 @@ both_backends!(access_changes_are_audited_for_dv_admins_only);
 
 async fn the_database_ties_target_population_one_to_the_dv_flag(app: TestApp) {
     let db = app.db().await;
-    let dv = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2010")).one(&db).await.unwrap().unwrap();
+    let dv =
+        shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2010")).one(&db).await.unwrap().unwrap();
     assert_eq!((dv.target_population, dv.is_dv), (Some(1), true));
     let broken = db.execute_unprepared(&format!("UPDATE shelters SET is_dv = false WHERE id = {}", dv.id)).await;
     assert!(broken.is_err(), "TargetPopulation 1 without is_dv must be refused");
@@ -57,11 +60,16 @@ async fn the_database_ties_target_population_one_to_the_dv_flag(app: TestApp) {
     let demo = tenant::Entity::find_by_id(dv.tenant_id).one(&db).await.unwrap().unwrap();
     for (shelters, beds) in [(2, 5), (3, 4)] {
         let low = db
-            .execute_unprepared(&format!("UPDATE tenants SET dv_min_shelters = {shelters}, dv_min_beds = {beds} WHERE id = {}", demo.id))
+            .execute_unprepared(&format!(
+                "UPDATE tenants SET dv_min_shelters = {shelters}, dv_min_beds = {beds} WHERE id = {}",
+                demo.id
+            ))
             .await;
         assert!(low.is_err(), "DV thresholds of {shelters} shelters / {beds} beds must be refused");
     }
-    db.execute_unprepared(&format!("UPDATE tenants SET dv_min_shelters = 4, dv_min_beds = 10 WHERE id = {}", demo.id)).await.unwrap();
+    db.execute_unprepared(&format!("UPDATE tenants SET dv_min_shelters = 4, dv_min_beds = 10 WHERE id = {}", demo.id))
+        .await
+        .unwrap();
 }
 both_backends!(the_database_ties_target_population_one_to_the_dv_flag);
 

@@ -50,12 +50,8 @@ async fn login_rotates_the_session_id(app: TestApp) {
 
     // The old id is dead: a client presenting it is anonymous.
     let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = stale
-        .get(format!("{}/", app.base))
-        .header("cookie", format!("hmis_session={before}"))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        stale.get(format!("{}/", app.base)).header("cookie", format!("hmis_session={before}")).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
 }
 both_backends!(login_rotates_the_session_id);
@@ -79,7 +75,10 @@ async fn cross_site_posts_are_refused(app: TestApp) {
     assert_eq!(by_fetch_metadata.status, 403);
     let by_origin = admin.post("create_user", &form, "text/html", &[("origin", "https://evil.example")]).await;
     assert_eq!(by_origin.status, 403);
-    let login = app.client().post("login", &[("email", ADMIN.0), ("password", ADMIN.1)], "text/html", &[("origin", "https://evil.example")]).await;
+    let login = app
+        .client()
+        .post("login", &[("email", ADMIN.0), ("password", ADMIN.1)], "text/html", &[("origin", "https://evil.example")])
+        .await;
     assert_eq!(login.status, 403);
     // Nothing was created.
     let users = admin.call("list_users", &[]).await.json();
@@ -131,8 +130,13 @@ async fn another_tenants_user_is_not_found(app: TestApp) {
     let created = platform
         .call(
             "create_tenant",
-            &[("name", "Harbor County CoC"), ("slug", "harbor"), ("coc_codes", "ca-600"),
-              ("admin_name", "Bea Harbor"), ("admin_email", "bea@harbor.example")],
+            &[
+                ("name", "Harbor County CoC"),
+                ("slug", "harbor"),
+                ("coc_codes", "ca-600"),
+                ("admin_name", "Bea Harbor"),
+                ("admin_email", "bea@harbor.example"),
+            ],
         )
         .await;
     let one_time = secret_of(&created);
@@ -143,7 +147,10 @@ async fn another_tenants_user_is_not_found(app: TestApp) {
     assert_eq!(b.page("/admin/users").await.location.as_deref(), Some("/account/password"));
     assert_eq!(b.call("list_users", &[]).await.status, 422);
     let changed = b
-        .call("change_password", &[("current", &one_time), ("new", "harbor-lights-2026"), ("confirm", "harbor-lights-2026")])
+        .call(
+            "change_password",
+            &[("current", &one_time), ("new", "harbor-lights-2026"), ("confirm", "harbor-lights-2026")],
+        )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
 
@@ -163,7 +170,8 @@ async fn another_tenants_user_is_not_found(app: TestApp) {
     assert_eq!(theirs_page.status, 404);
     assert_eq!(theirs_page.page_text(), nobody_page.page_text());
     for endpoint in ["set_user_active", "reset_user_password"] {
-        let form: &[(&str, &str)] = if endpoint == "set_user_active" { &[("id", &a_id), ("active", "false")] } else { &[("id", &a_id)] };
+        let form: &[(&str, &str)] =
+            if endpoint == "set_user_active" { &[("id", &a_id), ("active", "false")] } else { &[("id", &a_id)] };
         assert_eq!(b.call(endpoint, form).await.status, 404, "{endpoint}");
     }
     assert_eq!(b.call("update_user", &[("id", &a_id), ("role", "coc_admin")]).await.status, 404);
@@ -177,13 +185,7 @@ async fn a_deactivated_users_session_stops_working(app: TestApp) {
     assert_eq!(coordinator.page("/").await.status, 200);
     let admin = app.signed_in(ADMIN).await;
     let users = admin.call("list_users", &[]).await.json();
-    let id = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["email"] == COORDINATOR.0)
-        .map(|u| id_text(&u["id"]))
-        .unwrap();
+    let id = users.as_array().unwrap().iter().find(|u| u["email"] == COORDINATOR.0).map(|u| id_text(&u["id"])).unwrap();
     let res = admin.call("set_user_active", &[("id", &id), ("active", "false")]).await;
     assert_eq!(res.status, 200, "{}", res.body);
 
@@ -215,7 +217,9 @@ both_backends!(bad_input_names_the_field_and_saves_nothing);
 async fn dv_access_is_granted_only_by_those_who_have_it(app: TestApp) {
     let with = app.signed_in(ADMIN).await;
     let everyone = with.call("list_users", &[]).await.json();
-    let id_in = |users: &serde_json::Value, email: &str| users.as_array().unwrap().iter().find(|u| u["email"] == email).map(|u| id_text(&u["id"]));
+    let id_in = |users: &serde_json::Value, email: &str| {
+        users.as_array().unwrap().iter().find(|u| u["email"] == email).map(|u| id_text(&u["id"]))
+    };
     let without = app.signed_in(ADMIN_NO_DV).await;
     let users = without.call("list_users", &[]).await.json();
     // Users with DV access do not exist for an admin without it (DESIGN.md 4.1).
@@ -225,7 +229,15 @@ async fn dv_access_is_granted_only_by_those_who_have_it(app: TestApp) {
     for (endpoint, form) in [
         ("update_user", vec![("id", me.as_str()), ("role", "coc_admin"), ("dv_access", "on")]),
         ("update_user", vec![("id", alicia.as_str()), ("role", "coordinator"), ("dv_access", "on")]),
-        ("create_user", vec![("email", "dv@capital-coc.example"), ("display_name", "Dv"), ("role", "coc_admin"), ("dv_access", "on")]),
+        (
+            "create_user",
+            vec![
+                ("email", "dv@capital-coc.example"),
+                ("display_name", "Dv"),
+                ("role", "coc_admin"),
+                ("dv_access", "on"),
+            ],
+        ),
     ] {
         let res = without.call(endpoint, &form).await;
         assert_eq!(res.status, 422, "{endpoint} {form:?}: {}", res.body);
@@ -242,7 +254,10 @@ async fn dv_access_is_granted_only_by_those_who_have_it(app: TestApp) {
     }
     assert_eq!(without.call("list_users", &[]).await.json(), users, "nothing changed");
     // An admin with DV access may grant it, but not change their own.
-    assert_eq!(with.call("update_user", &[("id", &alicia), ("role", "coordinator"), ("dv_access", "on")]).await.status, 200);
+    assert_eq!(
+        with.call("update_user", &[("id", &alicia), ("role", "coordinator"), ("dv_access", "on")]).await.status,
+        200
+    );
     let own = with.call("update_user", &[("id", &dana), ("role", "coc_admin")]).await;
     assert_eq!(own.json()["Validation"]["field"], "dv_access");
 }
@@ -265,8 +280,13 @@ both_backends!(a_password_reset_ends_the_users_sessions);
 async fn an_address_is_unique_per_coc_and_sign_in_finds_the_account_by_its_password(app: TestApp) {
     // Another CoC whose first admin has an address.
     let platform = app.signed_in(PLATFORM).await;
-    let tenant = [("name", "Harbor County CoC"), ("slug", "harbor"), ("coc_codes", "ca-600"),
-        ("admin_name", "Bea Harbor"), ("admin_email", "bea@harbor.example")];
+    let tenant = [
+        ("name", "Harbor County CoC"),
+        ("slug", "harbor"),
+        ("coc_codes", "ca-600"),
+        ("admin_name", "Bea Harbor"),
+        ("admin_email", "bea@harbor.example"),
+    ];
     let harbor_password = secret_of(&platform.call("create_tenant", &tenant).await);
 
     // The address is free in this CoC: adding it says nothing about the other CoC.
@@ -300,8 +320,16 @@ async fn an_address_is_unique_per_coc_and_sign_in_finds_the_account_by_its_passw
     let same = "one-password-for-both";
     let changed = bea.call("change_password", &[("current", &harbor_password), ("new", same), ("confirm", same)]).await;
     assert_eq!(changed.status, 200, "{}", changed.body);
-    let id = admin.call("list_users", &[]).await.json().as_array().unwrap().iter()
-        .find(|u| u["email"] == "bea@harbor.example").map(|u| id_text(&u["id"])).unwrap();
+    let id = admin
+        .call("list_users", &[])
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "bea@harbor.example")
+        .map(|u| id_text(&u["id"]))
+        .unwrap();
     let reset = secret_of(&admin.call("reset_user_password", &[("id", &id)]).await);
     let capital_bea = app.client();
     assert_eq!(capital_bea.login("bea@harbor.example", &reset).await.status, 200);
@@ -311,16 +339,22 @@ async fn an_address_is_unique_per_coc_and_sign_in_finds_the_account_by_its_passw
     let ask = app.client().login("bea@harbor.example", same).await;
     assert_eq!(ask.status, 422);
     assert_eq!(ask.json()["Validation"]["field"], "coc", "{}", ask.body);
-    for (coc, name) in [("CA-600", "Bea Harbor"), ("harbor", "Bea Harbor"), ("tx-503", "Bea Capital"), ("capital-area", "Bea Capital")] {
+    for (coc, name) in
+        [("CA-600", "Bea Harbor"), ("harbor", "Bea Harbor"), ("tx-503", "Bea Capital"), ("capital-area", "Bea Capital")]
+    {
         let client = app.client();
         let form = [("email", "bea@harbor.example"), ("password", same), ("coc", coc)];
         assert_eq!(client.call("login", &form).await.status, 200, "{coc}");
         assert_eq!(client.call("me", &[]).await.json()["display_name"], name, "{coc}");
     }
-    let elsewhere = app.client().call("login", &[("email", "bea@harbor.example"), ("password", same), ("coc", "TX-700")]).await;
+    let elsewhere =
+        app.client().call("login", &[("email", "bea@harbor.example"), ("password", same), ("coc", "TX-700")]).await;
     assert_eq!(elsewhere.json()["Validation"]["field"], "coc");
     // A code does not help a wrong password: the answer is the usual one.
-    let guess = app.client().call("login", &[("email", "bea@harbor.example"), ("password", "not-it-at-all"), ("coc", "CA-600")]).await;
+    let guess = app
+        .client()
+        .call("login", &[("email", "bea@harbor.example"), ("password", "not-it-at-all"), ("coc", "CA-600")])
+        .await;
     assert_eq!(guess.json()["Validation"]["message"], WRONG);
 }
 both_backends!(an_address_is_unique_per_coc_and_sign_in_finds_the_account_by_its_password);

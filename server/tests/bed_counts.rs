@@ -42,7 +42,12 @@ async fn snapshot_count(app: &TestApp) -> u64 {
 }
 
 async fn shelter_of(app: &TestApp, project_id: &str) -> shelter::Model {
-    shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq(project_id)).one(&app.db().await).await.unwrap().unwrap()
+    shelter::Entity::find()
+        .filter(shelter::Column::HmisProjectId.eq(project_id))
+        .one(&app.db().await)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 async fn every_bad_count_is_refused_with_its_field_and_nothing_is_saved(app: TestApp) {
@@ -104,7 +109,8 @@ both_backends!(a_submit_based_on_an_old_version_is_a_conflict);
 
 async fn an_unassigned_shelter_looks_missing_to_a_coordinator(app: TestApp) {
     let coordinator = app.signed_in(COORDINATOR).await;
-    let names: Vec<String> = my_shelters(&coordinator).await.iter().map(|s| s["name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> =
+        my_shelters(&coordinator).await.iter().map(|s| s["name"].as_str().unwrap().to_string()).collect();
     assert!(!names.contains(&"Congress Avenue Night Shelter".to_string()), "{names:?}");
     let theirs = shelter_of(&app, "PRJ-2002").await.public_id;
     let form = |id: &str| {

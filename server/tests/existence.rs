@@ -118,7 +118,12 @@ where
     }
     let (first, first_text) = &answers[0];
     for (id, (answer, text)) in ids.iter().zip(&answers) {
-        assert_eq!((answer.status, text), (first.status, first_text), "{what}: id {id} answers differently from id {}", ids[0]);
+        assert_eq!(
+            (answer.status, text),
+            (first.status, first_text),
+            "{what}: id {id} answers differently from id {}",
+            ids[0]
+        );
     }
     answers.remove(0).0
 }
@@ -177,17 +182,28 @@ async fn hidden_and_missing_ids_answer_alike(app: TestApp) {
         not_found(same_for_all("end_inventory_line", &hidden.line, end).await, "end_inventory_line");
         let assign = |id: String| async move {
             client
-                .call("assign_coordinator", &[("shelter_id", id.as_str()), ("user_id", coordinator_id), ("assign", "true")])
+                .call(
+                    "assign_coordinator",
+                    &[("shelter_id", id.as_str()), ("user_id", coordinator_id), ("assign", "true")],
+                )
                 .await
         };
         not_found(same_for_all("assign_coordinator", &hidden.shelter, assign).await, "assign_coordinator");
-        let rename = |id: String| async move { client.call("update_organization", &[("id", id.as_str()), ("name", "Renamed")]).await };
+        let rename = |id: String| async move {
+            client.call("update_organization", &[("id", id.as_str()), ("name", "Renamed")]).await
+        };
         not_found(same_for_all("update_organization", &hidden.organization, rename).await, "update_organization");
         let counts = |id: String| async move {
             client
                 .call(
                     "update_bed_counts",
-                    &[("shelter_id", id.as_str()), ("version", "0"), ("lines[0][inventory_id]", "0123456789abcdef0123"), ("lines[0][total]", "10"), ("lines[0][occupied]", "5")],
+                    &[
+                        ("shelter_id", id.as_str()),
+                        ("version", "0"),
+                        ("lines[0][inventory_id]", "0123456789abcdef0123"),
+                        ("lines[0][total]", "10"),
+                        ("lines[0][occupied]", "5"),
+                    ],
                 )
                 .await
         };
@@ -198,9 +214,13 @@ async fn hidden_and_missing_ids_answer_alike(app: TestApp) {
             let call = |id: String| async move { client.call(endpoint, &[("id", id.as_str())]).await };
             not_found(same_for_all(endpoint, &hidden.user, call).await, endpoint);
         }
-        let update = |id: String| async move { client.call("update_user", &[("id", id.as_str()), ("role", "coordinator")]).await };
+        let update = |id: String| async move {
+            client.call("update_user", &[("id", id.as_str()), ("role", "coordinator")]).await
+        };
         not_found(same_for_all("update_user", &hidden.user, update).await, "update_user");
-        let active = |id: String| async move { client.call("set_user_active", &[("id", id.as_str()), ("active", "false")]).await };
+        let active = |id: String| async move {
+            client.call("set_user_active", &[("id", id.as_str()), ("active", "false")]).await
+        };
         not_found(same_for_all("set_user_active", &hidden.user, active).await, "set_user_active");
         for endpoint in ["retry_delivery", "cancel_delivery"] {
             let call = |id: String| async move { client.call(endpoint, &[("id", id.as_str())]).await };
@@ -236,7 +256,8 @@ async fn a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access(app: TestA
     }
     // ORG-103 is a victim service provider's, OTHER-ORG another CoC's, ORG-9 nobody's.
     for org_id in ["ORG-103", "OTHER-ORG", "ORG-9"] {
-        let created = admin.call("create_organization", &[("hmis_organization_id", org_id), ("name", "Probe Org")]).await;
+        let created =
+            admin.call("create_organization", &[("hmis_organization_id", org_id), ("name", "Probe Org")]).await;
         assert_eq!(created.status, 200, "{org_id}: {}", created.body);
         assert!(created.body.contains("Added Probe Org."), "{org_id}: {}", created.body);
     }
@@ -246,7 +267,11 @@ async fn a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access(app: TestA
     let dv = shelter_id(&db, "PRJ-2007").await;
     let form = |project_id: &'static str| {
         let (id, org) = (dv.public_id.clone(), org.clone());
-        async move { dv_admin.call("save_shelter", &shelter_form(&id, &org, project_id, "SafeHarbor Emergency Shelter", "0", "4")).await }
+        async move {
+            dv_admin
+                .call("save_shelter", &shelter_form(&id, &org, project_id, "SafeHarbor Emergency Shelter", "0", "4"))
+                .await
+        }
     };
     let clash = form("PRJ-2007").await;
     assert_eq!(clash.json()["Validation"]["field"], "shelter[hmis_project_id]", "{}", clash.body);
@@ -257,7 +282,12 @@ async fn a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access(app: TestA
 both_backends!(a_hidden_rows_id_is_not_taken_for_an_admin_without_dv_access);
 
 /// The outbox row a test arranges: dead, waiting or running, for the demo CoC's vendor.
-async fn queued(db: &DatabaseConnection, vendor: &app::entities::vendor::Model, key: &str, state: &str) -> outbox::Model {
+async fn queued(
+    db: &DatabaseConnection,
+    vendor: &app::entities::vendor::Model,
+    key: &str,
+    state: &str,
+) -> outbox::Model {
     let now = Utc::now() - chrono::Duration::minutes(5);
     let mut row = new_outbox_row(vendor, key, b"old zip".to_vec(), now);
     row.state = Set(state.into());
@@ -286,7 +316,11 @@ async fn a_dv_change_cancels_what_was_built_before_it(app: TestApp) {
     let save = |target: &'static str| {
         let (id, org) = (downtown.public_id.clone(), org.clone());
         let admin = &admin;
-        async move { admin.call("save_shelter", &shelter_form(&id, &org, "PRJ-2001", "Downtown Emergency Shelter", "1", target)).await }
+        async move {
+            admin
+                .call("save_shelter", &shelter_form(&id, &org, "PRJ-2001", "Downtown Emergency Shelter", "1", target))
+                .await
+        }
     };
     // A plain edit cancels nothing.
     assert_eq!(save("4").await.status, 200);
@@ -310,7 +344,10 @@ async fn a_dv_change_cancels_what_was_built_before_it(app: TestApp) {
 
     // The change is in the admin audit, and the tenant remembers when it happened.
     let audit = app::entities::admin_audit::Entity::find().all(&db).await.unwrap();
-    assert!(audit.iter().any(|a| a.action == "shelter.dv" && a.old_value == "not DV" && a.new_value == "DV"), "{audit:?}");
+    assert!(
+        audit.iter().any(|a| a.action == "shelter.dv" && a.old_value == "not DV" && a.new_value == "DV"),
+        "{audit:?}"
+    );
     let tenant = tenant::Entity::find_by_id(downtown.tenant_id).one(&db).await.unwrap().unwrap();
     assert_eq!(tenant.dv_epoch, 1, "one DV change, one epoch");
 
@@ -325,7 +362,13 @@ both_backends!(a_dv_change_cancels_what_was_built_before_it);
 async fn the_preview_shows_the_aggregate_as_sent(app: TestApp) {
     let admin = app.signed_in(ADMIN_NO_DV).await;
     let preview = admin.call("preview_hmis_export", &[]).await.json();
-    let aggregate = preview["rows"].as_array().unwrap().iter().find(|r| r["dv_aggregate"] == true).expect("the aggregate row").clone();
+    let aggregate = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["dv_aggregate"] == true)
+        .expect("the aggregate row")
+        .clone();
     assert_eq!(aggregate["shelters"], 0);
     assert_eq!(aggregate["oldest_update"], serde_json::Value::Null);
     assert_eq!(aggregate["unreported_lines"], 0);
@@ -363,7 +406,11 @@ async fn only_public_ids_leave_the_server(app: TestApp) {
 
     let zip = admin.download(app::hmis::ui::DOWNLOAD_PATH).await;
     let export = validate(&zip.bytes).unwrap_or_else(|e| panic!("{e:?}"));
-    for (file, col) in [("Inventory.csv", "InventoryID"), ("HMISParticipation.csv", "HMISParticipationID"), ("ProjectCoC.csv", "ProjectCoCID")] {
+    for (file, col) in [
+        ("Inventory.csv", "InventoryID"),
+        ("HMISParticipation.csv", "HMISParticipationID"),
+        ("ProjectCoC.csv", "ProjectCoCID"),
+    ] {
         for row in export.rows(file) {
             let id = Export::str(row, col);
             let public = id.split('-').next().unwrap_or_default();

@@ -74,7 +74,8 @@ fn csp_nonce(a: &Answer) -> String {
 
 /// Every `<script` tag of the page carries `nonce`; returns how many there are.
 fn assert_scripts_carry(a: &Answer, nonce: &str) -> usize {
-    let tags: Vec<&str> = a.body.match_indices("<script").map(|(i, _)| &a.body[i..i + a.body[i..].find('>').unwrap()]).collect();
+    let tags: Vec<&str> =
+        a.body.match_indices("<script").map(|(i, _)| &a.body[i..i + a.body[i..].find('>').unwrap()]).collect();
     for tag in &tags {
         assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "a script without the CSP nonce {nonce}: {tag}");
     }
@@ -208,7 +209,11 @@ async fn anonymous_errors_leave_no_session_row(app: TestApp) {
         let email = format!("nobody-{i}@capital-coc.example");
         let failed = client.submit("login", &[("email", &email), ("password", "wrong-password")], "/login").await;
         assert_eq!(failed.status, 302, "{}", failed.body);
-        assert!(session_cookie(&failed.set_cookie).is_none(), "no session for an anonymous visitor: {:?}", failed.set_cookie);
+        assert!(
+            session_cookie(&failed.set_cookie).is_none(),
+            "no session for an anonymous visitor: {:?}",
+            failed.set_cookie
+        );
         let flash = failed.set_cookie.iter().find(|c| c.starts_with("hmis_flash=")).expect("the flash cookie");
         assert!(flash.contains("HttpOnly") && flash.contains("SameSite=Lax") && flash.contains("Max-Age="), "{flash}");
         carried = flash.split(';').next().unwrap().to_string();
@@ -241,7 +246,9 @@ async fn anonymous_errors_leave_no_session_row(app: TestApp) {
 
     // Signing in still makes exactly one session, and an error of a signed-in user shows too.
     let client = app.client();
-    assert!(client.submit("login", &[("email", ADMIN.0), ("password", "wrong-password")], "/login").await.status == 302);
+    assert!(
+        client.submit("login", &[("email", ADMIN.0), ("password", "wrong-password")], "/login").await.status == 302
+    );
     let ok = client.login(ADMIN.0, ADMIN.1).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert!(session_cookie(&ok.set_cookie).is_some());
@@ -332,7 +339,8 @@ async fn a_worker_replicas_probes_carry_the_headers(app: TestApp) {
     let (mut child, base) = app.start_worker_replica();
     let res = reqwest::get(format!("{base}/healthz")).await.expect("GET /healthz on the worker");
     let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let (nosniff, cache, csp) = (header("x-content-type-options"), header("cache-control"), header("content-security-policy"));
+    let (nosniff, cache, csp) =
+        (header("x-content-type-options"), header("cache-control"), header("content-security-policy"));
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(nosniff, "nosniff");

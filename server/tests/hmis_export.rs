@@ -9,7 +9,7 @@ use common::*;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
-use app::entities::{bed_snapshot, inventory, organization, shelter, tenant};
+use app::entities::{bed_snapshot, inventory, shelter};
 
 const DOWNLOAD: &str = "/admin/hmis-export/download";
 /// The demo's DV shelters' names and ProjectIDs, and their organization.
@@ -34,7 +34,8 @@ fn beds(row: &Value) -> i64 {
 async fn download_zip(client: &Client) -> (Download, Export) {
     let res = client.download(DOWNLOAD).await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.bytes));
-    let export = validate(&res.bytes).unwrap_or_else(|errs| panic!("the download breaks the spec:\n{}", errs.join("\n")));
+    let export =
+        validate(&res.bytes).unwrap_or_else(|errs| panic!("the download breaks the spec:\n{}", errs.join("\n")));
     (res, export)
 }
 
@@ -65,7 +66,10 @@ async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
     let dv = &p["dv"];
     assert_eq!((dv["min_shelters"].as_i64(), dv["min_beds"].as_i64()), (Some(3), Some(5)));
     assert_eq!(dv["contributing_shelters"], 4);
-    assert_eq!((dv["beds_total"].as_i64(), dv["beds_sent"].as_i64(), dv["beds_suppressed"].as_i64()), (Some(118), Some(72), Some(46)));
+    assert_eq!(
+        (dv["beds_total"].as_i64(), dv["beds_sent"].as_i64(), dv["beds_suppressed"].as_i64()),
+        (Some(118), Some(72), Some(46))
+    );
     let aggregates: Vec<&Value> = rows(&p).iter().filter(|r| r["dv_aggregate"] == true).collect();
     assert_eq!(aggregates.len(), 1);
     assert_eq!((aggregates[0]["shelters"].as_i64(), beds(aggregates[0])), (Some(3), 72));
@@ -81,15 +85,23 @@ async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
     assert_eq!(projects, previewed, "the zip's projects are the preview's, in its order");
     let zip_beds: i64 = zip.rows("Inventory.csv").iter().map(|r| Export::int(r, "BedInventory")).sum();
     assert_eq!(zip_beds, rows(&p).iter().map(beds).sum::<i64>());
-    let dv_lines: Vec<_> = zip.rows("Inventory.csv").iter().filter(|r| Export::str(r, "ProjectID") == app::hmis::DV_PROJECT_ID).collect();
+    let dv_lines: Vec<_> =
+        zip.rows("Inventory.csv").iter().filter(|r| Export::str(r, "ProjectID") == app::hmis::DV_PROJECT_ID).collect();
     assert_eq!(dv_lines.len(), 1);
     assert_eq!((Export::int(dv_lines[0], "HouseholdType"), Export::int(dv_lines[0], "BedInventory")), (3, 72));
-    let dv_org = zip.rows("Organization.csv").iter().find(|o| Export::str(o, "OrganizationID") == app::hmis::DV_ORGANIZATION_ID).cloned();
+    let dv_org = zip
+        .rows("Organization.csv")
+        .iter()
+        .find(|o| Export::str(o, "OrganizationID") == app::hmis::DV_ORGANIZATION_ID)
+        .cloned();
     assert_eq!(dv_org.map(|o| Export::int(&o, "VictimServiceProvider")), Some(1));
 
     let e = &zip.rows("Export.csv")[0];
     assert_eq!(Export::str(e, "SourceID"), "TX-503");
-    assert_eq!((Export::int(e, "SourceType"), Export::int(e, "ExportDirective"), Export::int(e, "HashStatus")), (1, 2, 1));
+    assert_eq!(
+        (Export::int(e, "SourceType"), Export::int(e, "ExportDirective"), Export::int(e, "HashStatus")),
+        (1, 2, 1)
+    );
     assert_eq!(Export::str(e, "CSVVersion"), "2026 v1.0");
     assert_eq!(Export::str(e, "SoftwareName"), "HMIS Bridge");
     let today = Utc::now().date_naive().to_string();
@@ -168,8 +180,10 @@ async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
     // Another CoC's shelter, with a bed count, must never show up in this CoC's export.
     let now = Utc::now();
     add_other_coc(&db).await;
-    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
-    let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(&db).await.unwrap().unwrap();
+    let template =
+        shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
+    let line =
+        inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(&db).await.unwrap().unwrap();
 
     // A new count for Downtown Emergency Shelter (120 beds).
     bed_snapshot::ActiveModel {
@@ -208,7 +222,11 @@ async fn the_export_command_writes_the_zip_or_says_why_not(app: TestApp) {
     let missing = app.scratch().join("missing.zip");
     let run = app.cli(&["export", "--tenant", "nowhere", "--out", missing.to_str().unwrap()]);
     assert!(!run.status.success());
-    assert!(String::from_utf8_lossy(&run.stderr).contains("no CoC with short name \"nowhere\""), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("no CoC with short name \"nowhere\""),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(!missing.exists());
 
     let no_dir = app.scratch().join("no-such-dir").join("x.zip");

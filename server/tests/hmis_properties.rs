@@ -344,10 +344,16 @@ proptest! {
 #[test]
 fn the_validator_rejects_what_the_spec_forbids() {
     // The validator itself must be able to fail: break a good zip in each way the spec forbids.
-    let coc = build((1, 1, 1, vec![(0, Some(4), false, true, 0, vec![(1, 0, [0, 0, 0, 0, 0, 0, 10], false, false, Some(50))])]));
+    let coc = build((
+        1,
+        1,
+        1,
+        vec![(0, Some(4), false, true, 0, vec![(1, 0, [0, 0, 0, 0, 0, 0, 10], false, false, Some(50))])],
+    ));
     let mut out = export(&coc);
     validate(&write_zip(&out).expect("zip")).expect("the base case is valid");
-    let cases: Vec<(&str, Box<dyn Fn(&mut HmisExport)>)> = vec![
+    type Break = Box<dyn Fn(&mut HmisExport)>;
+    let cases: Vec<(&str, Break)> = vec![
         ("BedInventory", Box::new(|x| x.inventories[0].bed_inventory += 1)),
         ("ProjectID", Box::new(|x| x.inventories[0].project_id = "NOPE".into())),
         ("ProjectCoC.csv row for", Box::new(|x| x.inventories[0].coc_code = "TX-999".into())),

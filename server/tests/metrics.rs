@@ -28,7 +28,10 @@ fn value(body: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
 
 async fn metrics_show_the_queue_dead_letters_and_circuits_per_vendor(app: TestApp) {
     let mock = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_string("bad CoCCode")).mount(&mock).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("bad CoCCode"))
+        .mount(&mock)
+        .await;
     let v = add_vendor(&app.db().await, "Clarity", &format!("{}/upload", mock.uri()), true).await;
     let vid = v.id.to_string();
 
@@ -36,7 +39,11 @@ async fn metrics_show_the_queue_dead_letters_and_circuits_per_vendor(app: TestAp
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let body = res.text().await.unwrap();
-    assert_eq!(value(&body, "hmis_vendor_info", &[("vendor", &vid), ("tenant", "capital-area"), ("name", "Clarity")]), Some(1.0), "{body}");
+    assert_eq!(
+        value(&body, "hmis_vendor_info", &[("vendor", &vid), ("tenant", "capital-area"), ("name", "Clarity")]),
+        Some(1.0),
+        "{body}"
+    );
     assert_eq!(value(&body, "hmis_vendor_circuit_state", &[("vendor", &vid), ("state", "closed")]), Some(1.0));
     assert_eq!(value(&body, "hmis_vendor_circuit_state", &[("vendor", &vid), ("state", "open")]), Some(0.0));
     assert_eq!(value(&body, "hmis_outbox_rows", &[("vendor", &vid), ("state", "available")]), Some(0.0));

@@ -24,7 +24,14 @@ async fn a_vendor(db: &DatabaseConnection) -> vendor::Model {
 
 async fn put(db: &DatabaseConnection, v: &vendor::Model, key: &str, now: DateTime<Utc>) -> (outbox::Model, bool) {
     let txn = app::ssr::begin_write(db).await.unwrap();
-    let d = NewDelivery { tenant_id: v.tenant_id, vendor_id: v.id, payload: key.as_bytes().to_vec(), record_count: 3, idempotency_key: key, dv_epoch: 0 };
+    let d = NewDelivery {
+        tenant_id: v.tenant_id,
+        vendor_id: v.id,
+        payload: key.as_bytes().to_vec(),
+        record_count: 3,
+        idempotency_key: key,
+        dv_epoch: 0,
+    };
     let out = enqueue(&txn, d, now).await.unwrap();
     txn.commit().await.unwrap();
     out
@@ -104,7 +111,10 @@ async fn concurrent_claimers_never_share_a_row(app: TestApp) {
     let distinct: BTreeSet<i64> = all.iter().copied().collect();
     assert_eq!(distinct.len(), all.len(), "a row was claimed twice");
     assert_eq!(all.len(), 60, "every due row was claimed");
-    assert!(claim(&db, t0(), 5, Duration::minutes(5)).await.unwrap().is_empty(), "a claimed row is invisible to the next claim");
+    assert!(
+        claim(&db, t0(), 5, Duration::minutes(5)).await.unwrap().is_empty(),
+        "a claimed row is invisible to the next claim"
+    );
 }
 both_backends!(concurrent_claimers_never_share_a_row);
 
@@ -154,9 +164,15 @@ async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestA
 
     let (ok, _) = put(&db, &v, "push-2", t0()).await;
     let claimed = claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().remove(0);
-    finish(&db, &claimed, after_attempt(1, 3, Outcome::Delivered, t0(), backoff), AttemptRecord { outcome: "delivered", detail: "HTTP 200" }, t0())
-        .await
-        .unwrap();
+    finish(
+        &db,
+        &claimed,
+        after_attempt(1, 3, Outcome::Delivered, t0(), backoff),
+        AttemptRecord { outcome: "delivered", detail: "HTTP 200" },
+        t0(),
+    )
+    .await
+    .unwrap();
     let done = row(&db, ok.id).await;
     assert_eq!((done.state.as_str(), done.finalized_at, done.locked_until), ("completed", Some(t0()), None));
 }
@@ -169,7 +185,10 @@ async fn a_snoozed_row_keeps_its_attempts(app: TestApp) {
     let claimed = claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().remove(0);
     assert!(snooze(&db, &claimed, t0() + Duration::seconds(30)).await.unwrap());
     let after = row(&db, r.id).await;
-    assert_eq!((after.state.as_str(), after.attempt, after.scheduled_at), ("available", 0, t0() + Duration::seconds(30)));
+    assert_eq!(
+        (after.state.as_str(), after.attempt, after.scheduled_at),
+        ("available", 0, t0() + Duration::seconds(30))
+    );
     assert!(claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().is_empty());
     assert_eq!(claim(&db, t0() + Duration::seconds(30), 10, Duration::minutes(5)).await.unwrap()[0].attempt, 1);
 }
@@ -222,7 +241,9 @@ async fn plan(db: &DatabaseConnection, statement: sea_orm::Statement) -> String 
     let backend = txn.get_database_backend();
     let values = statement.values.map(|v| v.0).unwrap_or_default();
     let (explain, column) = if backend == sea_orm::DbBackend::Postgres {
-        txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan")
+            .await
+            .unwrap();
         let name = format!("planned_{}", PREPARED.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         txn.execute_unprepared(&format!("PREPARE {name} AS {}", statement.sql)).await.unwrap();
         let args: Vec<String> = values.iter().map(|v| PostgresQueryBuilder.value_to_string(v)).collect();
@@ -231,7 +252,13 @@ async fn plan(db: &DatabaseConnection, statement: sea_orm::Statement) -> String 
     } else {
         (sea_orm::Statement::from_sql_and_values(backend, format!("EXPLAIN QUERY PLAN {}", statement.sql), values), 3)
     };
-    let steps: Vec<String> = txn.query_all_raw(explain).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(column).unwrap()).collect();
+    let steps: Vec<String> = txn
+        .query_all_raw(explain)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(column).unwrap())
+        .collect();
     steps.join("\n")
 }
 
@@ -246,7 +273,10 @@ async fn the_outbox_queries_read_the_partial_indexes_on_postgres() {
     let db = app.db().await;
     let backend = db.get_database_backend();
     let claim = plan(&db, backend.build(&app::outbox::ssr::due(t0(), 32))).await;
-    assert!(claim.contains("idx_outbox_waiting") && !claim.contains("Sort"), "the claim does not read idx_outbox_waiting in order:\n{claim}");
+    assert!(
+        claim.contains("idx_outbox_waiting") && !claim.contains("Sort"),
+        "the claim does not read idx_outbox_waiting in order:\n{claim}"
+    );
     for (what, statement) in [
         ("the rescuer", app::outbox::ssr::expired(t0()).build(backend)),
         ("the queue gauges", app::outbox::ssr::queue_counts().build(backend)),
@@ -266,8 +296,16 @@ async fn the_tabs_audit_queries_read_their_indexes(app: TestApp) {
     let backend = db.get_database_backend();
     let ours = || push_audit::Entity::find().filter(push_audit::Column::TenantId.eq(1));
     let queries = [
-        ("a vendor's last failure", "idx_audit_vendor_failures", app::outbox::ssr::vendor_attempts(ours(), 1, false).limit(1)),
-        ("a page of the history", "idx_audit_tenant_id", ours().order_by_desc(push_audit::Column::Id).limit(25).offset(50)),
+        (
+            "a vendor's last failure",
+            "idx_audit_vendor_failures",
+            app::outbox::ssr::vendor_attempts(ours(), 1, false).limit(1),
+        ),
+        (
+            "a page of the history",
+            "idx_audit_tenant_id",
+            ours().order_by_desc(push_audit::Column::Id).limit(25).offset(50),
+        ),
     ];
     for (what, index, query) in queries {
         let plan = plan(&db, query.build(backend)).await;

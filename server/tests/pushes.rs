@@ -47,7 +47,8 @@ async fn a_push_is_queued_once_and_the_vendor_gets_the_export_zip(app: TestApp) 
     assert_eq!(received.len(), 1);
     let key = received[0].headers.get("idempotency-key").unwrap().to_str().unwrap();
     assert_eq!(key, rows[0].idempotency_key);
-    let zip = validate(&received[0].body).unwrap_or_else(|errs| panic!("the pushed zip breaks the spec:\n{}", errs.join("\n")));
+    let zip = validate(&received[0].body)
+        .unwrap_or_else(|errs| panic!("the pushed zip breaks the spec:\n{}", errs.join("\n")));
     assert_eq!(zip.rows("Project.csv").len(), 17, "the same export the tab previews");
     assert!(!zip.text.contains("SafeHarbor"));
 
@@ -56,7 +57,11 @@ async fn a_push_is_queued_once_and_the_vendor_gets_the_export_zip(app: TestApp) 
     assert_eq!(done.state, "completed");
     let audit = push_audit::Entity::find().all(&db).await.unwrap();
     assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0].payload_sha256, app::outbox::ssr::sha256_hex(&received[0].body), "the audit names the bytes sent");
+    assert_eq!(
+        audit[0].payload_sha256,
+        app::outbox::ssr::sha256_hex(&received[0].body),
+        "the audit names the bytes sent"
+    );
     let shown = &status(&admin).await[0];
     assert_eq!((shown["waiting"].as_u64(), shown["dead_letters"].as_u64()), (Some(0), Some(0)));
     assert!(shown["last_success"].is_string());
@@ -65,7 +70,10 @@ both_backends!(a_push_is_queued_once_and_the_vendor_gets_the_export_zip);
 
 async fn push_to_all_skips_disabled_vendors_and_bad_forms_say_why(app: TestApp) {
     let mock = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_string("ProjectID unknown")).mount(&mock).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("ProjectID unknown"))
+        .mount(&mock)
+        .await;
     let url = format!("{}/upload", mock.uri());
     add_vendor(&app.db().await, "Alpha", &url, true).await;
     add_vendor(&app.db().await, "Beta", &url, true).await;
@@ -117,7 +125,11 @@ both_backends!(only_coc_admins_of_the_tenant_can_push);
 
 async fn a_dead_letter_is_retried_once_from_the_tab_or_cancelled(app: TestApp) {
     let mock = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(422).set_body_string("Inventory.csv refused")).up_to_n_times(1).mount(&mock).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(422).set_body_string("Inventory.csv refused"))
+        .up_to_n_times(1)
+        .mount(&mock)
+        .await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&mock).await;
     let v = add_vendor(&app.db().await, "Clarity", &format!("{}/upload", mock.uri()), true).await;
     let admin = app.signed_in(ADMIN).await;
@@ -131,7 +143,10 @@ async fn a_dead_letter_is_retried_once_from_the_tab_or_cancelled(app: TestApp) {
     assert_eq!(dead[0]["errors"][0]["error"], "HTTP 422: Inventory.csv refused");
     let id = id_text(&dead[0]["id"]);
     let page = admin.page("/admin/hmis-export").await;
-    assert!(page.body.contains("Inventory.csv refused") && page.body.contains("Retry the delivery to"), "the tab lists it");
+    assert!(
+        page.body.contains("Inventory.csv refused") && page.body.contains("Retry the delivery to"),
+        "the tab lists it"
+    );
 
     // Retry: one more attempt, delivered once, with the same idempotency key.
     let retried = admin.call("retry_delivery", &[("id", &id)]).await;
@@ -140,7 +155,13 @@ async fn a_dead_letter_is_retried_once_from_the_tab_or_cancelled(app: TestApp) {
     assert!(app.drain_outbox().contains("Delivered 1"));
     let row = outbox::Entity::find().one(&app.db().await).await.unwrap().unwrap();
     assert_eq!((row.state.as_str(), row.attempt, row.max_attempts), ("completed", 2, 2));
-    let keys: Vec<String> = mock.received_requests().await.unwrap().iter().map(|r| r.headers["idempotency-key"].to_str().unwrap().to_string()).collect();
+    let keys: Vec<String> = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.headers["idempotency-key"].to_str().unwrap().to_string())
+        .collect();
     assert_eq!(keys, [row.idempotency_key.clone(), row.idempotency_key.clone()]);
     assert!(admin.call("list_dead_letters", &[]).await.json().as_array().unwrap().is_empty());
 
@@ -149,7 +170,11 @@ async fn a_dead_letter_is_retried_once_from_the_tab_or_cancelled(app: TestApp) {
     assert_eq!(coordinator.call("cancel_delivery", &[("id", &id)]).await.status, 404);
     assert_eq!(admin.call("cancel_delivery", &[("id", "987654")]).await.status, 404);
     assert_eq!(admin.call("cancel_delivery", &[("id", "abc")]).await.status, 404, "a malformed id is not found either");
-    assert_eq!(admin.call("cancel_delivery", &[("id", &id)]).await.status, 409, "a completed delivery is not cancelled");
+    assert_eq!(
+        admin.call("cancel_delivery", &[("id", &id)]).await.status,
+        409,
+        "a completed delivery is not cancelled"
+    );
 }
 both_backends!(a_dead_letter_is_retried_once_from_the_tab_or_cancelled);
 
@@ -171,7 +196,12 @@ async fn an_older_dead_letter_is_not_resent_after_a_newer_push(app: TestApp) {
     assert!(refused.body.contains("newer push"), "{}", refused.body);
     let cancelled = admin.call("cancel_delivery", &[("id", &id)]).await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
-    let row = outbox::Entity::find().filter(outbox::Column::PublicId.eq(id.as_str())).one(&app.db().await).await.unwrap().unwrap();
+    let row = outbox::Entity::find()
+        .filter(outbox::Column::PublicId.eq(id.as_str()))
+        .one(&app.db().await)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(row.state, "cancelled");
     assert!(row.errors.contains("cancelled by Dana Whitfield"));
 }
@@ -187,7 +217,10 @@ async fn the_push_history_lists_every_attempt_in_pages(app: TestApp) {
     let first = admin.call("list_push_history", &[]).await.json();
     assert_eq!((first["page"].as_u64(), first["pages"].as_u64()), (Some(1), Some(1)));
     let row = &first["rows"][0];
-    assert_eq!((row["vendor"].as_str(), row["outcome"].as_str(), row["attempt"].as_i64()), (Some("Clarity"), Some("delivered"), Some(1)));
+    assert_eq!(
+        (row["vendor"].as_str(), row["outcome"].as_str(), row["attempt"].as_i64()),
+        (Some("Clarity"), Some("delivered"), Some(1))
+    );
     let sent = &mock.received_requests().await.unwrap()[0].body;
     assert_eq!(row["sha256"], app::outbox::ssr::sha256_hex(sent));
 
@@ -201,7 +234,10 @@ async fn the_push_history_lists_every_attempt_in_pages(app: TestApp) {
         sea_orm::ActiveModelTrait::insert(more, &db).await.unwrap();
     }
     let page2 = admin.call("list_push_history", &[("page", "2")]).await.json();
-    assert_eq!((page2["page"].as_u64(), page2["pages"].as_u64(), page2["rows"].as_array().unwrap().len()), (Some(2), Some(2), 6));
+    assert_eq!(
+        (page2["page"].as_u64(), page2["pages"].as_u64(), page2["rows"].as_array().unwrap().len()),
+        (Some(2), Some(2), 6)
+    );
     assert_eq!(admin.call("list_push_history", &[("page", "99")]).await.json()["page"], 2);
     let html = admin.page("/admin/hmis-export?history=2").await;
     assert!(html.body.contains("Page 2 of 2") && html.body.contains("← Newer"), "{}", html.body);
@@ -222,7 +258,8 @@ async fn a_vendor_url_to_a_private_or_metadata_address_is_never_called(app: Test
     admin.call("queue_hmis_push", &[("vendor", "all"), ("token", &token(&admin).await)]).await;
     app.drain_outbox();
     let dead = admin.call("list_dead_letters", &[]).await.json();
-    let errors: Vec<String> = dead.as_array().unwrap().iter().map(|d| d["errors"][0]["error"].as_str().unwrap().to_string()).collect();
+    let errors: Vec<String> =
+        dead.as_array().unwrap().iter().map(|d| d["errors"][0]["error"].as_str().unwrap().to_string()).collect();
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(errors.iter().filter(|e| e.contains("not allowed")).count() == 2, "{errors:?}");
     assert!(errors.iter().any(|e| e.contains("must use https")), "{errors:?}");

@@ -68,7 +68,11 @@ async fn copy(db: &DatabaseConnection, table: &str, id: i64, set: &[(&str, Strin
             None => c.clone(),
         })
         .collect();
-    let sql = format!("INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE id = {id} RETURNING id", columns.join(", "), values.join(", "));
+    let sql = format!(
+        "INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE id = {id} RETURNING id",
+        columns.join(", "),
+        values.join(", ")
+    );
     scalar(db, &sql).await
 }
 
@@ -80,7 +84,8 @@ async fn insert(db: &DatabaseConnection, table: &str, values: &[(&str, String)])
         values.push(("public_id", format!("'{}'", public_id())));
     }
     let (names, literals): (Vec<&str>, Vec<String>) = values.into_iter().unzip();
-    scalar(db, &format!("INSERT INTO {table} ({}) VALUES ({}) RETURNING id", names.join(", "), literals.join(", "))).await
+    scalar(db, &format!("INSERT INTO {table} ({}) VALUES ({}) RETURNING id", names.join(", "), literals.join(", ")))
+        .await
 }
 
 fn v(n: i64) -> String {
@@ -139,7 +144,13 @@ async fn audit_row(db: &DatabaseConnection, tenant: i64, vendor: i64, outbox: i6
 }
 
 async fn assign(db: &DatabaseConnection, tenant: i64, shelter: i64, user: i64) -> Result<u64, DbErr> {
-    exec(db, &format!("INSERT INTO shelter_coordinators (tenant_id, shelter_id, user_id) VALUES ({tenant}, {shelter}, {user})")).await
+    exec(
+        db,
+        &format!(
+            "INSERT INTO shelter_coordinators (tenant_id, shelter_id, user_id) VALUES ({tenant}, {shelter}, {user})"
+        ),
+    )
+    .await
 }
 
 /// The write failed, and the error names `rule`.
@@ -170,18 +181,30 @@ async fn arrange(db: &DatabaseConnection) -> (Coc, Coc) {
         outbox: outbox_row(db, tenant, vendor_id, "ours").await.unwrap(),
     };
 
-    let t = copy(db, "tenants", ours.tenant, &[("name", "'Other CoC'".into()), ("slug", "'other'".into())]).await.unwrap();
+    let t =
+        copy(db, "tenants", ours.tenant, &[("name", "'Other CoC'".into()), ("slug", "'other'".into())]).await.unwrap();
     let org = copy(db, "organizations", ours.org, &[("tenant_id", v(t))]).await.unwrap();
-    let shelter = copy(db, "shelters", ours.shelter, &[("tenant_id", v(t)), ("organization_id", v(org))]).await.unwrap();
+    let shelter =
+        copy(db, "shelters", ours.shelter, &[("tenant_id", v(t)), ("organization_id", v(org))]).await.unwrap();
     // Households with adults and children: not the household of our line (see the move below).
-    let line = copy(db, "inventories", ours.line, &[("tenant_id", v(t)), ("shelter_id", v(shelter)), ("household_type", "3".into())])
-        .await
-        .unwrap();
+    let line = copy(
+        db,
+        "inventories",
+        ours.line,
+        &[("tenant_id", v(t)), ("shelter_id", v(shelter)), ("household_type", "3".into())],
+    )
+    .await
+    .unwrap();
     let set = [("tenant_id", v(t)), ("email", "'someone@other-coc.example'".into())];
     let coordinator = copy(db, "users", ours.coordinator, &set).await.unwrap();
-    let snapshot = copy(db, "bed_snapshots", ours.snapshot, &[("tenant_id", v(t)), ("inventory_id", v(line)), ("updated_by", v(coordinator))])
-        .await
-        .unwrap();
+    let snapshot = copy(
+        db,
+        "bed_snapshots",
+        ours.snapshot,
+        &[("tenant_id", v(t)), ("inventory_id", v(line)), ("updated_by", v(coordinator))],
+    )
+    .await
+    .unwrap();
     assign(db, t, shelter, coordinator).await.unwrap();
     let vendor_id = vendor(db, t).await.unwrap();
     let outbox = outbox_row(db, t, vendor_id, "theirs").await.unwrap();
@@ -197,16 +220,26 @@ async fn no_row_points_into_another_tenant(app: TestApp) {
     // A shelter of ours under their organization: inserted, or moved there.
     let set = [("organization_id", v(theirs.org)), ("hmis_project_id", "'PRJ-9001'".into())];
     refused(copy(&db, "shelters", ours.shelter, &set).await, "fk_shelter_org_tenant");
-    refused(exec(&db, &format!("UPDATE shelters SET organization_id = {} WHERE id = {}", theirs.org, ours.shelter)).await, "fk_shelter_org_tenant");
+    refused(
+        exec(&db, &format!("UPDATE shelters SET organization_id = {} WHERE id = {}", theirs.org, ours.shelter)).await,
+        "fk_shelter_org_tenant",
+    );
 
     // An inventory line of ours on their shelter.
     let set = [("shelter_id", v(theirs.shelter)), ("inventory_end_date", "inventory_start_date".into())];
     refused(copy(&db, "inventories", ours.line, &set).await, "fk_inv_shelter_tenant");
-    refused(exec(&db, &format!("UPDATE inventories SET shelter_id = {} WHERE id = {}", theirs.shelter, ours.line)).await, "fk_inv_shelter_tenant");
+    refused(
+        exec(&db, &format!("UPDATE inventories SET shelter_id = {} WHERE id = {}", theirs.shelter, ours.line)).await,
+        "fk_inv_shelter_tenant",
+    );
 
     // A snapshot of ours of their line.
     refused(copy(&db, "bed_snapshots", ours.snapshot, &[("inventory_id", v(theirs.line))]).await, "fk_snap_inv_tenant");
-    refused(exec(&db, &format!("UPDATE bed_snapshots SET inventory_id = {} WHERE id = {}", theirs.line, ours.snapshot)).await, "fk_snap_inv_tenant");
+    refused(
+        exec(&db, &format!("UPDATE bed_snapshots SET inventory_id = {} WHERE id = {}", theirs.line, ours.snapshot))
+            .await,
+        "fk_snap_inv_tenant",
+    );
 
     // Their coordinator, or a platform admin (no tenant), on our shelter; ours on their shelter.
     refused(assign(&db, ours.tenant, ours.shelter, theirs.coordinator).await, "fk_sc_user_tenant");
@@ -216,13 +249,22 @@ async fn no_row_points_into_another_tenant(app: TestApp) {
 
     // Deliveries: an outbox row of ours for their vendor; audit rows naming their vendor or row.
     refused(outbox_row(&db, ours.tenant, theirs.vendor, "crossed").await, "fk_outbox_vendor_tenant");
-    refused(exec(&db, &format!("UPDATE outbox SET vendor_id = {} WHERE id = {}", theirs.vendor, ours.outbox)).await, "fk_outbox_vendor_tenant");
+    refused(
+        exec(&db, &format!("UPDATE outbox SET vendor_id = {} WHERE id = {}", theirs.vendor, ours.outbox)).await,
+        "fk_outbox_vendor_tenant",
+    );
     refused(audit_row(&db, ours.tenant, theirs.vendor, ours.outbox).await, "fk_audit_vendor_tenant");
     refused(audit_row(&db, ours.tenant, ours.vendor, theirs.outbox).await, "fk_audit_outbox_tenant");
 
     // Nor does a parent leave its tenant under its children.
-    refused(exec(&db, &format!("UPDATE users SET tenant_id = {} WHERE id = {}", theirs.tenant, ours.coordinator)).await, "fk_sc_user_tenant");
-    refused(exec(&db, &format!("UPDATE vendors SET tenant_id = {} WHERE id = {}", theirs.tenant, ours.vendor)).await, "fk_outbox_vendor_tenant");
+    refused(
+        exec(&db, &format!("UPDATE users SET tenant_id = {} WHERE id = {}", theirs.tenant, ours.coordinator)).await,
+        "fk_sc_user_tenant",
+    );
+    refused(
+        exec(&db, &format!("UPDATE vendors SET tenant_id = {} WHERE id = {}", theirs.tenant, ours.vendor)).await,
+        "fk_outbox_vendor_tenant",
+    );
 
     // Writes inside one tenant still pass (the second CoC's rows above were written the same way).
     let set = [("hmis_project_id", "'PRJ-9002'".into())];
@@ -233,7 +275,9 @@ async fn no_row_points_into_another_tenant(app: TestApp) {
     let outbox = outbox_row(&db, ours.tenant, ours.vendor, "second").await.expect("an outbox row for our vendor");
     audit_row(&db, ours.tenant, ours.vendor, outbox).await.expect("an audit row of ours");
     let unassigned = id_of(&db, "SELECT id FROM users WHERE email = 'intake@capital-coc.example'").await;
-    exec(&db, &format!("UPDATE users SET tenant_id = {} WHERE id = {unassigned}", theirs.tenant)).await.expect("a user without assignments moves");
+    exec(&db, &format!("UPDATE users SET tenant_id = {} WHERE id = {unassigned}", theirs.tenant))
+        .await
+        .expect("a user without assignments moves");
 }
 both_backends!(no_row_points_into_another_tenant);
 
@@ -296,9 +340,14 @@ async fn code_columns_hold_hmis_codes(app: TestApp) {
     refused(copy(&db, "inventories", line, &set).await, "ck_inventory_household_type");
     let set = [("project_type", "8".into()), ("hmis_project_id", "'PRJ-9005'".into())];
     let safe_haven = copy(&db, "shelters", shelter, &set).await.expect("a safe haven");
-    copy(&db, "inventories", line, &[("shelter_id", v(safe_haven)), ("availability", "NULL".into()), ("es_bed_type", "NULL".into())])
-        .await
-        .expect("a line without ES fields");
+    copy(
+        &db,
+        "inventories",
+        line,
+        &[("shelter_id", v(safe_haven)), ("availability", "NULL".into()), ("es_bed_type", "NULL".into())],
+    )
+    .await
+    .expect("a line without ES fields");
 }
 both_backends!(code_columns_hold_hmis_codes);
 
@@ -353,16 +402,27 @@ async fn addresses_per_coc_come_off_and_go_back_on_the_demo_data(app: TestApp) {
     let coordinator = app.signed_in(COORDINATOR).await;
     let users = "SELECT COUNT(*) FROM users";
     let count = id_of(&db, users).await;
-    let same_address = |tenant: i64| format!("UPDATE users SET email = '{}' WHERE id = (SELECT MIN(id) FROM users WHERE tenant_id = {tenant} AND email <> '{}')", COORDINATOR.0, COORDINATOR.0);
+    let same_address = |tenant: i64| {
+        format!(
+            "UPDATE users SET email = '{}' WHERE id = (SELECT MIN(id) FROM users WHERE tenant_id = {tenant} AND email <> '{}')",
+            COORDINATOR.0, COORDINATOR.0
+        )
+    };
 
     // Another CoC's user may have our coordinator's address; ours may not.
     assert_eq!(exec(&db, &same_address(theirs.tenant)).await.expect("an address shared across CoCs"), 1);
     let taken = exec(&db, &same_address(ours.tenant)).await.expect_err("an address twice in one CoC");
     assert!(taken.to_string().to_lowercase().contains("unique"), "{taken}");
     refused(Migrator::down(&db, Some(1)).await, "address(es) belong to users in several CoCs");
-    exec(&db, &format!("UPDATE users SET email = 'their-own@harbor.example' WHERE tenant_id = {} AND email = '{}'", theirs.tenant, COORDINATOR.0))
-        .await
-        .unwrap();
+    exec(
+        &db,
+        &format!(
+            "UPDATE users SET email = 'their-own@harbor.example' WHERE tenant_id = {} AND email = '{}'",
+            theirs.tenant, COORDINATOR.0
+        ),
+    )
+    .await
+    .unwrap();
 
     for step in ["down", "up"] {
         match step {

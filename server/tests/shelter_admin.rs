@@ -86,8 +86,16 @@ async fn an_admin_creates_a_shelter_with_lines_and_a_coordinator(app: TestApp) {
     assert_eq!(editor["lines"][0]["dedicated"], 5);
 
     // Assign a coordinator, who now sees the shelter.
-    let coordinator_id = editor["assignable"].as_array().unwrap().iter().find(|c| c["email"] == COORDINATOR.0).map(|c| id_text(&c["id"])).unwrap();
-    let assigned = admin.call("assign_coordinator", &[("shelter_id", &id), ("user_id", &coordinator_id), ("assign", "true")]).await;
+    let coordinator_id = editor["assignable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == COORDINATOR.0)
+        .map(|c| id_text(&c["id"]))
+        .unwrap();
+    let assigned = admin
+        .call("assign_coordinator", &[("shelter_id", &id), ("user_id", &coordinator_id), ("assign", "true")])
+        .await;
     assert_eq!(assigned.status, 200, "{}", assigned.body);
     let coordinator = app.signed_in(COORDINATOR).await;
     let mine = coordinator.call("list_my_shelters", &[]).await.json();
@@ -141,14 +149,26 @@ async fn marking_an_organization_a_vsp_hides_its_shelters(app: TestApp) {
     let without = app.signed_in(ADMIN_NO_DV).await;
     assert_eq!(count(&without).await, 16);
     let orgs = with.call("list_organizations", &[]).await.json();
-    let eastside = orgs.as_array().unwrap().iter().find(|o| o["name"] == "Eastside Community Services").map(|o| id_text(&o["id"])).unwrap();
+    let eastside = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "Eastside Community Services")
+        .map(|o| id_text(&o["id"]))
+        .unwrap();
     // Only an admin with DV access may set the flag.
     let refused = without
-        .call("update_organization", &[("id", &eastside), ("name", "Eastside Community Services"), ("victim_service_provider", "on")])
+        .call(
+            "update_organization",
+            &[("id", &eastside), ("name", "Eastside Community Services"), ("victim_service_provider", "on")],
+        )
         .await;
     assert_eq!(refused.json()["Validation"]["field"], "victim_service_provider");
     let saved = with
-        .call("update_organization", &[("id", &eastside), ("name", "Eastside Community Services"), ("victim_service_provider", "on")])
+        .call(
+            "update_organization",
+            &[("id", &eastside), ("name", "Eastside Community Services"), ("victim_service_provider", "on")],
+        )
         .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     // Eastside runs 4 shelters: they are DV shelters now.

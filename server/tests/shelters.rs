@@ -42,7 +42,8 @@ both_backends!(dv_shelters_are_absent_without_dv_access);
 async fn search_and_pages(app: TestApp) {
     // 60 more shelters make three pages of 50.
     let db = app.db().await;
-    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
+    let template =
+        shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
     let extra: Vec<shelter::ActiveModel> = (0..60)
         .map(|i| {
             let mut m: shelter::ActiveModel = template.clone().into();

@@ -47,7 +47,8 @@ struct Harness {
 
 /// A worker on `db` with `clock` that delivers over HTTP, loopback allowed (the mock vendor).
 fn loopback_worker(db: DatabaseConnection, clock: Arc<StubClock>, settings: WorkerSettings) -> Arc<Worker> {
-    let adapter = Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
+    let adapter =
+        Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
     Worker::new(db, clock, adapter, settings, Default::default())
 }
 
@@ -82,8 +83,9 @@ impl Harness {
 
     /// `n` rows for the vendor straight into the table (a push would supersede the ones before).
     async fn insert_rows(&self, n: usize) {
-        let rows: Vec<outbox::ActiveModel> =
-            (0..n).map(|i| new_outbox_row(&self.vendor, &format!("row-{i}"), format!("zip {i}").into_bytes(), t0())).collect();
+        let rows: Vec<outbox::ActiveModel> = (0..n)
+            .map(|i| new_outbox_row(&self.vendor, &format!("row-{i}"), format!("zip {i}").into_bytes(), t0()))
+            .collect();
         outbox::Entity::insert_many(rows).exec(&self.db).await.unwrap();
     }
 
@@ -93,14 +95,26 @@ impl Harness {
 
     async fn received(&self) -> Vec<String> {
         let requests = self.mock.received_requests().await.unwrap_or_default();
-        requests.iter().filter_map(|r| r.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string)).collect()
+        requests
+            .iter()
+            .filter_map(|r| r.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string))
+            .collect()
     }
 }
 
 async fn a_transient_failure_is_retried_later_then_delivered(app: TestApp) {
     let h = harness(&app).await;
-    Mock::given(method("POST")).and(path("/upload")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&h.mock).await;
-    Mock::given(method("POST")).and(header_exists("idempotency-key")).respond_with(ResponseTemplate::new(200)).mount(&h.mock).await;
+    Mock::given(method("POST"))
+        .and(path("/upload"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&h.mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(header_exists("idempotency-key"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&h.mock)
+        .await;
     let r = h.push("push-1").await;
 
     assert_eq!(h.worker.drain().await.unwrap().attempted, 1);
@@ -120,7 +134,10 @@ both_backends!(a_transient_failure_is_retried_later_then_delivered);
 
 async fn three_failures_dead_letter_and_a_400_discards_at_once(app: TestApp) {
     let h = harness(&app).await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(500).set_body_string("upstream down")).mount(&h.mock).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("upstream down"))
+        .mount(&h.mock)
+        .await;
     let r = h.push("push-1").await;
     let mut waits = Vec::new();
     for _ in 0..3 {
@@ -139,7 +156,10 @@ async fn three_failures_dead_letter_and_a_400_discards_at_once(app: TestApp) {
     assert!(waits[1] > waits[0], "delays grow: {waits:?}");
 
     h.mock.reset().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_string("CoCCode unknown")).mount(&h.mock).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("CoCCode unknown"))
+        .mount(&h.mock)
+        .await;
     let bad = h.push("push-2").await;
     h.worker.drain().await.unwrap();
     let rejected = h.row(bad.id).await;
@@ -150,7 +170,10 @@ both_backends!(three_failures_dead_letter_and_a_400_discards_at_once);
 
 async fn retry_after_is_honoured(app: TestApp) {
     let h = harness(&app).await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "600")).mount(&h.mock).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "600"))
+        .mount(&h.mock)
+        .await;
     let r = h.push("push-1").await;
     h.worker.drain().await.unwrap();
     let after = h.row(r.id).await;
@@ -169,7 +192,11 @@ async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains
         h.worker.drain().await.unwrap();
     }
     assert_eq!(h.worker.breaker_state(h.vendor.id), BreakerState::Open);
-    assert_eq!(h.circuit_open_until().await, Some(t0() + Duration::seconds(30)), "recorded for the tab and the metrics");
+    assert_eq!(
+        h.circuit_open_until().await,
+        Some(t0() + Duration::seconds(30)),
+        "recorded for the tab and the metrics"
+    );
     let waiting = h.push("after-outage").await;
     let round = h.worker.drain().await.unwrap();
     assert_eq!((round.attempted, round.snoozed), (0, 1));
@@ -222,7 +249,10 @@ both_backends!(a_schedule_pushes_once_per_period_whichever_replica_runs);
 async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestApp) {
     let h = harness(&app).await;
     // A vendor that takes a moment, so both workers are mid-delivery at once.
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(20))).mount(&h.mock).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(20)))
+        .mount(&h.mock)
+        .await;
     const N: usize = 120;
     h.insert_rows(N).await;
     let replica = loopback_worker(app.db().await, h.clock.clone(), WorkerSettings::default());
@@ -255,7 +285,8 @@ async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unatte
     let arrived = Arc::new(tokio::sync::Notify::new());
     Mock::given(method("POST")).respond_with(SlowVendor(arrived.clone())).mount(&h.mock).await;
     h.insert_rows(20).await;
-    let worker = loopback_worker(h.db.clone(), h.clock.clone(), WorkerSettings { concurrency: 2, ..WorkerSettings::default() });
+    let worker =
+        loopback_worker(h.db.clone(), h.clock.clone(), WorkerSettings { concurrency: 2, ..WorkerSettings::default() });
 
     // Shut down as soon as the first upload reaches the vendor: deliveries are under way and
     // more rows are claimed, waiting for a slot.
@@ -266,7 +297,11 @@ async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unatte
     let sent = h.received().await.len();
     assert!(completed >= 1 && completed == sent, "what went out finished: {completed} completed, {sent} sent");
     for r in rows.iter().filter(|r| r.state != "completed") {
-        assert_eq!((r.state.as_str(), r.attempt, r.locked_until), ("available", 0, None), "put back unattempted: {r:?}");
+        assert_eq!(
+            (r.state.as_str(), r.attempt, r.locked_until),
+            ("available", 0, None),
+            "put back unattempted: {r:?}"
+        );
     }
     assert_eq!(rows.len(), 20);
 }
@@ -298,7 +333,8 @@ async fn a_claimed_row_cancelled_while_it_waits_is_not_sent(app: TestApp) {
     let gate = Gate { arrived: Mutex::new(Some(arrived_tx)), release: Mutex::new(release_rx) };
     Mock::given(method("POST")).respond_with(gate).mount(&h.mock).await;
     // One delivery at a time: the first is in flight while the second waits, claimed.
-    let worker = loopback_worker(h.db.clone(), h.clock.clone(), WorkerSettings { concurrency: 1, ..WorkerSettings::default() });
+    let worker =
+        loopback_worker(h.db.clone(), h.clock.clone(), WorkerSettings { concurrency: 1, ..WorkerSettings::default() });
     h.insert_rows(2).await;
     let rows = outbox::Entity::find().filter(outbox::Column::VendorId.eq(h.vendor.id)).all(&h.db).await.unwrap();
     let second = rows.iter().max_by_key(|r| r.id).unwrap().clone();

@@ -1,12 +1,12 @@
 //! Sign-in, sign-out, sessions and passwords.
 pub mod api;
-pub mod ui;
-#[cfg(feature = "ssr")]
-pub mod ssr;
 #[cfg(feature = "ssr")]
 mod password;
 #[cfg(feature = "ssr")]
+pub mod ssr;
+#[cfg(feature = "ssr")]
 pub mod throttle;
+pub mod ui;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,10 +73,7 @@ pub fn check_new_password(field: &str, label: &str, password: &str) -> Result<()
         ));
     }
     if chars > PASSWORD_MAX_CHARS {
-        return Err(AppError::validation(
-            field,
-            format!("{label}: use at most {PASSWORD_MAX_CHARS} characters."),
-        ));
+        return Err(AppError::validation(field, format!("{label}: use at most {PASSWORD_MAX_CHARS} characters.")));
     }
     Ok(())
 }

@@ -24,16 +24,13 @@ fn hash_blocking(password: &str) -> Result<String, AppError> {
 /// queues here instead of exhausting memory and the blocking pool.
 fn permits() -> &'static tokio::sync::Semaphore {
     static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
-    })
+    PERMITS
+        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
 }
 
 pub async fn hash(password: String) -> Result<String, AppError> {
     let _permit = permits().acquire().await.map_err(|_| AppError::Internal)?;
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(|_| AppError::Internal)?
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|_| AppError::Internal)?
 }
 
 /// A hash of a random password, verified against when the account does not exist, so an unknown

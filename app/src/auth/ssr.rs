@@ -6,8 +6,7 @@ use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -76,7 +75,9 @@ pub async fn load_current_user(session: &Session, state: &AppState) -> Result<Op
     };
     if user.is_none() {
         session.flush().await?;
-    } else if Utc::now() - session.get::<DateTime<Utc>>(SEEN_KEY).await?.unwrap_or(auth.signed_in_at) > chrono::Duration::minutes(1) {
+    } else if Utc::now() - session.get::<DateTime<Utc>>(SEEN_KEY).await?.unwrap_or(auth.signed_in_at)
+        > chrono::Duration::minutes(1)
+    {
         // Writing the session moves its idle expiry; once a minute is enough.
         session.insert(SEEN_KEY, Utc::now()).await?;
     }
@@ -98,10 +99,7 @@ pub async fn authorize_session(session: &Session, state: &AppState, access: Page
         return Err(AppError::NotFound);
     }
     if user.must_change_password && access != PageAccess::SignedIn {
-        return Err(AppError::validation(
-            "password",
-            "Password: choose a new password first (Account > Password).",
-        ));
+        return Err(AppError::validation("password", "Password: choose a new password first (Account > Password)."));
     }
     Ok(Access::new(user, Granted(())))
 }
@@ -167,7 +165,12 @@ const MAX_ACCOUNTS_PER_ADDRESS: u64 = 8;
 /// Sign in; returns where to go next. An address is unique within a CoC, not across CoCs
 /// (docs/auth.md), so the account is the one whose password matches; `coc` (a CoC code, the
 /// CoC's slug, or `platform`) chooses when the same password opens accounts in several.
-pub async fn login(email: String, password: String, coc: Option<String>, next: Option<String>) -> Result<String, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    coc: Option<String>,
+    next: Option<String>,
+) -> Result<String, AppError> {
     let state = ssr::state()?;
     let db = &state.db;
     if email.trim().is_empty() {
@@ -220,7 +223,11 @@ pub async fn login(email: String, password: String, coc: Option<String>, next: O
 }
 
 /// The one account of `opened` (all opened by the password) that `coc` names, or the only one.
-async fn choose_account(db: &impl ConnectionTrait, mut opened: Vec<user::Model>, coc: Option<&str>) -> Result<user::Model, AppError> {
+async fn choose_account(
+    db: &impl ConnectionTrait,
+    mut opened: Vec<user::Model>,
+    coc: Option<&str>,
+) -> Result<user::Model, AppError> {
     let coc = coc.map(str::trim).filter(|c| !c.is_empty());
     let Some(coc) = coc else {
         if opened.len() == 1 {
@@ -236,7 +243,9 @@ async fn choose_account(db: &impl ConnectionTrait, mut opened: Vec<user::Model>,
     let names = |u: &user::Model| match u.tenant_id {
         None => coc.eq_ignore_ascii_case("platform"),
         Some(id) => tenants.iter().any(|t| {
-            t.id == id && (t.slug.eq_ignore_ascii_case(coc) || t.coc_codes.split(';').any(|c| c.trim().eq_ignore_ascii_case(coc)))
+            t.id == id
+                && (t.slug.eq_ignore_ascii_case(coc)
+                    || t.coc_codes.split(';').any(|c| c.trim().eq_ignore_ascii_case(coc)))
         }),
     };
     opened.retain(|u| names(u));
@@ -257,10 +266,7 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// End every stored session of a user (deactivation, password change).
 pub async fn end_sessions_of(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {
-    session_row::Entity::delete_many()
-        .filter(session_row::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?;
+    session_row::Entity::delete_many().filter(session_row::Column::UserId.eq(user_id)).exec(db).await?;
     Ok(())
 }
 

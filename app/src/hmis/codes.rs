@@ -92,10 +92,8 @@ pub const ES_BED_TYPE: CodeList =
     CodeList { name: "ES bed type", entries: &[(1, "Facility-based"), (2, "Voucher"), (3, "Other")] };
 
 /// 2.03.4 GeographyType.
-pub const GEOGRAPHY_TYPE: CodeList = CodeList {
-    name: "Geography type",
-    entries: &[(1, "Urban"), (2, "Suburban"), (3, "Rural"), (99, "Unknown")],
-};
+pub const GEOGRAPHY_TYPE: CodeList =
+    CodeList { name: "Geography type", entries: &[(1, "Urban"), (2, "Suburban"), (3, "Rural"), (99, "Unknown")] };
 
 /// 2.08.1 HMISParticipationType.
 pub const HMIS_PARTICIPATION_TYPE: CodeList = CodeList {

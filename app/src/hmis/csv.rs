@@ -47,7 +47,8 @@ fn io<'a>(v: Option<i32>) -> Cell<'a> {
 }
 
 /// DateCreated, DateUpdated, UserID, DateDeleted, ExportID: the tail of most files.
-const META: [(&str, Kind); 5] = [("DateCreated", T), ("DateUpdated", T), ("UserID", S(32)), ("DateDeleted", T), ("ExportID", S(32))];
+const META: [(&str, Kind); 5] =
+    [("DateCreated", T), ("DateUpdated", T), ("UserID", S(32)), ("DateDeleted", T), ("ExportID", S(32))];
 
 fn meta<'a>(m: &'a Meta, export_id: &'a str) -> [Cell<'a>; 5] {
     [Cell::T(Some(m.date_created)), Cell::T(Some(m.date_updated)), s(&m.user_id), Cell::T(None), s(export_id)]
@@ -213,7 +214,12 @@ fn rows<'a>(file: &str, x: &'a HmisExport) -> Vec<Vec<Cell<'a>>> {
         "Organization.csv" => x
             .organizations
             .iter()
-            .map(|o| with_meta(vec![s(&o.organization_id), s(&o.organization_name), i(o.victim_service_provider), Cell::S(None)], &o.meta))
+            .map(|o| {
+                with_meta(
+                    vec![s(&o.organization_id), s(&o.organization_name), i(o.victim_service_provider), Cell::S(None)],
+                    &o.meta,
+                )
+            })
             .collect(),
         "User.csv" => x
             .users
@@ -302,7 +308,13 @@ fn rows<'a>(file: &str, x: &'a HmisExport) -> Vec<Vec<Cell<'a>>> {
             .iter()
             .map(|p| {
                 with_meta(
-                    vec![s(&p.participation_id), s(&p.project_id), i(p.participation_type), Cell::D(Some(p.start_date)), Cell::D(p.end_date)],
+                    vec![
+                        s(&p.participation_id),
+                        s(&p.project_id),
+                        i(p.participation_type),
+                        Cell::D(Some(p.start_date)),
+                        Cell::D(p.end_date),
+                    ],
                     &p.meta,
                 )
             })
@@ -430,7 +442,8 @@ mod tests {
 
     #[test]
     fn clean_text_is_only_skipped_for_text_it_would_not_change() {
-        for v in ["Hope", "=x", "+1", "a<b", "a\nb", "ééééé", "12345678", "Casa – Niños", "\"q\"", "a\tb", "-"] {
+        for v in ["Hope", "=x", "+1", "a<b", "a\nb", "ééééé", "12345678", "Casa – Niños", "\"q\"", "a\tb", "-"]
+        {
             for max in [3, 5, 200] {
                 if is_clean(v, max) {
                     assert_eq!(clean_text(v, max), v, "{v:?} at {max}");

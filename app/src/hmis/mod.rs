@@ -2,7 +2,6 @@
 //! aggregation), the HMIS CSV writer, and the HMIS Export tab.
 pub mod api;
 pub mod codes;
-pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod csv;
 #[cfg(feature = "ssr")]
@@ -11,6 +10,7 @@ pub mod records;
 pub mod ssr;
 #[cfg(feature = "ssr")]
 pub mod transform;
+pub mod ui;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -53,7 +53,8 @@ impl HouseholdBeds {
 
     /// Occupied / reported beds in percent; None before any report.
     pub fn utilization(&self) -> Option<i32> {
-        (self.beds_reported > 0).then(|| ((self.beds_occupied as f64) * 100.0 / (self.beds_reported as f64)).round() as i32)
+        (self.beds_reported > 0)
+            .then(|| ((self.beds_occupied as f64) * 100.0 / (self.beds_reported as f64)).round() as i32)
     }
 
     /// Outside the range HUD flags for review.
@@ -94,7 +95,11 @@ impl PreviewRow {
             households: self
                 .households
                 .iter()
-                .map(|h| HouseholdBeds { household_type: h.household_type, beds_total: h.beds_total, ..Default::default() })
+                .map(|h| HouseholdBeds {
+                    household_type: h.household_type,
+                    beds_total: h.beds_total,
+                    ..Default::default()
+                })
                 .collect(),
             oldest_update: None,
             unreported_lines: 0,

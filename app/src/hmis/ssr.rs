@@ -46,7 +46,11 @@ pub async fn new_run(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Ex
 
 /// The tenant's export as of `run`: every organization, active shelter, inventory line in effect
 /// that day, and each line's latest snapshot, read from one snapshot of the database.
-pub async fn export(db: &DatabaseConnection, scope: TenantScope, run: &ExportRun) -> Result<(tenant::Model, HmisExport), AppError> {
+pub async fn export(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    run: &ExportRun,
+) -> Result<(tenant::Model, HmisExport), AppError> {
     let txn = crate::ssr::begin_snapshot_read(db).await?;
     let db = &txn;
     let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await?.ok_or(AppError::NotFound)?;

@@ -85,7 +85,10 @@ impl Context<'_> {
     }
 
     /// Beds of some lines by household type, with freshness.
-    fn beds<'l>(&self, lines: impl Iterator<Item = &'l inventory::Model>) -> (Vec<HouseholdBeds>, Option<DateTime<Utc>>, u32) {
+    fn beds<'l>(
+        &self,
+        lines: impl Iterator<Item = &'l inventory::Model>,
+    ) -> (Vec<HouseholdBeds>, Option<DateTime<Utc>>, u32) {
         let mut by_household: BTreeMap<i32, HouseholdBeds> = BTreeMap::new();
         let (mut oldest, mut unreported) = (None::<DateTime<Utc>>, 0);
         for line in lines {
@@ -150,7 +153,12 @@ pub fn transform(input: &ExportInput) -> HmisExport {
     }
     for lines in lines_of.values_mut() {
         lines.sort_by(|a, b| {
-            (&a.coc_code, a.household_type, a.es_bed_type, a.id).cmp(&(&b.coc_code, b.household_type, b.es_bed_type, b.id))
+            (&a.coc_code, a.household_type, a.es_bed_type, a.id).cmp(&(
+                &b.coc_code,
+                b.household_type,
+                b.es_bed_type,
+                b.id,
+            ))
         });
     }
 
@@ -217,7 +225,13 @@ fn export_record(tenant: &tenant::Model, run: &ExportRun) -> ExportRecord {
 }
 
 /// A non-DV project: its own records and preview row.
-fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Option<&organization::Model>, lines: &[&inventory::Model]) {
+fn add_project(
+    out: &mut HmisExport,
+    ctx: &Context,
+    p: &shelter::Model,
+    org: Option<&organization::Model>,
+    lines: &[&inventory::Model],
+) {
     let meta = ctx.meta(p.created_at, p.updated_at);
     let es = is_emergency_shelter(p.project_type);
     out.projects.push(ProjectRecord {
@@ -233,7 +247,8 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
         target_population: p.target_population,
         meta: meta.clone(),
     });
-    let coc_codes: BTreeSet<&str> = std::iter::once(p.coc_code.as_str()).chain(lines.iter().map(|l| l.coc_code.as_str())).collect();
+    let coc_codes: BTreeSet<&str> =
+        std::iter::once(p.coc_code.as_str()).chain(lines.iter().map(|l| l.coc_code.as_str())).collect();
     for coc in coc_codes {
         out.project_cocs.push(ProjectCocRecord {
             // Public ids only: row ids are sequential and would count the DV projects between them.
@@ -288,7 +303,12 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
 }
 
 /// Every DV shelter folded into one synthetic project, cell by cell, with suppression.
-fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model, dv: &[(&shelter::Model, Vec<&inventory::Model>)]) {
+fn add_dv_aggregate(
+    out: &mut HmisExport,
+    ctx: &Context,
+    tenant: &tenant::Model,
+    dv: &[(&shelter::Model, Vec<&inventory::Model>)],
+) {
     let mut cells: BTreeMap<(String, i32), Cell> = BTreeMap::new();
     let mut contributing = BTreeSet::new();
     for (shelter, lines) in dv {

@@ -6,9 +6,11 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::api::preview_hmis_export;
-use crate::outbox::ui::{DeadLetters, PushControls, PushHistory, VendorPanel};
 use super::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
-use super::{DvSummary, ExportPreview, HouseholdBeds, Overview, PreviewRow, RowFilter, Suppression, UTILIZATION_REVIEW_RANGE};
+use super::{
+    DvSummary, ExportPreview, HouseholdBeds, Overview, PreviewRow, RowFilter, Suppression, UTILIZATION_REVIEW_RANGE,
+};
+use crate::outbox::ui::{DeadLetters, PushControls, PushHistory, VendorPanel};
 
 /// Where the zip is served (an axum route of the server).
 pub const DOWNLOAD_PATH: &str = "/admin/hmis-export/download";
@@ -49,7 +51,10 @@ fn utilization_cell(beds: &HouseholdBeds) -> AnyView {
 fn ExportTab(preview: ExportPreview, controls: PushControls) -> impl IntoView {
     let overview = Overview::of(&preview.rows);
     let ExportPreview { coc_codes, export_date, rows, dv, push_token } = preview;
-    let oldest = overview.oldest_update.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "no counts yet".into());
+    let oldest = overview
+        .oldest_update
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "no counts yet".into());
     let unreported = overview.unreported_lines;
     view! {
         <section class="card" aria-labelledby="overview-h">
@@ -129,7 +134,9 @@ fn DvNote(dv: Option<DvSummary>) -> impl IntoView {
 fn Preview(rows: Vec<PreviewRow>) -> impl IntoView {
     let query = use_query_map();
     let filter = move || RowFilter::parse(query.get().get("rows").as_deref());
-    let household = move || query.get().get("household").and_then(|h| h.parse::<i32>().ok()).filter(|h| HOUSEHOLD_TYPE.contains(*h));
+    let household = move || {
+        query.get().get("household").and_then(|h| h.parse::<i32>().ok()).filter(|h| HOUSEHOLD_TYPE.contains(*h))
+    };
     let option = move |value: &'static str, label: &'static str| {
         view! {
             <label class="check"><input type="radio" name="rows" value=value
@@ -191,7 +198,8 @@ fn Preview(rows: Vec<PreviewRow>) -> impl IntoView {
 fn Row(r: PreviewRow, b: HouseholdBeds) -> impl IntoView {
     let households = r.households.iter().map(|h| HOUSEHOLD_TYPE.label(h.household_type)).collect::<Vec<_>>().join("; ");
     let occupied = if b.beds_reported > 0 { count(b.beds_occupied) } else { "—".into() };
-    let partly = (b.beds_reported > 0 && b.beds_reported < b.beds_total).then(|| format!("of {} reported beds", b.beds_reported));
+    let partly = (b.beds_reported > 0 && b.beds_reported < b.beds_total)
+        .then(|| format!("of {} reported beds", b.beds_reported));
     view! {
         <tr class:dv-row=r.dv_aggregate>
             <td>

@@ -1,8 +1,8 @@
 //! Shelters' inventory lines and the coordinators' bed counts.
 pub mod api;
-pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod versioning;
 
@@ -72,7 +72,10 @@ impl LineChange {
     pub fn describe(&self) -> String {
         match self.previous {
             Some((t, o)) if (t, o) == (self.beds_total, self.beds_occupied) => {
-                format!("{}: {} total, {} occupied (confirmed)", self.household_type, self.beds_total, self.beds_occupied)
+                format!(
+                    "{}: {} total, {} occupied (confirmed)",
+                    self.household_type, self.beds_total, self.beds_occupied
+                )
             }
             Some((t, o)) => format!(
                 "{}: total {} → {}, occupied {} → {}",

@@ -4,14 +4,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::versioning::{Capacity, plan};
 use super::{
-    HistoryEntry, LineChange, LineCounts, LineInput, ShelterCounts, ShelterHistory, field_name,
-    parse_bed_count,
+    HistoryEntry, LineChange, LineCounts, LineInput, ShelterCounts, ShelterHistory, field_name, parse_bed_count,
 };
 use crate::access::{PageAccess, Role};
 use crate::auth::ssr::authorize;
@@ -27,7 +25,11 @@ fn when(t: DateTime<Utc>) -> String {
 }
 
 /// The current (open-ended) inventory lines of some shelters, in display order.
-async fn current_lines(db: &impl ConnectionTrait, tenant_id: i64, shelter_ids: &[i64]) -> Result<Vec<inventory::Model>, AppError> {
+async fn current_lines(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    shelter_ids: &[i64],
+) -> Result<Vec<inventory::Model>, AppError> {
     Ok(inventory::Entity::find()
         .filter(inventory::Column::TenantId.eq(tenant_id))
         .filter(inventory::Column::ShelterId.is_in(shelter_ids.iter().copied()))
@@ -59,7 +61,11 @@ async fn latest_snapshots(
     Ok(rows.into_iter().map(|s| (s.inventory_id, s)).collect())
 }
 
-async fn user_names(db: &impl ConnectionTrait, access: &Access, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
+async fn user_names(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    ids: Vec<i64>,
+) -> Result<HashMap<i64, String>, AppError> {
     Ok(access
         .find::<user::Entity>()?
         .filter(user::Column::Id.is_in(ids))
@@ -122,7 +128,13 @@ pub async fn my_shelters() -> Result<Vec<ShelterCounts>, AppError> {
         .await?;
     let ids: Vec<i64> = shelters.iter().map(|s| s.id).collect();
     let mut lines = line_counts(&db, &access, &ids).await?;
-    Ok(shelters.into_iter().map(|s| { let l = lines.remove(&s.id).unwrap_or_default(); to_counts(s, l) }).collect())
+    Ok(shelters
+        .into_iter()
+        .map(|s| {
+            let l = lines.remove(&s.id).unwrap_or_default();
+            to_counts(s, l)
+        })
+        .collect())
 }
 
 /// A line's validated new counts.
@@ -148,13 +160,19 @@ fn validate(current: Vec<inventory::Model>, inputs: &[LineInput]) -> Result<Vec<
     for input in inputs {
         let line = by_id.remove(input.inventory_id.trim()).ok_or_else(stale_form)?;
         let label = HOUSEHOLD_TYPE.label(line.household_type);
-        let total = parse_bed_count(&field_name(&line.public_id, "total"), &format!("Beds total ({label})"), &input.total)?;
-        let occupied =
-            parse_bed_count(&field_name(&line.public_id, "occupied"), &format!("Beds occupied ({label})"), &input.occupied)?;
+        let total =
+            parse_bed_count(&field_name(&line.public_id, "total"), &format!("Beds total ({label})"), &input.total)?;
+        let occupied = parse_bed_count(
+            &field_name(&line.public_id, "occupied"),
+            &format!("Beds occupied ({label})"),
+            &input.occupied,
+        )?;
         if occupied > total {
             return Err(AppError::validation(
                 &field_name(&line.public_id, "occupied"),
-                format!("Beds occupied ({label}): {occupied} is more than the {total} beds in total; enter 0 to {total}."),
+                format!(
+                    "Beds occupied ({label}): {occupied} is more than the {total} beds in total; enter 0 to {total}."
+                ),
             ));
         }
         let dedicated = line.dedicated_beds();
@@ -270,7 +288,12 @@ pub async fn update(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> R
         .await?;
     }
     txn.commit().await?;
-    tracing::info!(event = "bed_counts.updated", shelter.id = shelter.id, user.id = access.user().id, "bed counts saved");
+    tracing::info!(
+        event = "bed_counts.updated",
+        shelter.id = shelter.id,
+        user.id = access.user().id,
+        "bed counts saved"
+    );
     Ok(Notice::new(format!("Saved the counts for {} at {}.", shelter.name, when(now))))
 }
 
@@ -301,7 +324,9 @@ pub async fn history(shelter_id: &str) -> Result<ShelterHistory, AppError> {
         .await?;
     snapshots.reverse();
     let names = user_names(&db, &access, snapshots.iter().map(|s| s.updated_by).collect()).await?;
-    let logical = |s: &bed_snapshot::Model| lines.get(&s.inventory_id).map(|l| (l.coc_code.clone(), l.household_type, l.es_bed_type));
+    let logical = |s: &bed_snapshot::Model| {
+        lines.get(&s.inventory_id).map(|l| (l.coc_code.clone(), l.household_type, l.es_bed_type))
+    };
     let mut previous: HashMap<_, (i32, i32)> = HashMap::new();
     let mut entries: Vec<(DateTime<Utc>, i64, HistoryEntry)> = Vec::new();
     for snap in &snapshots {

@@ -9,9 +9,17 @@ use crate::entities::inventory;
 pub enum Capacity {
     Unchanged,
     /// Correct the line itself (it started today): new BedInventory and OtherBedInventory.
-    InPlace { bed_inventory: i32, other_bed_inventory: i32 },
+    InPlace {
+        bed_inventory: i32,
+        other_bed_inventory: i32,
+    },
     /// End the line on `end_date` and start a copy on `start_date` with the new counts.
-    NewVersion { end_date: NaiveDate, start_date: NaiveDate, bed_inventory: i32, other_bed_inventory: i32 },
+    NewVersion {
+        end_date: NaiveDate,
+        start_date: NaiveDate,
+        bed_inventory: i32,
+        other_bed_inventory: i32,
+    },
 }
 
 /// The plan for setting `line`'s beds total to `total` on `today`. `total` must not be below the
@@ -22,12 +30,9 @@ pub fn plan(line: &inventory::Model, total: i32, today: NaiveDate) -> Capacity {
     }
     let other_bed_inventory = total - line.dedicated_beds();
     match today.pred_opt() {
-        Some(yesterday) if line.inventory_start_date <= yesterday => Capacity::NewVersion {
-            end_date: yesterday,
-            start_date: today,
-            bed_inventory: total,
-            other_bed_inventory,
-        },
+        Some(yesterday) if line.inventory_start_date <= yesterday => {
+            Capacity::NewVersion { end_date: yesterday, start_date: today, bed_inventory: total, other_bed_inventory }
+        }
         _ => Capacity::InPlace { bed_inventory: total, other_bed_inventory },
     }
 }

@@ -23,7 +23,11 @@ struct Count {
 }
 
 /// How many of each vendor's rows are in one of `states`.
-async fn count_by_vendor(access: &Access, db: &DatabaseConnection, states: &[State]) -> Result<HashMap<i64, u64>, AppError> {
+async fn count_by_vendor(
+    access: &Access,
+    db: &DatabaseConnection,
+    states: &[State],
+) -> Result<HashMap<i64, u64>, AppError> {
     let rows: Vec<Count> = access
         .find::<outbox::Entity>()?
         .select_only()
@@ -56,7 +60,9 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
     let now = Utc::now();
     let mut out = Vec::new();
     for v in vendors {
-        let latest = |delivered| access.find::<push_audit::Entity>().map(|audit| super::ssr::vendor_attempts(audit, v.id, delivered));
+        let latest = |delivered| {
+            access.find::<push_audit::Entity>().map(|audit| super::ssr::vendor_attempts(audit, v.id, delivered))
+        };
         let success = latest(true)?.one(&db).await?;
         let failure = latest(false)?.one(&db).await?;
         out.push(VendorStatus {
@@ -108,7 +114,8 @@ pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
     let access = authorize(EXPORT_PAGE).await?;
     let db = crate::ssr::db()?;
     let names = vendor_names(&access, &db).await?;
-    let paginator = access.find::<push_audit::Entity>()?.order_by_desc(push_audit::Column::Id).paginate(&db, HISTORY_PAGE_SIZE);
+    let paginator =
+        access.find::<push_audit::Entity>()?.order_by_desc(push_audit::Column::Id).paginate(&db, HISTORY_PAGE_SIZE);
     let pages = Ord::max(paginator.num_items().await?.div_ceil(HISTORY_PAGE_SIZE), 1);
     let page = page.clamp(1, pages);
     let rows = paginator
@@ -130,7 +137,12 @@ pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
 
 /// A delivery of the caller's CoC, or not found; the actions check that it is a dead letter.
 async fn dead_letter(access: &Access, id: &str) -> Result<outbox::Model, AppError> {
-    access.find::<outbox::Entity>()?.filter(outbox::Column::PublicId.eq(id)).one(&crate::ssr::db()?).await?.ok_or(AppError::NotFound)
+    access
+        .find::<outbox::Entity>()?
+        .filter(outbox::Column::PublicId.eq(id))
+        .one(&crate::ssr::db()?)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 const NOT_A_DEAD_LETTER: &str = "This delivery is no longer a dead letter; reload the page to see where it stands.";
@@ -153,14 +165,21 @@ pub async fn retry(id: &str) -> Result<Notice, AppError> {
         return Err(AppError::Conflict(super::ssr::STALE_PAYLOAD.into()));
     }
     if newer.is_some() {
-        return Err(AppError::Conflict("A newer push to this vendor exists, so this older one is not sent again; cancel it, or push now.".into()));
+        return Err(AppError::Conflict(
+            "A newer push to this vendor exists, so this older one is not sent again; cancel it, or push now.".into(),
+        ));
     }
     if !super::ssr::retry_dead_letter(&txn, &row, Utc::now()).await? {
         return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
     }
     txn.commit().await?;
     state.outbox_wake.notify_one();
-    tracing::info!(event = "dead_letter.retried", user.id = access.user().id, outbox.id = row.id, "dead letter retried");
+    tracing::info!(
+        event = "dead_letter.retried",
+        user.id = access.user().id,
+        outbox.id = row.id,
+        "dead letter retried"
+    );
     Ok(Notice::new("Queued the delivery for one more attempt."))
 }
 
@@ -172,6 +191,11 @@ pub async fn cancel(id: &str) -> Result<Notice, AppError> {
     if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &by, &[State::Discarded]).await? {
         return Err(AppError::Conflict(NOT_A_DEAD_LETTER.into()));
     }
-    tracing::info!(event = "dead_letter.cancelled", user.id = access.user().id, outbox.id = row.id, "dead letter cancelled");
+    tracing::info!(
+        event = "dead_letter.cancelled",
+        user.id = access.user().id,
+        outbox.id = row.id,
+        "dead letter cancelled"
+    );
     Ok(Notice::new("Cancelled the delivery."))
 }

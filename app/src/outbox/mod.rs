@@ -2,15 +2,15 @@
 //! payload fixed at enqueue time. `state` holds the row's life as pure decisions; `ssr` the
 //! database side; `push` turns an admin's "Push now" into rows; the worker (in `server`)
 //! delivers them.
-pub mod api;
-pub mod state;
-pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod admin;
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod push;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod state;
+pub mod ui;
 
 use serde::{Deserialize, Serialize};
 

@@ -38,7 +38,11 @@ async fn enabled_vendors(access: &Access, target: Option<&str>) -> Result<Vec<ve
     }
     let vendors = select.order_by_asc(vendor::Column::Name).all(&crate::ssr::db()?).await?;
     if vendors.is_empty() {
-        let message = if target.is_some() { "Vendor: it is not an enabled vendor of this CoC." } else { "There is no enabled HMIS vendor to push to." };
+        let message = if target.is_some() {
+            "Vendor: it is not an enabled vendor of this CoC."
+        } else {
+            "There is no enabled HMIS vendor to push to."
+        };
         return Err(AppError::validation("vendor", message));
     }
     Ok(vendors)
@@ -89,8 +93,8 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         if exists {
             continue;
         }
-        if !zips.contains_key(&v.tenant_id) {
-            zips.insert(v.tenant_id, zip(db, TenantScope::for_operator(v.tenant_id), now).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = zips.entry(v.tenant_id) {
+            e.insert(zip(db, TenantScope::for_operator(v.tenant_id), now).await?);
         }
         let Some(built) = zips.get(&v.tenant_id) else { continue };
         let records = built.inventory_records;
@@ -136,7 +140,13 @@ pub async fn queue_push(target: String, token: String) -> Result<Notice, AppErro
     if created.is_empty() {
         return Ok(Notice::new("That push is already queued; it was not queued twice."));
     }
-    tracing::info!(event = "push.queued", user.id = access.user().id, vendors = created.len(), records, "HMIS push queued");
+    tracing::info!(
+        event = "push.queued",
+        user.id = access.user().id,
+        vendors = created.len(),
+        records,
+        "HMIS push queued"
+    );
     Ok(Notice::new(format!("Queued a push of {records} inventory records to {}.", created.join(", "))))
 }
 

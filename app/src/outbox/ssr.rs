@@ -5,8 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 use sha2::{Digest, Sha256};
 
@@ -49,7 +48,11 @@ fn errors_with(errors: &str, entry: AttemptError) -> String {
 /// the vendor's rows still waiting: they are cancelled, so a vendor never gets an older inventory
 /// after a newer one. A payload built before the tenant's last DV change is refused
 /// ([`STALE_PAYLOAD`]).
-pub async fn enqueue(txn: &impl ConnectionTrait, d: NewDelivery<'_>, now: DateTime<Utc>) -> Result<(outbox::Model, bool), AppError> {
+pub async fn enqueue(
+    txn: &impl ConnectionTrait,
+    d: NewDelivery<'_>,
+    now: DateTime<Utc>,
+) -> Result<(outbox::Model, bool), AppError> {
     if stale(txn, d.tenant_id, d.dv_epoch).await? {
         return Err(AppError::Conflict(STALE_PAYLOAD.into()));
     }
@@ -131,8 +134,13 @@ pub const FAILED: &str = "outcome <> 'delivered'";
 /// A vendor's attempts in `audit` (a CoC's, from `Access`), newest first: its deliveries, or with
 /// `delivered` false its failures, which `idx_audit_vendor_failures` lists without walking the
 /// deliveries between them.
-pub fn vendor_attempts(audit: sea_orm::Select<push_audit::Entity>, vendor_id: i64, delivered: bool) -> sea_orm::Select<push_audit::Entity> {
-    let outcome = if delivered { push_audit::Column::Outcome.eq(super::state::Outcome::DELIVERED) } else { Expr::cust(FAILED) };
+pub fn vendor_attempts(
+    audit: sea_orm::Select<push_audit::Entity>,
+    vendor_id: i64,
+    delivered: bool,
+) -> sea_orm::Select<push_audit::Entity> {
+    let outcome =
+        if delivered { push_audit::Column::Outcome.eq(super::state::Outcome::DELIVERED) } else { Expr::cust(FAILED) };
     audit.filter(push_audit::Column::VendorId.eq(vendor_id)).filter(outcome).order_by_desc(push_audit::Column::Id)
 }
 
@@ -158,7 +166,12 @@ pub fn due(now: DateTime<Utc>, limit: u64) -> sea_orm::sea_query::SelectStatemen
 /// Claim up to `limit` due rows for delivery: one statement marks them running, counts the
 /// attempt and sets the lease. Two workers never claim the same row: PostgreSQL skips rows
 /// another claim has locked; SQLite runs it under `BEGIN IMMEDIATE`, one writer at a time.
-pub async fn claim(db: &DatabaseConnection, now: DateTime<Utc>, limit: u64, lease: Duration) -> Result<Vec<outbox::Model>, AppError> {
+pub async fn claim(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    limit: u64,
+    lease: Duration,
+) -> Result<Vec<outbox::Model>, AppError> {
     let update = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(State::Running.as_str()))
         .col_expr(outbox::Column::Attempt, Expr::col(outbox::Column::Attempt).add(1))
@@ -219,7 +232,12 @@ pub async fn still_ours(db: &impl ConnectionTrait, id: i64, attempt: i32) -> Res
 
 /// Extend the lease of a delivery still under way. False when the row is no longer ours.
 /// The row is named by id and attempt, so a lease keeper need not hold the payload.
-pub async fn extend_lease(db: &impl ConnectionTrait, id: i64, attempt: i32, until: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn extend_lease(
+    db: &impl ConnectionTrait,
+    id: i64,
+    attempt: i32,
+    until: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let res = outbox::Entity::update_many()
         .col_expr(outbox::Column::LockedUntil, Expr::value(Some(until)))
         .filter(still_claimed_at(id, attempt))
@@ -297,7 +315,10 @@ pub async fn finish_many(db: &DatabaseConnection, done: Vec<Finished<'_>>) -> Re
 /// The delivered ones of `done` to completed, `CHUNK` rows a statement (the common case, so a
 /// batch costs a few round trips, not one per row), each only while it is still that claim's.
 /// Returns the ids it completed. Their `finalized_at` is the batch's latest time.
-async fn complete_all(txn: &impl ConnectionTrait, done: &[Finished<'_>]) -> Result<std::collections::HashSet<i64>, AppError> {
+async fn complete_all(
+    txn: &impl ConnectionTrait,
+    done: &[Finished<'_>],
+) -> Result<std::collections::HashSet<i64>, AppError> {
     use sea_orm::QueryTrait;
     let delivered: Vec<&Finished<'_>> = done.iter().filter(|f| f.next.state == State::Completed).collect();
     let Some(at) = delivered.iter().map(|f| f.at).max() else {
@@ -306,8 +327,9 @@ async fn complete_all(txn: &impl ConnectionTrait, done: &[Finished<'_>]) -> Resu
     let mut completed = std::collections::HashSet::new();
     for chunk in delivered.chunks(CHUNK) {
         // (id, attempt) IN ((..), ..): the row, and still the attempt this claim made.
-        let ours = Expr::tuple([Expr::col(outbox::Column::Id), Expr::col(outbox::Column::Attempt)])
-            .in_tuples(chunk.iter().map(|f| sea_orm::sea_query::ValueTuple::Two(f.claimed.id.into(), f.claimed.attempt.into())));
+        let ours = Expr::tuple([Expr::col(outbox::Column::Id), Expr::col(outbox::Column::Attempt)]).in_tuples(
+            chunk.iter().map(|f| sea_orm::sea_query::ValueTuple::Two(f.claimed.id.into(), f.claimed.attempt.into())),
+        );
         let mut update = outbox::Entity::update_many()
             .col_expr(outbox::Column::State, Expr::value(State::Completed.as_str()))
             .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
@@ -323,7 +345,11 @@ async fn complete_all(txn: &impl ConnectionTrait, done: &[Finished<'_>]) -> Resu
 }
 
 /// Put a claimed row back without using its attempt (the vendor's circuit is open).
-pub async fn snooze(db: &impl ConnectionTrait, claimed: &outbox::Model, until: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn snooze(
+    db: &impl ConnectionTrait,
+    claimed: &outbox::Model,
+    until: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let back = if claimed.attempt > 1 { State::Retryable } else { State::Available };
     let res = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(back.as_str()))
@@ -352,7 +378,11 @@ pub async fn next_due(db: &DatabaseConnection) -> Result<Option<DateTime<Utc>>, 
 
 /// Record a vendor's circuit opening (until the cool-down ends) or closing (None), for the tab
 /// and the metrics of every replica.
-pub async fn record_circuit(db: &impl ConnectionTrait, vendor_id: i64, open_until: Option<DateTime<Utc>>) -> Result<(), AppError> {
+pub async fn record_circuit(
+    db: &impl ConnectionTrait,
+    vendor_id: i64,
+    open_until: Option<DateTime<Utc>>,
+) -> Result<(), AppError> {
     crate::entities::vendor::Entity::update_many()
         .col_expr(crate::entities::vendor::Column::CircuitOpenUntil, Expr::value(open_until))
         .filter(crate::entities::vendor::Column::Id.eq(vendor_id))
@@ -363,7 +393,10 @@ pub async fn record_circuit(db: &impl ConnectionTrait, vendor_id: i64, open_unti
 
 /// Running rows whose lease ended before `now`.
 pub fn expired(now: DateTime<Utc>) -> sea_orm::Select<outbox::Entity> {
-    outbox::Entity::find().filter(in_states(&[State::Running])).filter(outbox::Column::LockedUntil.lt(now)).order_by_asc(outbox::Column::Id)
+    outbox::Entity::find()
+        .filter(in_states(&[State::Running]))
+        .filter(outbox::Column::LockedUntil.lt(now))
+        .order_by_asc(outbox::Column::Id)
 }
 
 /// Return running rows whose lease expired (their worker crashed or hung) to be tried again,
@@ -375,7 +408,10 @@ pub async fn rescue_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Resu
         let next = super::state::after_attempt(
             row.attempt,
             row.max_attempts,
-            super::state::Outcome::Transient { error: "the delivery stopped before it finished (lease expired)".into(), retry_after: None },
+            super::state::Outcome::Transient {
+                error: "the delivery stopped before it finished (lease expired)".into(),
+                retry_after: None,
+            },
             now,
             |_, _| std::time::Duration::ZERO,
         );
@@ -388,7 +424,11 @@ pub async fn rescue_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Resu
 
 /// An admin's retry of a dead letter: back to available with one more attempt. False when the
 /// row is no longer a dead letter.
-pub async fn retry_dead_letter(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn retry_dead_letter(
+    db: &impl ConnectionTrait,
+    row: &outbox::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let res = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(State::Available.as_str()))
         .col_expr(outbox::Column::MaxAttempts, Expr::col(outbox::Column::Attempt).add(1))
@@ -404,7 +444,13 @@ pub async fn retry_dead_letter(db: &impl ConnectionTrait, row: &outbox::Model, n
 /// Cancel a row that is in one of `states` (an admin's cancel of a dead letter, a newer push
 /// superseding waiting rows, a DV change); `why` completes "cancelled ...". False when the row
 /// is in none of them.
-pub async fn cancel(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTime<Utc>, why: &str, states: &[State]) -> Result<bool, AppError> {
+pub async fn cancel(
+    db: &impl ConnectionTrait,
+    row: &outbox::Model,
+    now: DateTime<Utc>,
+    why: &str,
+    states: &[State],
+) -> Result<bool, AppError> {
     let entry = AttemptError { at: now, attempt: row.attempt, error: format!("cancelled {why}") };
     let res = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(State::Cancelled.as_str()))
@@ -419,8 +465,7 @@ pub async fn cancel(db: &impl ConnectionTrait, row: &outbox::Model, now: DateTim
 }
 
 /// The answer to enqueueing or retrying a payload built before the tenant's last DV change.
-pub const STALE_PAYLOAD: &str =
-    "A shelter's or organization's DV status changed after this export was built, so it is not sent; push again to send current data.";
+pub const STALE_PAYLOAD: &str = "A shelter's or organization's DV status changed after this export was built, so it is not sent; push again to send current data.";
 
 /// Why a DV change cancels a delivery (completes "cancelled ...").
 pub const DV_CHANGED: &str = "because a shelter's or organization's DV status changed after this push was built; push again to send current data";
@@ -438,7 +483,11 @@ pub async fn dv_changed(txn: &impl ConnectionTrait, tenant_id: i64, now: DateTim
         .filter(tenant::Column::Id.eq(tenant_id))
         .exec(txn)
         .await?;
-    let rows = outbox::Entity::find().filter(in_states(&QUEUE_STATES)).filter(outbox::Column::TenantId.eq(tenant_id)).all(txn).await?;
+    let rows = outbox::Entity::find()
+        .filter(in_states(&QUEUE_STATES))
+        .filter(outbox::Column::TenantId.eq(tenant_id))
+        .all(txn)
+        .await?;
     let mut cancelled = 0;
     for row in rows {
         cancelled += usize::from(cancel(txn, &row, now, DV_CHANGED, &QUEUE_STATES).await?);
@@ -501,7 +550,8 @@ pub async fn queue_gauges(db: &DatabaseConnection) -> Result<Vec<QueueGauge>, Ap
     let tenants: std::collections::HashMap<i64, String> =
         crate::entities::tenant::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
     let counts: Vec<StateCount> = queue_counts().into_model::<StateCount>().all(db).await?;
-    let vendors = crate::entities::vendor::Entity::find().order_by_asc(crate::entities::vendor::Column::Id).all(db).await?;
+    let vendors =
+        crate::entities::vendor::Entity::find().order_by_asc(crate::entities::vendor::Column::Id).all(db).await?;
     Ok(vendors
         .into_iter()
         .map(|vendor| {
@@ -510,7 +560,8 @@ pub async fn queue_gauges(db: &DatabaseConnection) -> Result<Vec<QueueGauge>, Ap
                 .iter()
                 .map(|s| (*s, mine.clone().find(|c| c.state == s.as_str()).map_or(0, |c| c.n as u64)))
                 .collect();
-            let oldest_due = mine.filter(|c| State::parse(&c.state).is_some_and(State::is_waiting)).filter_map(|c| c.oldest).min();
+            let oldest_due =
+                mine.filter(|c| State::parse(&c.state).is_some_and(State::is_waiting)).filter_map(|c| c.oldest).min();
             QueueGauge { tenant: tenants.get(&vendor.tenant_id).cloned().unwrap_or_default(), vendor, rows, oldest_due }
         })
         .collect())

@@ -60,9 +60,14 @@ impl State {
 pub enum Outcome {
     Delivered,
     /// Worth trying again: timeout, connection error, 5xx, 408, 429.
-    Transient { error: String, retry_after: Option<Duration> },
+    Transient {
+        error: String,
+        retry_after: Option<Duration>,
+    },
     /// Will fail the same way again: other 4xx, bad credentials, payload rejected.
-    Permanent { error: String },
+    Permanent {
+        error: String,
+    },
 }
 
 impl Outcome {
@@ -153,8 +158,12 @@ pub fn after_attempt(
 ) -> Next {
     let error = |error: String| Some(AttemptError { at: now, attempt, error });
     match outcome {
-        Outcome::Delivered => Next { state: State::Completed, scheduled_at: None, finalized_at: Some(now), error: None },
-        Outcome::Permanent { error: e } => Next { state: State::Discarded, scheduled_at: None, finalized_at: Some(now), error: error(e) },
+        Outcome::Delivered => {
+            Next { state: State::Completed, scheduled_at: None, finalized_at: Some(now), error: None }
+        }
+        Outcome::Permanent { error: e } => {
+            Next { state: State::Discarded, scheduled_at: None, finalized_at: Some(now), error: error(e) }
+        }
         Outcome::Transient { error: e, .. } if attempt >= max_attempts => Next {
             state: State::Discarded,
             scheduled_at: None,
@@ -180,7 +189,10 @@ mod tests {
         let waiting: Vec<State> = State::ALL.into_iter().filter(|s| s.is_waiting()).collect();
         assert_eq!(states_sql(&waiting), WAITING);
         assert_eq!(states_sql(&QUEUE_STATES), QUEUE);
-        assert!(QUEUE_STATES.iter().all(|s| !s.is_terminal() || *s == State::Discarded), "finished rows stay out of the queue index");
+        assert!(
+            QUEUE_STATES.iter().all(|s| !s.is_terminal() || *s == State::Discarded),
+            "finished rows stay out of the queue index"
+        );
         assert_eq!(crate::outbox::ssr::FAILED, format!("outcome <> '{}'", Outcome::DELIVERED));
     }
 
@@ -206,7 +218,10 @@ mod tests {
     fn success_completes_and_a_permanent_error_discards_at_once() {
         let done = after_attempt(1, 3, Outcome::Delivered, now(), |_, _| Duration::ZERO);
         assert_eq!((done.state, done.finalized_at, done.error), (State::Completed, Some(now()), None));
-        let rejected = after_attempt(1, 3, Outcome::Permanent { error: "HTTP 400: bad CoCCode".into() }, now(), |_, _| Duration::ZERO);
+        let rejected =
+            after_attempt(1, 3, Outcome::Permanent { error: "HTTP 400: bad CoCCode".into() }, now(), |_, _| {
+                Duration::ZERO
+            });
         assert_eq!(rejected.state, State::Discarded);
         assert_eq!(rejected.error.map(|e| (e.attempt, e.error)), Some((1, "HTTP 400: bad CoCCode".into())));
     }
@@ -234,9 +249,10 @@ mod tests {
     #[test]
     fn retry_after_reaches_the_delay() {
         let asked = Some(Duration::from_secs(120));
-        let next = after_attempt(1, 3, Outcome::Transient { error: "HTTP 429".into(), retry_after: asked }, now(), |_, r| {
-            r.unwrap_or_default()
-        });
+        let next =
+            after_attempt(1, 3, Outcome::Transient { error: "HTTP 429".into(), retry_after: asked }, now(), |_, r| {
+                r.unwrap_or_default()
+            });
         assert_eq!(next.scheduled_at, Some(now() + chrono::Duration::seconds(120)));
     }
 }

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{CancelDelivery, QueueHmisPush, RetryDelivery, list_dead_letters, list_push_history, list_vendor_status};
+use super::api::{
+    CancelDelivery, QueueHmisPush, RetryDelivery, list_dead_letters, list_push_history, list_vendor_status,
+};
 use super::{DeadLetter, HistoryPage, VendorStatus};
 use crate::error::AppError;
 use crate::ui::feedback::{FormFeedback, notice_outcome};

@@ -12,6 +12,7 @@ pub async fn list_shelters(query: Option<String>, page: Option<u64>) -> Result<S
 }
 
 /// The public id a form or page path names, or None for a new shelter ("new" or empty).
+#[cfg(feature = "ssr")]
 fn existing(id: &str) -> Option<&str> {
     let id = id.trim();
     (!id.is_empty() && id != super::NEW).then_some(id)
@@ -48,7 +49,8 @@ pub async fn end_inventory_line(inventory_id: String, end_date: String) -> Resul
 
 #[server(endpoint = "assign_coordinator")]
 pub async fn assign_coordinator(shelter_id: String, user_id: String, assign: bool) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("assign_coordinator", super::editor::set_assignment(&shelter_id, &user_id, assign).await).await
+    crate::ssr::form::respond("assign_coordinator", super::editor::set_assignment(&shelter_id, &user_id, assign).await)
+        .await
 }
 
 #[server(endpoint = "list_organizations")]
@@ -63,11 +65,19 @@ pub async fn create_organization(
     victim_service_provider: Option<String>,
 ) -> Result<Notice, AppError> {
     let vsp = crate::users::checkbox(&victim_service_provider);
-    crate::ssr::form::respond("create_organization", super::editor::create_organization(hmis_organization_id, name, vsp).await).await
+    crate::ssr::form::respond(
+        "create_organization",
+        super::editor::create_organization(hmis_organization_id, name, vsp).await,
+    )
+    .await
 }
 
 #[server(endpoint = "update_organization")]
-pub async fn update_organization(id: String, name: String, victim_service_provider: Option<String>) -> Result<Notice, AppError> {
+pub async fn update_organization(
+    id: String,
+    name: String,
+    victim_service_provider: Option<String>,
+) -> Result<Notice, AppError> {
     let vsp = crate::users::checkbox(&victim_service_provider);
     crate::ssr::form::respond("update_organization", super::editor::update_organization(&id, name, vsp).await).await
 }

@@ -15,7 +15,13 @@ use crate::hmis::codes::{
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
 /// A labelled select of an HMIS list; `optional` adds an empty choice.
-fn code_select(name: &str, label: &'static str, list: &'static CodeList, selected: String, optional: bool) -> impl IntoView {
+fn code_select(
+    name: &str,
+    label: &'static str,
+    list: &'static CodeList,
+    selected: String,
+    optional: bool,
+) -> impl IntoView {
     let id = name.replace(['[', ']'], "-");
     view! {
         <label for=id.clone()>{label}</label>
@@ -46,7 +52,9 @@ pub fn ShelterPage() -> impl IntoView {
     let end_line = ServerAction::<EndInventoryLine>::new();
     let assign = ServerAction::<AssignCoordinator>::new();
     let editor = Resource::new(
-        move || (id(), save.version().get(), add_line.version().get(), end_line.version().get(), assign.version().get()),
+        move || {
+            (id(), save.version().get(), add_line.version().get(), end_line.version().get(), assign.version().get())
+        },
         |(id, ..)| get_shelter_editor(id),
     );
     view! {
@@ -82,7 +90,7 @@ fn ShelterSections(
                 <label for="shelter-org">"Organization"</label>
                 <select id="shelter-org" name="shelter[organization_id]">
                     {e.organizations.iter().map(|o| view! {
-                        <option value=o.id.to_string() selected=o.id.to_string() == f.organization_id>{o.label.clone()}</option>
+                        <option value=o.id.to_string() selected=o.id == f.organization_id>{o.label.clone()}</option>
                     }).collect_view()}
                 </select>
                 {text_input("shelter[hmis_project_id]", "HMIS ProjectID", f.hmis_project_id.clone(), 32, true)}

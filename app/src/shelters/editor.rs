@@ -64,7 +64,9 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
     let orgs = access.organizations()?.order_by_asc(organization::Column::Name).all(&db).await?;
     // The form names the shelter's organization by public id.
     let form = match &shelter {
-        Some(s) => to_form(s, orgs.iter().find(|o| o.id == s.organization_id).map(|o| o.public_id.clone()).unwrap_or_default()),
+        Some(s) => {
+            to_form(s, orgs.iter().find(|o| o.id == s.organization_id).map(|o| o.public_id.clone()).unwrap_or_default())
+        }
         None => ShelterForm { active: Some("on".into()), hmis_participation_type: "1".into(), ..Default::default() },
     };
     let mut editor = ShelterEditor {
@@ -151,7 +153,15 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
     // The id, before any query uses it: neither the form nor the organization depends on it, so
     // a hidden and a missing shelter answer alike.
     let existing = match id {
-        Some(id) => Some(access.shelters()?.filter(shelter::Column::PublicId.eq(id)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?),
+        Some(id) => Some(
+            access
+                .shelters()?
+                .filter(shelter::Column::PublicId.eq(id))
+                .lock_exclusive()
+                .one(&txn)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
         None => None,
     };
     let is_dv = org.victim_service_provider || input.target_population == Some(TARGET_POPULATION_DV);
@@ -181,7 +191,11 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
             .filter(inventory::Column::TenantId.eq(tenant_id))
             .filter(inventory::Column::ShelterId.eq(s.id))
             .filter(inventory::Column::InventoryEndDate.is_null())
-            .filter(if es { inventory::Column::Availability.is_null() } else { inventory::Column::Availability.is_not_null() })
+            .filter(if es {
+                inventory::Column::Availability.is_null()
+            } else {
+                inventory::Column::Availability.is_not_null()
+            })
             .one(&txn)
             .await?;
         if mismatched.is_some() {
@@ -223,7 +237,11 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
     model.is_dv = Set(is_dv);
     model.updated_at = Set(now);
     let duplicate = |e| ssr::unique_or_db(e, "shelter[hmis_project_id]", DUPLICATE_PROJECT_ID);
-    let saved = if id.is_some() { model.update(&txn).await.map_err(duplicate)? } else { model.insert(&txn).await.map_err(duplicate)? };
+    let saved = if id.is_some() {
+        model.update(&txn).await.map_err(duplicate)?
+    } else {
+        model.insert(&txn).await.map_err(duplicate)?
+    };
     let mut notice = format!("Saved {}.", input.name);
     if let Some(was_dv) = was_dv.filter(|was| *was != is_dv) {
         let cancelled = dv_changed(&txn, tenant_id, now).await?;
@@ -255,10 +273,14 @@ fn cancelled_note(cancelled: usize) -> String {
 }
 
 /// Insert an open inventory line for `s` (the caller checked access and the form).
-pub async fn insert_line(db: &impl ConnectionTrait, s: &shelter::Model, line: &LineInput) -> Result<inventory::Model, AppError> {
+pub async fn insert_line(
+    db: &impl ConnectionTrait,
+    s: &shelter::Model,
+    line: &LineInput,
+) -> Result<inventory::Model, AppError> {
     let now = Utc::now();
     let [ch_vet, youth_vet, vet, ch_youth, youth, ch, other] = line.sub_counts;
-    Ok(inventory::ActiveModel {
+    inventory::ActiveModel {
         public_id: Set(ssr::public_id::new()),
         tenant_id: Set(s.tenant_id),
         shelter_id: Set(s.id),
@@ -284,7 +306,7 @@ pub async fn insert_line(db: &impl ConnectionTrait, s: &shelter::Model, line: &L
     .insert(db)
     .await
     // Two admins adding the same line at once: the open-line index lets one in.
-    .map_err(|e| ssr::unique_or_db(e, "line[household_type]", OPEN_LINE_EXISTS))?)
+    .map_err(|e| ssr::unique_or_db(e, "line[household_type]", OPEN_LINE_EXISTS))
 }
 
 const OPEN_LINE_EXISTS: &str = "Household type: this shelter already has an open line for it; end that line first, or let coordinators change its beds total.";
@@ -313,7 +335,11 @@ pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppErr
     // A coordinator's form from before a line change is now a conflict.
     bump_counts_version(&txn, s.id, None).await?;
     txn.commit().await?;
-    Ok(Notice::new(format!("Added a line of {} beds for {}.", line.bed_inventory(), HOUSEHOLD_TYPE.label(line.household_type))))
+    Ok(Notice::new(format!(
+        "Added a line of {} beds for {}.",
+        line.bed_inventory(),
+        HOUSEHOLD_TYPE.label(line.household_type)
+    )))
 }
 
 pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, AppError> {
@@ -326,7 +352,10 @@ pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, Ap
         return Err(AppError::validation("end_date", LINE_ENDED));
     }
     if end < line.inventory_start_date {
-        return Err(AppError::validation("end_date", format!("End date: must be on or after the line's start, {}.", line.inventory_start_date)));
+        return Err(AppError::validation(
+            "end_date",
+            format!("End date: must be on or after the line's start, {}.", line.inventory_start_date),
+        ));
     }
     // Only while the line is still open: two admins ending it at once end it once.
     let ended = inventory::Entity::update_many()
@@ -363,7 +392,10 @@ pub async fn set_assignment(shelter_id: &str, user_id: &str, assign: bool) -> Re
     match (assign, existing) {
         (true, None) => {
             if s.is_dv && !u.dv_access {
-                return Err(AppError::validation("user_id", "Coordinator: a DV shelter needs a coordinator with DV access."));
+                return Err(AppError::validation(
+                    "user_id",
+                    "Coordinator: a DV shelter needs a coordinator with DV access.",
+                ));
             }
             shelter_coordinator::ActiveModel { tenant_id: Set(s.tenant_id), shelter_id: Set(s.id), user_id: Set(u.id) }
                 .insert(&db)
@@ -389,7 +421,12 @@ pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
         .all(&ssr::db()?)
         .await?
         .into_iter()
-        .map(|o| OrganizationRow { id: o.public_id, hmis_organization_id: o.hmis_organization_id, name: o.name, victim_service_provider: o.victim_service_provider })
+        .map(|o| OrganizationRow {
+            id: o.public_id,
+            hmis_organization_id: o.hmis_organization_id,
+            name: o.name,
+            victim_service_provider: o.victim_service_provider,
+        })
         .collect())
 }
 
@@ -398,7 +435,10 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
     let hmis_id = hmis_id("hmis_organization_id", "HMIS OrganizationID", &hmis_organization_id)?;
     let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
     if vsp && !access.user().dv_access {
-        return Err(AppError::validation("victim_service_provider", "Victim service provider: only an admin with DV access can add one."));
+        return Err(AppError::validation(
+            "victim_service_provider",
+            "Victim service provider: only an admin with DV access can add one.",
+        ));
     }
     let tenant_id = access.tenant_id()?;
     let db = ssr::db()?;
@@ -437,10 +477,19 @@ pub async fn update_organization(id: &str, name: String, vsp: bool) -> Result<No
     let access = authorize(ADMIN).await?;
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
-    let org = access.organizations()?.filter(organization::Column::PublicId.eq(id)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    let org = access
+        .organizations()?
+        .filter(organization::Column::PublicId.eq(id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
     if vsp && !access.user().dv_access {
-        return Err(AppError::validation("victim_service_provider", "Victim service provider: only an admin with DV access can set it."));
+        return Err(AppError::validation(
+            "victim_service_provider",
+            "Victim service provider: only an admin with DV access can set it.",
+        ));
     }
     let now = Utc::now();
     let (org_id, was_vsp) = (org.id, org.victim_service_provider);

@@ -83,7 +83,10 @@ pub fn hmis_id(field: &str, label: &str, raw: &str) -> Result<String, AppError> 
     if crate::hmis::is_reserved_id(&id) {
         return Err(invalid(
             field,
-            format!("{label}: IDs starting with {} are reserved for the aggregated DV project; choose another.", crate::hmis::RESERVED_ID_PREFIX),
+            format!(
+                "{label}: IDs starting with {} are reserved for the aggregated DV project; choose another.",
+                crate::hmis::RESERVED_ID_PREFIX
+            ),
         ));
     }
     Ok(id)
@@ -131,16 +134,24 @@ impl ShelterForm {
         }
         let hmis_project_id = hmis_id(&f("hmis_project_id"), "HMIS ProjectID", &self.hmis_project_id)?;
         let name = text(&f("name"), "Project name", &self.name, 200, true)?.unwrap_or_default();
-        let project_type = code(&f("project_type"), &SHELTER_PROJECT_TYPE, &self.project_type, true)?.unwrap_or_default();
-        let operating_start_date = date(&f("operating_start_date"), "Operating start date", &self.operating_start_date, true)?
-            .unwrap_or_default();
+        let project_type =
+            code(&f("project_type"), &SHELTER_PROJECT_TYPE, &self.project_type, true)?.unwrap_or_default();
+        let operating_start_date =
+            date(&f("operating_start_date"), "Operating start date", &self.operating_start_date, true)?
+                .unwrap_or_default();
         let operating_end_date = date(&f("operating_end_date"), "Operating end date", &self.operating_end_date, false)?;
         if operating_end_date.is_some_and(|end| end < operating_start_date) {
-            return Err(invalid(&f("operating_end_date"), "Operating end date: must be on or after the start date.".into()));
+            return Err(invalid(
+                &f("operating_end_date"),
+                "Operating end date: must be on or after the start date.".into(),
+            ));
         }
         let coc_code = self.coc_code.trim().to_ascii_uppercase();
         if !coc_codes.contains(&coc_code.as_str()) {
-            return Err(invalid(&f("coc_code"), format!("CoC code: choose one of this CoC's codes ({}).", coc_codes.join(", "))));
+            return Err(invalid(
+                &f("coc_code"),
+                format!("CoC code: choose one of this CoC's codes ({}).", coc_codes.join(", ")),
+            ));
         }
         let state = text(&f("state"), "State", &self.state, 2, false)?.map(|s| s.to_ascii_uppercase());
         if state.as_ref().is_some_and(|s| s.len() != 2 || !s.bytes().all(|b| b.is_ascii_uppercase())) {
@@ -162,8 +173,13 @@ impl ShelterForm {
             zip: digits(&f("zip"), "ZIP", &self.zip, 5)?,
             geocode: digits(&f("geocode"), "Geocode", &self.geocode, 6)?,
             geography_type: code(&f("geography_type"), &GEOGRAPHY_TYPE, &self.geography_type, false)?,
-            hmis_participation_type: code(&f("hmis_participation_type"), &HMIS_PARTICIPATION_TYPE, &self.hmis_participation_type, true)?
-                .unwrap_or_default(),
+            hmis_participation_type: code(
+                &f("hmis_participation_type"),
+                &HMIS_PARTICIPATION_TYPE,
+                &self.hmis_participation_type,
+                true,
+            )?
+            .unwrap_or_default(),
             active: crate::users::checkbox(&self.active),
         })
     }
@@ -210,7 +226,8 @@ impl LineForm {
     /// for emergency shelter only, and required there).
     pub fn parse(&self, project_type: i32) -> Result<LineInput, AppError> {
         let f = |name: &str| format!("line[{name}]");
-        let household_type = code(&f("household_type"), &HOUSEHOLD_TYPE, &self.household_type, true)?.unwrap_or_default();
+        let household_type =
+            code(&f("household_type"), &HOUSEHOLD_TYPE, &self.household_type, true)?.unwrap_or_default();
         let es = is_emergency_shelter(project_type);
         let (availability, es_bed_type) = if es {
             (
@@ -218,9 +235,15 @@ impl LineForm {
                 code(&f("es_bed_type"), &ES_BED_TYPE, &self.es_bed_type, true)?,
             )
         } else {
-            for (name, raw, label) in [("availability", &self.availability, "Availability"), ("es_bed_type", &self.es_bed_type, "ES bed type")] {
+            for (name, raw, label) in [
+                ("availability", &self.availability, "Availability"),
+                ("es_bed_type", &self.es_bed_type, "ES bed type"),
+            ] {
                 if !raw.trim().is_empty() {
-                    return Err(invalid(&f(name), format!("{label}: only for emergency shelter projects; leave it empty.")));
+                    return Err(invalid(
+                        &f(name),
+                        format!("{label}: only for emergency shelter projects; leave it empty."),
+                    ));
                 }
             }
             (None, None)
@@ -247,10 +270,16 @@ impl LineForm {
             start_date: date(&f("start_date"), "Inventory start date", &self.start_date, true)?.unwrap_or_default(),
         };
         if line.bed_inventory() == 0 {
-            return Err(invalid(&f("other"), "Beds: a line needs at least one bed; enter the beds under Other beds or a dedicated count.".into()));
+            return Err(invalid(
+                &f("other"),
+                "Beds: a line needs at least one bed; enter the beds under Other beds or a dedicated count.".into(),
+            ));
         }
         if line.bed_inventory() > crate::inventory::MAX_BEDS {
-            return Err(invalid(&f("other"), format!("Beds: the sub-counts add up to more than {}.", crate::inventory::MAX_BEDS)));
+            return Err(invalid(
+                &f("other"),
+                format!("Beds: the sub-counts add up to more than {}.", crate::inventory::MAX_BEDS),
+            ));
         }
         Ok(line)
     }
@@ -283,7 +312,8 @@ mod tests {
 
     #[test]
     fn each_bad_shelter_field_is_named() {
-        let cases: Vec<(fn(&mut ShelterForm), &str)> = vec![
+        type Edit = fn(&mut ShelterForm);
+        let cases: Vec<(Edit, &str)> = vec![
             (|f| f.name = " ".into(), "shelter[name]"),
             (|f| f.project_type = "5".into(), "shelter[project_type]"),
             (|f| f.project_type = "4".into(), "shelter[project_type]"),
@@ -305,7 +335,12 @@ mod tests {
 
     #[test]
     fn es_fields_only_for_emergency_shelter() {
-        let line = LineForm { household_type: "1".into(), other: "10".into(), start_date: "2025-10-01".into(), ..Default::default() };
+        let line = LineForm {
+            household_type: "1".into(),
+            other: "10".into(),
+            start_date: "2025-10-01".into(),
+            ..Default::default()
+        };
         assert_eq!(line.parse(1).unwrap_err().field(), Some("line[availability]"));
         let es = LineForm { availability: "1".into(), es_bed_type: "1".into(), ..line.clone() };
         assert_eq!(es.parse(1).unwrap().bed_inventory(), 10);

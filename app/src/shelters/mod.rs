@@ -1,12 +1,12 @@
 //! The CoC admin's view of shelters (HMIS projects): a paginated, searchable list.
 pub mod api;
 pub mod edit_ui;
-pub mod form;
-pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod editor;
+pub mod form;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod ui;
 
 use serde::{Deserialize, Serialize};
 

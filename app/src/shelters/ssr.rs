@@ -33,9 +33,11 @@ pub async fn list(query: String, page: u64) -> Result<ShelterPage, AppError> {
         let like = |col: shelter::Column| {
             Expr::expr(Func::lower(Expr::col((shelter::Entity, col)))).like(LikeExpr::new(pattern.clone()).escape('\\'))
         };
-        select = select.filter(Condition::any().add(like(shelter::Column::Name)).add(like(shelter::Column::HmisProjectId)));
+        select =
+            select.filter(Condition::any().add(like(shelter::Column::Name)).add(like(shelter::Column::HmisProjectId)));
     }
-    let paginator = select.order_by_asc(shelter::Column::Name).order_by_asc(shelter::Column::Id).paginate(&db, PAGE_SIZE);
+    let paginator =
+        select.order_by_asc(shelter::Column::Name).order_by_asc(shelter::Column::Id).paginate(&db, PAGE_SIZE);
     let total = paginator.num_items().await?;
     let pages = Ord::max(total.div_ceil(PAGE_SIZE), 1);
     let page = page.clamp(1, pages);

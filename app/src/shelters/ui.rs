@@ -45,7 +45,11 @@ pub fn SheltersPage() -> impl IntoView {
 #[component]
 fn SheltersTable(page: ShelterPage) -> impl IntoView {
     let ShelterPage { rows, total, page, pages, query } = page;
-    let summary = format!("{total} shelter{}{}", if total == 1 { "" } else { "s" }, if query.is_empty() { String::new() } else { format!(" matching \"{query}\"") });
+    let summary = format!(
+        "{total} shelter{}{}",
+        if total == 1 { "" } else { "s" },
+        if query.is_empty() { String::new() } else { format!(" matching \"{query}\"") }
+    );
     view! {
         <p class="hint" role="status">{summary}</p>
         <div class="table-wrap card">

@@ -139,12 +139,21 @@ impl Access {
     /// become DV (and so hidden) before the write commits. Reads take no lock: on PostgreSQL a
     /// row lock writes the row.
     pub async fn shelter_for_write(&self, txn: &impl ConnectionTrait, id: &str) -> Result<shelter::Model, AppError> {
-        self.shelters()?.filter(shelter::Column::PublicId.eq(id)).lock_shared().one(txn).await?.ok_or(AppError::NotFound)
+        self.shelters()?
+            .filter(shelter::Column::PublicId.eq(id))
+            .lock_shared()
+            .one(txn)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     /// The inventory line with public id `id`, of a shelter the caller may see, with that shelter;
     /// or `NotFound`.
-    pub async fn inventory_line(&self, db: &impl ConnectionTrait, id: &str) -> Result<(inventory::Model, shelter::Model), AppError> {
+    pub async fn inventory_line(
+        &self,
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> Result<(inventory::Model, shelter::Model), AppError> {
         let visible = self.shelters()?.select_only().column(shelter::Column::Id).into_query();
         let line = self
             .tenant()?
@@ -154,8 +163,13 @@ impl Access {
             .one(db)
             .await?
             .ok_or(AppError::NotFound)?;
-        let shelter =
-            self.shelters()?.filter(shelter::Column::Id.eq(line.shelter_id)).lock_shared().one(db).await?.ok_or(AppError::NotFound)?;
+        let shelter = self
+            .shelters()?
+            .filter(shelter::Column::Id.eq(line.shelter_id))
+            .lock_shared()
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok((line, shelter))
     }
 }

@@ -1,8 +1,8 @@
 //! Tenants: one CoC each, created by platform admins.
 pub mod api;
-pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod ui;
 
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +30,9 @@ pub fn parse_coc_codes(raw: &str) -> Result<String, AppError> {
         if !valid {
             return Err(AppError::validation(
                 "coc_codes",
-                format!("CoC codes: \"{code}\" is not a CoC code; use two letters, a dash and three digits, like TX-700."),
+                format!(
+                    "CoC codes: \"{code}\" is not a CoC code; use two letters, a dash and three digits, like TX-700."
+                ),
             ));
         }
         let code = code.to_ascii_uppercase();

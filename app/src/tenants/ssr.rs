@@ -1,8 +1,8 @@
 //! Tenant creation: the tenant and its first admin in one transaction.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 
 use super::{TenantRow, parse_coc_codes, parse_slug, parse_tenant_name};
@@ -77,15 +77,12 @@ pub async fn create(
         role: Role::CocAdmin,
         dv_access: true,
     };
-    let one_time = insert_with_one_time_password(&txn, new)
-        .await
-            .map_err(|e| match e {
-                AppError::Validation { message, .. } => AppError::validation(
-                    "admin_email",
-                    message.replace("Email:", "First admin's email:"),
-                ),
-                other => other,
-            })?;
+    let one_time = insert_with_one_time_password(&txn, new).await.map_err(|e| match e {
+        AppError::Validation { message, .. } => {
+            AppError::validation("admin_email", message.replace("Email:", "First admin's email:"))
+        }
+        other => other,
+    })?;
     txn.commit().await?;
     tracing::info!(event = "tenant.created", actor.id = access.user().id, tenant.id = tenant.id, "tenant created");
     Ok(Notice {

@@ -1,8 +1,8 @@
 //! A CoC admin's users: coordinators and other admins of the same tenant.
 pub mod api;
-pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod ui;
 
 use serde::{Deserialize, Serialize};
 

@@ -5,9 +5,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 
 use super::{UserRow, parse_assignable_role, parse_display_name};
 use crate::access::{PageAccess, Role};
-use crate::auth::ssr::{
-    authorize, end_sessions_of, generate_one_time_password, hash_password, parse_email,
-};
+use crate::auth::ssr::{authorize, end_sessions_of, generate_one_time_password, hash_password, parse_email};
 use crate::entities::user;
 use crate::error::{AppError, Notice};
 use crate::ssr::audit::record;
@@ -15,8 +13,7 @@ use crate::ssr::{self, scope::Access};
 
 /// The answer for an address already taken in the same CoC. Addresses are unique per CoC, not
 /// across CoCs (m0011), so another CoC's users never make an address unavailable (docs/auth.md).
-const DUPLICATE_EMAIL: &str =
-    "Email: another user of this CoC already signs in with this address. Use another address, or change that user instead.";
+const DUPLICATE_EMAIL: &str = "Email: another user of this CoC already signs in with this address. Use another address, or change that user instead.";
 
 const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
 
@@ -39,10 +36,16 @@ fn check_dv_rights(access: &Access, target: Option<&user::Model>, dv_access: Opt
     let caller_has = access.user().dv_access;
     if let Some(t) = target {
         if t.id == access.user().id && dv_access.is_some_and(|dv| dv != t.dv_access) {
-            return Err(AppError::validation("dv_access", "DV access: you cannot change your own; ask another CoC admin with DV access."));
+            return Err(AppError::validation(
+                "dv_access",
+                "DV access: you cannot change your own; ask another CoC admin with DV access.",
+            ));
         }
         if t.dv_access && !caller_has {
-            return Err(AppError::validation("dv_access", "DV access: this user has DV access; only a CoC admin with DV access can change their account."));
+            return Err(AppError::validation(
+                "dv_access",
+                "DV access: this user has DV access; only a CoC admin with DV access can change their account.",
+            ));
         }
     }
     if dv_access == Some(true) && !caller_has {
@@ -53,21 +56,12 @@ fn check_dv_rights(access: &Access, target: Option<&user::Model>, dv_access: Opt
 
 /// The user of the caller's CoC with public id `id`, or `NotFound`.
 async fn find_scoped(access: &Access, id: &str) -> Result<user::Model, AppError> {
-    access
-        .users()?
-        .filter(user::Column::PublicId.eq(id))
-        .one(&ssr::db()?)
-        .await?
-        .ok_or(AppError::NotFound)
+    access.users()?.filter(user::Column::PublicId.eq(id)).one(&ssr::db()?).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn list() -> Result<Vec<UserRow>, AppError> {
     let access = authorize(ADMIN).await?;
-    let users = access
-        .users()?
-        .order_by_asc(user::Column::Email)
-        .all(&ssr::db()?)
-        .await?;
+    let users = access.users()?.order_by_asc(user::Column::Email).all(&ssr::db()?).await?;
     Ok(users.into_iter().map(to_row).collect())
 }
 
@@ -106,7 +100,7 @@ pub async fn insert_user(
     }
     let password_hash = hash_password(password.to_string()).await?;
     let now = Utc::now();
-    Ok(user::ActiveModel {
+    user::ActiveModel {
         public_id: Set(ssr::public_id::new()),
         tenant_id: Set(new.tenant_id),
         email: Set(new.email.to_string()),
@@ -122,7 +116,7 @@ pub async fn insert_user(
     }
     .insert(db)
     .await
-    .map_err(|e| ssr::unique_or_db(e, "email", DUPLICATE_EMAIL))?)
+    .map_err(|e| ssr::unique_or_db(e, "email", DUPLICATE_EMAIL))
 }
 
 /// Insert a user with a fresh one-time password; returns the password.
@@ -142,7 +136,8 @@ pub async fn create(email: String, display_name: String, role: String, dv_access
     let role = parse_assignable_role(&role)?;
     check_dv_rights(&access, None, Some(dv_access))?;
     let db = ssr::db()?;
-    let new = NewUser { tenant_id: Some(access.tenant_id()?), email: &email, display_name: &display_name, role, dv_access };
+    let new =
+        NewUser { tenant_id: Some(access.tenant_id()?), email: &email, display_name: &display_name, role, dv_access };
     let one_time = insert_with_one_time_password(&db, new).await?;
     tracing::info!(event = "user.created", actor.id = access.user().id, role = role.as_str(), "user created");
     Ok(Notice {
@@ -161,10 +156,7 @@ pub async fn update(id: &str, role: String, dv_access: bool) -> Result<Notice, A
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), Some(dv_access))?;
     if target.id == access.user().id && role != access.role() {
-        return Err(AppError::validation(
-            "role",
-            "Role: you cannot change your own role; ask another CoC admin.",
-        ));
+        return Err(AppError::validation("role", "Role: you cannot change your own role; ask another CoC admin."));
     }
     let email = target.email.clone();
     let db = ssr::db()?;
@@ -182,7 +174,9 @@ pub async fn update(id: &str, role: String, dv_access: bool) -> Result<Notice, A
         .exec(&txn)
         .await?;
     if changed.rows_affected != 1 {
-        return Err(AppError::Conflict("This user was changed by someone else meanwhile; reload the page and try again.".into()));
+        return Err(AppError::Conflict(
+            "This user was changed by someone else meanwhile; reload the page and try again.".into(),
+        ));
     }
     let old_role = Role::parse(&target.role).unwrap_or(Role::Coordinator);
     if old_role != role {
@@ -190,18 +184,15 @@ pub async fn update(id: &str, role: String, dv_access: bool) -> Result<Notice, A
     }
     if target.dv_access != dv_access {
         let word = |on: bool| if on { "DV access" } else { "no DV access" };
-        record(&txn, &access, now, "user.dv_access", &format!("user {email}"), word(target.dv_access), word(dv_access)).await?;
+        record(&txn, &access, now, "user.dv_access", &format!("user {email}"), word(target.dv_access), word(dv_access))
+            .await?;
     }
     // Rights changed: make the user sign in again so nothing cached outlives them.
     if target.id != access.user().id {
         end_sessions_of(&txn, target.id).await?;
     }
     txn.commit().await?;
-    Ok(Notice::new(format!(
-        "Saved {email}: {}, DV access {}.",
-        role.label(),
-        if dv_access { "on" } else { "off" }
-    )))
+    Ok(Notice::new(format!("Saved {email}: {}, DV access {}.", role.label(), if dv_access { "on" } else { "off" })))
 }
 
 pub async fn set_active(id: &str, active_flag: bool) -> Result<Notice, AppError> {
@@ -222,7 +213,13 @@ pub async fn set_active(id: &str, active_flag: bool) -> Result<Notice, AppError>
         end_sessions_of(&txn, user_id).await?;
     }
     txn.commit().await?;
-    tracing::info!(event = "user.active_changed", actor.id = access.user().id, user.id = user_id, active = active_flag, "user active flag changed");
+    tracing::info!(
+        event = "user.active_changed",
+        actor.id = access.user().id,
+        user.id = user_id,
+        active = active_flag,
+        "user active flag changed"
+    );
     Ok(Notice::new(if active_flag {
         format!("Reactivated {email}.")
     } else {

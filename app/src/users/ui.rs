@@ -5,8 +5,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::{CreateUser, ResetUserPassword, SetUserActive, UpdateUser, get_user, list_admin_audit, list_users};
 use super::{AuditRow, UserRow};
-use crate::access::Role;
 use crate::SignedIn;
+use crate::access::Role;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
 fn role_options(selected: Role) -> impl IntoView {
@@ -126,10 +126,8 @@ pub fn UserPage() -> impl IntoView {
     let set_active = ServerAction::<SetUserActive>::new();
     let reset = ServerAction::<ResetUserPassword>::new();
     let grants = SignedIn::dv_access;
-    let user = Resource::new(
-        move || (id(), update.version().get(), set_active.version().get()),
-        |(id, _, _)| get_user(id),
-    );
+    let user =
+        Resource::new(move || (id(), update.version().get(), set_active.version().get()), |(id, _, _)| get_user(id));
     view! {
         <Title text="User · HMIS Bridge"/>
         <p><a href="/admin/users">"← All users"</a></p>

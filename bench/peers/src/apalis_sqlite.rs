@@ -38,9 +38,7 @@ pub async fn run(args: &Args, mut delivery: Delivery) -> anyhow::Result<Duration
         .busy_timeout(Duration::from_secs(10));
 
     let setup = SqlitePool::connect_with(options.clone()).await?;
-    SqliteStorage::setup(&setup)
-        .await
-        .context("apalis-sqlite setup")?;
+    SqliteStorage::setup(&setup).await.context("apalis-sqlite setup")?;
     setup.close().await;
 
     let pool = SqlitePool::connect_with(options).await?;
@@ -48,8 +46,7 @@ pub async fn run(args: &Args, mut delivery: Delivery) -> anyhow::Result<Duration
         delivery.audit = Some(Arc::new(AuditLog::sqlite(&pool).await.context("audit table")?));
     }
     let audited = delivery.clone();
-    let mut storage =
-        SqliteStorage::<Job>::new(&pool).with_config(Config::default().batch_size(100));
+    let mut storage = SqliteStorage::<Job>::new(&pool).with_config(Config::default().batch_size(100));
     for batch in job_batches(args.n, args.payload_bytes) {
         storage.push_bulk(batch).await.context("enqueue")?;
     }
@@ -74,7 +71,8 @@ pub async fn run(args: &Args, mut delivery: Delivery) -> anyhow::Result<Duration
         .await?;
     progress.ensure_all_succeeded()?;
     until_recorded(args.n, || async {
-        let (done,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM Jobs WHERE status = 'Done'").fetch_one(&pool).await?;
+        let (done,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM Jobs WHERE status = 'Done'").fetch_one(&pool).await?;
         Ok(done as usize)
     })
     .await?;

@@ -64,7 +64,13 @@ impl AuditLog {
 
     /// As `postgres`; the pool's connections must enforce foreign keys (sqlx's SQLite default).
     pub async fn sqlite(pool: &SqlitePool) -> anyhow::Result<AuditLog> {
-        sqlx::raw_sql(AssertSqlSafe(schema("integer PRIMARY KEY AUTOINCREMENT", "integer", "timestamp_with_timezone_text"))).execute(pool).await?;
+        sqlx::raw_sql(AssertSqlSafe(schema(
+            "integer PRIMARY KEY AUTOINCREMENT",
+            "integer",
+            "timestamp_with_timezone_text",
+        )))
+        .execute(pool)
+        .await?;
         Ok(AuditLog::Sqlite(pool.clone()))
     }
 

@@ -22,9 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use graphile_worker::{
-    IntoTaskHandlerResult, JobSpec, LocalQueueConfig, TaskHandler, WorkerContext, WorkerOptions,
-};
+use graphile_worker::{IntoTaskHandlerResult, JobSpec, LocalQueueConfig, TaskHandler, WorkerContext, WorkerOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, raw_sql};
 
@@ -33,14 +31,8 @@ use crate::{Args, Delivery, Job, job_batches, until_recorded};
 
 pub async fn run(args: &Args, delivery: Delivery) -> anyhow::Result<Duration> {
     let admin = PgConnectOptions::from_str(&args.database_url).context("--database-url")?;
-    let name = format!(
-        "hmis_peers_{}_{:016x}",
-        std::process::id(),
-        RandomState::new().hash_one(Instant::now())
-    );
-    let mut conn = PgConnection::connect_with(&admin)
-        .await
-        .context("connect")?;
+    let name = format!("hmis_peers_{}_{:016x}", std::process::id(), RandomState::new().hash_one(Instant::now()));
+    let mut conn = PgConnection::connect_with(&admin).await.context("connect")?;
     execute(&mut conn, format!(r#"CREATE DATABASE "{name}""#)).await?;
 
     let outcome = bench(args, delivery, admin.database(&name)).await;
@@ -63,10 +55,7 @@ async fn execute(conn: &mut PgConnection, statement: String) -> sqlx::Result<()>
 }
 
 async fn bench(args: &Args, mut delivery: Delivery, db: PgConnectOptions) -> anyhow::Result<Duration> {
-    let pool = PgPoolOptions::new()
-        .max_connections(20)
-        .connect_with(db)
-        .await?;
+    let pool = PgPoolOptions::new().max_connections(20).connect_with(db).await?;
     if args.audit {
         delivery.audit = Some(Arc::new(AuditLog::postgres(&pool).await.context("audit table")?));
     }
@@ -76,11 +65,7 @@ async fn bench(args: &Args, mut delivery: Delivery, db: PgConnectOptions) -> any
     let worker = WorkerOptions::default()
         .pg_pool(pool.clone())
         .concurrency(args.concurrency)
-        .local_queue(
-            LocalQueueConfig::default()
-                .with_size(100)
-                .with_ttl(Duration::from_secs(60)),
-        )
+        .local_queue(LocalQueueConfig::default().with_size(100).with_ttl(Duration::from_secs(60)))
         .complete_job_batch_delay(Duration::from_millis(5))
         .fail_job_batch_delay(Duration::from_millis(5))
         .poll_interval(Duration::from_millis(100))
@@ -104,7 +89,8 @@ async fn bench(args: &Args, mut delivery: Delivery, db: PgConnectOptions) -> any
     progress.ensure_all_succeeded()?;
     // graphile_worker deletes a job when it records its completion.
     until_recorded(args.n, || async {
-        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM graphile_worker._private_jobs").fetch_one(&pool).await?;
+        let (left,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM graphile_worker._private_jobs").fetch_one(&pool).await?;
         Ok(args.n - (left as usize).min(args.n))
     })
     .await?;

@@ -4,8 +4,8 @@
 //! without using an attempt, so an outage never dead-letters work (DESIGN.md 5).
 use std::collections::VecDeque;
 
-use chrono::{DateTime, Duration, Utc};
 pub use app::outbox::state::Circuit as BreakerState;
+use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug, Clone, Copy)]
 pub struct BreakerSettings {
@@ -22,7 +22,13 @@ pub struct BreakerSettings {
 
 impl Default for BreakerSettings {
     fn default() -> Self {
-        BreakerSettings { consecutive_failures: 5, failure_rate: 0.5, window: 20, min_samples: 10, cool_down: Duration::seconds(30) }
+        BreakerSettings {
+            consecutive_failures: 5,
+            failure_rate: 0.5,
+            window: 20,
+            min_samples: 10,
+            cool_down: Duration::seconds(30),
+        }
     }
 }
 

@@ -14,8 +14,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use app::entities::{outbox, vendor};
-use app::outbox::ssr::{AttemptRecord, Finished, claim, extend_lease, finish_many, record_circuit, rescue_expired, snooze};
+use app::outbox::ssr::{
+    AttemptRecord, Finished, claim, extend_lease, finish_many, record_circuit, rescue_expired, snooze,
+};
 use app::outbox::state::{Next, Outcome, after_attempt};
+
+/// A claim running in the background: how many rows it asked for, and its answer.
+type ClaimTask = tokio::task::JoinHandle<Result<Vec<Claimed>, app::error::AppError>>;
 
 use crate::vendors::VendorAdapter;
 use breaker::{Admission, Breaker, BreakerSettings, BreakerState};
@@ -60,8 +65,13 @@ impl Default for WorkerSettings {
 }
 
 /// The worker the binary runs: system clock, the HTTP adapter, the configured settings.
-pub fn start(db: DatabaseConnection, wake: Arc<Notify>, settings: &crate::config::Settings) -> anyhow::Result<Arc<Worker>> {
-    let adapter = Arc::new(crate::vendors::http_post::HttpPost::new(Duration::from_secs(60), settings.outbound_policy())?);
+pub fn start(
+    db: DatabaseConnection,
+    wake: Arc<Notify>,
+    settings: &crate::config::Settings,
+) -> anyhow::Result<Arc<Worker>> {
+    let adapter =
+        Arc::new(crate::vendors::http_post::HttpPost::new(Duration::from_secs(60), settings.outbound_policy())?);
     let worker = WorkerSettings {
         concurrency: settings.worker_concurrency,
         lease: chrono::Duration::seconds(settings.worker_lease_seconds as i64),
@@ -108,7 +118,11 @@ struct Recording {
 impl Recording {
     /// Wait until it is written, then log it.
     async fn written(self) -> anyhow::Result<()> {
-        let kept = self.kept.await.map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?.map_err(anyhow::Error::msg)?;
+        let kept = self
+            .kept
+            .await
+            .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?
+            .map_err(anyhow::Error::msg)?;
         if kept && self.state == app::outbox::state::State::Discarded {
             metrics::counter!(crate::metrics::DEAD_LETTERED, "vendor" => self.vendor_id.to_string()).increment(1);
         }
@@ -151,7 +165,12 @@ async fn record_completions(db: DatabaseConnection, mut queue: mpsc::UnboundedRe
         }
         let done = batch
             .iter()
-            .map(|c| Finished { claimed: &c.row, next: c.next.clone(), attempt: AttemptRecord { outcome: c.outcome, detail: &c.detail }, at: c.at })
+            .map(|c| Finished {
+                claimed: &c.row,
+                next: c.next.clone(),
+                attempt: AttemptRecord { outcome: c.outcome, detail: &c.detail },
+                at: c.at,
+            })
             .collect();
         match finish_many(&db, done).await {
             Ok(kept) => {
@@ -234,7 +253,10 @@ impl Worker {
     /// The circuit state of a vendor as this worker sees it.
     pub fn breaker_state(&self, vendor_id: i64) -> BreakerState {
         let now = self.clock.now();
-        self.breakers.lock().map(|b| b.get(&vendor_id).map_or(BreakerState::Closed, |b| b.state(now))).unwrap_or(BreakerState::Closed)
+        self.breakers
+            .lock()
+            .map(|b| b.get(&vendor_id).map_or(BreakerState::Closed, |b| b.state(now)))
+            .unwrap_or(BreakerState::Closed)
     }
 
     /// Deliver everything due now (what tests call `drain_outbox`): rescue expired leases, queue
@@ -253,7 +275,7 @@ impl Worker {
         // AHEAD / 2 x limit deliveries. Their leases are kept fresh while they wait.
         let mut ready: VecDeque<Claimed> = VecDeque::new();
         // The claim under way, if any: it runs beside the deliveries, never in their way.
-        let mut claiming: Option<(usize, tokio::task::JoinHandle<Result<Vec<Claimed>, app::error::AppError>>)> = None;
+        let mut claiming: Option<(usize, ClaimTask)> = None;
         let mut in_flight = tokio::task::JoinSet::new();
         // Attempts that ended and are being written (their slots are free already).
         let mut recording = tokio::task::JoinSet::new();
@@ -263,7 +285,12 @@ impl Worker {
         loop {
             let stopping = self.stopping.load(Ordering::Relaxed);
             let held = ready.len() + in_flight.len();
-            if claiming.is_none() && failed.is_none() && !stopping && held <= AHEAD / 2 * limit && (!exhausted || held == 0) {
+            if claiming.is_none()
+                && failed.is_none()
+                && !stopping
+                && held <= AHEAD / 2 * limit
+                && (!exhausted || held == 0)
+            {
                 let want = AHEAD * limit - held;
                 let worker = self.clone();
                 claiming = Some((want, tokio::spawn(async move { worker.claim_batch(want).await })));
@@ -387,8 +414,13 @@ impl Worker {
         let mut ids: Vec<i64> = rows.iter().map(|r| r.vendor_id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let vendors: HashMap<i64, vendor::Model> =
-            vendor::Entity::find().filter(vendor::Column::Id.is_in(ids)).all(&self.db).await?.into_iter().map(|v| (v.id, v)).collect();
+        let vendors: HashMap<i64, vendor::Model> = vendor::Entity::find()
+            .filter(vendor::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v))
+            .collect();
         Ok(rows
             .into_iter()
             .map(|row| Claimed { vendor: vendors.get(&row.vendor_id).cloned(), lease: self.keep_lease(&row), row })
@@ -422,7 +454,11 @@ impl Worker {
                 // it, DESIGN.md 4.4): then it is not sent.
                 if !app::outbox::ssr::still_ours(&self.db, row.id, row.attempt).await? {
                     drop(lease);
-                    tracing::info!(event = "outbox.withdrawn", outbox.id = row.id, "claimed delivery cancelled meanwhile; not sent");
+                    tracing::info!(
+                        event = "outbox.withdrawn",
+                        outbox.id = row.id,
+                        "claimed delivery cancelled meanwhile; not sent"
+                    );
                     return Ok(Turn::Withdrawn);
                 }
                 let started = std::time::Instant::now();
@@ -438,7 +474,12 @@ impl Worker {
                     (b.open_until() != before).then(|| b.open_until())
                 });
                 if let Some(open_until) = changed {
-                    tracing::info!(event = "outbox.circuit", vendor.id = v.id, open = open_until.is_some(), "vendor circuit changed");
+                    tracing::info!(
+                        event = "outbox.circuit",
+                        vendor.id = v.id,
+                        open = open_until.is_some(),
+                        "vendor circuit changed"
+                    );
                     // Only what the tab shows: the attempt is still recorded if this fails.
                     if let Err(e) = record_circuit(&self.db, v.id, open_until).await {
                         tracing::warn!(error = %e, vendor.id = v.id, "could not record the circuit state");
@@ -455,7 +496,14 @@ impl Worker {
             backoff::retry_delay(self.settings.retry_base, attempt, retry_after, &mut rand::rng())
         });
         let (reply, kept) = oneshot::channel();
-        let recording = Recording { id: row.id, vendor_id: row.vendor_id, attempt: row.attempt, outcome: kind, state: next.state, kept };
+        let recording = Recording {
+            id: row.id,
+            vendor_id: row.vendor_id,
+            attempt: row.attempt,
+            outcome: kind,
+            state: next.state,
+            kept,
+        };
         self.completions
             .send(Completion { row, next, outcome: kind, detail, at: done, reply })
             .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?;
@@ -464,7 +512,8 @@ impl Worker {
 
     /// Refresh the row's lease every third of it until the returned guard is dropped.
     fn keep_lease(&self, row: &outbox::Model) -> LeaseKeeper {
-        let (db, clock, lease, id, attempt) = (self.db.clone(), self.clock.clone(), self.settings.lease, row.id, row.attempt);
+        let (db, clock, lease, id, attempt) =
+            (self.db.clone(), self.clock.clone(), self.settings.lease, row.id, row.attempt);
         let every = (lease / 3).to_std().unwrap_or(Duration::from_secs(30)).max(Duration::from_millis(100));
         LeaseKeeper(tokio::spawn(async move {
             loop {

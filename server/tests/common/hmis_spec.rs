@@ -418,15 +418,17 @@ fn check_relations(errs: &mut Vec<String>, x: &Export) {
     if Export::int(e, "SourceType") == 1 {
         let source = Export::str(e, "SourceID");
         if source.is_empty() || !source.split(';').all(coc_code_ok) {
-            errs.push(format!("Export.csv SourceID: {source:?} must be the CoC code(s), ';'-separated, for SourceType 1"));
+            errs.push(format!(
+                "Export.csv SourceID: {source:?} must be the CoC code(s), ';'-separated, for SourceType 1"
+            ));
         }
     } else if Export::str(e, "SourceName").is_empty() {
         errs.push("Export.csv SourceName: required unless SourceType is 1".into());
     }
     let csv_version = Export::str(e, "CSVVersion");
-    let version_ok = csv_version
-        .split_once(" v")
-        .is_some_and(|(y, v)| digits(y, 4) && !v.is_empty() && v.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
+    let version_ok = csv_version.split_once(" v").is_some_and(|(y, v)| {
+        digits(y, 4) && !v.is_empty() && v.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    });
     if !csv_version.is_empty() && !version_ok {
         errs.push(format!("Export.csv CSVVersion: {csv_version:?} is not '[year] v[version]'"));
     }
@@ -434,7 +436,9 @@ fn check_relations(errs: &mut Vec<String>, x: &Export) {
         errs.push("Export.csv: ExportStartDate after ExportEndDate".into());
     }
 
-    let ids = |file: &str, col: &str| -> BTreeSet<String> { x.rows(file).iter().map(|r| Export::str(r, col).to_string()).collect() };
+    let ids = |file: &str, col: &str| -> BTreeSet<String> {
+        x.rows(file).iter().map(|r| Export::str(r, col).to_string()).collect()
+    };
     for (file, col) in [
         ("Organization.csv", "OrganizationID"),
         ("User.csv", "UserID"),
@@ -463,7 +467,8 @@ fn check_relations(errs: &mut Vec<String>, x: &Export) {
         }
     }
     let organizations = ids("Organization.csv", "OrganizationID");
-    let projects: BTreeMap<&str, &Row> = x.rows("Project.csv").iter().map(|r| (Export::str(r, "ProjectID"), r)).collect();
+    let projects: BTreeMap<&str, &Row> =
+        x.rows("Project.csv").iter().map(|r| (Export::str(r, "ProjectID"), r)).collect();
     for p in x.rows("Project.csv") {
         let id = Export::str(p, "ProjectID");
         if !organizations.contains(Export::str(p, "OrganizationID")) {
@@ -493,7 +498,7 @@ fn check_relations(errs: &mut Vec<String>, x: &Export) {
             }
         }
         let state = Export::str(c, "State");
-        if !state.is_empty() && !(state.len() == 2 && state.bytes().all(|b| b.is_ascii_uppercase())) {
+        if !state.is_empty() && (state.len() != 2 || !state.bytes().all(|b| b.is_ascii_uppercase())) {
             errs.push(format!("ProjectCoC.csv {id}: State {state:?} is not a USPS code"));
         }
     }
@@ -532,7 +537,10 @@ fn check_relations(errs: &mut Vec<String>, x: &Export) {
         }
         let sum: i64 = SUB_COUNTS.iter().map(|c| Export::int(v, c)).sum();
         if Export::int(v, "BedInventory") != sum {
-            errs.push(format!("Inventory.csv {id}: BedInventory {} is not the sum of the sub-counts ({sum})", Export::int(v, "BedInventory")));
+            errs.push(format!(
+                "Inventory.csv {id}: BedInventory {} is not the sum of the sub-counts ({sum})",
+                Export::int(v, "BedInventory")
+            ));
         }
         let (start, end) = (Export::str(v, "InventoryStartDate"), Export::str(v, "InventoryEndDate"));
         if !end.is_empty() && end < start {

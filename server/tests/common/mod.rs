@@ -111,8 +111,8 @@ impl TestApp {
 
         let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let (child, base) = start_serve(&data_dir, database_url.as_deref(), &env);
-        let database_url = database_url
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rw", data_dir.join("hmis-bridge.db").display()));
+        let database_url =
+            database_url.unwrap_or_else(|| format!("sqlite://{}?mode=rw", data_dir.join("hmis-bridge.db").display()));
         TestApp { base, database_url, child, data_dir, pg_database, env }
     }
 
@@ -144,7 +144,10 @@ impl TestApp {
     /// done) and the address its probes listen on.
     pub fn start_worker_replica(&self) -> (Child, String) {
         let pg_url = self.pg_database.as_ref().map(|_| self.database_url.as_str());
-        spawn_listening(server_command(&self.data_dir, pg_url, &["worker"]), "HMIS Bridge worker started; health and metrics on ")
+        spawn_listening(
+            server_command(&self.data_dir, pg_url, &["worker"]),
+            "HMIS Bridge worker started; health and metrics on ",
+        )
     }
 
     /// A scratch directory removed with the app.
@@ -190,7 +193,11 @@ impl Drop for TestApp {
 /// makes, so its pages hydrate with the site's wasm), or `HMIS_BIN`, which the benchmarks point
 /// at a release build.
 pub fn server_bin() -> String {
-    std::env::var("HMIS_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hmis-bridge").to_string())
+    // Benchmarks (examples) share this harness; cargo names the binary only to tests.
+    std::env::var("HMIS_BIN")
+        .ok()
+        .or_else(|| option_env!("CARGO_BIN_EXE_hmis-bridge").map(str::to_string))
+        .expect("HMIS_BIN: the hmis-bridge binary to run")
 }
 
 /// `hmis-bridge ARGS` with the test settings: port 0, `data_dir`, and PostgreSQL when `pg_url`.
@@ -277,11 +284,7 @@ pub struct Client {
 
 impl Client {
     fn new(base: &str) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .build()
-            .expect("client");
+        let http = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
         Client { base: base.to_string(), http, forwarded_for: format!("10.0.{}.{}", rand_byte(), rand_byte()) }
     }
 
@@ -296,13 +299,7 @@ impl Client {
 
     /// GET a page as a browser navigation.
     pub async fn page(&self, path: &str) -> Response {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(ACCEPT, "text/html")
-            .send()
-            .await
-            .expect("GET");
+        let res = self.http.get(format!("{}{path}", self.base)).header(ACCEPT, "text/html").send().await.expect("GET");
         Self::finish(res).await
     }
 
@@ -311,7 +308,8 @@ impl Client {
         let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("GET");
         let status = res.status().as_u16();
         let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let (content_type, disposition, location) = (header("content-type"), header("content-disposition"), header("location"));
+        let (content_type, disposition, location) =
+            (header("content-type"), header("content-disposition"), header("location"));
         let bytes = res.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
         Download { status, content_type, disposition, location, bytes }
     }
@@ -386,11 +384,17 @@ pub fn session_cookie(set_cookie: &[String]) -> Option<String> {
 /// Add shelters numbered `numbers` to the demo CoC, copies of Downtown Emergency Shelter
 /// (`BULK-nnnnnn`, "Bulk Shelter nnnnnn") with 3 inventory lines each, one per household type.
 /// With `dv_every: Some(n)`, every n-th is a DV shelter. For benchmarks and large-list tests.
-pub async fn add_bulk_shelters(db: &sea_orm::DatabaseConnection, numbers: std::ops::Range<usize>, dv_every: Option<usize>) {
+pub async fn add_bulk_shelters(
+    db: &sea_orm::DatabaseConnection,
+    numbers: std::ops::Range<usize>,
+    dv_every: Option<usize>,
+) {
     use app::entities::{inventory, shelter};
     use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(db).await.unwrap().unwrap();
-    let line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(db).await.unwrap().unwrap();
+    let template =
+        shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(db).await.unwrap().unwrap();
+    let line =
+        inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(db).await.unwrap().unwrap();
     for chunk in numbers.collect::<Vec<_>>().chunks(500) {
         let shelters: Vec<shelter::ActiveModel> = chunk
             .iter()
@@ -474,8 +478,10 @@ pub async fn add_other_coc(db: &sea_orm::DatabaseConnection) -> OtherCoc {
     .insert(db)
     .await
     .unwrap();
-    let template = shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(db).await.unwrap().unwrap();
-    let template_line = inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(db).await.unwrap().unwrap();
+    let template =
+        shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(db).await.unwrap().unwrap();
+    let template_line =
+        inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(db).await.unwrap().unwrap();
     let mut copy: shelter::ActiveModel = template.into();
     copy.id = NotSet;
     copy.public_id = Set(public_id::new());
@@ -539,7 +545,12 @@ pub fn new_outbox_row(
 }
 
 /// Add an HMIS vendor to the demo CoC that receives pushes at `url`.
-pub async fn add_vendor(db: &sea_orm::DatabaseConnection, name: &str, url: &str, enabled: bool) -> app::entities::vendor::Model {
+pub async fn add_vendor(
+    db: &sea_orm::DatabaseConnection,
+    name: &str,
+    url: &str,
+    enabled: bool,
+) -> app::entities::vendor::Model {
     use app::entities::tenant;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
     let tenant = tenant::Entity::find().filter(tenant::Column::Slug.eq("capital-area")).one(db).await.unwrap().unwrap();
@@ -567,7 +578,12 @@ impl Simulator {
 
     /// GET one of its JSON reports (`/_sim`, `/_sim/keys`).
     pub async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
-        reqwest::get(format!("{}{path}", self.url)).await.expect("ask the simulator").json().await.expect("simulator JSON")
+        reqwest::get(format!("{}{path}", self.url))
+            .await
+            .expect("ask the simulator")
+            .json()
+            .await
+            .expect("simulator JSON")
     }
 }
 
