@@ -1,8 +1,16 @@
 //! Roles and which pages each role may open: the one table the navigation and the server's
 //! page guard both read.
+#[cfg(feature = "ssr")]
+use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 
+/// Stored in `users.role` as its snake_case name (a CHECK constraint lists them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "ssr",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     PlatformAdmin,

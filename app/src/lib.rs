@@ -12,6 +12,7 @@ pub mod shelters;
 pub mod tenants;
 pub mod ui;
 pub mod users;
+pub mod vendors;
 
 #[cfg(feature = "ssr")]
 pub mod entities;

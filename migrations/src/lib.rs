@@ -12,6 +12,7 @@ mod m0008_audit_indexes;
 mod m0009_privacy_integrity;
 mod m0010_tenant_integrity;
 mod m0011_user_email_per_coc;
+mod m0012_vendor_kind_audit_outcome;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_privacy_integrity::Migration),
             Box::new(m0010_tenant_integrity::Migration),
             Box::new(m0011_user_email_per_coc::Migration),
+            Box::new(m0012_vendor_kind_audit_outcome::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ use rand::RngCore;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use app::entities::outbox;
+use server::vendors::Adapters;
 use server::vendors::http_post::{HttpPost, IDEMPOTENCY_HEADER};
 use server::vendors::outbound::OutboundPolicy;
 use server::worker::{SystemClock, Worker, WorkerSettings};
@@ -156,7 +157,7 @@ async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, 
     }
     let adapter = Arc::new(HttpPost::new(Duration::from_secs(30), OutboundPolicy { allow_loopback: true })?);
     let settings = WorkerSettings { concurrency: args.concurrency as u64, ..WorkerSettings::default() };
-    let worker = Worker::new(db.clone(), Arc::new(SystemClock), adapter, settings, Default::default());
+    let worker = Worker::new(db.clone(), Arc::new(SystemClock), Adapters::new(adapter), settings, Default::default());
     let started = Instant::now();
     let round = worker.drain().await?;
     let elapsed = started.elapsed();

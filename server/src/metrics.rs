@@ -112,7 +112,7 @@ async fn refresh_queue_gauges(db: &DatabaseConnection) -> anyhow::Result<()> {
         let vendor = g.vendor.id.to_string();
         let tenant = g.tenant;
         metrics::gauge!("hmis_vendor_info", "tenant" => tenant.clone(), "vendor" => vendor.clone(),
-            "name" => g.vendor.name.clone(), "kind" => g.vendor.kind.clone())
+            "name" => g.vendor.name.clone(), "kind" => g.vendor.kind.as_str())
         .set(1.0);
         metrics::gauge!("hmis_vendor_enabled", "tenant" => tenant.clone(), "vendor" => vendor.clone())
             .set(f64::from(u8::from(g.vendor.enabled)));

@@ -53,7 +53,7 @@ async fn seed_vendor(db: &DatabaseConnection, tenant_id: i64, simulator: &str) -
         public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(tenant_id),
         name: Set(DEMO_VENDOR.into()),
-        kind: Set("clarity".into()),
+        kind: Set(app::vendors::VendorKind::Clarity),
         endpoint_url: Set(format!("{}/clarity/upload", simulator.trim_end_matches('/'))),
         push_interval_minutes: Set(None),
         enabled: Set(true),

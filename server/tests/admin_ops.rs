@@ -15,7 +15,7 @@ async fn the_dead_letter_cancel_takes_only_dead_letters(app: TestApp) {
     let admin = app.signed_in(ADMIN).await;
     let refused = admin.call("cancel_delivery", &[("id", &waiting.public_id)]).await;
     assert_eq!(refused.status, 409, "{}", refused.body);
-    assert_eq!(outbox::Entity::find_by_id(waiting.id).one(&db).await.unwrap().unwrap().state, "available");
+    assert_eq!(outbox::Entity::find_by_id(waiting.id).one(&db).await.unwrap().unwrap().state, State::Available);
 }
 both_backends!(the_dead_letter_cancel_takes_only_dead_letters);
 

@@ -66,7 +66,7 @@ async fn arrange(app: &TestApp) -> Hidden {
         email: Set("someone@other-coc.example".into()),
         display_name: Set("Someone Else".into()),
         password_hash: Set("x".into()),
-        role: Set("coordinator".into()),
+        role: Set(app::access::Role::Coordinator),
         dv_access: Set(false),
         active: Set(true),
         must_change_password: Set(false),
@@ -79,7 +79,7 @@ async fn arrange(app: &TestApp) -> Hidden {
     .unwrap();
     let vendor = new_vendor(other.id, "Other HMIS", "http://127.0.0.1:9/upload").insert(&db).await.unwrap();
     let mut dead = new_outbox_row(&vendor, "other-dead", b"zip".to_vec(), now);
-    dead.state = Set("discarded".into());
+    dead.state = Set(State::Discarded);
     dead.attempt = Set(3);
     dead.finalized_at = Set(Some(now));
     let dead = dead.insert(&db).await.unwrap();
@@ -286,16 +286,16 @@ async fn queued(
     db: &DatabaseConnection,
     vendor: &app::entities::vendor::Model,
     key: &str,
-    state: &str,
+    state: State,
 ) -> outbox::Model {
     let now = Utc::now() - chrono::Duration::minutes(5);
     let mut row = new_outbox_row(vendor, key, b"old zip".to_vec(), now);
-    row.state = Set(state.into());
-    if state == "discarded" {
+    row.state = Set(state);
+    if state == State::Discarded {
         row.attempt = Set(3);
         row.finalized_at = Set(Some(now));
     }
-    if state == "running" {
+    if state == State::Running {
         row.attempt = Set(1);
         row.locked_until = Set(Some(now + chrono::Duration::hours(1)));
     }
@@ -307,9 +307,9 @@ async fn queued(
 async fn a_dv_change_cancels_what_was_built_before_it(app: TestApp) {
     let db = app.db().await;
     let vendor = add_vendor(&db, "Clarity", "http://127.0.0.1:9/upload", true).await;
-    let dead = queued(&db, &vendor, "dead", "discarded").await;
-    let waiting = queued(&db, &vendor, "waiting", "available").await;
-    let running = queued(&db, &vendor, "running", "running").await;
+    let dead = queued(&db, &vendor, "dead", State::Discarded).await;
+    let waiting = queued(&db, &vendor, "waiting", State::Available).await;
+    let running = queued(&db, &vendor, "running", State::Running).await;
     let admin = app.signed_in(ADMIN).await;
     let downtown = shelter_id(&db, "PRJ-2001").await;
     let org = organization::Entity::find_by_id(downtown.organization_id).one(&db).await.unwrap().unwrap().public_id;
@@ -324,19 +324,19 @@ async fn a_dv_change_cancels_what_was_built_before_it(app: TestApp) {
     };
     // A plain edit cancels nothing.
     assert_eq!(save("4").await.status, 200);
-    assert_eq!(outbox::Entity::find_by_id(waiting.id).one(&db).await.unwrap().unwrap().state, "available");
+    assert_eq!(outbox::Entity::find_by_id(waiting.id).one(&db).await.unwrap().unwrap().state, State::Available);
 
     let became_dv = save("1").await;
     assert_eq!(became_dv.status, 200, "{}", became_dv.body);
     assert!(became_dv.body.contains("3 pushes built before the change were cancelled"), "{}", became_dv.body);
     for row in [&dead, &waiting, &running] {
         let row = outbox::Entity::find_by_id(row.id).one(&db).await.unwrap().unwrap();
-        assert_eq!(row.state, "cancelled", "{}", row.idempotency_key);
-        assert!(row.errors.contains("DV status changed"), "{}", row.errors);
+        assert_eq!(row.state, State::Cancelled, "{}", row.idempotency_key);
+        assert!(row.errors.to_string().contains("DV status changed"), "{}", row.errors);
     }
     // A dead letter built before the change is refused even if it were still dead.
     let mut revived: outbox::ActiveModel = outbox::Entity::find_by_id(dead.id).one(&db).await.unwrap().unwrap().into();
-    revived.state = Set("discarded".into());
+    revived.state = Set(State::Discarded);
     revived.update(&db).await.unwrap();
     let refused = admin.call("retry_delivery", &[("id", &dead.public_id)]).await;
     assert_eq!(refused.status, 409, "{}", refused.body);

@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 
 use app::entities::{outbox, push_audit, vendor};
 use app::outbox::ssr::{AttemptRecord, NewDelivery, claim, enqueue, finish, rescue_expired, snooze};
-use app::outbox::state::{AttemptError, Outcome, State, after_attempt};
+use app::outbox::state::{AttemptError, AuditOutcome, Outcome, State, after_attempt};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().unwrap()
@@ -42,7 +42,7 @@ async fn row(db: &DatabaseConnection, id: i64) -> outbox::Model {
 }
 
 fn errors(row: &outbox::Model) -> Vec<AttemptError> {
-    serde_json::from_str(&row.errors).unwrap()
+    row.errors.0.clone()
 }
 
 fn backoff(attempt: i32, _: Option<std::time::Duration>) -> std::time::Duration {
@@ -62,10 +62,10 @@ async fn a_double_push_is_one_row_and_a_newer_push_supersedes_waiting_rows(app: 
 
     let (newer, _) = put(&db, &v, "push-2", t0() + Duration::minutes(1)).await;
     let old = row(&db, first.id).await;
-    assert_eq!(old.state, "cancelled");
+    assert_eq!(old.state, State::Cancelled);
     assert!(old.finalized_at.is_some());
     assert!(errors(&old)[0].error.contains("superseded"));
-    assert_eq!(row(&db, newer.id).await.state, "available");
+    assert_eq!(row(&db, newer.id).await.state, State::Available);
     let total = outbox::Entity::find().all(&db).await.unwrap().len();
     assert_eq!(total, 2);
 }
@@ -129,16 +129,16 @@ async fn transient_failures_back_off_then_dead_letter_with_every_error_audited(a
         assert_eq!((claimed[0].state.as_str(), claimed[0].attempt), ("running", attempt));
         let outcome = Outcome::Transient { error: format!("HTTP 503 on try {attempt}"), retry_after: None };
         let next = after_attempt(claimed[0].attempt, claimed[0].max_attempts, outcome, now, backoff);
-        let record = AttemptRecord { outcome: "transient", detail: "HTTP 503" };
+        let record = AttemptRecord { outcome: AuditOutcome::Transient, detail: "HTTP 503" };
         assert!(finish(&db, &claimed[0], next, record, now).await.unwrap());
         let after = row(&db, r.id).await;
         if attempt < 3 {
-            assert_eq!(after.state, "retryable");
+            assert_eq!(after.state, State::Retryable);
             assert_eq!(after.scheduled_at, now + Duration::minutes(attempt as i64), "the delay grows with the attempt");
             assert!(claim(&db, now, 10, Duration::minutes(5)).await.unwrap().is_empty(), "not due before its time");
             now = after.scheduled_at;
         } else {
-            assert_eq!(after.state, "discarded");
+            assert_eq!(after.state, State::Discarded);
             assert_eq!(after.finalized_at, Some(now));
             let errs = errors(&after);
             assert_eq!(errs.iter().map(|e| e.attempt).collect::<Vec<_>>(), [1, 2, 3]);
@@ -157,7 +157,9 @@ async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestA
     let (r, _) = put(&db, &v, "push-1", t0()).await;
     let claimed = claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().remove(0);
     let next = after_attempt(1, 3, Outcome::Permanent { error: "HTTP 400: CoCCode unknown".into() }, t0(), backoff);
-    finish(&db, &claimed, next, AttemptRecord { outcome: "permanent", detail: "HTTP 400" }, t0()).await.unwrap();
+    finish(&db, &claimed, next, AttemptRecord { outcome: AuditOutcome::Permanent, detail: "HTTP 400" }, t0())
+        .await
+        .unwrap();
     let after = row(&db, r.id).await;
     assert_eq!((after.state.as_str(), after.attempt), ("discarded", 1));
     assert_eq!(errors(&after)[0].error, "HTTP 400: CoCCode unknown");
@@ -168,7 +170,7 @@ async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestA
         &db,
         &claimed,
         after_attempt(1, 3, Outcome::Delivered, t0(), backoff),
-        AttemptRecord { outcome: "delivered", detail: "HTTP 200" },
+        AttemptRecord { outcome: AuditOutcome::Delivered, detail: "HTTP 200" },
         t0(),
     )
     .await
@@ -207,8 +209,12 @@ async fn an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it(app
     assert!(errors(&rescued)[0].error.contains("lease expired"));
     // The late worker's outcome does not overwrite the rescued row (the attempt is still audited).
     let late = after_attempt(1, 3, Outcome::Delivered, t0() + Duration::minutes(3), backoff);
-    assert!(!finish(&db, &lost, late, AttemptRecord { outcome: "delivered", detail: "late" }, t0()).await.unwrap());
-    assert_eq!(row(&db, r.id).await.state, "retryable");
+    assert!(
+        !finish(&db, &lost, late, AttemptRecord { outcome: AuditOutcome::Delivered, detail: "late" }, t0())
+            .await
+            .unwrap()
+    );
+    assert_eq!(row(&db, r.id).await.state, State::Retryable);
     let again = claim(&db, t0() + Duration::minutes(3), 10, Duration::minutes(1)).await.unwrap();
     assert_eq!(again[0].attempt, 2);
 }
@@ -222,7 +228,7 @@ async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestApp) 
         let sql = format!("UPDATE outbox SET state = '{state}', finalized_at = {finalized} WHERE id = {}", r.id);
         assert!(db.execute_unprepared(&sql).await.is_err(), "{state} with finalized_at {finalized} was accepted");
     }
-    assert_eq!(State::parse(&row(&db, r.id).await.state), Some(State::Available));
+    assert_eq!(row(&db, r.id).await.state, State::Available);
 }
 both_backends!(the_schema_refuses_a_terminal_state_without_finalized_at);
 

@@ -54,7 +54,7 @@ async fn a_push_is_queued_once_and_the_vendor_gets_the_export_zip(app: TestApp) 
 
     let db = app.db().await;
     let done = outbox::Entity::find_by_id(rows[0].id).one(&db).await.unwrap().unwrap();
-    assert_eq!(done.state, "completed");
+    assert_eq!(done.state, State::Completed);
     let audit = push_audit::Entity::find().all(&db).await.unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(
@@ -202,8 +202,8 @@ async fn an_older_dead_letter_is_not_resent_after_a_newer_push(app: TestApp) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.state, "cancelled");
-    assert!(row.errors.contains("cancelled by Dana Whitfield"));
+    assert_eq!(row.state, State::Cancelled);
+    assert!(row.errors.to_string().contains("cancelled by Dana Whitfield"));
 }
 both_backends!(an_older_dead_letter_is_not_resent_after_a_newer_push);
 

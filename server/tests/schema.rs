@@ -136,7 +136,7 @@ async fn audit_row(db: &DatabaseConnection, tenant: i64, vendor: i64, outbox: i6
         ("attempt", "1".into()),
         ("at", "CURRENT_TIMESTAMP".into()),
         ("records", "0".into()),
-        ("outcome", "'completed'".into()),
+        ("outcome", "'delivered'".into()),
         ("detail", "''".into()),
         ("payload_sha256", "'0'".into()),
     ];
@@ -351,17 +351,17 @@ async fn code_columns_hold_hmis_codes(app: TestApp) {
 }
 both_backends!(code_columns_hold_hmis_codes);
 
-/// How many migrations from the last back to m0010 inclusive: `down` by that many takes m0010 off.
-fn steps_to_m0010() -> u32 {
+/// How many migrations from the last back to `name` inclusive: `down` by that many takes it off.
+fn steps_to(name: &str) -> u32 {
     let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
-    let at = names.iter().position(|n| n == "m0010_tenant_integrity").expect("m0010 is registered");
+    let at = names.iter().position(|n| n == name).expect("the migration is registered");
     (names.len() - at) as u32
 }
 
 async fn the_rules_come_off_and_go_back_on_the_demo_data(app: TestApp) {
     let db = app.db().await;
     let (ours, theirs) = arrange(&db).await;
-    let steps = steps_to_m0010();
+    let steps = steps_to("m0010_tenant_integrity");
     Migrator::down(&db, Some(steps)).await.expect("down");
 
     // Off: what m0010 refuses goes through, and deleting a shelter cascades again.
@@ -413,7 +413,10 @@ async fn addresses_per_coc_come_off_and_go_back_on_the_demo_data(app: TestApp) {
     assert_eq!(exec(&db, &same_address(theirs.tenant)).await.expect("an address shared across CoCs"), 1);
     let taken = exec(&db, &same_address(ours.tenant)).await.expect_err("an address twice in one CoC");
     assert!(taken.to_string().to_lowercase().contains("unique"), "{taken}");
-    refused(Migrator::down(&db, Some(1)).await, "address(es) belong to users in several CoCs");
+    let m0011 = steps_to("m0011_user_email_per_coc");
+    refused(Migrator::down(&db, Some(m0011)).await, "address(es) belong to users in several CoCs");
+    // The migrations after m0011 came off before it refused: back on.
+    Migrator::up(&db, None).await.expect("the later migrations back on");
     exec(
         &db,
         &format!(
@@ -426,7 +429,7 @@ async fn addresses_per_coc_come_off_and_go_back_on_the_demo_data(app: TestApp) {
 
     for step in ["down", "up"] {
         match step {
-            "down" => Migrator::down(&db, Some(1)).await.expect("m0011 down on the demo data"),
+            "down" => Migrator::down(&db, Some(m0011)).await.expect("m0011 down on the demo data"),
             _ => Migrator::up(&db, None).await.expect("m0011 up on the demo data"),
         }
         assert_eq!(id_of(&db, users).await, count, "{step}: every user is still there");
@@ -444,3 +447,22 @@ async fn addresses_per_coc_come_off_and_go_back_on_the_demo_data(app: TestApp) {
     assert_eq!(admin.page("/admin/users").await.status, 200);
 }
 both_backends!(addresses_per_coc_come_off_and_go_back_on_the_demo_data);
+
+/// A vendor's kind and a push audit row's outcome hold the values the app's enums have (m0012).
+async fn vendor_kinds_and_audit_outcomes_hold_their_codes(app: TestApp) {
+    let db = app.db().await;
+    let (ours, _) = arrange(&db).await;
+    let audit = audit_row(&db, ours.tenant, ours.vendor, ours.outbox).await.unwrap();
+    let checks = [
+        ("vendors", "kind", ours.vendor, "'sftp'", "'hud_api'", "ck_vendor_kind"),
+        ("push_audit", "outcome", audit, "'maybe'", "'permanent'", "ck_push_audit_outcome"),
+    ];
+    for (table, column, id, bad, good, rule) in checks {
+        refused(exec(&db, &format!("UPDATE {table} SET {column} = {bad} WHERE id = {id}")).await, rule);
+        let fine = exec(&db, &format!("UPDATE {table} SET {column} = {good} WHERE id = {id}")).await;
+        assert_eq!(fine.unwrap_or_else(|e| panic!("{column} = {good}: {e}")), 1);
+    }
+    refused(copy(&db, "vendors", ours.vendor, &[("kind", "'ftp'".into())]).await, "ck_vendor_kind");
+    refused(copy(&db, "push_audit", audit, &[("outcome", "'lost'".into())]).await, "ck_push_audit_outcome");
+}
+both_backends!(vendor_kinds_and_audit_outcomes_hold_their_codes);

@@ -14,6 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use app::entities::{outbox, vendor};
 use app::outbox::ssr::{NewDelivery, enqueue};
+use server::vendors::Adapters;
 use server::vendors::http_post::HttpPost;
 use server::vendors::outbound::OutboundPolicy;
 use server::worker::breaker::BreakerState;
@@ -49,7 +50,7 @@ struct Harness {
 fn loopback_worker(db: DatabaseConnection, clock: Arc<StubClock>, settings: WorkerSettings) -> Arc<Worker> {
     let adapter =
         Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
-    Worker::new(db, clock, adapter, settings, Default::default())
+    Worker::new(db, clock, Adapters::new(adapter), settings, Default::default())
 }
 
 async fn harness(app: &TestApp) -> Harness {
@@ -143,14 +144,14 @@ async fn three_failures_dead_letter_and_a_400_discards_at_once(app: TestApp) {
     for _ in 0..3 {
         h.worker.drain().await.unwrap();
         let now = h.row(r.id).await;
-        if now.state == "retryable" {
+        if now.state == State::Retryable {
             waits.push(now.scheduled_at - h.clock.now());
             h.clock.advance(now.scheduled_at - h.clock.now());
         }
     }
     let dead = h.row(r.id).await;
     assert_eq!((dead.state.as_str(), dead.attempt), ("discarded", 3));
-    let errors: Vec<serde_json::Value> = serde_json::from_str(&dead.errors).unwrap();
+    let errors: Vec<serde_json::Value> = serde_json::to_value(&dead.errors).and_then(serde_json::from_value).unwrap();
     assert_eq!(errors.len(), 3);
     assert!(errors[0]["error"].as_str().unwrap().contains("upstream down"));
     assert!(waits[1] > waits[0], "delays grow: {waits:?}");
@@ -164,7 +165,7 @@ async fn three_failures_dead_letter_and_a_400_discards_at_once(app: TestApp) {
     h.worker.drain().await.unwrap();
     let rejected = h.row(bad.id).await;
     assert_eq!((rejected.state.as_str(), rejected.attempt), ("discarded", 1));
-    assert!(rejected.errors.contains("HTTP 400: CoCCode unknown"));
+    assert!(rejected.errors.to_string().contains("HTTP 400: CoCCode unknown"));
 }
 both_backends!(three_failures_dead_letter_and_a_400_discards_at_once);
 
@@ -177,7 +178,7 @@ async fn retry_after_is_honoured(app: TestApp) {
     let r = h.push("push-1").await;
     h.worker.drain().await.unwrap();
     let after = h.row(r.id).await;
-    assert_eq!(after.state, "retryable");
+    assert_eq!(after.state, State::Retryable);
     assert_eq!(after.scheduled_at, t0() + Duration::seconds(600));
 }
 both_backends!(retry_after_is_honoured);
@@ -210,7 +211,7 @@ async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains
     h.clock.advance(Duration::seconds(30));
     assert_eq!(h.worker.breaker_state(h.vendor.id), BreakerState::HalfOpen);
     h.worker.drain().await.unwrap();
-    assert_eq!(h.row(waiting.id).await.state, "completed");
+    assert_eq!(h.row(waiting.id).await.state, State::Completed);
     assert_eq!(h.worker.breaker_state(h.vendor.id), BreakerState::Closed);
     assert_eq!(h.circuit_open_until().await, None);
     let waiting_rows = outbox::Entity::find()
@@ -293,10 +294,10 @@ async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unatte
     worker.run(async move { arrived.notified().await }).await;
 
     let rows = outbox::Entity::find().all(&h.db).await.unwrap();
-    let completed = rows.iter().filter(|r| r.state == "completed").count();
+    let completed = rows.iter().filter(|r| r.state == State::Completed).count();
     let sent = h.received().await.len();
     assert!(completed >= 1 && completed == sent, "what went out finished: {completed} completed, {sent} sent");
-    for r in rows.iter().filter(|r| r.state != "completed") {
+    for r in rows.iter().filter(|r| r.state != State::Completed) {
         assert_eq!(
             (r.state.as_str(), r.attempt, r.locked_until),
             ("available", 0, None),
@@ -341,7 +342,7 @@ async fn a_claimed_row_cancelled_while_it_waits_is_not_sent(app: TestApp) {
     let draining = tokio::spawn(async move { worker.drain().await.unwrap() });
     tokio::task::spawn_blocking(move || arrived_rx.recv()).await.unwrap().expect("the first delivery arrives");
     let waiting = h.row(second.id).await;
-    assert_eq!(waiting.state, "running", "claimed ahead");
+    assert_eq!(waiting.state, State::Running, "claimed ahead");
     let tenant = waiting.tenant_id;
     let txn = app::ssr::begin_write(&h.db).await.unwrap();
     app::outbox::ssr::dv_changed(&txn, tenant, h.clock.now()).await.unwrap();
@@ -350,6 +351,6 @@ async fn a_claimed_row_cancelled_while_it_waits_is_not_sent(app: TestApp) {
     let round = draining.await.unwrap();
     assert_eq!((round.attempted, round.withdrawn), (1, 1), "{round:?}");
     assert_eq!(h.received().await.len(), 1, "only the delivery under way went out");
-    assert_eq!(h.row(second.id).await.state, "cancelled");
+    assert_eq!(h.row(second.id).await.state, State::Cancelled);
 }
 both_backends!(a_claimed_row_cancelled_while_it_waits_is_not_sent);

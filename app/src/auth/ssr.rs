@@ -43,16 +43,16 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    fn from_model(u: user::Model) -> Option<CurrentUser> {
-        Some(CurrentUser {
-            role: Role::parse(&u.role)?,
+    fn from_model(u: user::Model) -> CurrentUser {
+        CurrentUser {
+            role: u.role,
             id: u.id,
             tenant_id: u.tenant_id,
             email: u.email,
             display_name: u.display_name,
             dv_access: u.dv_access,
             must_change_password: u.must_change_password,
-        })
+        }
     }
 }
 
@@ -71,7 +71,7 @@ pub async fn load_current_user(session: &Session, state: &AppState) -> Result<Op
             .filter(user::Column::Active.eq(true))
             .one(&state.db)
             .await?
-            .and_then(CurrentUser::from_model)
+            .map(CurrentUser::from_model)
     };
     if user.is_none() {
         session.flush().await?;

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// One delivery of one push to one vendor (DESIGN.md 5); `state` is an `outbox::state::State`.
+/// One delivery of one push to one vendor (DESIGN.md 5).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
 pub struct Model {
@@ -10,15 +10,15 @@ pub struct Model {
     pub public_id: String,
     pub tenant_id: i64,
     pub vendor_id: i64,
-    pub state: String,
+    pub state: crate::outbox::state::State,
     pub attempt: i32,
     pub max_attempts: i32,
     pub scheduled_at: ChronoDateTimeUtc,
     pub attempted_at: Option<ChronoDateTimeUtc>,
     pub locked_until: Option<ChronoDateTimeUtc>,
     pub finalized_at: Option<ChronoDateTimeUtc>,
-    /// JSON list of `outbox::state::AttemptError`, one per failed attempt.
-    pub errors: String,
+    /// One entry per failed attempt (a JSON list in the database).
+    pub errors: crate::outbox::state::AttemptErrors,
     /// The exact bytes to send, fixed when the push was enqueued.
     pub payload: Vec<u8>,
     pub payload_sha256: String,

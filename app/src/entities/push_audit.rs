@@ -12,7 +12,7 @@ pub struct Model {
     pub attempt: i32,
     pub at: ChronoDateTimeUtc,
     pub records: i32,
-    pub outcome: String,
+    pub outcome: crate::outbox::state::AuditOutcome,
     pub detail: String,
     pub payload_sha256: String,
 }

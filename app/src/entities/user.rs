@@ -11,7 +11,7 @@ pub struct Model {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: crate::access::Role,
     pub dv_access: bool,
     pub active: bool,
     pub must_change_password: bool,

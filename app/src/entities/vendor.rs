@@ -10,7 +10,7 @@ pub struct Model {
     pub public_id: String,
     pub tenant_id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: crate::vendors::VendorKind,
     pub endpoint_url: String,
     pub push_interval_minutes: Option<i32>,
     pub enabled: bool,

@@ -101,7 +101,7 @@ pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
             queued_at: time(r.created_at),
             attempts: r.attempt,
             records: r.record_count,
-            errors: super::ssr::attempt_errors(&r.errors),
+            errors: r.errors.0,
         })
         .collect())
 }
@@ -127,7 +127,7 @@ pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
             vendor: names.get(&a.vendor_id).cloned().unwrap_or_default(),
             attempt: a.attempt,
             records: a.records,
-            outcome: a.outcome,
+            outcome: a.outcome.as_str().to_string(),
             detail: a.detail,
             sha256: a.payload_sha256,
         })
@@ -158,7 +158,7 @@ pub async fn retry(id: &str) -> Result<Notice, AppError> {
         .find::<outbox::Entity>()?
         .filter(outbox::Column::VendorId.eq(row.vendor_id))
         .filter(outbox::Column::Id.gt(row.id))
-        .filter(outbox::Column::State.ne(State::Cancelled.as_str()))
+        .filter(outbox::Column::State.ne(State::Cancelled))
         .one(&txn)
         .await?;
     if super::ssr::stale(&txn, row.tenant_id, row.dv_epoch).await? {

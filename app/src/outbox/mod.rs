@@ -20,7 +20,7 @@ pub struct VendorStatus {
     /// The vendor's public id.
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: crate::vendors::VendorKind,
     pub enabled: bool,
     /// The circuit breaker, as the worker that last changed it recorded it.
     pub circuit: state::Circuit,

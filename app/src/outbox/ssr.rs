@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::state::{AttemptError, Next, State};
+use super::state::{AttemptError, AttemptErrors, AuditOutcome, Next, State};
 use crate::entities::{outbox, push_audit};
 use crate::error::AppError;
 
@@ -33,17 +33,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A row's `errors` column as a list (empty if it cannot be read).
-pub fn attempt_errors(errors: &str) -> Vec<AttemptError> {
-    serde_json::from_str(errors).unwrap_or_default()
-}
-
-fn errors_with(errors: &str, entry: AttemptError) -> String {
-    let mut list = attempt_errors(errors);
-    list.push(entry);
-    serde_json::to_string(&list).unwrap_or_else(|_| errors.to_string())
-}
-
 /// Enqueue `d` in `txn`. Returns the row and whether this call created it. A new row supersedes
 /// the vendor's rows still waiting: they are cancelled, so a vendor never gets an older inventory
 /// after a newer one. A payload built before the tenant's last DV change is refused
@@ -60,14 +49,14 @@ pub async fn enqueue(
         public_id: Set(crate::ssr::public_id::new()),
         tenant_id: Set(d.tenant_id),
         vendor_id: Set(d.vendor_id),
-        state: Set(State::Available.as_str().to_string()),
+        state: Set(State::Available),
         attempt: Set(0),
         max_attempts: Set(MAX_ATTEMPTS),
         scheduled_at: Set(now),
         attempted_at: Set(None),
         locked_until: Set(None),
         finalized_at: Set(None),
-        errors: Set("[]".into()),
+        errors: Set(AttemptErrors::default()),
         payload_sha256: Set(sha256_hex(&d.payload)),
         payload: Set(d.payload),
         record_count: Set(d.record_count),
@@ -139,8 +128,7 @@ pub fn vendor_attempts(
     vendor_id: i64,
     delivered: bool,
 ) -> sea_orm::Select<push_audit::Entity> {
-    let outcome =
-        if delivered { push_audit::Column::Outcome.eq(super::state::Outcome::DELIVERED) } else { Expr::cust(FAILED) };
+    let outcome = if delivered { push_audit::Column::Outcome.eq(AuditOutcome::Delivered) } else { Expr::cust(FAILED) };
     audit.filter(push_audit::Column::VendorId.eq(vendor_id)).filter(outcome).order_by_desc(push_audit::Column::Id)
 }
 
@@ -173,7 +161,7 @@ pub async fn claim(
     lease: Duration,
 ) -> Result<Vec<outbox::Model>, AppError> {
     let update = outbox::Entity::update_many()
-        .col_expr(outbox::Column::State, Expr::value(State::Running.as_str()))
+        .col_expr(outbox::Column::State, Expr::value(State::Running))
         .col_expr(outbox::Column::Attempt, Expr::col(outbox::Column::Attempt).add(1))
         .col_expr(outbox::Column::AttemptedAt, Expr::value(Some(now)))
         .col_expr(outbox::Column::LockedUntil, Expr::value(Some(now + lease)))
@@ -200,7 +188,7 @@ fn still_claimed(claimed: &outbox::Model) -> sea_orm::Condition {
 fn still_claimed_at(id: i64, attempt: i32) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(outbox::Column::Id.eq(id))
-        .add(outbox::Column::State.eq(State::Running.as_str()))
+        .add(outbox::Column::State.eq(State::Running))
         .add(outbox::Column::Attempt.eq(attempt))
 }
 
@@ -208,14 +196,14 @@ fn still_claimed_at(id: i64, attempt: i32) -> sea_orm::Condition {
 /// that claim's.
 fn transition(claimed: &outbox::Model, next: Next) -> sea_orm::UpdateMany<outbox::Entity> {
     let mut update = outbox::Entity::update_many()
-        .col_expr(outbox::Column::State, Expr::value(next.state.as_str()))
+        .col_expr(outbox::Column::State, Expr::value(next.state))
         .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
         .col_expr(outbox::Column::FinalizedAt, Expr::value(next.finalized_at));
     if let Some(at) = next.scheduled_at {
         update = update.col_expr(outbox::Column::ScheduledAt, Expr::value(at));
     }
     if let Some(entry) = next.error {
-        update = update.col_expr(outbox::Column::Errors, Expr::value(errors_with(&claimed.errors, entry)));
+        update = update.col_expr(outbox::Column::Errors, Expr::value(claimed.errors.with(entry)));
     }
     update.filter(still_claimed(claimed))
 }
@@ -248,7 +236,7 @@ pub async fn extend_lease(
 
 /// What one attempt sent and came to, for the audit.
 pub struct AttemptRecord<'a> {
-    pub outcome: &'a str,
+    pub outcome: AuditOutcome,
     pub detail: &'a str,
 }
 
@@ -299,7 +287,7 @@ pub async fn finish_many(db: &DatabaseConnection, done: Vec<Finished<'_>>) -> Re
             attempt: Set(claimed.attempt),
             at: Set(at),
             records: Set(claimed.record_count),
-            outcome: Set(attempt.outcome.chars().take(20).collect()),
+            outcome: Set(attempt.outcome),
             detail: Set(attempt.detail.chars().take(500).collect()),
             payload_sha256: Set(claimed.payload_sha256.clone()),
             ..Default::default()
@@ -331,10 +319,10 @@ async fn complete_all(
             chunk.iter().map(|f| sea_orm::sea_query::ValueTuple::Two(f.claimed.id.into(), f.claimed.attempt.into())),
         );
         let mut update = outbox::Entity::update_many()
-            .col_expr(outbox::Column::State, Expr::value(State::Completed.as_str()))
+            .col_expr(outbox::Column::State, Expr::value(State::Completed))
             .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
             .col_expr(outbox::Column::FinalizedAt, Expr::value(Some(at)))
-            .filter(outbox::Column::State.eq(State::Running.as_str()))
+            .filter(outbox::Column::State.eq(State::Running))
             .filter(ours)
             .into_query();
         update.returning_col(outbox::Column::Id);
@@ -352,7 +340,7 @@ pub async fn snooze(
 ) -> Result<bool, AppError> {
     let back = if claimed.attempt > 1 { State::Retryable } else { State::Available };
     let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::State, Expr::value(back.as_str()))
+        .col_expr(outbox::Column::State, Expr::value(back))
         .col_expr(outbox::Column::Attempt, Expr::col(outbox::Column::Attempt).sub(1))
         .col_expr(outbox::Column::ScheduledAt, Expr::value(until))
         .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
@@ -430,12 +418,12 @@ pub async fn retry_dead_letter(
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::State, Expr::value(State::Available.as_str()))
+        .col_expr(outbox::Column::State, Expr::value(State::Available))
         .col_expr(outbox::Column::MaxAttempts, Expr::col(outbox::Column::Attempt).add(1))
         .col_expr(outbox::Column::ScheduledAt, Expr::value(now))
         .col_expr(outbox::Column::FinalizedAt, Expr::value(None::<DateTime<Utc>>))
         .filter(outbox::Column::Id.eq(row.id))
-        .filter(outbox::Column::State.eq(State::Discarded.as_str()))
+        .filter(outbox::Column::State.eq(State::Discarded))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
@@ -453,12 +441,12 @@ pub async fn cancel(
 ) -> Result<bool, AppError> {
     let entry = AttemptError { at: now, attempt: row.attempt, error: format!("cancelled {why}") };
     let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::State, Expr::value(State::Cancelled.as_str()))
+        .col_expr(outbox::Column::State, Expr::value(State::Cancelled))
         .col_expr(outbox::Column::FinalizedAt, Expr::value(Some(now)))
         .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
-        .col_expr(outbox::Column::Errors, Expr::value(errors_with(&row.errors, entry)))
+        .col_expr(outbox::Column::Errors, Expr::value(row.errors.with(entry)))
         .filter(outbox::Column::Id.eq(row.id))
-        .filter(outbox::Column::State.is_in(states.iter().map(|s| s.as_str())))
+        .filter(outbox::Column::State.is_in(states.iter().copied()))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)

@@ -12,9 +12,17 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "ssr")]
+use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 
+/// Stored in `outbox.state` as its snake_case name (a CHECK constraint lists them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "ssr",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Available,
@@ -70,17 +78,39 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
-    /// The word the push audit records: delivered, transient or permanent.
-    pub fn kind(&self) -> &'static str {
+/// What the push audit records of an attempt (`push_audit.outcome`, as its snake_case name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "ssr",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))", rename_all = "snake_case")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    Delivered,
+    Transient,
+    Permanent,
+}
+
+impl AuditOutcome {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Delivered => Outcome::DELIVERED,
-            Outcome::Transient { .. } => "transient",
-            Outcome::Permanent { .. } => "permanent",
+            AuditOutcome::Delivered => "delivered",
+            AuditOutcome::Transient => "transient",
+            AuditOutcome::Permanent => "permanent",
         }
     }
+}
 
-    pub const DELIVERED: &'static str = "delivered";
+impl Outcome {
+    /// What the push audit records of it.
+    pub fn kind(&self) -> AuditOutcome {
+        match self {
+            Outcome::Delivered => AuditOutcome::Delivered,
+            Outcome::Transient { .. } => AuditOutcome::Transient,
+            Outcome::Permanent { .. } => AuditOutcome::Permanent,
+        }
+    }
 
     /// What went wrong, or "" for a delivery.
     pub fn error(&self) -> &str {
@@ -138,6 +168,37 @@ pub struct AttemptError {
     pub error: String,
 }
 
+/// A row's `errors`: every failed attempt, oldest first, stored as a JSON list in a text column.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "ssr", sea_orm(value_type = "String"))]
+#[serde(transparent)]
+pub struct AttemptErrors(pub Vec<AttemptError>);
+
+impl AttemptErrors {
+    /// The list with `entry` added at the end.
+    pub fn with(&self, entry: AttemptError) -> AttemptErrors {
+        let mut list = self.0.clone();
+        list.push(entry);
+        AttemptErrors(list)
+    }
+}
+
+impl std::str::FromStr for AttemptErrors {
+    type Err = serde_json::Error;
+
+    fn from_str(stored: &str) -> Result<Self, Self::Err> {
+        serde_json::from_str(stored)
+    }
+}
+
+impl std::fmt::Display for AttemptErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Serializing a list of plain structs cannot fail.
+        f.write_str(&serde_json::to_string(self).map_err(|_| std::fmt::Error)?)
+    }
+}
+
 /// Where a running row goes after an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Next {
@@ -193,7 +254,7 @@ mod tests {
             QUEUE_STATES.iter().all(|s| !s.is_terminal() || *s == State::Discarded),
             "finished rows stay out of the queue index"
         );
-        assert_eq!(crate::outbox::ssr::FAILED, format!("outcome <> '{}'", Outcome::DELIVERED));
+        assert_eq!(crate::outbox::ssr::FAILED, format!("outcome <> '{}'", AuditOutcome::Delivered.as_str()));
     }
 
     fn now() -> DateTime<Utc> {

@@ -107,7 +107,7 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                         let token = token.clone();
                         view! {
                             <tr>
-                                <td><strong>{v.name.clone()}</strong><div class="hint">{v.kind.clone()}</div></td>
+                                <td><strong>{v.name.clone()}</strong><div class="hint">{v.kind.label()}</div></td>
                                 <td>{if v.enabled { "Enabled" } else { "Disabled" }}</td>
                                 <td class=format!("circuit circuit-{}", v.circuit.as_str())>{v.circuit.label()}</td>
                                 <td>{v.waiting}</td>

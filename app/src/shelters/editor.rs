@@ -111,7 +111,7 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
         .collect();
     let mut candidates = access
         .users()?
-        .filter(user::Column::Role.eq(Role::Coordinator.as_str()))
+        .filter(user::Column::Role.eq(Role::Coordinator))
         .filter(user::Column::Active.eq(true))
         .order_by_asc(user::Column::DisplayName)
         .all(&db)
@@ -383,7 +383,7 @@ pub async fn set_assignment(shelter_id: &str, user_id: &str, assign: bool) -> Re
     let u = access
         .users()?
         .filter(user::Column::PublicId.eq(user_id))
-        .filter(user::Column::Role.eq(Role::Coordinator.as_str()))
+        .filter(user::Column::Role.eq(Role::Coordinator))
         .one(&db)
         .await?
         .ok_or_else(|| AppError::validation("user_id", "Coordinator: choose one from the list."))?;

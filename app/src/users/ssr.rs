@@ -20,7 +20,7 @@ const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
 pub fn to_row(u: user::Model) -> UserRow {
     UserRow {
         id: u.public_id,
-        role: Role::parse(&u.role).unwrap_or(Role::Coordinator),
+        role: u.role,
         email: u.email,
         display_name: u.display_name,
         dv_access: u.dv_access,
@@ -106,7 +106,7 @@ pub async fn insert_user(
         email: Set(new.email.to_string()),
         display_name: Set(new.display_name.to_string()),
         password_hash: Set(password_hash),
-        role: Set(new.role.as_str().to_string()),
+        role: Set(new.role),
         dv_access: Set(new.dv_access),
         active: Set(true),
         must_change_password: Set(must_change),
@@ -165,11 +165,11 @@ pub async fn update(id: &str, role: String, dv_access: bool) -> Result<Notice, A
     // Only while the role and DV access are still what the checks above saw: a concurrent
     // change (say, another admin granting DV access) is not overwritten unseen.
     let changed = user::Entity::update_many()
-        .col_expr(user::Column::Role, Expr::value(role.as_str()))
+        .col_expr(user::Column::Role, Expr::value(role))
         .col_expr(user::Column::DvAccess, Expr::value(dv_access))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(target.id))
-        .filter(user::Column::Role.eq(target.role.as_str()))
+        .filter(user::Column::Role.eq(target.role))
         .filter(user::Column::DvAccess.eq(target.dv_access))
         .exec(&txn)
         .await?;
@@ -178,9 +178,8 @@ pub async fn update(id: &str, role: String, dv_access: bool) -> Result<Notice, A
             "This user was changed by someone else meanwhile; reload the page and try again.".into(),
         ));
     }
-    let old_role = Role::parse(&target.role).unwrap_or(Role::Coordinator);
-    if old_role != role {
-        record(&txn, &access, now, "user.role", &format!("user {email}"), old_role.label(), role.label()).await?;
+    if target.role != role {
+        record(&txn, &access, now, "user.role", &format!("user {email}"), target.role.label(), role.label()).await?;
     }
     if target.dv_access != dv_access {
         let word = |on: bool| if on { "DV access" } else { "no DV access" };

@@ -17,12 +17,12 @@ use app::entities::{outbox, vendor};
 use app::outbox::ssr::{
     AttemptRecord, Finished, claim, extend_lease, finish_many, record_circuit, rescue_expired, snooze,
 };
-use app::outbox::state::{Next, Outcome, after_attempt};
+use app::outbox::state::{AuditOutcome, Next, Outcome, after_attempt};
 
 /// A claim running in the background: how many rows it asked for, and its answer.
 type ClaimTask = tokio::task::JoinHandle<Result<Vec<Claimed>, app::error::AppError>>;
 
-use crate::vendors::VendorAdapter;
+use crate::vendors::Adapters;
 use breaker::{Admission, Breaker, BreakerSettings, BreakerState};
 
 /// The time, injectable so tests can move it.
@@ -64,21 +64,21 @@ impl Default for WorkerSettings {
     }
 }
 
-/// The worker the binary runs: system clock, the HTTP adapter, the configured settings.
+/// The worker the binary runs: system clock, the vendor adapters, the configured settings.
 pub fn start(
     db: DatabaseConnection,
     wake: Arc<Notify>,
     settings: &crate::config::Settings,
 ) -> anyhow::Result<Arc<Worker>> {
-    let adapter =
-        Arc::new(crate::vendors::http_post::HttpPost::new(Duration::from_secs(60), settings.outbound_policy())?);
+    let https_post = crate::vendors::http_post::HttpPost::new(Duration::from_secs(60), settings.outbound_policy())?;
+    let adapters = Adapters::new(Arc::new(https_post));
     let worker = WorkerSettings {
         concurrency: settings.worker_concurrency,
         lease: chrono::Duration::seconds(settings.worker_lease_seconds as i64),
         retry_base: Duration::from_secs(settings.retry_base_seconds),
         ..WorkerSettings::default()
     };
-    Ok(Worker::new(db, Arc::new(SystemClock), adapter, worker, wake))
+    Ok(Worker::new(db, Arc::new(SystemClock), adapters, worker, wake))
 }
 
 /// A claimed row, its vendor, and the task keeping its lease fresh.
@@ -110,7 +110,7 @@ struct Recording {
     id: i64,
     vendor_id: i64,
     attempt: i32,
-    outcome: &'static str,
+    outcome: AuditOutcome,
     state: app::outbox::state::State,
     kept: oneshot::Receiver<Result<bool, String>>,
 }
@@ -131,7 +131,7 @@ impl Recording {
             outbox.id = self.id,
             vendor.id = self.vendor_id,
             attempt = self.attempt,
-            outcome = self.outcome,
+            outcome = self.outcome.as_str(),
             outbox.state = self.state.as_str(),
             recorded = kept,
             "delivery attempt"
@@ -144,7 +144,7 @@ impl Recording {
 struct Completion {
     row: outbox::Model,
     next: Next,
-    outcome: &'static str,
+    outcome: AuditOutcome,
     detail: String,
     at: DateTime<Utc>,
     /// Whether the row was still this claim's (see `finish`), or why it could not be written.
@@ -191,7 +191,7 @@ async fn record_completions(db: DatabaseConnection, mut queue: mpsc::UnboundedRe
 pub struct Worker {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
-    adapter: Arc<dyn VendorAdapter>,
+    adapters: Adapters,
     settings: WorkerSettings,
     /// Per vendor; the lock is never held across an await.
     breakers: Mutex<HashMap<i64, Breaker>>,
@@ -231,7 +231,7 @@ impl Worker {
     pub fn new(
         db: DatabaseConnection,
         clock: Arc<dyn Clock>,
-        adapter: Arc<dyn VendorAdapter>,
+        adapters: Adapters,
         settings: WorkerSettings,
         wake: Arc<Notify>,
     ) -> Arc<Worker> {
@@ -241,7 +241,7 @@ impl Worker {
         Arc::new(Worker {
             db,
             clock,
-            adapter,
+            adapters,
             settings,
             breakers: Mutex::new(HashMap::new()),
             wake,
@@ -462,8 +462,8 @@ impl Worker {
                     return Ok(Turn::Withdrawn);
                 }
                 let started = std::time::Instant::now();
-                let outcome = self.adapter.deliver(v, &row).await;
-                let labels = [("vendor", v.id.to_string()), ("outcome", outcome.kind().to_string())];
+                let outcome = self.adapters.for_kind(v.kind).deliver(v, &row).await;
+                let labels = [("vendor", v.id.to_string()), ("outcome", outcome.kind().as_str().to_string())];
                 metrics::histogram!(crate::metrics::DELIVERY_SECONDS, &labels).record(started.elapsed().as_secs_f64());
                 metrics::counter!(crate::metrics::ATTEMPTS, &labels).increment(1);
                 // A rejected payload says the vendor is up; only transient failures trip it.

@@ -13,6 +13,8 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
 use serde_json::Value;
 
+pub use app::outbox::state::State;
+
 pub const ADMIN: (&str, &str) = ("admin@capital-coc.example", "demo-admin-2026");
 pub const ADMIN_NO_DV: (&str, &str) = ("intake@capital-coc.example", "demo-intake-2026");
 pub const COORDINATOR: (&str, &str) = ("coordinator@capital-coc.example", "demo-coordinator-2026");
@@ -507,7 +509,7 @@ pub fn new_vendor(tenant_id: i64, name: &str, url: &str) -> app::entities::vendo
         public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(tenant_id),
         name: Set(name.into()),
-        kind: Set("clarity".into()),
+        kind: Set(app::vendors::VendorKind::Clarity),
         endpoint_url: Set(url.into()),
         push_interval_minutes: Set(None),
         enabled: Set(true),
@@ -530,11 +532,11 @@ pub fn new_outbox_row(
         public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(vendor.tenant_id),
         vendor_id: Set(vendor.id),
-        state: Set("available".into()),
+        state: Set(State::Available),
         attempt: Set(0),
         max_attempts: Set(app::outbox::ssr::MAX_ATTEMPTS),
         scheduled_at: Set(at),
-        errors: Set("[]".into()),
+        errors: Set(Default::default()),
         payload_sha256: Set(app::outbox::ssr::sha256_hex(&payload)),
         payload: Set(payload),
         record_count: Set(1),
