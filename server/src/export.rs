@@ -15,6 +15,7 @@ use app::hmis::ssr::EXPORT_PAGE;
 use app::ssr::AppState;
 
 fn error_response(err: &AppError) -> Response {
+    app::ssr::form::log_internal(err);
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, err.to_string()).into_response()
 }

@@ -99,7 +99,7 @@ pub async fn scrape(State(scrape): State<Scrape>, headers: HeaderMap) -> Respons
         return (StatusCode::SERVICE_UNAVAILABLE, "metrics are not set up").into_response();
     };
     if let Err(e) = refresh_queue_gauges(&db).await {
-        tracing::warn!(error = %e, "could not read the outbox for metrics");
+        tracing::warn!(error = %format!("{e:#}"), "could not read the outbox for metrics");
         return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
     }
     handle.run_upkeep();

@@ -181,7 +181,8 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
             Ok::<_, AppError>(user::Entity::find().filter(user::Column::Email.eq(email)).one(txn).await?.map(|u| u.id))
         }
     };
-    let recorder = user_id(recorder_email).await?.ok_or(AppError::Internal)?;
+    let recorder =
+        user_id(recorder_email).await?.ok_or_else(|| AppError::bug(format!("seed: no user {recorder_email}")))?;
     for (i, (project_id, org, name, project_type, target, zip, lines, coordinator)) in SHELTERS.iter().enumerate() {
         let (org_id, vsp) = org_ids[*org];
         let is_dv = vsp || *target == Some(TARGET_POPULATION_DV);

@@ -14,10 +14,10 @@ fn hasher() -> Argon2<'static> {
 }
 
 fn hash_blocking(password: &str) -> Result<String, AppError> {
-    hasher().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })
+    hasher()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::bug(format!("password hashing: {e}")))
 }
 
 /// At most one argon2 computation per CPU at a time: each takes 19 MiB, so a flood of sign-ins
@@ -29,8 +29,10 @@ fn permits() -> &'static tokio::sync::Semaphore {
 }
 
 pub async fn hash(password: String) -> Result<String, AppError> {
-    let _permit = permits().acquire().await.map_err(|_| AppError::Internal)?;
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|_| AppError::Internal)?
+    let _permit = permits().acquire().await.map_err(|e| AppError::internal("password hashing permit", &e))?;
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(|e| AppError::internal("password hashing task", &e))?
 }
 
 /// A hash of a random password, verified against when the account does not exist, so an unknown

@@ -31,7 +31,11 @@ pub async fn implementation_id(db: &impl ConnectionTrait) -> Result<String, AppE
         .on_conflict_do_nothing_on([installation::Column::Id])
         .exec_without_returning(db)
         .await?;
-    installation::Entity::find_by_id(1).one(db).await?.map(|r| r.implementation_id).ok_or(AppError::Internal)
+    installation::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map(|r| r.implementation_id)
+        .ok_or_else(|| AppError::bug("the installation row is missing (migration m0003)"))
 }
 
 /// A new export run at `now`.
@@ -113,10 +117,7 @@ pub struct ExportZip {
 pub async fn zip(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<ExportZip, AppError> {
     let run = new_run(db, now).await?;
     let (tenant, export) = export(db, scope, &run).await?;
-    let bytes = csv::write_zip(&export).map_err(|e| {
-        tracing::error!(error = %e, "writing the HMIS CSV zip");
-        AppError::Internal
-    })?;
+    let bytes = csv::write_zip(&export).map_err(|e| AppError::internal("writing the HMIS CSV zip", &e))?;
     let inventory_records = i32::try_from(export.inventories.len()).unwrap_or(i32::MAX);
     Ok(ExportZip { name: zip_name(&tenant, &run), bytes, inventory_records, dv_epoch: tenant.dv_epoch })
 }

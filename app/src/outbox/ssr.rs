@@ -74,7 +74,7 @@ pub async fn enqueue(
         .filter(outbox::Column::IdempotencyKey.eq(d.idempotency_key))
         .one(txn)
         .await?
-        .ok_or(AppError::Internal)?;
+        .ok_or_else(|| AppError::bug("the outbox row just inserted (or kept) is not there"))?;
     let created = matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0);
     if created {
         let older = outbox::Entity::find()

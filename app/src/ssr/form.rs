@@ -41,6 +41,9 @@ fn is_plain_form_post() -> bool {
 /// Finish a server function: record the outcome for plain form posts, set the status otherwise
 /// (for a page render too, so a missing object gives the page a 404).
 pub async fn respond<T: IntoNotice>(form: &str, result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        log_internal(err);
+    }
     if is_plain_form_post() {
         let outcome = match &result {
             Ok(value) => value.notice().map(Ok),
@@ -63,9 +66,18 @@ pub async fn respond<T: IntoNotice>(form: &str, result: Result<T, AppError>) -> 
 /// called while a page renders).
 pub fn read<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
+        log_internal(err);
         set_error_status(err);
     }
     result
+}
+
+/// The boundary's one log line for an internal error, with its cause chain (the user gets only
+/// the plain sentence). Other errors are the user's to fix and are not logged here.
+pub fn log_internal(err: &AppError) {
+    if let AppError::Internal(_) = err {
+        tracing::error!(error = %err.log_text(), "request failed");
+    }
 }
 
 /// Give a script caller (or a page render) the error's HTTP status. A plain form post keeps the

@@ -55,10 +55,7 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// The app state, as given to both the SSR routes and the server-function handler.
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the Leptos context");
-        AppError::Internal
-    })
+    use_context::<AppState>().ok_or_else(|| AppError::bug("AppState missing from the Leptos context"))
 }
 
 pub fn db() -> Result<DatabaseConnection, AppError> {
@@ -93,10 +90,7 @@ pub async fn begin_snapshot_read(db: &DatabaseConnection) -> Result<DatabaseTran
 
 /// The caller's session (placed in the request by the session layer).
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|e| {
-        tracing::error!(error = %e, "session layer missing");
-        AppError::Internal
-    })
+    leptos_axum::extract::<Session>().await.map_err(|e| AppError::bug(format!("session layer missing: {e}")))
 }
 
 /// A unique-constraint violation (two admins saving the same ID at once) is a validation error on
@@ -108,17 +102,15 @@ pub fn unique_or_db(err: DbErr, field: &str, message: &str) -> AppError {
     }
 }
 
-/// Database errors are logged here, once, and become `Internal` for the caller.
+/// Database errors become `Internal` with their cause; the boundary logs it (`crate::error`).
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        tracing::error!(error = %err, "database error");
-        AppError::Internal
+        AppError::internal("database", &err)
     }
 }
 
 impl From<tower_sessions::session::Error> for AppError {
     fn from(err: tower_sessions::session::Error) -> Self {
-        tracing::error!(error = %err, "session store error");
-        AppError::Internal
+        AppError::internal("session store", &err)
     }
 }

@@ -100,7 +100,7 @@ impl Drop for LeaseKeeper {
 fn tally_written(written: Result<anyhow::Result<()>, tokio::task::JoinError>, total: &mut Round) {
     match written {
         Ok(Ok(())) => total.attempted += 1,
-        Ok(Err(e)) => tracing::error!(error = %e, "outbox delivery could not be recorded"),
+        Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "outbox delivery could not be recorded"),
         Err(e) => tracing::error!(error = %e, "outbox delivery task failed"),
     }
 }
@@ -337,7 +337,7 @@ impl Worker {
                     }
                     Some(Ok(Ok(Turn::Snoozed))) => total.snoozed += 1,
                     Some(Ok(Ok(Turn::Withdrawn))) => total.withdrawn += 1,
-                    Some(Ok(Err(e))) => tracing::error!(error = %e, "outbox delivery could not be recorded"),
+                    Some(Ok(Err(e))) => tracing::error!(error = %format!("{e:#}"), "outbox delivery could not be recorded"),
                     Some(Err(e)) => tracing::error!(error = %e, "outbox delivery task failed"),
                     None => {}
                 },
@@ -365,12 +365,12 @@ impl Worker {
                 result = &mut drained => result,
                 _ = &mut shutdown => {
                     self.stopping.store(true, Ordering::Relaxed);
-                    drained.await.map(|_| ()).unwrap_or_else(|e| tracing::error!(error = %e, "outbox worker drain failed"));
+                    drained.await.map(|_| ()).unwrap_or_else(|e| tracing::error!(error = %format!("{e:#}"), "outbox worker drain failed"));
                     break;
                 }
             };
             if let Err(e) = result {
-                tracing::error!(error = %e, "outbox worker drain failed");
+                tracing::error!(error = %format!("{e:#}"), "outbox worker drain failed");
             }
             let idle = self.idle_for().await;
             tokio::select! {
@@ -389,7 +389,7 @@ impl Worker {
             Ok(Some(due)) => (due - self.clock.now()).to_std().unwrap_or_default(),
             Ok(None) => self.settings.poll_every,
             Err(e) => {
-                tracing::warn!(error = %e, "could not read when the next delivery is due");
+                tracing::warn!(error = %e.log_text(), "could not read when the next delivery is due");
                 self.settings.poll_every
             }
         };
@@ -432,7 +432,7 @@ impl Worker {
         let Claimed { row, lease, .. } = claimed;
         drop(lease);
         if let Err(e) = snooze(&self.db, &row, self.clock.now()).await {
-            tracing::warn!(error = %e, outbox.id = row.id, "could not release a claimed delivery; it is retried when its lease ends");
+            tracing::warn!(error = %e.log_text(), outbox.id = row.id, "could not release a claimed delivery; it is retried when its lease ends");
         }
     }
 
@@ -482,7 +482,7 @@ impl Worker {
                     );
                     // Only what the tab shows: the attempt is still recorded if this fails.
                     if let Err(e) = record_circuit(&self.db, v.id, open_until).await {
-                        tracing::warn!(error = %e, vendor.id = v.id, "could not record the circuit state");
+                        tracing::warn!(error = %e.log_text(), vendor.id = v.id, "could not record the circuit state");
                     }
                 }
                 outcome
@@ -521,7 +521,7 @@ impl Worker {
                 match extend_lease(&db, id, attempt, clock.now() + lease).await {
                     Ok(true) => {}
                     Ok(false) => return,
-                    Err(e) => tracing::warn!(error = %e, outbox.id = id, "could not extend the lease"),
+                    Err(e) => tracing::warn!(error = %e.log_text(), outbox.id = id, "could not extend the lease"),
                 }
             }
         }))
