@@ -1,9 +1,7 @@
 //! `/metrics` on SQLite and PostgreSQL: Prometheus text with the queue, the dead letters, the
 //! circuits and the attempts; per CoC and vendor only, never naming a shelter; behind a bearer
 //! token when one is set.
-mod common;
-
-use common::*;
+use crate::common::*;
 use sea_orm::EntityTrait;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

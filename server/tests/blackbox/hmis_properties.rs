@@ -2,8 +2,6 @@
 //! the spec validator; no DV shelter's ProjectID, name, address or geocode leaves the system; the
 //! beds sent plus the DV beds suppressed equal the input; no DV cell below the tenant's thresholds
 //! is sent; and the output is the same bytes whatever order the input comes in.
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -14,7 +12,7 @@ use app::hmis::csv::write_zip;
 use app::hmis::records::{ExportRun, HmisExport};
 use app::hmis::transform::{ExportInput, transform};
 use app::hmis::{DV_PROJECT_ID, Suppression};
-use common::hmis_spec::{Export, validate};
+use crate::common::hmis_spec::{Export, validate};
 
 const CODES: [&str; 2] = ["TX-503", "TX-600"];
 const PROJECT_TYPES: [i32; 8] = [0, 1, 2, 3, 8, 9, 10, 13];

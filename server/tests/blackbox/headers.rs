@@ -1,8 +1,6 @@
 //! Security headers on every response, the CSP nonce of pages, no session rows for anonymous
 //! visitors, the request body limit and the data directory's mode, on SQLite and PostgreSQL.
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::HeaderMap;
 
 const WRONG: &str = "The email or password is not correct.";

@@ -1,10 +1,8 @@
 //! "Push now" from the HMIS Export tab, on SQLite and PostgreSQL: the rows it queues, its
 //! idempotency, what the vendor receives (the same zip as the download), the vendor status the
 //! tab shows, and who may push. Deliveries happen in `drain_outbox()`, never in the background.
-mod common;
-
-use common::hmis_spec::validate;
-use common::*;
+use crate::common::hmis_spec::validate;
+use crate::common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use wiremock::matchers::method;

@@ -1,7 +1,5 @@
 //! The admin's shelter list: DV visibility, search, pagination, on SQLite and PostgreSQL.
-mod common;
-
-use common::*;
+use crate::common::*;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use app::entities::shelter;

@@ -1,7 +1,5 @@
 //! Managing shelters, inventory lines, organizations and assignments, on SQLite and PostgreSQL.
-mod common;
-
-use common::*;
+use crate::common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use app::entities::shelter;

@@ -5,9 +5,7 @@
 //!
 //! Rows are written with plain SQL, the way a careless tool or a bug would write them. Copies take
 //! their columns from the database, so these tests do not follow every new column of the entities.
-mod common;
-
-use common::*;
+use crate::common::*;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 

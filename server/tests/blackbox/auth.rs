@@ -1,8 +1,6 @@
 //! Sign-in, sessions, CSRF, roles, tenants and deactivation, on SQLite and PostgreSQL
 //! (throttling: `sign_in_throttle.rs`).
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const WRONG: &str = "The email or password is not correct.";
 

@@ -2,12 +2,10 @@
 //! retries with growing delays, dead letters, permanent rejections, Retry-After, and the circuit
 //! breaker snoozing rows without using attempts. No sleeps: `drain()` runs rounds until nothing
 //! is due at the stub clock's time.
-mod common;
-
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::*;
+use crate::common::*;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use wiremock::matchers::{header_exists, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -242,7 +240,7 @@ async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestApp) 
     assert_eq!(keys.len(), 2);
     assert!(keys.iter().all(|k| k.starts_with(&format!("schedule-{}-", h.vendor.public_id))), "{keys:?}");
     assert_ne!(keys[0], keys[1]);
-    let zip = common::hmis_spec::validate(&h.mock.received_requests().await.unwrap()[0].body);
+    let zip = crate::common::hmis_spec::validate(&h.mock.received_requests().await.unwrap()[0].body);
     assert!(zip.is_ok(), "a scheduled push sends the export zip: {:?}", zip.err());
 }
 both_backends!(a_schedule_pushes_once_per_period_whichever_replica_runs);

@@ -1,13 +1,11 @@
 //! The outbox's database side on SQLite and PostgreSQL, with a stub clock (times are passed in)
 //! and barriers, no sleeps: idempotent enqueue, superseding, exclusive claims, the attempt state
 //! machine with its audit, snoozing, and rescuing expired leases.
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::*;
+use crate::common::*;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use app::entities::{outbox, push_audit, vendor};

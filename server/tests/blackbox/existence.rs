@@ -2,10 +2,8 @@
 //! hidden DV row, another tenant's row and a missing row give the same status and body, for an
 //! admin without DV access and for a coordinator. Request bodies are chosen to pass validation,
 //! so only the id decides the answer.
-mod common;
-
 use chrono::Utc;
-use common::*;
+use crate::common::*;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use app::entities::{inventory, organization, outbox, shelter, tenant, user};
@@ -387,7 +385,7 @@ both_backends!(the_preview_shows_the_aggregate_as_sent);
 /// Row ids are sequential, so their gaps would count hidden rows: what a viewer sees and what
 /// vendors get carries public ids only (random, one shape).
 async fn only_public_ids_leave_the_server(app: TestApp) {
-    use common::hmis_spec::{Export, validate};
+    use crate::common::hmis_spec::{Export, validate};
     let is_public = |id: &str| id.len() == 20 && id.bytes().all(|b| b.is_ascii_hexdigit());
     let admin = app.signed_in(ADMIN_NO_DV).await;
     let shelters = admin.call("list_shelters", &[]).await.json();

@@ -1,8 +1,6 @@
 //! Coordinators' bed counts: validation, conflicts, scoping, DV visibility and capacity versions,
 //! on SQLite and PostgreSQL.
-mod common;
-
-use common::*;
+use crate::common::*;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 

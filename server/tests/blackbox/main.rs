@@ -1,0 +1,24 @@
+//! The black-box tests in one binary (the server is linked once, not once per file). Each test
+//! spawns the real `hmis-bridge` on port 0 against SQLite and against PostgreSQL
+//! (`both_backends!`), and talks to it over HTTP as a browser or a script would. Database-level
+//! tests (`schema`, `outbox`, `worker`) work on the same kind of fresh database.
+//! (`outbound_proxy.rs` is a binary of its own: it sets process-wide proxy variables.)
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod admin_ops;
+mod auth;
+mod bed_counts;
+mod existence;
+mod headers;
+mod hmis_export;
+mod hmis_properties;
+mod metrics;
+mod outbox;
+mod pushes;
+mod schema;
+mod shelter_admin;
+mod shelters;
+mod sign_in_throttle;
+mod worker;
