@@ -7,7 +7,7 @@ use sea_orm::{
 
 use app::entities::{bed_snapshot, organization, shelter, shelter_coordinator, user};
 use app::error::AppError;
-use app::hmis::codes::{TARGET_POPULATION_DV, is_emergency_shelter};
+use app::hmis::codes::{is_dv_shelter, is_emergency_shelter};
 use app::shelters::editor::insert_line;
 use app::shelters::form::LineInput;
 
@@ -185,7 +185,7 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
         user_id(recorder_email).await?.ok_or_else(|| AppError::bug(format!("seed: no user {recorder_email}")))?;
     for (i, (project_id, org, name, project_type, target, zip, lines, coordinator)) in SHELTERS.iter().enumerate() {
         let (org_id, vsp) = org_ids[*org];
-        let is_dv = vsp || *target == Some(TARGET_POPULATION_DV);
+        let is_dv = is_dv_shelter(*target, vsp);
         let s = shelter::ActiveModel {
             public_id: Set(app::ssr::public_id::new()),
             tenant_id: Set(tenant_id),

@@ -104,6 +104,19 @@ pub const HMIS_PARTICIPATION_TYPE: CodeList = CodeList {
 /// TargetPopulation value that marks a DV project.
 pub const TARGET_POPULATION_DV: i32 = 1;
 
+/// The DV rule (DESIGN.md 3): a shelter is a DV shelter when its TargetPopulation is DV or its
+/// organization is a victim service provider. The editor, the seed and the export all ask here.
+pub fn is_dv_shelter(target_population: Option<i32>, organization_is_vsp: bool) -> bool {
+    organization_is_vsp || target_population == Some(TARGET_POPULATION_DV)
+}
+
+/// [`is_dv_shelter`] as SQL over a `shelters` row whose organization's VSP flag is `organization_is_vsp`
+/// (for the bulk update when that flag changes; a row without a TargetPopulation is DV only
+/// through its organization).
+pub fn is_dv_shelter_sql(organization_is_vsp: bool) -> String {
+    format!("({organization_is_vsp} OR COALESCE(target_population = {TARGET_POPULATION_DV}, FALSE))")
+}
+
 /// Project types whose inventory carries Availability and ESBedType (emergency shelter).
 pub fn is_emergency_shelter(project_type: i32) -> bool {
     matches!(project_type, 0 | 1)
@@ -112,6 +125,16 @@ pub fn is_emergency_shelter(project_type: i32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shelter_is_dv_by_its_target_population_or_its_organization() {
+        assert!(is_dv_shelter(Some(TARGET_POPULATION_DV), false));
+        assert!(is_dv_shelter(None, true));
+        assert!(is_dv_shelter(Some(3), true));
+        assert!(!is_dv_shelter(Some(3), false));
+        assert!(!is_dv_shelter(None, false));
+        assert_eq!(is_dv_shelter_sql(false), "(false OR COALESCE(target_population = 1, FALSE))");
+    }
 
     #[test]
     fn project_type_has_no_five() {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-use super::codes::{PROJECT_TYPE_RRH, RRH_SUBTYPE_HOUSING, TARGET_POPULATION_DV, is_emergency_shelter};
+use super::codes::{PROJECT_TYPE_RRH, RRH_SUBTYPE_HOUSING, TARGET_POPULATION_DV, is_dv_shelter, is_emergency_shelter};
 use super::records::*;
 use super::{
     DV_ORGANIZATION_ID, DV_ORGANIZATION_NAME, DV_PROJECT_ID, DV_PROJECT_NAME, DvSummary, HouseholdBeds, PreviewRow,
@@ -140,9 +140,12 @@ pub fn transform(input: &ExportInput) -> HmisExport {
     };
     let organizations: HashMap<i64, &organization::Model> = input.organizations.iter().map(|o| (o.id, o)).collect();
     let is_dv = |s: &shelter::Model| {
+        // The stored flag, and the rule itself: either one keeps a shelter out of the open rows.
         s.is_dv
-            || s.target_population == Some(TARGET_POPULATION_DV)
-            || organizations.get(&s.organization_id).is_some_and(|o| o.victim_service_provider)
+            || is_dv_shelter(
+                s.target_population,
+                organizations.get(&s.organization_id).is_some_and(|o| o.victim_service_provider),
+            )
     };
 
     let mut projects: Vec<&shelter::Model> = input.projects.iter().filter(|s| s.active).collect();

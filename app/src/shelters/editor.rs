@@ -2,7 +2,7 @@
 //! organizations they belong to. Every read goes through `Access`, so DV shelters and victim
 //! service providers exist only for admins with DV access.
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -14,7 +14,7 @@ use crate::access::Role;
 use crate::auth::ssr::authorize;
 use crate::entities::{inventory, organization, shelter, shelter_coordinator, tenant, user};
 use crate::error::{AppError, Notice};
-use crate::hmis::codes::{AVAILABILITY, ES_BED_TYPE, HOUSEHOLD_TYPE, TARGET_POPULATION_DV};
+use crate::hmis::codes::{AVAILABILITY, ES_BED_TYPE, HOUSEHOLD_TYPE, is_dv_shelter, is_dv_shelter_sql};
 use crate::inventory::ssr::bump_counts_version;
 use crate::outbox::ssr::dv_changed;
 use crate::ssr::audit::record;
@@ -164,7 +164,7 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
         ),
         None => None,
     };
-    let is_dv = org.victim_service_provider || input.target_population == Some(TARGET_POPULATION_DV);
+    let is_dv = is_dv_shelter(input.target_population, org.victim_service_provider);
     if is_dv && !access.user().dv_access {
         return Err(AppError::validation(
             "shelter[target_population]",
@@ -501,13 +501,8 @@ pub async fn update_organization(id: &str, name: String, vsp: bool) -> Result<No
     active.update(&txn).await.map_err(|e| ssr::unique_or_db(e, "victim_service_provider", VSP_ID_CLASH))?;
     let mut notice = format!("Saved {name}.");
     if was_vsp != vsp {
-        // is_dv = the organization is a VSP, or the project targets DV survivors.
         shelter::Entity::update_many()
-            // COALESCE: a shelter without a target population is DV only through its organization.
-            .col_expr(
-                shelter::Column::IsDv,
-                Expr::value(vsp).or(Expr::cust(format!("COALESCE(target_population = {TARGET_POPULATION_DV}, FALSE)"))),
-            )
+            .col_expr(shelter::Column::IsDv, Expr::cust(is_dv_shelter_sql(vsp)))
             .filter(shelter::Column::TenantId.eq(access.tenant_id()?))
             .filter(shelter::Column::OrganizationId.eq(org_id))
             .exec(&txn)
