@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::State;
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::routing::get;
 use leptos::prelude::*;
@@ -66,6 +67,8 @@ impl Server {
             .context("reading the Leptos site configuration (LEPTOS_* variables)")?
             .leptos_options;
         leptos_options.site_addr = listener.local_addr()?;
+        let site_files = crate::assets::SiteFiles::detect(&mut leptos_options);
+        tracing::debug!(site.root = %leptos_options.site_root, site.hashed = site_files.hashed(), "site files");
 
         let state = AppState {
             db: db.clone(),
@@ -97,6 +100,7 @@ impl Server {
             hsts: settings.secure_cookies(),
             static_prefix: format!("/{}/", leptos_options.site_pkg_dir),
         };
+        let static_prefix: Arc<str> = header_policy.static_prefix.as_str().into();
 
         let context = {
             let state = state.clone();
@@ -106,19 +110,22 @@ impl Server {
             }
         };
         let routes = generate_route_list(App);
+        let not_found = file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
         let app = Router::new()
-            .leptos_routes_with_context(&state, routes, context.clone(), {
+            .leptos_routes_with_context(&state, routes, context, {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
             })
-            .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+            // Files from the site root; any other path is the app's "not found" page.
+            .fallback_service(site_files.service(not_found.with_state(state.clone())))
             .with_state(state.clone());
         let downloads =
             Router::new().route(app::hmis::ui::DOWNLOAD_PATH, get(crate::export::download)).with_state(state.clone());
         let health = probes(settings, db.clone())?;
         // The guard rewrites the path of pages a user may not open, so it wraps the routing.
         // Anonymous session data is moved to its cookie before the session layer would store it.
-        // The security headers are outermost, so every answer gets them (413, 403 and 500 too).
+        // The security headers are outermost, so every answer gets them (413, 403 and 500 too);
+        // only the cache lifetime of content-hashed static files is set outside them.
         let router = Router::new()
             .merge(health)
             .merge(downloads)
@@ -130,6 +137,7 @@ impl Server {
             .layer(RequestBodyLimitLayer::new(headers::BODY_LIMIT))
             .layer(axum::middleware::from_fn(headers::refuse_large_bodies))
             .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
+            .layer(axum::middleware::from_fn_with_state(static_prefix, crate::assets::cache_hashed_files))
             .layer(TraceLayer::new_for_http());
         Ok(Server { listener, router, store, db, outbox_wake })
     }

@@ -1,7 +1,7 @@
 //! Operations' guard rails (issue 15 item 10) and the DV flag's database rules (item 5), on
 //! SQLite and PostgreSQL.
-use chrono::Utc;
 use crate::common::*;
+use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use app::entities::{outbox, shelter, tenant};

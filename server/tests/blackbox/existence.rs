@@ -2,8 +2,8 @@
 //! hidden DV row, another tenant's row and a missing row give the same status and body, for an
 //! admin without DV access and for a coordinator. Request bodies are chosen to pass validation,
 //! so only the id decides the answer.
-use chrono::Utc;
 use crate::common::*;
+use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use app::entities::{inventory, organization, outbox, shelter, tenant, user};

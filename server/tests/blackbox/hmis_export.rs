@@ -1,9 +1,9 @@
 //! The HMIS Export tab, its zip download and the `export` command, on SQLite and PostgreSQL:
 //! what the preview shows is what the zip carries; DV shelters only ever as the aggregate; only
 //! CoC admins reach any of it; one tenant's export holds only that tenant.
-use chrono::Utc;
 use crate::common::hmis_spec::{Export, validate};
 use crate::common::*;
+use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 

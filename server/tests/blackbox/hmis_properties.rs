@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 
+use crate::common::hmis_spec::{Export, validate};
 use app::entities::{bed_snapshot, inventory, organization, shelter, tenant};
 use app::hmis::csv::write_zip;
 use app::hmis::records::{ExportRun, HmisExport};
 use app::hmis::transform::{ExportInput, transform};
 use app::hmis::{DV_PROJECT_ID, Suppression};
-use crate::common::hmis_spec::{Export, validate};
 
 const CODES: [&str; 2] = ["TX-503", "TX-600"];
 const PROJECT_TYPES: [i32; 8] = [0, 1, 2, 3, 8, 9, 10, 13];

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
 use crate::common::*;
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use app::entities::{outbox, push_audit, vendor};

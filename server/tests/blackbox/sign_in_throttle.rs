@@ -1,9 +1,9 @@
 //! Password-guess throttling (docs/auth.md, Throttling), on SQLite and PostgreSQL: per account and
 //! client with a growing delay, per client, and an account-wide ceiling that known clients pass.
 //! Each client names its address with `X-Forwarded-For` (the tests trust it).
+use crate::common::*;
 use app::entities::login_throttle;
 use chrono::{Duration, Utc};
-use crate::common::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
