@@ -5,7 +5,7 @@ use app::access::Role;
 use app::entities::{tenant, user, vendor};
 use app::error::AppError;
 use app::tenants::ssr::insert_tenant;
-use app::users::ssr::{NewUser, insert_user};
+use app::users::ssr::{NewUser, in_namespace, insert_user};
 
 pub const DEMO_SLUG: &str = "capital-area";
 
@@ -28,10 +28,12 @@ pub async fn seed_demo(db: &DatabaseConnection, simulator: Option<&str>) -> Resu
         None => insert_tenant(db, "Capital Area Continuum of Care", DEMO_SLUG, "TX-503").await?,
     };
     for (email, name, role, dv_access, password) in DEMO_USERS {
-        if user::Entity::find().filter(user::Column::Email.eq(*email)).one(db).await?.is_some() {
+        // Addresses are unique per CoC (and among platform admins): look where this one goes.
+        let tenant_id = (*role != Role::PlatformAdmin).then_some(tenant.id);
+        let taken = user::Entity::find().filter(user::Column::Email.eq(*email)).filter(in_namespace(tenant_id));
+        if taken.one(db).await?.is_some() {
             continue;
         }
-        let tenant_id = (*role != Role::PlatformAdmin).then_some(tenant.id);
         let new = NewUser { tenant_id, email, display_name: name, role: *role, dv_access: *dv_access };
         insert_user(db, new, password, false).await?;
     }

@@ -174,11 +174,17 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
         .await?;
         org_ids.push((org.id, *vsp));
     }
+    // The demo CoC's user with `email` (an address is unique per CoC, not across CoCs).
     let user_id = |email: &str| {
         let email = email.to_string();
         let txn = &txn;
         async move {
-            Ok::<_, AppError>(user::Entity::find().filter(user::Column::Email.eq(email)).one(txn).await?.map(|u| u.id))
+            let found = user::Entity::find()
+                .filter(user::Column::TenantId.eq(tenant_id))
+                .filter(user::Column::Email.eq(email))
+                .one(txn)
+                .await?;
+            Ok::<_, AppError>(found.map(|u| u.id))
         }
     };
     let recorder =

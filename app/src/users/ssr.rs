@@ -75,6 +75,15 @@ pub async fn get(id: &str) -> Result<UserRow, AppError> {
     Ok(to_row(find_scoped(&access, id).await?))
 }
 
+/// The users whose addresses a user of `tenant_id` must not share: the same CoC's, or for a
+/// platform admin (no CoC) the other platform admins' (m0011).
+pub fn in_namespace(tenant_id: Option<i64>) -> sea_orm::sea_query::SimpleExpr {
+    match tenant_id {
+        Some(id) => user::Column::TenantId.eq(id),
+        None => user::Column::TenantId.is_null(),
+    }
+}
+
 /// A user to insert; `email` and `display_name` already parsed.
 pub struct NewUser<'a> {
     pub tenant_id: Option<i64>,
@@ -91,11 +100,13 @@ pub async fn insert_user(
     password: &str,
     must_change: bool,
 ) -> Result<user::Model, AppError> {
-    let same_coc = match new.tenant_id {
-        Some(tenant_id) => user::Column::TenantId.eq(tenant_id),
-        None => user::Column::TenantId.is_null(),
-    };
-    if user::Entity::find().filter(user::Column::Email.eq(new.email)).filter(same_coc).one(db).await?.is_some() {
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(new.email))
+        .filter(in_namespace(new.tenant_id))
+        .one(db)
+        .await?
+        .is_some()
+    {
         return Err(AppError::validation("email", DUPLICATE_EMAIL));
     }
     let password_hash = hash_password(password.to_string()).await?;
