@@ -243,9 +243,7 @@ async fn choose_account(
     let names = |u: &user::Model| match u.tenant_id {
         None => coc.eq_ignore_ascii_case("platform"),
         Some(id) => tenants.iter().any(|t| {
-            t.id == id
-                && (t.slug.eq_ignore_ascii_case(coc)
-                    || t.coc_codes.split(';').any(|c| c.trim().eq_ignore_ascii_case(coc)))
+            t.id == id && (t.slug.eq_ignore_ascii_case(coc) || t.coc_code_list().any(|c| c.eq_ignore_ascii_case(coc)))
         }),
     };
     opened.retain(|u| names(u));

@@ -21,3 +21,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The CoC codes one by one, as `tenants::parse_coc_codes` stores them (uppercase, `;` between).
+    pub fn coc_code_list(&self) -> impl Iterator<Item = &str> {
+        self.coc_codes.split(';')
+    }
+}

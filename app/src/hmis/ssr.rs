@@ -137,7 +137,7 @@ pub async fn preview() -> Result<ExportPreview, AppError> {
         rows.iter_mut().filter(|r| r.dv_aggregate).for_each(|r| *r = r.as_sent());
     }
     Ok(ExportPreview {
-        coc_codes: tenant.coc_codes.split(';').map(str::to_string).collect(),
+        coc_codes: tenant.coc_code_list().map(str::to_string).collect(),
         export_date: run.exported_at.date_naive().to_string(),
         rows,
         dv: dv_access.then_some(export.dv),
