@@ -1,42 +1,17 @@
 //! Roles and which pages each role may open: the one table the navigation and the server's
 //! page guard both read.
-#[cfg(feature = "ssr")]
-use sea_orm::sea_query::StringLen;
-use serde::{Deserialize, Serialize};
 
-/// Stored in `users.role` as its snake_case name (a CHECK constraint lists them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "ssr",
-    sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "snake_case")
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    PlatformAdmin,
-    CocAdmin,
-    Coordinator,
+stored_enum! {
+    /// Stored in `users.role` by name (a CHECK constraint lists them).
+    pub enum Role {
+        PlatformAdmin = "platform_admin",
+        CocAdmin = "coc_admin",
+        Coordinator = "coordinator",
+    }
 }
 
 impl Role {
     pub const ASSIGNABLE: [Role; 2] = [Role::CocAdmin, Role::Coordinator];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::PlatformAdmin => "platform_admin",
-            Role::CocAdmin => "coc_admin",
-            Role::Coordinator => "coordinator",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "platform_admin" => Some(Role::PlatformAdmin),
-            "coc_admin" => Some(Role::CocAdmin),
-            "coordinator" => Some(Role::Coordinator),
-            _ => None,
-        }
-    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -47,21 +22,63 @@ impl Role {
     }
 }
 
-/// Who may open a page.
+/// Who may open a page, call a server function or download a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageAccess {
     Public,
     SignedIn,
+    /// Any signed-in user, even one who must first replace a one-time password: the password
+    /// page and its form.
+    Account,
     Roles(&'static [Role]),
 }
 
+pub const COC_ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
+pub const COORDINATOR: PageAccess = PageAccess::Roles(&[Role::Coordinator]);
+/// Bed counts and their history: coordinators for their shelters, CoC admins for all.
+pub const COUNTS: PageAccess = PageAccess::Roles(&[Role::Coordinator, Role::CocAdmin]);
+pub const PLATFORM_ADMIN: PageAccess = PageAccess::Roles(&[Role::PlatformAdmin]);
+
+/// Why a request may not go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// Nobody is signed in.
+    SignIn,
+    /// The role may not: answered as "not found", the same as for what does not exist.
+    NotFound,
+    /// The user must replace a one-time password before anything else.
+    ChangePassword,
+}
+
+/// The signed-in user, as far as access is concerned.
+#[derive(Debug, Clone, Copy)]
+pub struct Visitor {
+    pub role: Role,
+    pub must_change_password: bool,
+}
+
 impl PageAccess {
-    pub fn allows(self, role: Option<Role>) -> bool {
-        match (self, role) {
-            (PageAccess::Public, _) => true,
-            (_, None) => false,
-            (PageAccess::SignedIn, Some(_)) => true,
-            (PageAccess::Roles(roles), Some(role)) => roles.contains(&role),
+    /// The one access rule, for pages, server functions and downloads alike.
+    pub fn check(self, visitor: Option<Visitor>) -> Result<(), Denied> {
+        let visitor = match (self, visitor) {
+            (PageAccess::Public, _) => return Ok(()),
+            (_, None) => return Err(Denied::SignIn),
+            (_, Some(v)) => v,
+        };
+        if !self.allows(visitor.role) {
+            return Err(Denied::NotFound);
+        }
+        if visitor.must_change_password && self != PageAccess::Account {
+            return Err(Denied::ChangePassword);
+        }
+        Ok(())
+    }
+
+    /// Whether the role may (navigation shows only such links).
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            PageAccess::Public | PageAccess::SignedIn | PageAccess::Account => true,
+            PageAccess::Roles(roles) => roles.contains(&role),
         }
     }
 }
@@ -76,34 +93,14 @@ pub struct NavLink {
 /// Page prefixes and their access. Longest prefix wins; paths not listed are signed-in only.
 pub const PAGES: &[NavLink] = &[
     NavLink { href: "/", label: "Home", access: PageAccess::SignedIn, in_nav: true },
-    NavLink { href: "/shelters", label: "My shelters", access: PageAccess::Roles(&[Role::Coordinator]), in_nav: true },
-    NavLink {
-        href: "/shelter-history",
-        label: "History",
-        access: PageAccess::Roles(&[Role::Coordinator, Role::CocAdmin]),
-        in_nav: false,
-    },
-    NavLink { href: "/admin/shelters", label: "Shelters", access: PageAccess::Roles(&[Role::CocAdmin]), in_nav: true },
-    NavLink {
-        href: "/admin/organizations",
-        label: "Organizations",
-        access: PageAccess::Roles(&[Role::CocAdmin]),
-        in_nav: true,
-    },
-    NavLink {
-        href: "/admin/hmis-export",
-        label: "HMIS Export",
-        access: PageAccess::Roles(&[Role::CocAdmin]),
-        in_nav: true,
-    },
-    NavLink { href: "/admin/users", label: "Users", access: PageAccess::Roles(&[Role::CocAdmin]), in_nav: true },
-    NavLink {
-        href: "/platform/tenants",
-        label: "CoCs",
-        access: PageAccess::Roles(&[Role::PlatformAdmin]),
-        in_nav: true,
-    },
-    NavLink { href: "/account/password", label: "Password", access: PageAccess::SignedIn, in_nav: false },
+    NavLink { href: "/shelters", label: "My shelters", access: COORDINATOR, in_nav: true },
+    NavLink { href: "/shelter-history", label: "History", access: COUNTS, in_nav: false },
+    NavLink { href: "/admin/shelters", label: "Shelters", access: COC_ADMIN, in_nav: true },
+    NavLink { href: "/admin/organizations", label: "Organizations", access: COC_ADMIN, in_nav: true },
+    NavLink { href: "/admin/hmis-export", label: "HMIS Export", access: COC_ADMIN, in_nav: true },
+    NavLink { href: "/admin/users", label: "Users", access: COC_ADMIN, in_nav: true },
+    NavLink { href: "/platform/tenants", label: "CoCs", access: PLATFORM_ADMIN, in_nav: true },
+    NavLink { href: "/account/password", label: "Password", access: PageAccess::Account, in_nav: false },
 ];
 
 const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/healthz", "/readyz", "/metrics", "/favicon.ico"];
@@ -123,20 +120,33 @@ pub fn page_access(path: &str) -> PageAccess {
 
 /// The navigation links a role sees.
 pub fn nav_links(role: Role) -> impl Iterator<Item = &'static NavLink> {
-    PAGES.iter().filter(move |page| page.in_nav && page.access.allows(Some(role)))
+    PAGES.iter().filter(move |page| page.in_nav && page.access.allows(role))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn signed_in(role: Role) -> Option<Visitor> {
+        Some(Visitor { role, must_change_password: false })
+    }
+
     #[test]
     fn admin_pages_are_for_coc_admins_only() {
-        assert!(page_access("/admin/users").allows(Some(Role::CocAdmin)));
-        assert!(page_access("/admin/users/7").allows(Some(Role::CocAdmin)));
-        assert!(!page_access("/admin/users/7").allows(Some(Role::Coordinator)));
-        assert!(!page_access("/admin/users").allows(Some(Role::PlatformAdmin)));
-        assert!(!page_access("/admin/users").allows(None));
+        assert_eq!(page_access("/admin/users").check(signed_in(Role::CocAdmin)), Ok(()));
+        assert_eq!(page_access("/admin/users/7").check(signed_in(Role::CocAdmin)), Ok(()));
+        assert_eq!(page_access("/admin/users/7").check(signed_in(Role::Coordinator)), Err(Denied::NotFound));
+        assert_eq!(page_access("/admin/users").check(signed_in(Role::PlatformAdmin)), Err(Denied::NotFound));
+        assert_eq!(page_access("/admin/users").check(None), Err(Denied::SignIn));
+    }
+
+    #[test]
+    fn a_one_time_password_is_replaced_before_anything_else() {
+        let must_change = Some(Visitor { role: Role::CocAdmin, must_change_password: true });
+        assert_eq!(page_access("/").check(must_change), Err(Denied::ChangePassword));
+        assert_eq!(page_access("/admin/users").check(must_change), Err(Denied::ChangePassword));
+        assert_eq!(page_access("/account/password").check(must_change), Ok(()));
+        assert_eq!(page_access("/platform/tenants").check(must_change), Err(Denied::NotFound));
     }
 
     #[test]
@@ -146,8 +156,8 @@ mod tests {
 
     #[test]
     fn login_and_assets_are_public() {
-        assert!(page_access("/login").allows(None));
-        assert!(page_access("/pkg/hmis-bridge.js").allows(None));
-        assert!(!page_access("/").allows(None));
+        assert_eq!(page_access("/login").check(None), Ok(()));
+        assert_eq!(page_access("/pkg/hmis-bridge.js").check(None), Ok(()));
+        assert_eq!(page_access("/").check(None), Err(Denied::SignIn));
     }
 }

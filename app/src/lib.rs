@@ -1,6 +1,9 @@
 //! HMIS Bridge: the Leptos app (pages, server functions and the domain).
 #![recursion_limit = "256"]
 
+#[macro_use]
+mod stored_enum;
+
 pub mod access;
 pub mod auth;
 pub mod error;
@@ -22,16 +25,45 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{Route, Router, Routes},
     hooks::use_location,
-    path,
+    lazy_route, path,
 };
 
 use crate::auth::api::{get_me, take_flashes};
 use crate::ui::feedback::Flashes;
 use crate::ui::layout::Header;
 use crate::ui::pages::{HomePage, NotFound};
+
+/// `lazy_page!(Route, path::to::Page)`: a route whose page is compiled into a wasm chunk of its
+/// own, fetched when the page is first opened (`cargo leptos build --split`), so what every
+/// coordinator downloads holds none of the admin pages. The server renders it like any page.
+macro_rules! lazy_page {
+    ($route:ident, $($page:ident)::+) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                use $($page)::+ as Page;
+                view! { <Page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(Shelters, shelters::ui::SheltersPage);
+lazy_page!(ShelterEditor, shelters::edit_ui::ShelterPage);
+lazy_page!(Organizations, shelters::edit_ui::OrganizationsPage);
+lazy_page!(Users, users::ui::UsersPage);
+lazy_page!(UserEditor, users::ui::UserPage);
+lazy_page!(HmisExport, ui::hmis_export::HmisExportPage);
+lazy_page!(Tenants, tenants::ui::TenantsPage);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -69,13 +101,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/password") view=auth::ui::ChangePasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/shelters") view=inventory::ui::MySheltersPage ssr=SsrMode::Async/>
                     <Route path=path!("/shelter-history/:id") view=inventory::ui::ShelterHistoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/shelters") view=shelters::ui::SheltersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/shelters/:id") view=shelters::edit_ui::ShelterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/organizations") view=shelters::edit_ui::OrganizationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view=users::ui::UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users/:id") view=users::ui::UserPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/hmis-export") view=hmis::ui::HmisExportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/platform/tenants") view=tenants::ui::TenantsPage ssr=SsrMode::Async/>
+                    // Admin pages: chunks of their own, fetched when opened (see `lazy_page!`).
+                    <Route path=path!("/admin/shelters") view={Lazy::<Shelters>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/shelters/:id") view={Lazy::<ShelterEditor>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/organizations") view={Lazy::<Organizations>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<Users>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/:id") view={Lazy::<UserEditor>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/hmis-export") view={Lazy::<HmisExport>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/platform/tenants") view={Lazy::<Tenants>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </Frame>
         </Router>

@@ -1,4 +1,4 @@
-//! The wasm entry: hydrates the server-rendered app.
+//! The wasm entry: hydrates the server-rendered app, admin pages once their chunk is loaded.
 use leptos::prelude::document;
 
 /// Sets `<html data-hydrated>`: "true" once the page is hydrated, "failed" after any panic. The
@@ -16,7 +16,15 @@ pub fn hydrate() {
         console_error_panic_hook::hook(info);
         mark("failed");
     }));
-    leptos::mount::hydrate_body(app::App);
-    // Reached only when hydrating did not panic (a panic aborts the wasm call).
-    mark("true");
+    // `hydrate_lazy`, waiting for it: the admin pages are lazy routes (their code is a chunk
+    // fetched when opened), and a lazy route hydrates only once its chunk is in.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = document().body() else {
+            mark("failed");
+            return;
+        };
+        leptos::mount::hydrate_from_async(body, app::App).await.forget();
+        // Reached only when hydrating did not panic (a panic aborts the wasm).
+        mark("true");
+    });
 }

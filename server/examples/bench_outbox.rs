@@ -147,7 +147,7 @@ async fn connect(backend: Backend, database_url: &str) -> anyhow::Result<sea_orm
 /// The outbox: N rows queued (untimed), then the worker drains them.
 async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, Vec<u8>)]) -> anyhow::Result<Duration> {
     let app = TestApp::spawn(backend).await;
-    let db = connect(backend, &app.database_url).await?;
+    let db = connect(backend, app.database_url()).await?;
     let vendor = add_vendor(&db, "Sink", sink, true).await;
     let now = chrono::Utc::now();
     let rows: Vec<outbox::ActiveModel> =

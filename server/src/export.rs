@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tower_sessions::Session;
 
+use app::access::COC_ADMIN;
 use app::auth::ssr::authorize_session;
 use app::error::AppError;
-use app::hmis::ssr::EXPORT_PAGE;
 use app::ssr::AppState;
 
 fn error_response(err: &AppError) -> Response {
@@ -24,7 +24,7 @@ fn error_response(err: &AppError) -> Response {
 /// has already sent anonymous visitors to sign in and hidden the path from other roles; this
 /// checks again, as every entry point does.
 pub async fn download(State(state): State<AppState>, session: Session) -> Response {
-    let access = match authorize_session(&session, &state, EXPORT_PAGE).await {
+    let access = match authorize_session(&session, &state, COC_ADMIN).await {
         Ok(access) => access,
         Err(err) => return error_response(&err),
     };

@@ -14,5 +14,6 @@ pub mod session_store;
 pub mod simulator;
 pub mod startup;
 pub mod telemetry;
+pub mod tls;
 pub mod vendors;
 pub mod worker;

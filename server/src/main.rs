@@ -10,6 +10,7 @@ use server::{db, export, seed, telemetry, worker};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    server::tls::install_crypto_provider();
     if let Command::SimulateVendor { listen, failure_rate, delay_ms } = cli.command {
         telemetry::init(server::config::LogFormat::Pretty);
         return server::simulator::run(listen, server::simulator::Mode { failure_rate, delay_ms }).await;
@@ -115,7 +116,7 @@ async fn create_admin(
     tenant_slug: Option<&str>,
 ) -> anyhow::Result<(String, String)> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let email = app::auth::ssr::parse_email(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let email = app::auth::Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let name = app::users::parse_display_name(name).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (tenant_id, role) = match tenant_slug {
         None => (None, Role::PlatformAdmin),
@@ -137,7 +138,7 @@ async fn create_admin(
     };
     let password =
         app::users::ssr::insert_with_one_time_password(conn, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok((email, password))
+    Ok((email.as_str().to_string(), password))
 }
 
 async fn shutdown_signal() {

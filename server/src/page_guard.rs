@@ -1,13 +1,14 @@
-//! Page access, decided before a page renders, from the one table in `app::access`: anonymous
-//! visitors go to sign-in, users who must replace a one-time password go to the password page,
-//! and pages outside a user's role render as "not found" (the same as a page that does not exist).
+//! Page access, decided before a page renders by the same rule as server functions and downloads
+//! (`PageAccess::check`, from the one table in `app::access`): anonymous visitors go to sign-in,
+//! users who must replace a one-time password go to the password page, and pages outside a
+//! user's role render as "not found" (the same as a page that does not exist).
 use axum::extract::{Request, State};
 use axum::http::{Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use app::access::{PageAccess, page_access};
+use app::access::{Denied, PageAccess, page_access};
 use app::auth::ssr::load_current_user;
 use app::ssr::AppState;
 use app::ui::url::encode;
@@ -29,21 +30,22 @@ pub async fn guard_pages(State(state): State<AppState>, mut request: Request, ne
         Ok(user) => user,
         Err(_) => return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let role = user.as_ref().map(|u| u.role);
-    match user {
-        Some(_) if path == "/login" => Redirect::to("/").into_response(),
-        None if path == "/login" => next.run(request).await,
-        None => {
+    if path == "/login" {
+        return match user {
+            Some(_) => Redirect::to("/").into_response(),
+            None => next.run(request).await,
+        };
+    }
+    match access.check(user.as_ref().map(|u| u.visitor())) {
+        Ok(()) => next.run(request).await,
+        Err(Denied::SignIn) => {
             let target = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
             Redirect::to(&format!("/login?next={}", encode(target, b"/"))).into_response()
         }
-        Some(user) if user.must_change_password && path != "/account/password" => {
-            Redirect::to("/account/password").into_response()
-        }
-        Some(_) if !access.allows(role) => {
+        Err(Denied::ChangePassword) => Redirect::to("/account/password").into_response(),
+        Err(Denied::NotFound) => {
             *request.uri_mut() = Uri::from_static(NOT_FOUND_PATH);
             next.run(request).await
         }
-        Some(_) => next.run(request).await,
     }
 }

@@ -2,8 +2,10 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use app::access::Role;
+use app::auth::Email;
 use app::entities::{tenant, user, vendor};
 use app::error::AppError;
+use app::hmis::ids::CocCodes;
 use app::tenants::ssr::insert_tenant;
 use app::users::ssr::{NewUser, in_namespace, insert_user};
 
@@ -25,7 +27,10 @@ pub async fn seed_demo(db: &DatabaseConnection, simulator: Option<&str>) -> Resu
     let existing = tenant::Entity::find().filter(tenant::Column::Slug.eq(DEMO_SLUG)).one(db).await?;
     let tenant = match existing {
         Some(t) => t,
-        None => insert_tenant(db, "Capital Area Continuum of Care", DEMO_SLUG, "TX-503").await?,
+        None => {
+            let codes = CocCodes::parse("TX-503")?;
+            insert_tenant(db, "Capital Area Continuum of Care", DEMO_SLUG, &codes).await?
+        }
     };
     for (email, name, role, dv_access, password) in DEMO_USERS {
         // Addresses are unique per CoC (and among platform admins): look where this one goes.
@@ -34,7 +39,8 @@ pub async fn seed_demo(db: &DatabaseConnection, simulator: Option<&str>) -> Resu
         if taken.one(db).await?.is_some() {
             continue;
         }
-        let new = NewUser { tenant_id, email, display_name: name, role: *role, dv_access: *dv_access };
+        let email = Email::parse(email)?;
+        let new = NewUser { tenant_id, email: &email, display_name: name, role: *role, dv_access: *dv_access };
         insert_user(db, new, password, false).await?;
     }
     crate::seed_shelters::seed(db, tenant.id, "admin@capital-coc.example").await?;

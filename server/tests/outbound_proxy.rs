@@ -34,6 +34,7 @@ async fn counting_proxy() -> (String, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn deliveries_go_straight_to_the_vendor_whatever_the_proxy_settings() {
+    server::tls::install_crypto_provider();
     let (proxy, connections) = counting_proxy().await;
     // SAFETY: this binary's only test, and it sets the variables before anything in it reads
     // the environment (set_var is unsafe in Rust 2024 because another thread might read it).

@@ -11,8 +11,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::{Email, Me, password, throttle};
-use crate::access::{PageAccess, Role};
+use super::{Me, password, throttle};
+use crate::access::{Denied, PageAccess, Role, Visitor};
 use crate::entities::{session as session_row, tenant, user};
 use crate::error::{AppError, Notice};
 use crate::ssr::scope::Access;
@@ -43,6 +43,10 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    pub fn visitor(&self) -> Visitor {
+        Visitor { role: self.role, must_change_password: self.must_change_password }
+    }
+
     fn from_model(u: user::Model) -> CurrentUser {
         CurrentUser {
             role: u.role,
@@ -92,16 +96,15 @@ pub struct Granted(());
 /// The one gate: the signed-in user of `session`, if their role may open `access`. Callers
 /// without the role get `NotFound`, the same answer as for something that does not exist.
 pub async fn authorize_session(session: &Session, state: &AppState, access: PageAccess) -> Result<Access, AppError> {
-    let Some(user) = load_current_user(session, state).await? else {
-        return Err(AppError::Unauthenticated);
-    };
-    if !access.allows(Some(user.role)) {
-        return Err(AppError::NotFound);
+    let user = load_current_user(session, state).await?;
+    match (access.check(user.as_ref().map(CurrentUser::visitor)), user) {
+        (Ok(()), Some(user)) => Ok(Access::new(user, Granted(()))),
+        (Ok(()), None) | (Err(Denied::SignIn), _) => Err(AppError::Unauthenticated),
+        (Err(Denied::NotFound), _) => Err(AppError::NotFound),
+        (Err(Denied::ChangePassword), _) => {
+            Err(AppError::validation("password", "Password: choose a new password first (Account > Password)."))
+        }
     }
-    if user.must_change_password && access != PageAccess::SignedIn {
-        return Err(AppError::validation("password", "Password: choose a new password first (Account > Password)."));
-    }
-    Ok(Access::new(user, Granted(())))
 }
 
 /// [`authorize_session`] for the server function or page being run.
@@ -269,7 +272,7 @@ pub async fn end_sessions_of(db: &impl ConnectionTrait, user_id: i64) -> Result<
 }
 
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<Notice, AppError> {
-    let access = authorize(PageAccess::SignedIn).await?;
+    let access = authorize(PageAccess::Account).await?;
     let db = ssr::db()?;
     let user = user::Entity::find_by_id(access.user().id).one(&db).await?.ok_or(AppError::NotFound)?;
     // The current password is a password guess like a sign-in's: same keys, same limits.
@@ -299,8 +302,4 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     end_sessions_of(&db, user_id).await?;
     ssr::session().await?.cycle_id().await?;
     Ok(Notice::new("Your password was changed. Other sessions were signed out."))
-}
-
-pub fn parse_email(raw: &str) -> Result<String, AppError> {
-    Email::parse(raw).map(|e| e.as_str().to_string())
 }

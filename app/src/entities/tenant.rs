@@ -23,7 +23,7 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    /// The CoC codes one by one, as `tenants::parse_coc_codes` stores them (uppercase, `;` between).
+    /// The CoC codes one by one, as `hmis::ids::CocCodes` stores them (uppercase, `;` between).
     pub fn coc_code_list(&self) -> impl Iterator<Item = &str> {
         self.coc_codes.split(';')
     }

@@ -12,7 +12,10 @@ use std::io::{Cursor, Write};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use zip::write::SimpleFileOptions;
 
-use super::records::{HmisExport, Meta};
+use super::records::{
+    ExportRecord, FunderRecord, HmisExport, InventoryRecord, Meta, OrganizationRecord, ParticipationRecord,
+    ProjectCocRecord, ProjectRecord, UserRecord,
+};
 
 /// An HMIS CSV column type: `S#` string of at most # characters, `I` integer, `D` date, `T` datetime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,283 +48,244 @@ fn i<'a>(v: impl Into<i64>) -> Cell<'a> {
 fn io<'a>(v: Option<i32>) -> Cell<'a> {
     Cell::I(v.map(i64::from))
 }
-
-/// DateCreated, DateUpdated, UserID, DateDeleted, ExportID: the tail of most files.
-const META: [(&str, Kind); 5] =
-    [("DateCreated", T), ("DateUpdated", T), ("UserID", S(32)), ("DateDeleted", T), ("ExportID", S(32))];
-
-fn meta<'a>(m: &'a Meta, export_id: &'a str) -> [Cell<'a>; 5] {
-    [Cell::T(Some(m.date_created)), Cell::T(Some(m.date_updated)), s(&m.user_id), Cell::T(None), s(export_id)]
+fn d<'a>(v: NaiveDate) -> Cell<'a> {
+    Cell::D(Some(v))
+}
+fn t<'a>(v: NaiveDateTime) -> Cell<'a> {
+    Cell::T(Some(v))
+}
+/// A column this product never fills (null).
+fn null<'a, R>(_: &'a R, _: &'a str) -> Cell<'a> {
+    Cell::S(None)
 }
 
-pub const EXPORT: &[(&str, Kind)] = &[
-    ("ExportID", S(32)),
-    ("SourceType", I),
-    ("SourceID", S(350)),
-    ("SourceName", S(50)),
-    ("SourceContactFirst", S(50)),
-    ("SourceContactLast", S(50)),
-    ("SourceContactPhone", S(10)),
-    ("SourceContactExtension", S(5)),
-    ("SourceContactEmail", S(320)),
-    ("ExportDate", T),
-    ("ExportStartDate", D),
-    ("ExportEndDate", D),
-    ("SoftwareName", S(50)),
-    ("SoftwareVersion", S(50)),
-    ("CSVVersion", S(50)),
-    ("ExportPeriodType", I),
-    ("ExportDirective", I),
-    ("HashStatus", I),
-    ("ImplementationID", S(200)),
-];
+/// One column of a file: its HMIS name, its type, and its cell for a record (given the
+/// export's ExportID). A header and its cells come from the same line, so they cannot drift.
+struct Column<R> {
+    name: &'static str,
+    kind: Kind,
+    value: CellOf<R>,
+}
 
-pub const ORGANIZATION: &[(&str, Kind)] = &[
-    ("OrganizationID", S(32)),
-    ("OrganizationName", S(200)),
-    ("VictimServiceProvider", I),
-    ("OrganizationCommonName", S(200)),
-];
+/// How a record gives its cell in one column (the export's ExportID at hand).
+type CellOf<R> = for<'a> fn(&'a R, &'a str) -> Cell<'a>;
 
-pub const USER: &[(&str, Kind)] = &[
-    ("UserID", S(32)),
-    ("UserFirstName", S(50)),
-    ("UserLastName", S(50)),
-    ("UserPhone", S(10)),
-    ("UserExtension", S(5)),
-    ("UserEmail", S(320)),
-    ("DateCreated", T),
-    ("DateUpdated", T),
-    ("DateDeleted", T),
-    ("ExportID", S(32)),
-];
+impl<R> Clone for Column<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<R> Copy for Column<R> {}
 
-pub const PROJECT: &[(&str, Kind)] = &[
-    ("ProjectID", S(32)),
-    ("OrganizationID", S(32)),
-    ("ProjectName", S(200)),
-    ("ProjectCommonName", S(200)),
-    ("OperatingStartDate", D),
-    ("OperatingEndDate", D),
-    ("ContinuumProject", I),
-    ("ProjectType", I),
-    ("HousingType", I),
-    ("RRHSubType", I),
-    ("ResidentialAffiliation", I),
-    ("TargetPopulation", I),
-    ("HOPWAMedAssistedLivingFac", I),
-    ("PITCount", I),
-];
+const fn col<R>(name: &'static str, kind: Kind, value: CellOf<R>) -> Column<R> {
+    Column { name, kind, value }
+}
 
-pub const PROJECT_COC: &[(&str, Kind)] = &[
-    ("ProjectCoCID", S(32)),
-    ("ProjectID", S(32)),
-    ("CoCCode", S(6)),
-    ("Geocode", S(6)),
-    ("Address1", S(100)),
-    ("Address2", S(100)),
-    ("City", S(50)),
-    ("State", S(2)),
-    ("ZIP", S(5)),
-    ("GeographyType", I),
-];
+/// Records with HMIS metadata: their files end with [`META`].
+trait WithMeta {
+    fn meta(&self) -> &Meta;
+}
 
-pub const FUNDER: &[(&str, Kind)] = &[
-    ("FunderID", S(32)),
-    ("ProjectID", S(32)),
-    ("Funder", I),
-    ("OtherFunder", S(100)),
-    ("GrantID", S(100)),
-    ("StartDate", D),
-    ("EndDate", D),
-];
+macro_rules! with_meta {
+    ($($record:ty),*) => {$(
+        impl WithMeta for $record {
+            fn meta(&self) -> &Meta {
+                &self.meta
+            }
+        }
+    )*};
+}
+with_meta!(OrganizationRecord, ProjectRecord, ProjectCocRecord, FunderRecord, InventoryRecord, ParticipationRecord);
 
-pub const INVENTORY: &[(&str, Kind)] = &[
-    ("InventoryID", S(32)),
-    ("ProjectID", S(32)),
-    ("CoCCode", S(6)),
-    ("HouseholdType", I),
-    ("Availability", I),
-    ("UnitInventory", I),
-    ("BedInventory", I),
-    ("CHVetBedInventory", I),
-    ("YouthVetBedInventory", I),
-    ("VetBedInventory", I),
-    ("CHYouthBedInventory", I),
-    ("YouthBedInventory", I),
-    ("CHBedInventory", I),
-    ("OtherBedInventory", I),
-    ("ESBedType", I),
-    ("InventoryStartDate", D),
-    ("InventoryEndDate", D),
-];
-
-pub const HMIS_PARTICIPATION: &[(&str, Kind)] = &[
-    ("HMISParticipationID", S(32)),
-    ("ProjectID", S(32)),
-    ("HMISParticipationType", I),
-    ("HMISParticipationStatusStartDate", D),
-    ("HMISParticipationStatusEndDate", D),
-];
-
-/// The files of the zip, in order, with their columns (the shared metadata tail included).
-pub fn files() -> Vec<(&'static str, Vec<(&'static str, Kind)>)> {
-    let with_meta = |cols: &[(&'static str, Kind)]| cols.iter().copied().chain(META).collect::<Vec<_>>();
-    vec![
-        ("Export.csv", EXPORT.to_vec()),
-        ("Organization.csv", with_meta(ORGANIZATION)),
-        ("User.csv", USER.to_vec()),
-        ("Project.csv", with_meta(PROJECT)),
-        ("ProjectCoC.csv", with_meta(PROJECT_COC)),
-        ("Funder.csv", with_meta(FUNDER)),
-        ("Inventory.csv", with_meta(INVENTORY)),
-        ("HMISParticipation.csv", with_meta(HMIS_PARTICIPATION)),
+/// DateCreated, DateUpdated, UserID, DateDeleted, ExportID: the tail of most files.
+fn meta<R: WithMeta>() -> [Column<R>; 5] {
+    [
+        col("DateCreated", T, |r, _| t(r.meta().date_created)),
+        col("DateUpdated", T, |r, _| t(r.meta().date_updated)),
+        col("UserID", S(32), |r, _| s(&r.meta().user_id)),
+        col("DateDeleted", T, |_, _| Cell::T(None)),
+        col("ExportID", S(32), |_, id| s(id)),
     ]
 }
 
-/// The rows of one file, in column order.
-fn rows<'a>(file: &str, x: &'a HmisExport) -> Vec<Vec<Cell<'a>>> {
-    let id = x.export.export_id.as_str();
-    let with_meta = |mut cells: Vec<Cell<'a>>, m: &'a Meta| {
-        cells.extend(meta(m, id));
-        cells
-    };
-    match file {
-        "Export.csv" => {
-            let e = &x.export;
-            vec![vec![
-                s(&e.export_id),
-                i(e.source_type),
-                s(&e.source_id),
-                Cell::S(None),
-                Cell::S(None),
-                Cell::S(None),
-                Cell::S(None),
-                Cell::S(None),
-                Cell::S(None),
-                Cell::T(Some(e.export_date)),
-                Cell::D(Some(e.export_start_date)),
-                Cell::D(Some(e.export_end_date)),
-                s(&e.software_name),
-                s(&e.software_version),
-                s(&e.csv_version),
-                i(e.export_period_type),
-                i(e.export_directive),
-                i(e.hash_status),
-                s(&e.implementation_id),
-            ]]
-        }
-        "Organization.csv" => x
-            .organizations
-            .iter()
-            .map(|o| {
-                with_meta(
-                    vec![s(&o.organization_id), s(&o.organization_name), i(o.victim_service_provider), Cell::S(None)],
-                    &o.meta,
-                )
-            })
-            .collect(),
-        "User.csv" => x
-            .users
-            .iter()
-            .map(|u| {
-                vec![
-                    s(&u.user_id),
-                    so(&u.first_name),
-                    Cell::S(None),
-                    Cell::S(None),
-                    Cell::S(None),
-                    Cell::S(None),
-                    Cell::T(Some(u.date_created)),
-                    Cell::T(Some(u.date_updated)),
-                    Cell::T(None),
-                    s(id),
-                ]
-            })
-            .collect(),
-        "Project.csv" => x
-            .projects
-            .iter()
-            .map(|p| {
-                with_meta(
-                    vec![
-                        s(&p.project_id),
-                        s(&p.organization_id),
-                        s(&p.project_name),
-                        Cell::S(None),
-                        Cell::D(Some(p.operating_start_date)),
-                        Cell::D(p.operating_end_date),
-                        i(p.continuum_project),
-                        i(p.project_type),
-                        io(p.housing_type),
-                        io(p.rrh_sub_type),
-                        Cell::I(None),
-                        io(p.target_population),
-                        Cell::I(None),
-                        Cell::I(None),
-                    ],
-                    &p.meta,
-                )
-            })
-            .collect(),
-        "ProjectCoC.csv" => x
-            .project_cocs
-            .iter()
-            .map(|c| {
-                with_meta(
-                    vec![
-                        s(&c.project_coc_id),
-                        s(&c.project_id),
-                        s(&c.coc_code),
-                        so(&c.geocode),
-                        so(&c.address1),
-                        Cell::S(None),
-                        so(&c.city),
-                        so(&c.state),
-                        so(&c.zip),
-                        io(c.geography_type),
-                    ],
-                    &c.meta,
-                )
-            })
-            .collect(),
-        "Inventory.csv" => x
-            .inventories
-            .iter()
-            .map(|v| {
-                let mut cells = vec![
-                    s(&v.inventory_id),
-                    s(&v.project_id),
-                    s(&v.coc_code),
-                    i(v.household_type),
-                    io(v.availability),
-                    i(v.unit_inventory),
-                    i(v.bed_inventory),
-                ];
-                cells.extend(v.sub_counts.iter().map(|n| i(*n)));
-                cells.extend([io(v.es_bed_type), Cell::D(Some(v.inventory_start_date)), Cell::D(v.inventory_end_date)]);
-                with_meta(cells, &v.meta)
-            })
-            .collect(),
-        "HMISParticipation.csv" => x
-            .participations
-            .iter()
-            .map(|p| {
-                with_meta(
-                    vec![
-                        s(&p.participation_id),
-                        s(&p.project_id),
-                        i(p.participation_type),
-                        Cell::D(Some(p.start_date)),
-                        Cell::D(p.end_date),
-                    ],
-                    &p.meta,
-                )
-            })
-            .collect(),
-        // Funder.csv: no funders are recorded, so the file is its header.
-        _ => Vec::new(),
+const EXPORT: &[Column<ExportRecord>] = &[
+    col("ExportID", S(32), |e, _| s(&e.export_id)),
+    col("SourceType", I, |e, _| i(e.source_type)),
+    col("SourceID", S(350), |e, _| s(&e.source_id)),
+    col("SourceName", S(50), null),
+    col("SourceContactFirst", S(50), null),
+    col("SourceContactLast", S(50), null),
+    col("SourceContactPhone", S(10), null),
+    col("SourceContactExtension", S(5), null),
+    col("SourceContactEmail", S(320), null),
+    col("ExportDate", T, |e, _| t(e.export_date)),
+    col("ExportStartDate", D, |e, _| d(e.export_start_date)),
+    col("ExportEndDate", D, |e, _| d(e.export_end_date)),
+    col("SoftwareName", S(50), |e, _| s(&e.software_name)),
+    col("SoftwareVersion", S(50), |e, _| s(&e.software_version)),
+    col("CSVVersion", S(50), |e, _| s(&e.csv_version)),
+    col("ExportPeriodType", I, |e, _| i(e.export_period_type)),
+    col("ExportDirective", I, |e, _| i(e.export_directive)),
+    col("HashStatus", I, |e, _| i(e.hash_status)),
+    col("ImplementationID", S(200), |e, _| s(&e.implementation_id)),
+];
+
+const ORGANIZATION: &[Column<OrganizationRecord>] = &[
+    col("OrganizationID", S(32), |o, _| s(&o.organization_id)),
+    col("OrganizationName", S(200), |o, _| s(&o.organization_name)),
+    col("VictimServiceProvider", I, |o, _| i(o.victim_service_provider)),
+    col("OrganizationCommonName", S(200), null),
+];
+
+const USER: &[Column<UserRecord>] = &[
+    col("UserID", S(32), |u, _| s(&u.user_id)),
+    col("UserFirstName", S(50), |u, _| so(&u.first_name)),
+    col("UserLastName", S(50), null),
+    col("UserPhone", S(10), null),
+    col("UserExtension", S(5), null),
+    col("UserEmail", S(320), null),
+    col("DateCreated", T, |u, _| t(u.date_created)),
+    col("DateUpdated", T, |u, _| t(u.date_updated)),
+    col("DateDeleted", T, |_, _| Cell::T(None)),
+    col("ExportID", S(32), |_, id| s(id)),
+];
+
+const PROJECT: &[Column<ProjectRecord>] = &[
+    col("ProjectID", S(32), |p, _| s(&p.project_id)),
+    col("OrganizationID", S(32), |p, _| s(&p.organization_id)),
+    col("ProjectName", S(200), |p, _| s(&p.project_name)),
+    col("ProjectCommonName", S(200), null),
+    col("OperatingStartDate", D, |p, _| d(p.operating_start_date)),
+    col("OperatingEndDate", D, |p, _| Cell::D(p.operating_end_date)),
+    col("ContinuumProject", I, |p, _| i(p.continuum_project)),
+    col("ProjectType", I, |p, _| i(p.project_type)),
+    col("HousingType", I, |p, _| io(p.housing_type)),
+    col("RRHSubType", I, |p, _| io(p.rrh_sub_type)),
+    col("ResidentialAffiliation", I, |_, _| Cell::I(None)),
+    col("TargetPopulation", I, |p, _| io(p.target_population)),
+    col("HOPWAMedAssistedLivingFac", I, |_, _| Cell::I(None)),
+    col("PITCount", I, |_, _| Cell::I(None)),
+];
+
+const PROJECT_COC: &[Column<ProjectCocRecord>] = &[
+    col("ProjectCoCID", S(32), |c, _| s(&c.project_coc_id)),
+    col("ProjectID", S(32), |c, _| s(&c.project_id)),
+    col("CoCCode", S(6), |c, _| s(&c.coc_code)),
+    col("Geocode", S(6), |c, _| so(&c.geocode)),
+    col("Address1", S(100), |c, _| so(&c.address1)),
+    col("Address2", S(100), null),
+    col("City", S(50), |c, _| so(&c.city)),
+    col("State", S(2), |c, _| so(&c.state)),
+    col("ZIP", S(5), |c, _| so(&c.zip)),
+    col("GeographyType", I, |c, _| io(c.geography_type)),
+];
+
+const FUNDER: &[Column<FunderRecord>] = &[
+    col("FunderID", S(32), |f, _| s(&f.funder_id)),
+    col("ProjectID", S(32), |f, _| s(&f.project_id)),
+    col("Funder", I, |f, _| i(f.funder)),
+    col("OtherFunder", S(100), |f, _| so(&f.other_funder)),
+    col("GrantID", S(100), |f, _| s(&f.grant_id)),
+    col("StartDate", D, |f, _| d(f.start_date)),
+    col("EndDate", D, |f, _| Cell::D(f.end_date)),
+];
+
+const INVENTORY: &[Column<InventoryRecord>] = &[
+    col("InventoryID", S(32), |v, _| s(&v.inventory_id)),
+    col("ProjectID", S(32), |v, _| s(&v.project_id)),
+    col("CoCCode", S(6), |v, _| s(&v.coc_code)),
+    col("HouseholdType", I, |v, _| i(v.household_type)),
+    col("Availability", I, |v, _| io(v.availability)),
+    col("UnitInventory", I, |v, _| i(v.unit_inventory)),
+    col("BedInventory", I, |v, _| i(v.bed_inventory)),
+    col("CHVetBedInventory", I, |v, _| i(v.sub_counts[0])),
+    col("YouthVetBedInventory", I, |v, _| i(v.sub_counts[1])),
+    col("VetBedInventory", I, |v, _| i(v.sub_counts[2])),
+    col("CHYouthBedInventory", I, |v, _| i(v.sub_counts[3])),
+    col("YouthBedInventory", I, |v, _| i(v.sub_counts[4])),
+    col("CHBedInventory", I, |v, _| i(v.sub_counts[5])),
+    col("OtherBedInventory", I, |v, _| i(v.sub_counts[6])),
+    col("ESBedType", I, |v, _| io(v.es_bed_type)),
+    col("InventoryStartDate", D, |v, _| d(v.inventory_start_date)),
+    col("InventoryEndDate", D, |v, _| Cell::D(v.inventory_end_date)),
+];
+
+const HMIS_PARTICIPATION: &[Column<ParticipationRecord>] = &[
+    col("HMISParticipationID", S(32), |p, _| s(&p.participation_id)),
+    col("ProjectID", S(32), |p, _| s(&p.project_id)),
+    col("HMISParticipationType", I, |p, _| i(p.participation_type)),
+    col("HMISParticipationStatusStartDate", D, |p, _| d(p.start_date)),
+    col("HMISParticipationStatusEndDate", D, |p, _| Cell::D(p.end_date)),
+];
+
+/// One CSV file of the export: its name, its columns, and the records it holds.
+pub trait CsvFile {
+    fn name(&self) -> &'static str;
+    fn header(&self) -> Vec<(&'static str, Kind)>;
+    /// The file's text: the header, then a row per record.
+    fn text(&self, export: &HmisExport) -> String;
+}
+
+struct Table<R> {
+    name: &'static str,
+    columns: Vec<Column<R>>,
+    records: fn(&HmisExport) -> &[R],
+}
+
+impl<R> Table<R> {
+    fn new(name: &'static str, columns: &[Column<R>], records: fn(&HmisExport) -> &[R]) -> Self {
+        Table { name, columns: columns.to_vec(), records }
     }
+
+    /// The same, with the metadata tail.
+    fn with_meta(name: &'static str, columns: &[Column<R>], records: fn(&HmisExport) -> &[R]) -> Self
+    where
+        R: WithMeta,
+    {
+        let mut table = Table::new(name, columns, records);
+        table.columns.extend(meta());
+        table
+    }
+}
+
+impl<R> CsvFile for Table<R> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn header(&self) -> Vec<(&'static str, Kind)> {
+        self.columns.iter().map(|c| (c.name, c.kind)).collect()
+    }
+
+    fn text(&self, export: &HmisExport) -> String {
+        let mut out = self.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+        out.push_str("\r\n");
+        let id = export.export.export_id.as_str();
+        for record in (self.records)(export) {
+            for (n, column) in self.columns.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                write_cell(&mut out, &(column.value)(record, id), column.kind);
+            }
+            out.push_str("\r\n");
+        }
+        out
+    }
+}
+
+/// The files of the zip, in order.
+pub fn files() -> Vec<Box<dyn CsvFile>> {
+    vec![
+        Box::new(Table::new("Export.csv", EXPORT, |x| std::slice::from_ref(&x.export))),
+        Box::new(Table::with_meta("Organization.csv", ORGANIZATION, |x| &x.organizations)),
+        Box::new(Table::new("User.csv", USER, |x| &x.users)),
+        Box::new(Table::with_meta("Project.csv", PROJECT, |x| &x.projects)),
+        Box::new(Table::with_meta("ProjectCoC.csv", PROJECT_COC, |x| &x.project_cocs)),
+        Box::new(Table::with_meta("Funder.csv", FUNDER, |x| &x.funders)),
+        Box::new(Table::with_meta("Inventory.csv", INVENTORY, |x| &x.inventories)),
+        Box::new(Table::with_meta("HMISParticipation.csv", HMIS_PARTICIPATION, |x| &x.participations)),
+    ]
 }
 
 fn stripped(c: char) -> bool {
@@ -375,22 +339,6 @@ fn write_cell(out: &mut String, cell: &Cell, kind: Kind) {
     }
 }
 
-/// One file's text: header and rows.
-pub fn file_text(file: &str, columns: &[(&str, Kind)], export: &HmisExport) -> String {
-    let mut out = columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
-    for row in rows(file, export) {
-        for (n, (cell, (_, kind))) in row.iter().zip(columns).enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            write_cell(&mut out, cell, *kind);
-        }
-        out.push_str("\r\n");
-    }
-    out
-}
-
 /// The flat zip of the eight CSV files. Entries carry the export's time, so the same export
 /// gives the same bytes.
 pub fn write_zip(export: &HmisExport) -> Result<Vec<u8>, zip::result::ZipError> {
@@ -412,9 +360,9 @@ pub fn write_zip(export: &HmisExport) -> Result<Vec<u8>, zip::result::ZipError> 
         .last_modified_time(stamp)
         .unix_permissions(0o644);
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (file, columns) in files() {
-        zip.start_file(file, options)?;
-        zip.write_all(file_text(file, &columns, export).as_bytes())?;
+    for file in files() {
+        zip.start_file(file.name(), options)?;
+        zip.write_all(file.text(export).as_bytes())?;
     }
     Ok(zip.finish()?.into_inner())
 }

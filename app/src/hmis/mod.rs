@@ -4,6 +4,7 @@ pub mod api;
 pub mod codes;
 #[cfg(feature = "ssr")]
 pub mod csv;
+pub mod ids;
 #[cfg(feature = "ssr")]
 pub mod records;
 #[cfg(feature = "ssr")]

@@ -86,6 +86,19 @@ pub struct ProjectCocRecord {
     pub meta: Meta,
 }
 
+/// 2.06 Funding Sources. None are recorded yet, so Funder.csv is its header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunderRecord {
+    pub funder_id: String,
+    pub project_id: String,
+    pub funder: i32,
+    pub other_funder: Option<String>,
+    pub grant_id: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub meta: Meta,
+}
+
 /// 2.07 with the seven sub-counts in Inventory.csv's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InventoryRecord {
@@ -123,6 +136,7 @@ pub struct HmisExport {
     pub users: Vec<UserRecord>,
     pub projects: Vec<ProjectRecord>,
     pub project_cocs: Vec<ProjectCocRecord>,
+    pub funders: Vec<FunderRecord>,
     pub inventories: Vec<InventoryRecord>,
     pub participations: Vec<ParticipationRecord>,
     pub rows: Vec<PreviewRow>,

@@ -8,13 +8,11 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection
 use super::records::{ExportRun, HmisExport};
 use super::transform::{ExportInput, transform};
 use super::{ExportPreview, csv};
-use crate::access::{PageAccess, Role};
+use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
 use crate::entities::{bed_snapshot, installation, inventory, organization, tenant};
 use crate::error::AppError;
 use crate::ssr::scope::TenantScope;
-
-pub const EXPORT_PAGE: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
 
 /// This installation's ImplementationID, created on first use.
 pub async fn implementation_id(db: &impl ConnectionTrait) -> Result<String, AppError> {
@@ -125,7 +123,7 @@ pub async fn zip(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>
 /// The HMIS Export tab's data for the signed-in admin. Without DV access the DV summary is left
 /// out; the aggregate row stays, as every vendor receives it.
 pub async fn preview() -> Result<ExportPreview, AppError> {
-    let access = authorize(EXPORT_PAGE).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = crate::ssr::db()?;
     let run = new_run(&db, Utc::now()).await?;
     let (tenant, export) = export(&db, access.tenant()?, &run).await?;

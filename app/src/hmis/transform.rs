@@ -176,6 +176,7 @@ pub fn transform(input: &ExportInput) -> HmisExport {
         }],
         projects: Vec::new(),
         project_cocs: Vec::new(),
+        funders: Vec::new(),
         inventories: Vec::new(),
         participations: Vec::new(),
         rows: Vec::new(),

@@ -1,35 +1,15 @@
-//! The HMIS Export tab: the CoC overview, the preview of exactly what is sent (filtered with a
-//! plain GET form, so it works without JavaScript), and the HMIS CSV download.
+//! The HMIS Export tab's export parts: the CoC overview, the preview of exactly what is sent
+//! (filtered with a plain GET form, so it works without JavaScript), and the HMIS CSV download.
+//! The page itself (`ui::hmis_export`) puts the vendors' push panels beside them.
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use super::api::preview_hmis_export;
 use super::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
-use super::{
-    DvSummary, ExportPreview, HouseholdBeds, Overview, PreviewRow, RowFilter, Suppression, UTILIZATION_REVIEW_RANGE,
-};
-use crate::outbox::ui::{DeadLetters, PushControls, PushHistory, VendorPanel};
+use super::{DvSummary, HouseholdBeds, Overview, PreviewRow, RowFilter, Suppression, UTILIZATION_REVIEW_RANGE};
 
 /// Where the zip is served (an axum route of the server).
 pub const DOWNLOAD_PATH: &str = "/admin/hmis-export/download";
-
-#[component]
-pub fn HmisExportPage() -> impl IntoView {
-    let preview = Resource::new(|| (), |_| preview_hmis_export());
-    let controls = PushControls::new();
-    view! {
-        <Title text="HMIS Export · HMIS Bridge"/>
-        <h1>"HMIS Export"</h1>
-        <Transition fallback=|| view! { <p>"Loading the export…"</p> }>
-            {move || preview.get().map(|result| match result {
-                Err(err) => view! { <p class="notice notice-error" role="alert">{err.to_string()}</p> }.into_any(),
-                Ok(p) => view! { <ExportTab preview=p controls/> }.into_any(),
-            })}
-        </Transition>
-    }
-}
 
 fn count(n: i64) -> String {
     n.to_string()
@@ -47,10 +27,15 @@ fn utilization_cell(beds: &HouseholdBeds) -> AnyView {
     }
 }
 
+/// The overview card: the CoC's totals, then `children` (the vendors and their push controls),
+/// then the download.
 #[component]
-fn ExportTab(preview: ExportPreview, controls: PushControls) -> impl IntoView {
-    let overview = Overview::of(&preview.rows);
-    let ExportPreview { coc_codes, export_date, rows, dv, push_token } = preview;
+pub fn OverviewCard(
+    coc_codes: Vec<String>,
+    export_date: String,
+    overview: Overview,
+    children: Children,
+) -> impl IntoView {
     let oldest = overview
         .oldest_update
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -69,21 +54,17 @@ fn ExportTab(preview: ExportPreview, controls: PushControls) -> impl IntoView {
                     {(unreported > 0).then(|| view! { <div class="hint">{format!("{unreported} inventory line{} never reported", if unreported == 1 { "" } else { "s" })}</div> })}
                 </dd></div>
             </dl>
-            <VendorPanel push_token controls/>
+            {children()}
             <p>
                 <a class="button" href=DOWNLOAD_PATH download="">"Download HMIS CSV (zip)"</a>
                 <span class="hint">{format!(" FY2026 project descriptor files as of {export_date}, the same rows as below.")}</span>
             </p>
         </section>
-        <DeadLetters controls/>
-        <PushHistory controls/>
-        <DvNote dv/>
-        <Preview rows/>
     }
 }
 
 #[component]
-fn DvNote(dv: Option<DvSummary>) -> impl IntoView {
+pub fn DvNote(dv: Option<DvSummary>) -> impl IntoView {
     let Some(dv) = dv else {
         return view! {
             <p class="card hint">"DV shelters are sent only as one aggregated row, and only where they meet the CoC's privacy thresholds."</p>
@@ -131,7 +112,7 @@ fn DvNote(dv: Option<DvSummary>) -> impl IntoView {
 }
 
 #[component]
-fn Preview(rows: Vec<PreviewRow>) -> impl IntoView {
+pub fn Preview(rows: Vec<PreviewRow>) -> impl IntoView {
     let query = use_query_map();
     let filter = move || RowFilter::parse(query.get().get("rows").as_deref());
     let household = move || {

@@ -11,14 +11,12 @@ use super::versioning::{Capacity, plan};
 use super::{
     HistoryEntry, LineChange, LineCounts, LineInput, ShelterCounts, ShelterHistory, field_name, parse_bed_count,
 };
-use crate::access::{PageAccess, Role};
+use crate::access::{COORDINATOR, COUNTS};
 use crate::auth::ssr::authorize;
 use crate::entities::{bed_snapshot, inventory, shelter, user};
 use crate::error::{AppError, Notice};
 use crate::hmis::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
 use crate::ssr::{self, scope::Access};
-
-pub const COUNTS: PageAccess = PageAccess::Roles(&[Role::Coordinator, Role::CocAdmin]);
 
 fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -118,7 +116,7 @@ fn to_counts(s: shelter::Model, lines: Vec<LineCounts>) -> ShelterCounts {
 
 /// The caller's shelters (assigned ones for a coordinator) with their current counts.
 pub async fn my_shelters() -> Result<Vec<ShelterCounts>, AppError> {
-    let access = authorize(PageAccess::Roles(&[Role::Coordinator])).await?;
+    let access = authorize(COORDINATOR).await?;
     let db = ssr::db()?;
     let shelters = access
         .shelters()?

@@ -10,10 +10,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, FromQueryResult, PaginatorTrait, 
 use super::push::schedule_period;
 use super::state::{Circuit, State};
 use super::{DeadLetter, HistoryPage, HistoryRow, VendorStatus};
+use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
 use crate::entities::{outbox, push_audit, vendor};
 use crate::error::{AppError, Notice};
-use crate::hmis::ssr::EXPORT_PAGE;
 use crate::ssr::scope::Access;
 
 #[derive(FromQueryResult)]
@@ -52,7 +52,7 @@ fn time(t: chrono::DateTime<Utc>) -> String {
 
 /// Every vendor of the caller's CoC with its queue, dead letters and latest outcomes.
 pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
-    let access = authorize(EXPORT_PAGE).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = crate::ssr::db()?;
     let vendors = access.find::<vendor::Entity>()?.order_by_asc(vendor::Column::Name).all(&db).await?;
     let waiting = count_by_vendor(&access, &db, &[State::Available, State::Retryable, State::Running]).await?;
@@ -83,7 +83,7 @@ pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
 
 /// The CoC's dead letters, newest first (at most 50).
 pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
-    let access = authorize(EXPORT_PAGE).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = crate::ssr::db()?;
     let names = vendor_names(&access, &db).await?;
     let rows = access
@@ -111,7 +111,7 @@ pub const HISTORY_PAGE_SIZE: u64 = 25;
 
 /// One page (1-based) of the CoC's push history, newest first.
 pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
-    let access = authorize(EXPORT_PAGE).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = crate::ssr::db()?;
     let names = vendor_names(&access, &db).await?;
     let paginator =
@@ -150,7 +150,7 @@ const NOT_A_DEAD_LETTER: &str = "This delivery is no longer a dead letter; reloa
 /// Retry a dead letter once more. Refused when a newer push to the same vendor exists, so a
 /// vendor never gets an older inventory after a newer one.
 pub async fn retry(id: &str) -> Result<Notice, AppError> {
-    let access = authorize(EXPORT_PAGE).await?;
+    let access = authorize(COC_ADMIN).await?;
     let row = dead_letter(&access, id).await?;
     let state = crate::ssr::state()?;
     let txn = crate::ssr::begin_write(&state.db).await?;
@@ -185,7 +185,7 @@ pub async fn retry(id: &str) -> Result<Notice, AppError> {
 
 /// Cancel a dead letter: it stays in the history, and is never sent.
 pub async fn cancel(id: &str) -> Result<Notice, AppError> {
-    let access = authorize(EXPORT_PAGE).await?;
+    let access = authorize(COC_ADMIN).await?;
     let row = dead_letter(&access, id).await?;
     let by = format!("by {}", access.user().display_name);
     if !super::ssr::cancel(&crate::ssr::db()?, &row, Utc::now(), &by, &[State::Discarded]).await? {

@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::ssr::{NewDelivery, enqueue};
+use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
 use crate::entities::{outbox, vendor};
 use crate::error::{AppError, Notice};
-use crate::hmis::ssr::{EXPORT_PAGE, ExportZip, zip};
+use crate::hmis::ssr::{ExportZip, zip};
 use crate::ssr::scope::{Access, TenantScope};
 
 /// Which vendors a push goes to: `all` or one vendor's public id.
@@ -118,7 +119,7 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
 }
 
 pub async fn queue_push(target: String, token: String) -> Result<Notice, AppError> {
-    let access = authorize(EXPORT_PAGE).await?;
+    let access = authorize(COC_ADMIN).await?;
     let target = parse_target(&target)?;
     let token = parse_token(&token)?;
     let vendors = enabled_vendors(&access, target).await?;

@@ -12,46 +12,21 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-#[cfg(feature = "ssr")]
-use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 
-/// Stored in `outbox.state` as its snake_case name (a CHECK constraint lists them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "ssr",
-    sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")
-)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    Available,
-    Running,
-    Retryable,
-    Completed,
-    Discarded,
-    Cancelled,
+stored_enum! {
+    /// Stored in `outbox.state` by name (a CHECK constraint lists them).
+    pub enum State {
+        Available = "available",
+        Running = "running",
+        Retryable = "retryable",
+        Completed = "completed",
+        Discarded = "discarded",
+        Cancelled = "cancelled",
+    }
 }
 
 impl State {
-    pub const ALL: [State; 6] =
-        [State::Available, State::Running, State::Retryable, State::Completed, State::Discarded, State::Cancelled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Available => "available",
-            State::Running => "running",
-            State::Retryable => "retryable",
-            State::Completed => "completed",
-            State::Discarded => "discarded",
-            State::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<State> {
-        State::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// Terminal states carry `finalized_at` (a CHECK constraint holds the database to it).
     pub fn is_terminal(self) -> bool {
         matches!(self, State::Completed | State::Discarded | State::Cancelled)
@@ -78,27 +53,12 @@ pub enum Outcome {
     },
 }
 
-/// What the push audit records of an attempt (`push_audit.outcome`, as its snake_case name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "ssr",
-    sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))", rename_all = "snake_case")
-)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditOutcome {
-    Delivered,
-    Transient,
-    Permanent,
-}
-
-impl AuditOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditOutcome::Delivered => "delivered",
-            AuditOutcome::Transient => "transient",
-            AuditOutcome::Permanent => "permanent",
-        }
+stored_enum! {
+    /// What the push audit records of an attempt (`push_audit.outcome`, by name).
+    pub enum AuditOutcome {
+        Delivered = "delivered",
+        Transient = "transient",
+        Permanent = "permanent",
     }
 }
 
@@ -247,7 +207,7 @@ mod tests {
     #[test]
     fn the_partial_index_predicates_name_their_states_and_outcomes() {
         use crate::outbox::ssr::{QUEUE, QUEUE_STATES, WAITING, states_sql};
-        let waiting: Vec<State> = State::ALL.into_iter().filter(|s| s.is_waiting()).collect();
+        let waiting: Vec<State> = State::ALL.iter().copied().filter(|s| s.is_waiting()).collect();
         assert_eq!(states_sql(&waiting), WAITING);
         assert_eq!(states_sql(&QUEUE_STATES), QUEUE);
         assert!(
@@ -267,10 +227,10 @@ mod tests {
 
     #[test]
     fn states_round_trip_and_only_the_last_three_are_terminal() {
-        for s in State::ALL {
+        for &s in State::ALL {
             assert_eq!(State::parse(s.as_str()), Some(s));
         }
-        let terminal: Vec<_> = State::ALL.into_iter().filter(|s| s.is_terminal()).collect();
+        let terminal: Vec<_> = State::ALL.iter().copied().filter(|s| s.is_terminal()).collect();
         assert_eq!(terminal, [State::Completed, State::Discarded, State::Cancelled]);
         assert_eq!(State::parse("done"), None);
     }

@@ -7,10 +7,11 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::form::{LineForm, LineInput, ShelterForm, ShelterInput, hmis_id, text};
-use super::ssr::ADMIN;
+use super::form::{LineForm, LineInput, ShelterForm, ShelterInput, text};
+use crate::hmis::ids::HmisId;
+
 use super::{Choice, CoordinatorRow, InventoryLineRow, OrganizationRow, ShelterEditor};
-use crate::access::Role;
+use crate::access::{COC_ADMIN, Role};
 use crate::auth::ssr::authorize;
 use crate::entities::{inventory, organization, shelter, shelter_coordinator, tenant, user};
 use crate::error::{AppError, Notice};
@@ -54,7 +55,7 @@ fn to_form(s: &shelter::Model, organization: String) -> ShelterForm {
 
 /// Everything the shelter page needs; `id` (a public id) None for a new shelter.
 pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = ssr::db()?;
     // The id first: a hidden shelter and a missing one answer alike.
     let shelter = match id {
@@ -135,7 +136,7 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
 /// a missing one get the same answer whatever the form holds. `is_dv` is computed from the
 /// organization as read, locked, in the same transaction.
 pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice), AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = ssr::db()?;
     let tenant_id = access.tenant_id()?;
     let txn = ssr::begin_write(&db).await?;
@@ -218,14 +219,14 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
         },
     };
     model.organization_id = Set(org.id);
-    model.hmis_project_id = Set(input.hmis_project_id);
+    model.hmis_project_id = Set(input.hmis_project_id.into_string());
     model.name = Set(input.name.clone());
     model.project_type = Set(input.project_type);
     model.housing_type = Set(input.housing_type);
     model.target_population = Set(input.target_population);
     model.operating_start_date = Set(input.operating_start_date);
     model.operating_end_date = Set(input.operating_end_date);
-    model.coc_code = Set(input.coc_code);
+    model.coc_code = Set(input.coc_code.into_string());
     model.address1 = Set(input.address1);
     model.city = Set(input.city);
     model.state = Set(input.state);
@@ -312,7 +313,7 @@ pub async fn insert_line(
 const OPEN_LINE_EXISTS: &str = "Household type: this shelter already has an open line for it; end that line first, or let coordinators change its beds total.";
 
 pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let s = access.shelter_for_write(&txn, shelter_id).await?;
@@ -343,7 +344,7 @@ pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppErr
 }
 
 pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let (line, s) = access.inventory_line(&txn, inventory_id).await?;
@@ -377,7 +378,7 @@ pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, Ap
 const LINE_ENDED: &str = "This line has already ended.";
 
 pub async fn set_assignment(shelter_id: &str, user_id: &str, assign: bool) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = ssr::db()?;
     let s = access.shelter(&db, shelter_id).await?;
     let u = access
@@ -414,7 +415,7 @@ pub async fn set_assignment(shelter_id: &str, user_id: &str, assign: bool) -> Re
 }
 
 pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     Ok(access
         .organizations()?
         .order_by_asc(organization::Column::Name)
@@ -431,8 +432,8 @@ pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
 }
 
 pub async fn create_organization(hmis_organization_id: String, name: String, vsp: bool) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
-    let hmis_id = hmis_id("hmis_organization_id", "HMIS OrganizationID", &hmis_organization_id)?;
+    let access = authorize(COC_ADMIN).await?;
+    let hmis_id = HmisId::parse("hmis_organization_id", "HMIS OrganizationID", &hmis_organization_id)?;
     let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
     if vsp && !access.user().dv_access {
         return Err(AppError::validation(
@@ -457,7 +458,7 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
     organization::ActiveModel {
         public_id: Set(ssr::public_id::new()),
         tenant_id: Set(tenant_id),
-        hmis_organization_id: Set(hmis_id),
+        hmis_organization_id: Set(hmis_id.into_string()),
         name: Set(name.clone()),
         victim_service_provider: Set(vsp),
         created_at: Set(now),
@@ -474,7 +475,7 @@ pub async fn create_organization(hmis_organization_id: String, name: String, vsp
 /// Rename an organization or change its victim-service-provider flag; its shelters' DV status
 /// follows in the same transaction, and a change of it cancels what was built before.
 pub async fn update_organization(id: &str, name: String, vsp: bool) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let org = access

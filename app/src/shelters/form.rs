@@ -8,6 +8,7 @@ use crate::hmis::codes::{
     AVAILABILITY, CodeList, ES_BED_TYPE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE, HOUSING_TYPE,
     SHELTER_PROJECT_TYPE, TARGET_POPULATION, is_emergency_shelter,
 };
+use crate::hmis::ids::{CocCode, HmisId};
 use crate::inventory::parse_bed_count;
 
 /// The shelter form as typed (`shelter[field]` in the form).
@@ -37,14 +38,14 @@ pub struct ShelterForm {
 pub struct ShelterInput {
     /// The organization's public id.
     pub organization_id: String,
-    pub hmis_project_id: String,
+    pub hmis_project_id: HmisId,
     pub name: String,
     pub project_type: i32,
     pub housing_type: Option<i32>,
     pub target_population: Option<i32>,
     pub operating_start_date: NaiveDate,
     pub operating_end_date: Option<NaiveDate>,
-    pub coc_code: String,
+    pub coc_code: CocCode,
     pub address1: Option<String>,
     pub city: Option<String>,
     pub state: Option<String>,
@@ -75,21 +76,6 @@ pub fn text(field: &str, label: &str, raw: &str, max: usize, required: bool) -> 
         return Err(invalid(field, format!("{label}: remove the characters < > [ ] {{ }}.")));
     }
     Ok(Some(t))
-}
-
-/// An HMIS ProjectID or OrganizationID: S32, and not one of the IDs the DV aggregate uses.
-pub fn hmis_id(field: &str, label: &str, raw: &str) -> Result<String, AppError> {
-    let id = text(field, label, raw, 32, true)?.unwrap_or_default();
-    if crate::hmis::is_reserved_id(&id) {
-        return Err(invalid(
-            field,
-            format!(
-                "{label}: IDs starting with {} are reserved for the aggregated DV project; choose another.",
-                crate::hmis::RESERVED_ID_PREFIX
-            ),
-        ));
-    }
-    Ok(id)
 }
 
 /// A code from `list`; empty is `None` when optional.
@@ -132,7 +118,7 @@ impl ShelterForm {
         if !crate::input::is_public_id(&organization_id) {
             return Err(invalid(&f("organization_id"), "Organization: choose one.".into()));
         }
-        let hmis_project_id = hmis_id(&f("hmis_project_id"), "HMIS ProjectID", &self.hmis_project_id)?;
+        let hmis_project_id = HmisId::parse(&f("hmis_project_id"), "HMIS ProjectID", &self.hmis_project_id)?;
         let name = text(&f("name"), "Project name", &self.name, 200, true)?.unwrap_or_default();
         let project_type =
             code(&f("project_type"), &SHELTER_PROJECT_TYPE, &self.project_type, true)?.unwrap_or_default();
@@ -146,13 +132,9 @@ impl ShelterForm {
                 "Operating end date: must be on or after the start date.".into(),
             ));
         }
-        let coc_code = self.coc_code.trim().to_ascii_uppercase();
-        if !coc_codes.contains(&coc_code.as_str()) {
-            return Err(invalid(
-                &f("coc_code"),
-                format!("CoC code: choose one of this CoC's codes ({}).", coc_codes.join(", ")),
-            ));
-        }
+        let coc_code = CocCode::parse(&self.coc_code).filter(|c| coc_codes.contains(&c.as_str())).ok_or_else(|| {
+            invalid(&f("coc_code"), format!("CoC code: choose one of this CoC's codes ({}).", coc_codes.join(", ")))
+        })?;
         let state = text(&f("state"), "State", &self.state, 2, false)?.map(|s| s.to_ascii_uppercase());
         if state.as_ref().is_some_and(|s| s.len() != 2 || !s.bytes().all(|b| b.is_ascii_uppercase())) {
             return Err(invalid(&f("state"), "State: use the two-letter USPS code, e.g. TX.".into()));
@@ -306,7 +288,7 @@ mod tests {
     #[test]
     fn a_complete_shelter_parses() {
         let s = shelter().parse(&["TX-503"]).unwrap();
-        assert_eq!(s.coc_code, "TX-503");
+        assert_eq!(s.coc_code.as_str(), "TX-503");
         assert_eq!(s.housing_type, None);
     }
 

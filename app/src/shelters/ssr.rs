@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::{PAGE_SIZE, ShelterPage, ShelterRow};
-use crate::access::{PageAccess, Role};
+use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
 use crate::entities::{organization, shelter};
 use crate::error::AppError;
@@ -15,8 +15,6 @@ use crate::inventory::ssr::line_counts;
 use crate::inventory::utilization;
 use crate::ssr;
 
-pub const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
-
 /// `%text%` for LIKE, with the user's own `%`, `_` and `\` matched literally.
 fn contains_pattern(text: &str) -> String {
     let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -24,7 +22,7 @@ fn contains_pattern(text: &str) -> String {
 }
 
 pub async fn list(query: String, page: u64) -> Result<ShelterPage, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let db = ssr::db()?;
     let query = query.trim().chars().take(100).collect::<String>();
     let mut select = access.shelters()?;

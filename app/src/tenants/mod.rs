@@ -17,39 +17,6 @@ pub struct TenantRow {
     pub users: u64,
 }
 
-/// CoC codes such as `TX-700`, separated by `;`, `,` or spaces; stored upper-case, `;`-joined.
-pub fn parse_coc_codes(raw: &str) -> Result<String, AppError> {
-    let mut codes: Vec<String> = Vec::new();
-    for code in raw.split([';', ',', ' ', '\t', '\n']).map(str::trim).filter(|c| !c.is_empty()) {
-        let b = code.as_bytes();
-        let valid = b.len() == 6
-            && b[0].is_ascii_alphabetic()
-            && b[1].is_ascii_alphabetic()
-            && b[2] == b'-'
-            && b[3..].iter().all(u8::is_ascii_digit);
-        if !valid {
-            return Err(AppError::validation(
-                "coc_codes",
-                format!(
-                    "CoC codes: \"{code}\" is not a CoC code; use two letters, a dash and three digits, like TX-700."
-                ),
-            ));
-        }
-        let code = code.to_ascii_uppercase();
-        if !codes.contains(&code) {
-            codes.push(code);
-        }
-    }
-    if codes.is_empty() {
-        return Err(AppError::validation("coc_codes", "CoC codes: enter at least one, like TX-700."));
-    }
-    let joined = codes.join(";");
-    if joined.len() > 350 {
-        return Err(AppError::validation("coc_codes", "CoC codes: too many codes (at most 350 characters in all)."));
-    }
-    Ok(joined)
-}
-
 /// A URL-safe tenant slug: 2 to 64 lower-case letters, digits and inner dashes.
 pub fn parse_slug(raw: &str) -> Result<String, AppError> {
     let slug = raw.trim().to_ascii_lowercase();
@@ -81,14 +48,6 @@ pub fn parse_tenant_name(raw: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn coc_codes_are_normalised() {
-        assert_eq!(parse_coc_codes(" tx-700, TX-701;tx-700 ").unwrap(), "TX-700;TX-701");
-        for bad in ["", "TX700", "TX-70", "T1-700", "TX-7000", "ТХ-700"] {
-            assert_eq!(parse_coc_codes(bad).unwrap_err().field(), Some("coc_codes"), "{bad}");
-        }
-    }
 
     #[test]
     fn slugs_are_checked() {

@@ -5,19 +5,19 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::{TenantRow, parse_coc_codes, parse_slug, parse_tenant_name};
-use crate::access::{PageAccess, Role};
-use crate::auth::ssr::{authorize, parse_email};
+use super::{TenantRow, parse_slug, parse_tenant_name};
+use crate::access::{PLATFORM_ADMIN, Role};
+use crate::auth::Email;
+use crate::auth::ssr::authorize;
 use crate::entities::{tenant, user};
 use crate::error::{AppError, Notice};
+use crate::hmis::ids::CocCodes;
 use crate::ssr;
 use crate::users::parse_display_name;
 use crate::users::ssr::{NewUser, insert_with_one_time_password};
 
-const PLATFORM: PageAccess = PageAccess::Roles(&[Role::PlatformAdmin]);
-
 pub async fn list() -> Result<Vec<TenantRow>, AppError> {
-    authorize(PLATFORM).await?;
+    authorize(PLATFORM_ADMIN).await?;
     let db = ssr::db()?;
     let tenants = tenant::Entity::find().order_by_asc(tenant::Column::Name).all(&db).await?;
     let mut rows = Vec::with_capacity(tenants.len());
@@ -33,7 +33,7 @@ pub async fn insert_tenant(
     db: &impl ConnectionTrait,
     name: &str,
     slug: &str,
-    coc_codes: &str,
+    coc_codes: &CocCodes,
 ) -> Result<tenant::Model, AppError> {
     if tenant::Entity::find().filter(tenant::Column::Slug.eq(slug)).one(db).await?.is_some() {
         return Err(AppError::validation("slug", "Short name: another CoC already uses it; choose another."));
@@ -41,7 +41,7 @@ pub async fn insert_tenant(
     Ok(tenant::ActiveModel {
         name: Set(name.to_string()),
         slug: Set(slug.to_string()),
-        coc_codes: Set(coc_codes.to_string()),
+        coc_codes: Set(coc_codes.stored()),
         dv_min_shelters: Set(3),
         dv_min_beds: Set(5),
         time_zone: Set("America/Chicago".into()),
@@ -59,12 +59,12 @@ pub async fn create(
     admin_name: String,
     admin_email: String,
 ) -> Result<Notice, AppError> {
-    let access = authorize(PLATFORM).await?;
+    let access = authorize(PLATFORM_ADMIN).await?;
     let name = parse_tenant_name(&name)?;
     let slug = parse_slug(&slug)?;
-    let coc_codes = parse_coc_codes(&coc_codes)?;
+    let coc_codes = CocCodes::parse(&coc_codes)?;
     let admin_name = parse_display_name(&admin_name)?;
-    let admin_email = parse_email(&admin_email).map_err(|_| {
+    let admin_email = Email::parse(&admin_email).map_err(|_| {
         AppError::validation("admin_email", "First admin's email: enter an address like name@example.org.")
     })?;
     let db = ssr::db()?;
@@ -86,7 +86,7 @@ pub async fn create(
     txn.commit().await?;
     tracing::info!(event = "tenant.created", actor.id = access.user().id, tenant.id = tenant.id, "tenant created");
     Ok(Notice {
-        message: format!("Created {name} ({coc_codes}) with first admin {admin_email}."),
+        message: format!("Created {name} ({}) with first admin {}.", coc_codes.stored(), admin_email.as_str()),
         secret: Some(one_time),
     })
 }

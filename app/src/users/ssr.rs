@@ -4,8 +4,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{UserRow, parse_assignable_role, parse_display_name};
-use crate::access::{PageAccess, Role};
-use crate::auth::ssr::{authorize, end_sessions_of, generate_one_time_password, hash_password, parse_email};
+use crate::access::{COC_ADMIN, Role};
+use crate::auth::Email;
+use crate::auth::ssr::{authorize, end_sessions_of, generate_one_time_password, hash_password};
 use crate::entities::user;
 use crate::error::{AppError, Notice};
 use crate::ssr::audit::record;
@@ -14,8 +15,6 @@ use crate::ssr::{self, scope::Access};
 /// The answer for an address already taken in the same CoC. Addresses are unique per CoC, not
 /// across CoCs (m0011), so another CoC's users never make an address unavailable (docs/auth.md).
 const DUPLICATE_EMAIL: &str = "Email: another user of this CoC already signs in with this address. Use another address, or change that user instead.";
-
-const ADMIN: PageAccess = PageAccess::Roles(&[Role::CocAdmin]);
 
 pub fn to_row(u: user::Model) -> UserRow {
     UserRow {
@@ -60,18 +59,18 @@ async fn find_scoped(access: &Access, id: &str) -> Result<user::Model, AppError>
 }
 
 pub async fn list() -> Result<Vec<UserRow>, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let users = access.users()?.order_by_asc(user::Column::Email).all(&ssr::db()?).await?;
     Ok(users.into_iter().map(to_row).collect())
 }
 
 pub async fn audit() -> Result<Option<Vec<super::AuditRow>>, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     crate::ssr::audit::recent(&ssr::db()?, &access).await
 }
 
 pub async fn get(id: &str) -> Result<UserRow, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     Ok(to_row(find_scoped(&access, id).await?))
 }
 
@@ -87,7 +86,7 @@ pub fn in_namespace(tenant_id: Option<i64>) -> sea_orm::sea_query::SimpleExpr {
 /// A user to insert; `email` and `display_name` already parsed.
 pub struct NewUser<'a> {
     pub tenant_id: Option<i64>,
-    pub email: &'a str,
+    pub email: &'a Email,
     pub display_name: &'a str,
     pub role: Role,
     pub dv_access: bool,
@@ -101,7 +100,7 @@ pub async fn insert_user(
     must_change: bool,
 ) -> Result<user::Model, AppError> {
     if user::Entity::find()
-        .filter(user::Column::Email.eq(new.email))
+        .filter(user::Column::Email.eq(new.email.as_str()))
         .filter(in_namespace(new.tenant_id))
         .one(db)
         .await?
@@ -114,7 +113,7 @@ pub async fn insert_user(
     user::ActiveModel {
         public_id: Set(ssr::public_id::new()),
         tenant_id: Set(new.tenant_id),
-        email: Set(new.email.to_string()),
+        email: Set(new.email.as_str().to_string()),
         display_name: Set(new.display_name.to_string()),
         password_hash: Set(password_hash),
         role: Set(new.role),
@@ -141,8 +140,8 @@ pub async fn insert_with_one_time_password(
 }
 
 pub async fn create(email: String, display_name: String, role: String, dv_access: bool) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
-    let email = parse_email(&email)?;
+    let access = authorize(COC_ADMIN).await?;
+    let email = Email::parse(&email)?;
     let display_name = parse_display_name(&display_name)?;
     let role = parse_assignable_role(&role)?;
     check_dv_rights(&access, None, Some(dv_access))?;
@@ -154,7 +153,7 @@ pub async fn create(email: String, display_name: String, role: String, dv_access
     Ok(Notice {
         message: format!(
             "Created {} ({}). Give them this one-time password in person or by phone; they choose their own at first sign-in.",
-            email,
+            email.as_str(),
             role.label()
         ),
         secret: Some(one_time),
@@ -162,7 +161,7 @@ pub async fn create(email: String, display_name: String, role: String, dv_access
 }
 
 pub async fn update(id: &str, role: String, dv_access: bool) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let role = parse_assignable_role(&role)?;
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), Some(dv_access))?;
@@ -206,7 +205,7 @@ pub async fn update(id: &str, role: String, dv_access: bool) -> Result<Notice, A
 }
 
 pub async fn set_active(id: &str, active_flag: bool) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), None)?;
     if target.id == access.user().id && !active_flag {
@@ -238,7 +237,7 @@ pub async fn set_active(id: &str, active_flag: bool) -> Result<Notice, AppError>
 }
 
 pub async fn reset_password(id: &str) -> Result<Notice, AppError> {
-    let access = authorize(ADMIN).await?;
+    let access = authorize(COC_ADMIN).await?;
     let target = find_scoped(&access, id).await?;
     check_dv_rights(&access, Some(&target), None)?;
     if target.id == access.user().id {

@@ -34,6 +34,7 @@ impl HttpPost {
         policy: OutboundPolicy,
         resolver: Arc<GuardedResolver>,
     ) -> anyhow::Result<HttpPost> {
+        crate::tls::install_crypto_provider();
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))

@@ -225,6 +225,145 @@ enum Turn {
     Withdrawn,
 }
 
+/// One drain under way: the rows it holds ready, the claim running beside the deliveries, the
+/// deliveries in flight and the attempts being written. Its steps, in the order `Worker::drain`
+/// runs them each turn: `top_up`, `release_waiting` (on shutdown), `start_deliveries`,
+/// `tally_written`, `wait_for_next`; then `finish`.
+struct Drain {
+    worker: Arc<Worker>,
+    /// Claimed rows waiting for a slot, so a freed slot starts at once: up to AHEAD x limit rows
+    /// held, topped up when half are gone, so there is one claim (one commit) per AHEAD / 2 x
+    /// limit deliveries. Their leases are kept fresh while they wait.
+    ready: VecDeque<Claimed>,
+    /// The claim under way, if any, and how many rows it asked for.
+    claiming: Option<(usize, ClaimTask)>,
+    in_flight: tokio::task::JoinSet<anyhow::Result<Turn>>,
+    /// Attempts that ended and are being written (their slots are free already).
+    recording: tokio::task::JoinSet<anyhow::Result<()>>,
+    /// Why claiming stopped; what is claimed still goes out and is recorded.
+    failed: Option<anyhow::Error>,
+    /// Set when a claim found fewer due rows than it asked for: claim again only once idle.
+    exhausted: bool,
+    total: Round,
+}
+
+impl Drain {
+    fn new(worker: Arc<Worker>, total: Round) -> Drain {
+        Drain {
+            worker,
+            ready: VecDeque::new(),
+            claiming: None,
+            in_flight: tokio::task::JoinSet::new(),
+            recording: tokio::task::JoinSet::new(),
+            failed: None,
+            exhausted: false,
+            total,
+        }
+    }
+
+    fn limit(&self) -> usize {
+        self.worker.settings.concurrency as usize
+    }
+
+    /// Claim more in the background when the rows held run low (and not after a short claim
+    /// until everything held is done).
+    fn top_up(&mut self, stopping: bool) {
+        let limit = self.limit();
+        let held = self.ready.len() + self.in_flight.len();
+        if self.claiming.is_none()
+            && self.failed.is_none()
+            && !stopping
+            && held <= AHEAD / 2 * limit
+            && (!self.exhausted || held == 0)
+        {
+            let want = AHEAD * limit - held;
+            let worker = self.worker.clone();
+            self.claiming = Some((want, tokio::spawn(async move { worker.claim_batch(want).await })));
+        }
+    }
+
+    /// Shutdown: put the claimed rows that have not started back, their attempts unused.
+    async fn release_waiting(&mut self) {
+        for waiting in self.ready.drain(..) {
+            self.worker.release(waiting).await;
+        }
+    }
+
+    /// Fill the free delivery slots from the rows held.
+    fn start_deliveries(&mut self) {
+        while self.in_flight.len() < self.limit()
+            && let Some(next) = self.ready.pop_front()
+        {
+            let worker = self.worker.clone();
+            self.in_flight.spawn(async move { worker.deliver(next).await });
+        }
+    }
+
+    /// Count the attempts written since the last turn.
+    fn tally_written(&mut self) {
+        while let Some(written) = self.recording.try_join_next() {
+            tally_written(written, &mut self.total);
+        }
+    }
+
+    /// Wait for the claim's answer or a delivery's end and take it in. False when the drain is
+    /// done: nothing was due and nothing is in flight, or there is nothing left to wait for.
+    async fn wait_for_next(&mut self) -> bool {
+        let claiming = self.claiming.is_some();
+        tokio::select! {
+            claimed = async {
+                match self.claiming.as_mut() {
+                    Some((_, task)) => task.await,
+                    None => std::future::pending().await,
+                }
+            }, if claiming => {
+                let want = self.claiming.take().map_or(0, |(want, _)| want);
+                match claimed {
+                    Ok(Ok(batch)) => {
+                        self.exhausted = batch.len() < want;
+                        let nothing_due = batch.is_empty();
+                        self.ready.extend(batch);
+                        !(nothing_due && self.in_flight.is_empty())
+                    }
+                    Ok(Err(e)) => {
+                        self.failed = Some(e.into());
+                        true
+                    }
+                    Err(e) => {
+                        self.failed = Some(e.into());
+                        true
+                    }
+                }
+            }
+            done = self.in_flight.join_next(), if !self.in_flight.is_empty() => {
+                match done {
+                    Some(Ok(Ok(Turn::Attempted(attempt)))) => {
+                        self.recording.spawn(attempt.written());
+                    }
+                    Some(Ok(Ok(Turn::Snoozed))) => self.total.snoozed += 1,
+                    Some(Ok(Ok(Turn::Withdrawn))) => self.total.withdrawn += 1,
+                    Some(Ok(Err(e))) => tracing::error!(error = %format!("{e:#}"), "outbox delivery could not be recorded"),
+                    Some(Err(e)) => tracing::error!(error = %e, "outbox delivery task failed"),
+                    None => {}
+                }
+                true
+            }
+            else => false,
+        }
+    }
+
+    /// Wait until every attempt is written; the drain's figures, or why it stopped claiming.
+    async fn finish(mut self) -> anyhow::Result<Round> {
+        while let Some(written) = self.recording.join_next().await {
+            tally_written(written, &mut self.total);
+        }
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.total),
+        }
+    }
+}
+
 impl Worker {
     /// `wake` is notified by in-process enqueues (`AppState::outbox_wake`) so new pushes go out
     /// at once; rows enqueued by another replica are found by polling.
@@ -266,92 +405,23 @@ impl Worker {
     /// are written before it returns; on shutdown, claimed rows not yet started are put back.
     pub async fn drain(self: &Arc<Self>) -> anyhow::Result<Round> {
         let now = self.clock.now();
-        let mut total = Round { rescued: rescue_expired(&self.db, now).await?, ..Default::default() };
-        metrics::counter!(crate::metrics::RESCUED).increment(total.rescued as u64);
+        let rescued = rescue_expired(&self.db, now).await?;
+        metrics::counter!(crate::metrics::RESCUED).increment(rescued as u64);
         app::outbox::push::queue_scheduled(&self.db, now).await?;
-        let limit = self.settings.concurrency as usize;
-        // Claimed rows waiting for a slot, so a freed slot starts at once: up to AHEAD x limit
-        // rows held, topped up when half are gone, so there is one claim (one commit) per
-        // AHEAD / 2 x limit deliveries. Their leases are kept fresh while they wait.
-        let mut ready: VecDeque<Claimed> = VecDeque::new();
-        // The claim under way, if any: it runs beside the deliveries, never in their way.
-        let mut claiming: Option<(usize, ClaimTask)> = None;
-        let mut in_flight = tokio::task::JoinSet::new();
-        // Attempts that ended and are being written (their slots are free already).
-        let mut recording = tokio::task::JoinSet::new();
-        let mut failed: Option<anyhow::Error> = None;
-        // Set when a claim found fewer due rows than it asked for: claim again only once idle.
-        let mut exhausted = false;
+        let mut drain = Drain::new(self.clone(), Round { rescued, ..Default::default() });
         loop {
             let stopping = self.stopping.load(Ordering::Relaxed);
-            let held = ready.len() + in_flight.len();
-            if claiming.is_none()
-                && failed.is_none()
-                && !stopping
-                && held <= AHEAD / 2 * limit
-                && (!exhausted || held == 0)
-            {
-                let want = AHEAD * limit - held;
-                let worker = self.clone();
-                claiming = Some((want, tokio::spawn(async move { worker.claim_batch(want).await })));
-            }
+            drain.top_up(stopping);
             if stopping {
-                for waiting in ready.drain(..) {
-                    self.release(waiting).await;
-                }
+                drain.release_waiting().await;
             }
-            while in_flight.len() < limit
-                && let Some(next) = ready.pop_front()
-            {
-                let worker = self.clone();
-                in_flight.spawn(async move { worker.deliver(next).await });
-            }
-            while let Some(written) = recording.try_join_next() {
-                tally_written(written, &mut total);
-            }
-            tokio::select! {
-                claimed = async {
-                    match claiming.as_mut() {
-                        Some((_, task)) => task.await,
-                        None => std::future::pending().await,
-                    }
-                }, if claiming.is_some() => {
-                    let want = claiming.take().map_or(0, |(want, _)| want);
-                    match claimed {
-                        Ok(Ok(batch)) => {
-                            exhausted = batch.len() < want;
-                            let nothing_due = batch.is_empty();
-                            ready.extend(batch);
-                            if nothing_due && in_flight.is_empty() {
-                                break;
-                            }
-                        }
-                        // Stop claiming; what is claimed still goes out and is recorded.
-                        Ok(Err(e)) => failed = Some(e.into()),
-                        Err(e) => failed = Some(e.into()),
-                    }
-                }
-                done = in_flight.join_next(), if !in_flight.is_empty() => match done {
-                    Some(Ok(Ok(Turn::Attempted(attempt)))) => {
-                        recording.spawn(attempt.written());
-                    }
-                    Some(Ok(Ok(Turn::Snoozed))) => total.snoozed += 1,
-                    Some(Ok(Ok(Turn::Withdrawn))) => total.withdrawn += 1,
-                    Some(Ok(Err(e))) => tracing::error!(error = %format!("{e:#}"), "outbox delivery could not be recorded"),
-                    Some(Err(e)) => tracing::error!(error = %e, "outbox delivery task failed"),
-                    None => {}
-                },
-                else => break,
+            drain.start_deliveries();
+            drain.tally_written();
+            if !drain.wait_for_next().await {
+                break;
             }
         }
-        // Done when every attempt is written.
-        while let Some(written) = recording.join_next().await {
-            tally_written(written, &mut total);
-        }
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(total),
-        }
+        drain.finish().await
     }
 
     /// Until `shutdown` resolves: drain, then wait for a wake-up, the next retry or the poll

@@ -281,9 +281,11 @@ fn headers_limit() -> usize {
     1024 * 1024
 }
 
-async fn the_data_directory_is_private(app: TestApp) {
+async fn the_data_directory_is_private(mut app: TestApp) {
     use std::os::unix::fs::PermissionsExt;
-    // The harness made it with the default mode (0755); the server restricted it.
+    // Opened to others (0755, a common default) while the server was down: it restricts it again.
+    std::fs::set_permissions(app.scratch(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    app.crash_and_restart();
     let mode = std::fs::metadata(app.scratch()).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "data_dir mode {mode:o}");
 }

@@ -7,13 +7,52 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
-use app::entities::{bed_snapshot, inventory, shelter};
+use app::entities::{bed_snapshot, inventory, shelter, user};
 
 const DOWNLOAD: &str = "/admin/hmis-export/download";
-/// The demo's DV shelters' names and ProjectIDs, and their organization.
-const DV_SECRETS: &[&str] = &["SafeHarbor", "Hope Street Women", "PRJ-2007", "PRJ-2008", "PRJ-2009", "PRJ-2010"];
-/// The demo DV shelters' ZIP codes (compared as whole cells: digits can occur in any ID).
-const DV_ZIPS: &[&str] = &["78758", "78753", "78745", "78705"];
+
+const ADMIN: (&str, &str) = ("admin@capital.example", FIXTURE_PASSWORD);
+const ADMIN_NO_DV: (&str, &str) = ("intake@capital.example", FIXTURE_PASSWORD);
+const COORDINATOR: (&str, &str) = ("coordinator@capital.example", FIXTURE_PASSWORD);
+const PLATFORM: (&str, &str) = ("platform@bridge.example", FIXTURE_PASSWORD);
+
+/// A CoC (thresholds: 3 shelters, 5 beds) with four shelters and four DV shelters:
+/// - DV families: SAFE-701, -702, -703 (10 + 6 + 8 = 24 beds), enough shelters: sent as the aggregate;
+/// - DV adults: SAFE-701, -704 (4 + 3 = 7 beds) from 2 shelters: suppressed.
+///
+/// So 31 DV beds, 24 sent, 7 suppressed; the export has 4 projects and the aggregate.
+/// Another CoC's shelter sits beside it.
+fn capital() -> Builder {
+    TestApp::builder()
+        .platform_admin(PLATFORM.0)
+        .coc(
+            Coc::new("capital", "TX-503")
+                .user(User::admin(ADMIN.0).dv_access())
+                .user(User::admin(ADMIN_NO_DV.0))
+                .user(User::coordinator(COORDINATOR.0).assigned("N-1"))
+                .shelter(Shelter::new("N-1", "Night Shelter").project_type(1).line(ADULTS, 40, 30))
+                .shelter(Shelter::new("N-2", "Family Shelter").line(FAMILIES, 24, 20).line(ADULTS, 6, 6))
+                .shelter(Shelter::new("N-3", "Youth Shelter").line(CHILDREN, 8, 5))
+                .shelter(Shelter::new("N-4", "Transitional Apartments").project_type(2).line(ADULTS, 12, 10))
+                .shelter(
+                    Shelter::new("SAFE-701", "Quiet Harbor").dv().zip("79901").line(FAMILIES, 10, 8).line(ADULTS, 4, 4),
+                )
+                .shelter(Shelter::new("SAFE-702", "Quiet Homes").dv().project_type(2).zip("79902").line(FAMILIES, 6, 6))
+                .shelter(Shelter::new("SAFE-703", "Safe Porch Refuge").dv().zip("79903").line(FAMILIES, 8, 7))
+                .shelter(Shelter::new("SAFE-704", "Lantern House").dv().zip("79904").line(ADULTS, 3, 3)),
+        )
+        .coc(
+            Coc::new("other", "TX-600")
+                .user(User::admin("admin@other.example").dv_access())
+                .shelter(Shelter::new("OTHER-1", "Other Tenant Shelter").line(ADULTS, 50, 10)),
+        )
+}
+
+/// The DV shelters' names and ProjectIDs.
+const DV_SECRETS: &[&str] =
+    &["Quiet Harbor", "Quiet Homes", "Safe Porch", "Lantern", "SAFE-701", "SAFE-702", "SAFE-703", "SAFE-704"];
+/// The DV shelters' ZIP codes (compared as whole cells: digits can occur in any ID).
+const DV_ZIPS: &[&str] = &["79901", "79902", "79903", "79904"];
 
 async fn preview(client: &Client) -> Value {
     let res = client.call("preview_hmis_export", &[]).await;
@@ -60,22 +99,22 @@ async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
     assert_no_dv_secret("the preview", &p["rows"].to_string());
     assert_eq!(p["coc_codes"], serde_json::json!(["TX-503"]));
 
-    // The demo's DV beds: only the family cell (3 shelters, 72 beds) meets both thresholds.
+    // Only the family cell (3 shelters, 24 beds) meets both thresholds.
     let dv = &p["dv"];
     assert_eq!((dv["min_shelters"].as_i64(), dv["min_beds"].as_i64()), (Some(3), Some(5)));
     assert_eq!(dv["contributing_shelters"], 4);
     assert_eq!(
         (dv["beds_total"].as_i64(), dv["beds_sent"].as_i64(), dv["beds_suppressed"].as_i64()),
-        (Some(118), Some(72), Some(46))
+        (Some(31), Some(24), Some(7))
     );
     let aggregates: Vec<&Value> = rows(&p).iter().filter(|r| r["dv_aggregate"] == true).collect();
     assert_eq!(aggregates.len(), 1);
-    assert_eq!((aggregates[0]["shelters"].as_i64(), beds(aggregates[0])), (Some(3), 72));
-    assert_eq!(rows(&p).len(), 17, "16 non-DV projects and the aggregate");
+    assert_eq!((aggregates[0]["shelters"].as_i64(), beds(aggregates[0])), (Some(3), 24));
+    assert_eq!(rows(&p).len(), 5, "4 non-DV projects and the aggregate");
 
     let (res, zip) = download_zip(&admin).await;
     assert_eq!(res.content_type, "application/zip");
-    assert!(res.disposition.starts_with("attachment; filename=\"hmis-csv-capital-area-"), "{}", res.disposition);
+    assert!(res.disposition.starts_with("attachment; filename=\"hmis-csv-capital-"), "{}", res.disposition);
     assert_no_dv_secret("the zip", &zip.text);
     assert_no_dv_location(&zip);
     let projects: Vec<&str> = zip.rows("Project.csv").iter().map(|r| Export::str(r, "ProjectID")).collect();
@@ -86,7 +125,7 @@ async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
     let dv_lines: Vec<_> =
         zip.rows("Inventory.csv").iter().filter(|r| Export::str(r, "ProjectID") == app::hmis::DV_PROJECT_ID).collect();
     assert_eq!(dv_lines.len(), 1);
-    assert_eq!((Export::int(dv_lines[0], "HouseholdType"), Export::int(dv_lines[0], "BedInventory")), (3, 72));
+    assert_eq!((Export::int(dv_lines[0], "HouseholdType"), Export::int(dv_lines[0], "BedInventory")), (3, 24));
     let dv_org = zip
         .rows("Organization.csv")
         .iter()
@@ -112,7 +151,7 @@ async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
     assert_eq!(Export::str(e, "ImplementationID"), Export::str(e2, "ImplementationID"));
     assert!(!Export::str(e, "ImplementationID").is_empty());
 }
-both_backends!(the_preview_shows_exactly_what_the_zip_sends);
+both_backends!(the_preview_shows_exactly_what_the_zip_sends, with = capital);
 
 async fn the_tab_filters_rows_without_javascript(app: TestApp) {
     let admin = app.signed_in(ADMIN).await;
@@ -121,19 +160,19 @@ async fn the_tab_filters_rows_without_javascript(app: TestApp) {
     assert!(page.body.contains("1 row shown"), "{}", page.body);
     assert!(page.body.contains("DV shelters (aggregated)"));
     assert!(page.body.contains("DV aggregate of 3 shelters"));
-    assert!(page.body.contains("46 beds are suppressed"), "the page says how many DV beds were suppressed");
+    assert!(page.body.contains("7 beds are suppressed"), "the page says how many DV beds were suppressed");
     assert!(page.body.contains(DOWNLOAD));
 
     let non_dv = admin.page("/admin/hmis-export?rows=non-dv&household=4").await;
-    // Households with only children outside DV: Riverbend Youth Emergency Shelter and Host Homes.
-    assert!(non_dv.body.contains("2 rows shown"), "{}", non_dv.body);
+    // Households with only children outside DV: Youth Shelter.
+    assert!(non_dv.body.contains("1 row shown"), "{}", non_dv.body);
     assert!(!non_dv.body.contains("dv-row"), "the DV aggregate is not a non-DV row");
     // A filter value that is not on the list shows everything rather than failing.
     let odd = admin.page("/admin/hmis-export?rows=%3Cscript%3E&household=abc").await;
     assert_eq!(odd.status, 200);
-    assert!(odd.body.contains("17 rows shown"));
+    assert!(odd.body.contains("5 rows shown"));
 }
-both_backends!(the_tab_filters_rows_without_javascript);
+both_backends!(the_tab_filters_rows_without_javascript, with = capital);
 
 async fn an_admin_without_dv_access_sees_the_aggregate_but_no_dv_shelter(app: TestApp) {
     let admin = app.signed_in(ADMIN_NO_DV).await;
@@ -142,7 +181,7 @@ async fn an_admin_without_dv_access_sees_the_aggregate_but_no_dv_shelter(app: Te
     assert!(p["dv"].is_null(), "the DV summary is for DV access only: {}", p["dv"]);
     let aggregate = rows(&p).iter().find(|r| r["dv_aggregate"] == true).expect("the aggregate row every vendor gets");
     assert_eq!(aggregate["shelters"], 0, "how many DV shelters there are is not theirs to know");
-    assert_eq!(beds(aggregate), 72);
+    assert_eq!(beds(aggregate), 24);
 
     let page = admin.page("/admin/hmis-export?rows=dv").await;
     assert_eq!(page.status, 200);
@@ -154,7 +193,7 @@ async fn an_admin_without_dv_access_sees_the_aggregate_but_no_dv_shelter(app: Te
     assert_no_dv_secret("the zip", &zip.text);
     assert_no_dv_location(&zip);
 }
-both_backends!(an_admin_without_dv_access_sees_the_aggregate_but_no_dv_shelter);
+both_backends!(an_admin_without_dv_access_sees_the_aggregate_but_no_dv_shelter, with = capital);
 
 async fn only_coc_admins_reach_the_export(app: TestApp) {
     for who in [COORDINATOR, PLATFORM] {
@@ -171,25 +210,31 @@ async fn only_coc_admins_reach_the_export(app: TestApp) {
     assert!(download.location.starts_with("/login"), "{}", download.location);
     assert_eq!(anonymous.call("preview_hmis_export", &[]).await.status, 401);
 }
-both_backends!(only_coc_admins_reach_the_export);
+both_backends!(only_coc_admins_reach_the_export, with = capital);
 
 async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
     let db = app.db().await;
-    // Another CoC's shelter, with a bed count, must never show up in this CoC's export.
     let now = Utc::now();
-    add_other_coc(&db).await;
-    let template =
-        shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("PRJ-2001")).one(&db).await.unwrap().unwrap();
+    let night =
+        shelter::Entity::find().filter(shelter::Column::HmisProjectId.eq("N-1")).one(&db).await.unwrap().unwrap();
     let line =
-        inventory::Entity::find().filter(inventory::Column::ShelterId.eq(template.id)).one(&db).await.unwrap().unwrap();
+        inventory::Entity::find().filter(inventory::Column::ShelterId.eq(night.id)).one(&db).await.unwrap().unwrap();
+    let admin_id = user::Entity::find()
+        .filter(user::Column::Email.eq(ADMIN.0))
+        .filter(user::Column::TenantId.eq(night.tenant_id))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
 
-    // A new count for Downtown Emergency Shelter (120 beds).
+    // A new count for Night Shelter (40 beds).
     bed_snapshot::ActiveModel {
-        tenant_id: Set(template.tenant_id),
+        tenant_id: Set(night.tenant_id),
         inventory_id: Set(line.id),
-        beds_total: Set(120),
-        beds_occupied: Set(60),
-        updated_by: Set(1),
+        beds_total: Set(40),
+        beds_occupied: Set(17),
+        updated_by: Set(admin_id),
         recorded_at: Set(now),
         ..Default::default()
     }
@@ -199,23 +244,24 @@ async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
 
     let admin = app.signed_in(ADMIN).await;
     let p = preview(&admin).await;
+    // Another CoC's shelter, with a bed count, never shows up in this CoC's export.
     assert!(!p.to_string().contains("Other Tenant"), "another tenant's shelter is in the preview");
-    let downtown = rows(&p).iter().find(|r| r["project_id"] == "PRJ-2001").unwrap();
-    assert_eq!(downtown["households"][0]["beds_occupied"], 60);
+    let night = rows(&p).iter().find(|r| r["project_id"] == "N-1").unwrap();
+    assert_eq!(night["households"][0]["beds_occupied"], 17);
     let (_, zip) = download_zip(&admin).await;
     assert!(!zip.text.contains("Other Tenant") && !zip.text.contains("OTHER-"), "another tenant's data is in the zip");
 }
-both_backends!(the_export_follows_new_counts_and_stays_in_its_tenant);
+both_backends!(the_export_follows_new_counts_and_stays_in_its_tenant, with = capital);
 
 async fn the_export_command_writes_the_zip_or_says_why_not(app: TestApp) {
     let out = app.scratch().join("capital.zip");
-    let run = app.cli(&["export", "--tenant", "capital-area", "--out", out.to_str().unwrap()]);
+    let run = app.cli(&["export", "--tenant", "capital", "--out", out.to_str().unwrap()]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert!(String::from_utf8_lossy(&run.stdout).contains("Wrote"), "{}", String::from_utf8_lossy(&run.stdout));
     let zip = validate(&std::fs::read(&out).unwrap()).unwrap_or_else(|errs| panic!("{}", errs.join("\n")));
     assert_no_dv_secret("the exported file", &zip.text);
     assert_no_dv_location(&zip);
-    assert_eq!(zip.rows("Project.csv").len(), 17);
+    assert_eq!(zip.rows("Project.csv").len(), 5);
 
     let missing = app.scratch().join("missing.zip");
     let run = app.cli(&["export", "--tenant", "nowhere", "--out", missing.to_str().unwrap()]);
@@ -228,8 +274,8 @@ async fn the_export_command_writes_the_zip_or_says_why_not(app: TestApp) {
     assert!(!missing.exists());
 
     let no_dir = app.scratch().join("no-such-dir").join("x.zip");
-    let run = app.cli(&["export", "--tenant", "capital-area", "--out", no_dir.to_str().unwrap()]);
+    let run = app.cli(&["export", "--tenant", "capital", "--out", no_dir.to_str().unwrap()]);
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("no-such-dir"), "{}", String::from_utf8_lossy(&run.stderr));
 }
-both_backends!(the_export_command_writes_the_zip_or_says_why_not);
+both_backends!(the_export_command_writes_the_zip_or_says_why_not, with = capital);

@@ -47,7 +47,7 @@ fn backoff(attempt: i32, _: Option<std::time::Duration>) -> std::time::Duration 
     std::time::Duration::from_secs(60 * attempt as u64)
 }
 
-async fn a_double_push_is_one_row_and_a_newer_push_supersedes_waiting_rows(app: TestApp) {
+async fn a_double_push_is_one_row_and_a_newer_push_supersedes_waiting_rows(app: TestDb) {
     let db = app.db().await;
     let v = a_vendor(&db).await;
     let (first, created) = put(&db, &v, "push-1", t0()).await;
@@ -67,9 +67,9 @@ async fn a_double_push_is_one_row_and_a_newer_push_supersedes_waiting_rows(app: 
     let total = outbox::Entity::find().all(&db).await.unwrap().len();
     assert_eq!(total, 2);
 }
-both_backends!(a_double_push_is_one_row_and_a_newer_push_supersedes_waiting_rows);
+both_backends!(a_double_push_is_one_row_and_a_newer_push_supersedes_waiting_rows, db);
 
-async fn concurrent_claimers_never_share_a_row(app: TestApp) {
+async fn concurrent_claimers_never_share_a_row(app: TestDb) {
     let db = app.db().await;
     let v = a_vendor(&db).await;
     // 60 pushes; each supersedes the one before, so make them all waiting again afterwards.
@@ -114,9 +114,9 @@ async fn concurrent_claimers_never_share_a_row(app: TestApp) {
         "a claimed row is invisible to the next claim"
     );
 }
-both_backends!(concurrent_claimers_never_share_a_row);
+both_backends!(concurrent_claimers_never_share_a_row, db);
 
-async fn transient_failures_back_off_then_dead_letter_with_every_error_audited(app: TestApp) {
+async fn transient_failures_back_off_then_dead_letter_with_every_error_audited(app: TestDb) {
     let db = app.db().await;
     let v = a_vendor(&db).await;
     let (r, _) = put(&db, &v, "push-1", t0()).await;
@@ -147,9 +147,9 @@ async fn transient_failures_back_off_then_dead_letter_with_every_error_audited(a
     assert_eq!(audit.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(audit.iter().all(|a| a.payload_sha256 == r.payload_sha256 && a.records == 3));
 }
-both_backends!(transient_failures_back_off_then_dead_letter_with_every_error_audited);
+both_backends!(transient_failures_back_off_then_dead_letter_with_every_error_audited, db);
 
-async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestApp) {
+async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestDb) {
     let db = app.db().await;
     let v = a_vendor(&db).await;
     let (r, _) = put(&db, &v, "push-1", t0()).await;
@@ -176,9 +176,9 @@ async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestA
     let done = row(&db, ok.id).await;
     assert_eq!((done.state.as_str(), done.finalized_at, done.locked_until), ("completed", Some(t0()), None));
 }
-both_backends!(a_permanent_failure_discards_at_once_and_a_success_completes);
+both_backends!(a_permanent_failure_discards_at_once_and_a_success_completes, db);
 
-async fn a_snoozed_row_keeps_its_attempts(app: TestApp) {
+async fn a_snoozed_row_keeps_its_attempts(app: TestDb) {
     let db = app.db().await;
     let v = a_vendor(&db).await;
     let (r, _) = put(&db, &v, "push-1", t0()).await;
@@ -192,9 +192,9 @@ async fn a_snoozed_row_keeps_its_attempts(app: TestApp) {
     assert!(claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().is_empty());
     assert_eq!(claim(&db, t0() + Duration::seconds(30), 10, Duration::minutes(5)).await.unwrap()[0].attempt, 1);
 }
-both_backends!(a_snoozed_row_keeps_its_attempts);
+both_backends!(a_snoozed_row_keeps_its_attempts, db);
 
-async fn an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it(app: TestApp) {
+async fn an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it(app: TestDb) {
     let db = app.db().await;
     let v = a_vendor(&db).await;
     let (r, _) = put(&db, &v, "push-1", t0()).await;
@@ -216,9 +216,9 @@ async fn an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it(app
     let again = claim(&db, t0() + Duration::minutes(3), 10, Duration::minutes(1)).await.unwrap();
     assert_eq!(again[0].attempt, 2);
 }
-both_backends!(an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it);
+both_backends!(an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it, db);
 
-async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestApp) {
+async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestDb) {
     let db = app.db().await;
     let v = a_vendor(&db).await;
     let (r, _) = put(&db, &v, "push-1", t0()).await;
@@ -228,7 +228,7 @@ async fn the_schema_refuses_a_terminal_state_without_finalized_at(app: TestApp) 
     }
     assert_eq!(row(&db, r.id).await.state, State::Available);
 }
-both_backends!(the_schema_refuses_a_terminal_state_without_finalized_at);
+both_backends!(the_schema_refuses_a_terminal_state_without_finalized_at, db);
 
 /// The plan `db` makes for `statement`, one line a step. On PostgreSQL it is the generic plan of
 /// the statement prepared (PREPARE, then EXPLAIN EXECUTE under `plan_cache_mode =
@@ -273,7 +273,7 @@ async fn plan(db: &DatabaseConnection, statement: sea_orm::Statement) -> String 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_outbox_queries_read_the_partial_indexes_on_postgres() {
     use sea_orm::QueryTrait;
-    let app = TestApp::spawn(Backend::Postgres).await;
+    let app = TestDb::demo(Backend::Postgres).await;
     let db = app.db().await;
     let backend = db.get_database_backend();
     let claim = plan(&db, backend.build(&app::outbox::ssr::due(t0(), 32))).await;
@@ -294,7 +294,7 @@ async fn the_outbox_queries_read_the_partial_indexes_on_postgres() {
 /// the history grows: a vendor's last failure reads the partial index of failed attempts (before
 /// it, the query walked every delivery since that failure: 160 ms at 100,000 rows back), and the
 /// history pages through a CoC's attempts by id.
-async fn the_tabs_audit_queries_read_their_indexes(app: TestApp) {
+async fn the_tabs_audit_queries_read_their_indexes(app: TestDb) {
     use sea_orm::{QueryOrder, QuerySelect, QueryTrait};
     let db = app.db().await;
     let backend = db.get_database_backend();
@@ -316,4 +316,4 @@ async fn the_tabs_audit_queries_read_their_indexes(app: TestApp) {
         assert!(plan.contains(index), "{what} does not read {index}:\n{plan}");
     }
 }
-both_backends!(the_tabs_audit_queries_read_their_indexes);
+both_backends!(the_tabs_audit_queries_read_their_indexes, db);

@@ -211,7 +211,7 @@ async fn arrange(db: &DatabaseConnection) -> (Coc, Coc) {
     (ours, theirs)
 }
 
-async fn no_row_points_into_another_tenant(app: TestApp) {
+async fn no_row_points_into_another_tenant(app: TestDb) {
     let db = app.db().await;
     let (ours, theirs) = arrange(&db).await;
 
@@ -277,9 +277,9 @@ async fn no_row_points_into_another_tenant(app: TestApp) {
         .await
         .expect("a user without assignments moves");
 }
-both_backends!(no_row_points_into_another_tenant);
+both_backends!(no_row_points_into_another_tenant, db);
 
-async fn history_outlives_no_parent(app: TestApp) {
+async fn history_outlives_no_parent(app: TestDb) {
     let db = app.db().await;
     // Eastside Transitional Apartments has a line with snapshots and no coordinator.
     let shelter = id_of(&db, "SELECT id FROM shelters WHERE hmis_project_id = 'PRJ-2006'").await;
@@ -306,7 +306,7 @@ async fn history_outlives_no_parent(app: TestApp) {
     assert_eq!(exec(&db, &format!("DELETE FROM inventories WHERE id = {fresh_line}")).await.unwrap(), 1);
     assert_eq!(exec(&db, &format!("DELETE FROM shelters WHERE id = {fresh}")).await.unwrap(), 1);
 }
-both_backends!(history_outlives_no_parent);
+both_backends!(history_outlives_no_parent, db);
 
 /// (table, column, rule, a value off the list, a value on it)
 const CODE_COLUMNS: &[(&str, &str, &str, &str, &str)] = &[
@@ -321,7 +321,7 @@ const CODE_COLUMNS: &[(&str, &str, &str, &str, &str)] = &[
     ("inventories", "es_bed_type", "ck_inventory_es_bed_type", "4", "3"),
 ];
 
-async fn code_columns_hold_hmis_codes(app: TestApp) {
+async fn code_columns_hold_hmis_codes(app: TestDb) {
     let db = app.db().await;
     let shelter = id_of(&db, "SELECT id FROM shelters WHERE hmis_project_id = 'PRJ-2001'").await;
     let line = id_of(&db, &format!("SELECT MIN(id) FROM inventories WHERE shelter_id = {shelter}")).await;
@@ -347,7 +347,7 @@ async fn code_columns_hold_hmis_codes(app: TestApp) {
     .await
     .expect("a line without ES fields");
 }
-both_backends!(code_columns_hold_hmis_codes);
+both_backends!(code_columns_hold_hmis_codes, db);
 
 /// How many migrations from the last back to `name` inclusive: `down` by that many takes it off.
 fn steps_to(name: &str) -> u32 {
@@ -447,7 +447,7 @@ async fn addresses_per_coc_come_off_and_go_back_on_the_demo_data(app: TestApp) {
 both_backends!(addresses_per_coc_come_off_and_go_back_on_the_demo_data);
 
 /// A vendor's kind and a push audit row's outcome hold the values the app's enums have (m0012).
-async fn vendor_kinds_and_audit_outcomes_hold_their_codes(app: TestApp) {
+async fn vendor_kinds_and_audit_outcomes_hold_their_codes(app: TestDb) {
     let db = app.db().await;
     let (ours, _) = arrange(&db).await;
     let audit = audit_row(&db, ours.tenant, ours.vendor, ours.outbox).await.unwrap();
@@ -463,4 +463,4 @@ async fn vendor_kinds_and_audit_outcomes_hold_their_codes(app: TestApp) {
     refused(copy(&db, "vendors", ours.vendor, &[("kind", "'ftp'".into())]).await, "ck_vendor_kind");
     refused(copy(&db, "push_audit", audit, &[("outcome", "'lost'".into())]).await, "ck_push_audit_outcome");
 }
-both_backends!(vendor_kinds_and_audit_outcomes_hold_their_codes);
+both_backends!(vendor_kinds_and_audit_outcomes_hold_their_codes, db);

@@ -51,7 +51,7 @@ fn loopback_worker(db: DatabaseConnection, clock: Arc<StubClock>, settings: Work
     Worker::new(db, clock, Adapters::new(adapter), settings, Default::default())
 }
 
-async fn harness(app: &TestApp) -> Harness {
+async fn harness(app: &TestDb) -> Harness {
     let db = app.db().await;
     let mock = MockServer::start().await;
     let vendor = add_vendor(&db, "Loopback Clarity", &format!("{}/upload", mock.uri()), true).await;
@@ -101,7 +101,7 @@ impl Harness {
     }
 }
 
-async fn a_transient_failure_is_retried_later_then_delivered(app: TestApp) {
+async fn a_transient_failure_is_retried_later_then_delivered(app: TestDb) {
     let h = harness(&app).await;
     Mock::given(method("POST"))
         .and(path("/upload"))
@@ -129,9 +129,9 @@ async fn a_transient_failure_is_retried_later_then_delivered(app: TestApp) {
     assert_eq!((done.state.as_str(), done.attempt), ("completed", 2));
     assert_eq!(h.received().await, ["push-1", "push-1"], "the repeat carries the same idempotency key");
 }
-both_backends!(a_transient_failure_is_retried_later_then_delivered);
+both_backends!(a_transient_failure_is_retried_later_then_delivered, db);
 
-async fn three_failures_dead_letter_and_a_400_discards_at_once(app: TestApp) {
+async fn three_failures_dead_letter_and_a_400_discards_at_once(app: TestDb) {
     let h = harness(&app).await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(500).set_body_string("upstream down"))
@@ -165,9 +165,9 @@ async fn three_failures_dead_letter_and_a_400_discards_at_once(app: TestApp) {
     assert_eq!((rejected.state.as_str(), rejected.attempt), ("discarded", 1));
     assert!(rejected.errors.to_string().contains("HTTP 400: CoCCode unknown"));
 }
-both_backends!(three_failures_dead_letter_and_a_400_discards_at_once);
+both_backends!(three_failures_dead_letter_and_a_400_discards_at_once, db);
 
-async fn retry_after_is_honoured(app: TestApp) {
+async fn retry_after_is_honoured(app: TestDb) {
     let h = harness(&app).await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "600"))
@@ -179,9 +179,9 @@ async fn retry_after_is_honoured(app: TestApp) {
     assert_eq!(after.state, State::Retryable);
     assert_eq!(after.scheduled_at, t0() + Duration::seconds(600));
 }
-both_backends!(retry_after_is_honoured);
+both_backends!(retry_after_is_honoured, db);
 
-async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains_them(app: TestApp) {
+async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains_them(app: TestDb) {
     let h = harness(&app).await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&h.mock).await;
     // Five failures in a row open the circuit. Each push supersedes the one before, so each
@@ -219,9 +219,9 @@ async fn an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains
         .unwrap();
     assert!(waiting_rows.is_empty(), "{waiting_rows:?}");
 }
-both_backends!(an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains_them);
+both_backends!(an_open_circuit_snoozes_rows_without_using_attempts_and_recovery_drains_them, db);
 
-async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestApp) {
+async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestDb) {
     let h = harness(&app).await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&h.mock).await;
     let mut v: vendor::ActiveModel = h.vendor.clone().into();
@@ -243,21 +243,51 @@ async fn a_schedule_pushes_once_per_period_whichever_replica_runs(app: TestApp) 
     let zip = crate::common::hmis_spec::validate(&h.mock.received_requests().await.unwrap()[0].body);
     assert!(zip.is_ok(), "a scheduled push sends the export zip: {:?}", zip.err());
 }
-both_backends!(a_schedule_pushes_once_per_period_whichever_replica_runs);
+both_backends!(a_schedule_pushes_once_per_period_whichever_replica_runs, db);
 
-async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestApp) {
+/// One worker's vendor adapter in the two-workers test: it says when its worker's first delivery
+/// started and holds every delivery until the other worker's first one has started too, so the
+/// test knows both workers delivered (neither could drain all the rows alone).
+struct Handover {
+    delivery: Arc<dyn server::vendors::VendorAdapter>,
+    started: tokio::sync::watch::Sender<bool>,
+    other: tokio::sync::watch::Receiver<bool>,
+}
+
+#[async_trait::async_trait]
+impl server::vendors::VendorAdapter for Handover {
+    async fn deliver(&self, vendor: &vendor::Model, row: &outbox::Model) -> app::outbox::state::Outcome {
+        self.started.send_replace(true);
+        let _ = self.other.clone().wait_for(|started| *started).await;
+        self.delivery.deliver(vendor, row).await
+    }
+}
+
+async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestDb) {
     let h = harness(&app).await;
-    // A vendor that takes a moment, so both workers are mid-delivery at once.
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_millis(20)))
-        .mount(&h.mock)
-        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&h.mock).await;
+    // More rows than one drain holds at once (8 x concurrency), so the second worker finds some.
     const N: usize = 120;
     h.insert_rows(N).await;
-    let replica = loopback_worker(app.db().await, h.clock.clone(), WorkerSettings::default());
+    let (a_started, a_seen) = tokio::sync::watch::channel(false);
+    let (b_started, b_seen) = tokio::sync::watch::channel(false);
+    let http: Arc<dyn server::vendors::VendorAdapter> =
+        Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
+    let worker = |started, other| {
+        let handover = Handover { delivery: http.clone(), started, other };
+        Worker::new(
+            h.db.clone(),
+            h.clock.clone(),
+            Adapters::new(Arc::new(handover)),
+            WorkerSettings::default(),
+            Default::default(),
+        )
+    };
+    let (a, b) = (worker(a_started, b_seen), worker(b_started, a_seen));
 
-    let (a, b) = tokio::join!(h.worker.drain(), replica.drain());
+    let (a, b) = tokio::join!(a.drain(), b.drain());
     let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.attempted > 0 && b.attempted > 0, "both workers delivered: {a:?} {b:?}");
     assert_eq!(a.attempted + b.attempted, N);
     let mut keys = h.received().await;
     keys.sort();
@@ -267,7 +297,7 @@ async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestApp
     let completed = outbox::Entity::find().filter(outbox::Column::State.eq("completed")).all(&h.db).await.unwrap();
     assert_eq!(completed.len(), N);
 }
-both_backends!(two_workers_on_one_database_deliver_every_row_exactly_once);
+both_backends!(two_workers_on_one_database_deliver_every_row_exactly_once, db);
 
 /// Answers after a moment, and says when the first upload arrived.
 struct SlowVendor(Arc<tokio::sync::Notify>);
@@ -279,7 +309,7 @@ impl wiremock::Respond for SlowVendor {
     }
 }
 
-async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unattempted(app: TestApp) {
+async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unattempted(app: TestDb) {
     let h = harness(&app).await;
     let arrived = Arc::new(tokio::sync::Notify::new());
     Mock::given(method("POST")).respond_with(SlowVendor(arrived.clone())).mount(&h.mock).await;
@@ -304,7 +334,7 @@ async fn shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unatte
     }
     assert_eq!(rows.len(), 20);
 }
-both_backends!(shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unattempted);
+both_backends!(shutdown_lets_deliveries_under_way_finish_and_puts_the_rest_back_unattempted, db);
 
 /// A wiremock answer that tells the test when the first delivery arrives and holds it until the
 /// test lets it go (std channels: wiremock's responders are synchronous).
@@ -325,7 +355,7 @@ impl wiremock::Respond for Gate {
 
 /// DESIGN.md 4.4: a row the worker claimed ahead and that is cancelled while it waits (a DV
 /// change cancels every payload built before it) is withdrawn, never sent.
-async fn a_claimed_row_cancelled_while_it_waits_is_not_sent(app: TestApp) {
+async fn a_claimed_row_cancelled_while_it_waits_is_not_sent(app: TestDb) {
     let h = harness(&app).await;
     let (arrived_tx, arrived_rx) = std::sync::mpsc::channel();
     let (release_tx, release_rx) = std::sync::mpsc::channel();
@@ -351,4 +381,4 @@ async fn a_claimed_row_cancelled_while_it_waits_is_not_sent(app: TestApp) {
     assert_eq!(h.received().await.len(), 1, "only the delivery under way went out");
     assert_eq!(h.row(second.id).await.state, State::Cancelled);
 }
-both_backends!(a_claimed_row_cancelled_while_it_waits_is_not_sent);
+both_backends!(a_claimed_row_cancelled_while_it_waits_is_not_sent, db);

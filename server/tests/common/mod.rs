@@ -1,68 +1,126 @@
 //! Black-box test harness: each test spawns the real `hmis-bridge` binary on port 0 against a
-//! fresh database (an SQLite file in a temp dir, or a new PostgreSQL database dropped afterwards)
-//! with the demo data loaded, and talks to it over HTTP like a browser would.
+//! fresh database (an SQLite file in a temp dir, or a new PostgreSQL database dropped afterwards),
+//! cloned from a template built once per run, and talks to it over HTTP like a browser would.
+//! Tests that need only the database take a `TestDb` and spawn nothing.
 #![allow(dead_code)]
 
+pub mod client;
+pub mod database;
+pub mod fixtures;
 pub mod hmis_spec;
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
-use reqwest::redirect::Policy;
-use serde_json::Value;
-
+// The benchmarks (server/examples) include this harness too and use only part of it.
+#[allow(unused_imports)]
 pub use app::outbox::state::State;
+#[allow(unused_imports)]
+pub use client::*;
+#[allow(unused_imports)]
+pub use database::{Backend, Template, TestDb, admin_pg_url};
+#[allow(unused_imports)]
+pub use fixtures::{ADULTS, CHILDREN, Coc, FAMILIES, FIXTURE_PASSWORD, Shelter, User};
 
+/// The demo users (`TestApp::builder().demo()`).
 pub const ADMIN: (&str, &str) = ("admin@capital-coc.example", "demo-admin-2026");
 pub const ADMIN_NO_DV: (&str, &str) = ("intake@capital-coc.example", "demo-intake-2026");
 pub const COORDINATOR: (&str, &str) = ("coordinator@capital-coc.example", "demo-coordinator-2026");
 pub const PLATFORM: (&str, &str) = ("platform@hmis-bridge.example", "demo-platform-2026");
 
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Run one async test body against both backends: `both_backends!(body_fn);` makes the tests
-/// `body_fn::sqlite` and `body_fn::postgres`.
+/// Run one async test body against both backends: it makes the tests `body::sqlite` and
+/// `body::postgres`. The body takes
+/// - `both_backends!(body)`: a `TestApp` on the demo data;
+/// - `both_backends!(body, with = fixtures)`: a `TestApp` from `fixtures()`, a `Builder`;
+/// - `both_backends!(body, db)`: a `TestDb` with the demo data and no server.
 #[macro_export]
 macro_rules! both_backends {
     ($body:ident) => {
+        $crate::both_backends!(@make $body, |backend| $crate::common::TestApp::builder().demo().spawn(backend));
+    };
+    ($body:ident, with = $fixtures:ident) => {
+        $crate::both_backends!(@make $body, |backend| super::$fixtures().spawn(backend));
+    };
+    ($body:ident, db) => {
+        $crate::both_backends!(@make $body, |backend| $crate::common::TestDb::demo(backend));
+    };
+    (@make $body:ident, |$backend:ident| $arrange:expr) => {
         mod $body {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$body($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await;
+                let $backend = $crate::common::Backend::Sqlite;
+                super::$body($arrange.await).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                super::$body($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await;
+                let $backend = $crate::common::Backend::Postgres;
+                super::$body($arrange.await).await;
             }
         }
     };
 }
 
-/// Where tests create and drop their PostgreSQL databases.
-pub fn admin_pg_url() -> String {
-    std::env::var("HMIS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+/// What a `TestApp` starts with: a template, fixtures on top, and extra server settings.
+#[must_use]
+pub struct Builder {
+    template: Template,
+    cocs: Vec<Coc>,
+    platform_admins: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Builder {
+    /// Start from the demo data (`seed-demo`) rather than an empty database.
+    pub fn demo(mut self) -> Builder {
+        self.template = Template::Demo;
+        self
+    }
+
+    pub fn coc(mut self, coc: Coc) -> Builder {
+        self.cocs.push(coc);
+        self
+    }
+
+    /// A platform administrator (password `FIXTURE_PASSWORD`).
+    pub fn platform_admin(mut self, email: &str) -> Builder {
+        self.platform_admins.push(email.into());
+        self
+    }
+
+    /// An extra `HMIS_*` setting for the server.
+    pub fn env(mut self, key: &str, value: &str) -> Builder {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub async fn spawn(self, backend: Backend) -> TestApp {
+        let store = TestDb::new(backend, self.template).await;
+        if !self.cocs.is_empty() || !self.platform_admins.is_empty() {
+            let db = store.db().await;
+            for email in &self.platform_admins {
+                fixtures::insert_platform_admin(&db, email).await;
+            }
+            for coc in &self.cocs {
+                fixtures::insert_coc(&db, coc).await;
+            }
+            db.close().await.ok();
+        }
+        let (child, base) = start_serve(&store, &self.env);
+        TestApp { base, child, store, env: self.env }
+    }
 }
 
 pub struct TestApp {
     pub base: String,
-    /// The server's database, for arranging and checking what HTTP does not show.
-    pub database_url: String,
     child: Child,
-    data_dir: PathBuf,
-    pg_database: Option<String>,
+    store: TestDb,
     /// Extra settings of `serve`.
     env: Vec<(String, String)>,
 }
 
 /// Start `serve` and wait for the line that says where it listens.
-fn start_serve(data_dir: &std::path::Path, pg_url: Option<&str>, env: &[(String, String)]) -> (Child, String) {
-    let mut command = server_command(data_dir, pg_url, &["serve"]);
+fn start_serve(store: &TestDb, env: &[(String, String)]) -> (Child, String) {
+    let mut command = server_command(&store.dir, store.server_url(), &["serve"]);
     command.envs(env.iter().map(|(k, v)| (k, v)));
     spawn_listening(command, "HMIS Bridge listening on ")
 }
@@ -85,37 +143,24 @@ fn spawn_listening(mut command: Command, announce: &str) -> (Child, String) {
 }
 
 impl TestApp {
-    pub async fn spawn(backend: Backend) -> TestApp {
-        TestApp::spawn_with(backend, &[]).await
+    /// An empty database (no CoC, no user) unless fixtures or `demo()` say otherwise.
+    pub fn builder() -> Builder {
+        Builder { template: Template::Empty, cocs: vec![], platform_admins: vec![], env: vec![] }
     }
 
-    /// Spawn with extra settings (`HMIS_*` variables) for the server.
-    pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> TestApp {
-        let unique = format!("{}_{}", std::process::id(), rand_suffix());
-        let data_dir = std::env::temp_dir().join(format!("hmis-test-{unique}"));
-        std::fs::create_dir_all(&data_dir).expect("temp dir");
-        let pg_database = match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => {
-                let name = format!("hmis_test_{unique}");
-                pg_admin(&format!("CREATE DATABASE {name}")).await;
-                Some(name)
-            }
-        };
-        let database_url = pg_database.as_ref().map(|name| {
-            let admin = admin_pg_url();
-            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
-            format!("{base}/{name}")
-        });
-        let command = |args: &[&str]| server_command(&data_dir, database_url.as_deref(), args);
-        let seeded = command(&["seed-demo"]).output().expect("run seed-demo");
-        assert!(seeded.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&seeded.stderr));
+    /// The demo data (the benchmarks' and the journeys' starting point).
+    pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::builder().demo().spawn(backend).await
+    }
 
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let (child, base) = start_serve(&data_dir, database_url.as_deref(), &env);
-        let database_url =
-            database_url.unwrap_or_else(|| format!("sqlite://{}?mode=rw", data_dir.join("hmis-bridge.db").display()));
-        TestApp { base, database_url, child, data_dir, pg_database, env }
+    /// The demo data, with extra settings (`HMIS_*` variables) for the server.
+    pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> TestApp {
+        env.iter().fold(TestApp::builder().demo(), |b, (k, v)| b.env(k, v)).spawn(backend).await
+    }
+
+    /// The server's database URL, for arranging and checking what HTTP does not show.
+    pub fn database_url(&self) -> &str {
+        &self.store.url
     }
 
     /// kill -9 the server (no shutdown of any kind), then start it again on the same database.
@@ -123,15 +168,12 @@ impl TestApp {
     pub fn crash_and_restart(&mut self) {
         self.child.kill().expect("SIGKILL the server");
         self.child.wait().expect("reap the server");
-        let pg_url = self.pg_database.as_ref().map(|_| self.database_url.clone());
-        let (child, base) = start_serve(&self.data_dir, pg_url.as_deref(), &self.env);
-        (self.child, self.base) = (child, base);
+        (self.child, self.base) = start_serve(&self.store, &self.env);
     }
 
     /// The `hmis-bridge` command line against this app's database.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        let pg_url = self.pg_database.as_ref().map(|_| self.database_url.as_str());
-        server_command(&self.data_dir, pg_url, args).output().expect("run hmis-bridge")
+        server_command(&self.store.dir, self.store.server_url(), args).output().expect("run hmis-bridge")
     }
 
     /// Deliver every push that is due now, as `hmis-bridge worker --drain` (the server itself
@@ -145,20 +187,19 @@ impl TestApp {
     /// A `hmis-bridge worker` replica on this app's database; returns the process (kill it when
     /// done) and the address its probes listen on.
     pub fn start_worker_replica(&self) -> (Child, String) {
-        let pg_url = self.pg_database.as_ref().map(|_| self.database_url.as_str());
         spawn_listening(
-            server_command(&self.data_dir, pg_url, &["worker"]),
+            server_command(&self.store.dir, self.store.server_url(), &["worker"]),
             "HMIS Bridge worker started; health and metrics on ",
         )
     }
 
-    /// A scratch directory removed with the app.
+    /// A scratch directory removed with the app (the server's data directory).
     pub fn scratch(&self) -> &std::path::Path {
-        &self.data_dir
+        &self.store.dir
     }
 
     pub async fn db(&self) -> sea_orm::DatabaseConnection {
-        sea_orm::Database::connect(&self.database_url).await.expect("connect to the test database")
+        self.store.db().await
     }
 
     /// A browser-like client with its own cookie jar that does not follow redirects.
@@ -176,18 +217,10 @@ impl TestApp {
 }
 
 impl Drop for TestApp {
+    /// The server stops before its database goes (`store` is dropped after this).
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-        if let Some(name) = self.pg_database.take() {
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                rt.block_on(pg_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
-            })
-            .join()
-            .ok();
-        }
     }
 }
 
@@ -222,165 +255,10 @@ fn server_command(data_dir: &std::path::Path, pg_url: Option<&str>, args: &[&str
     cmd
 }
 
-async fn pg_admin(sql: &str) {
-    use sea_orm::{ConnectionTrait, Database};
-    let db = Database::connect(admin_pg_url()).await.expect("connect to PostgreSQL as admin");
-    db.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-    db.close().await.ok();
-}
-
 fn rand_suffix() -> String {
     use rand::Rng;
     let mut rng = rand::rng();
     (0..8).map(|_| (b'a' + rng.random_range(0..26u8)) as char).collect()
-}
-
-pub struct Response {
-    pub status: u16,
-    pub location: Option<String>,
-    pub set_cookie: Vec<String>,
-    pub body: String,
-}
-
-impl Response {
-    /// The body with the per-request nonce blanked, so two renders of the same page compare equal.
-    pub fn page_text(&self) -> String {
-        let mut out = String::with_capacity(self.body.len());
-        let mut rest = self.body.as_str();
-        let nonce = rest
-            .find("nonce=\"")
-            .map(|i| &rest[i + 7..])
-            .and_then(|tail| tail.split('"').next())
-            .unwrap_or("")
-            .to_string();
-        if nonce.is_empty() {
-            return self.body.clone();
-        }
-        while let Some(i) = rest.find(&nonce) {
-            out.push_str(&rest[..i]);
-            out.push_str("NONCE");
-            rest = &rest[i + nonce.len()..];
-        }
-        out.push_str(rest);
-        out
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-pub struct Download {
-    pub status: u16,
-    pub content_type: String,
-    pub disposition: String,
-    pub location: String,
-    pub bytes: Vec<u8>,
-}
-
-pub struct Client {
-    base: String,
-    http: reqwest::Client,
-    pub forwarded_for: String,
-}
-
-impl Client {
-    fn new(base: &str) -> Client {
-        let http = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
-        Client { base: base.to_string(), http, forwarded_for: format!("10.0.{}.{}", rand_byte(), rand_byte()) }
-    }
-
-    async fn finish(res: reqwest::Response) -> Response {
-        let status = res.status().as_u16();
-        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let set_cookie =
-            res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
-        let body = res.text().await.unwrap_or_default();
-        Response { status, location, set_cookie, body }
-    }
-
-    /// GET a page as a browser navigation.
-    pub async fn page(&self, path: &str) -> Response {
-        let res = self.http.get(format!("{}{path}", self.base)).header(ACCEPT, "text/html").send().await.expect("GET");
-        Self::finish(res).await
-    }
-
-    /// GET a file download: status, headers and the raw bytes.
-    pub async fn download(&self, path: &str) -> Download {
-        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("GET");
-        let status = res.status().as_u16();
-        let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let (content_type, disposition, location) =
-            (header("content-type"), header("content-disposition"), header("location"));
-        let bytes = res.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-        Download { status, content_type, disposition, location, bytes }
-    }
-
-    /// Call a server function as the hydrated app does (fetch, JSON answer).
-    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
-        self.post(endpoint, form, "application/json", &[("sec-fetch-site", "same-origin")]).await
-    }
-
-    /// Submit a form as a browser with JavaScript off does.
-    pub async fn submit(&self, endpoint: &str, form: &[(&str, &str)], referer: &str) -> Response {
-        let referer = format!("{}{referer}", self.base);
-        let origin = self.base.clone();
-        self.post(
-            endpoint,
-            form,
-            "text/html",
-            &[("sec-fetch-site", "same-origin"), ("origin", &origin), ("referer", &referer)],
-        )
-        .await
-    }
-
-    pub async fn post(&self, endpoint: &str, form: &[(&str, &str)], accept: &str, extra: &[(&str, &str)]) -> Response {
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_str(accept).unwrap());
-        headers.insert("x-forwarded-for", HeaderValue::from_str(&self.forwarded_for).unwrap());
-        for (k, v) in extra {
-            headers.insert(
-                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        let res = self
-            .http
-            .post(format!("{}/api/{endpoint}", self.base))
-            .headers(headers)
-            .form(form)
-            .send()
-            .await
-            .expect("POST");
-        Self::finish(res).await
-    }
-
-    pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.call("login", &[("email", email), ("password", password)]).await
-    }
-}
-
-fn rand_byte() -> u8 {
-    use rand::Rng;
-    rand::rng().random_range(1..=254)
-}
-
-/// A JSON id as form text: public ids are strings, user ids numbers.
-pub fn id_text(v: &Value) -> String {
-    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
-}
-
-/// The one-time password in a `Notice` JSON answer.
-pub fn secret_of(res: &Response) -> String {
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.json()["secret"].as_str().expect("secret").to_string()
-}
-
-/// The session cookie value in a `Set-Cookie` list.
-pub fn session_cookie(set_cookie: &[String]) -> Option<String> {
-    set_cookie
-        .iter()
-        .find_map(|c| c.strip_prefix("hmis_session=").map(|rest| rest.split(';').next().unwrap_or("").to_string()))
 }
 
 /// Add shelters numbered `numbers` to the demo CoC, copies of Downtown Emergency Shelter
@@ -572,6 +450,7 @@ impl Simulator {
     /// Start one on a free port that fails `failure_rate` of uploads and answers in 0 to
     /// 2 x `delay_ms` milliseconds.
     pub fn start(failure_rate: f64, delay_ms: u64) -> Simulator {
+        server::tls::install_crypto_provider();
         let mut command = server_command(&std::env::temp_dir(), None, &["simulate-vendor", "--listen", "127.0.0.1:0"]);
         command.args(["--failure-rate", &failure_rate.to_string(), "--delay-ms", &delay_ms.to_string()]);
         let (child, url) = spawn_listening(command, "HMIS Bridge vendor simulator listening on ");
