@@ -23,7 +23,7 @@ pub mod entities;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     Lazy, LazyRoute, SsrMode,
     components::{Route, Router, Routes},
@@ -75,6 +75,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
+                // The content-hashed name in a deployment build (cached for a year), else the plain one.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -91,7 +93,6 @@ pub fn App() -> impl IntoView {
     // Every page is rendered whole before it is sent (SsrMode::Async), so it works without
     // JavaScript and its HTTP status is right.
     view! {
-        <Stylesheet id="leptos" href="/pkg/hmis-bridge.css"/>
         <Title text="HMIS Bridge"/>
         <Router>
             <Frame>
