@@ -103,7 +103,8 @@ pub const PAGES: &[NavLink] = &[
     NavLink { href: "/account/password", label: "Password", access: PageAccess::Account, in_nav: false },
 ];
 
-const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/healthz", "/readyz", "/metrics", "/favicon.ico"];
+/// Open to anyone: sign-in, the site's files, the probes, and the JSON contract's schema.
+const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/healthz", "/readyz", "/metrics", "/favicon.ico", "/schemas/"];
 
 /// The access rule of a page path.
 pub fn page_access(path: &str) -> PageAccess {

@@ -8,6 +8,7 @@ pub mod export;
 pub mod headers;
 pub mod metrics;
 pub mod page_guard;
+pub mod schemas;
 pub mod seed;
 pub mod seed_shelters;
 pub mod session_store;

@@ -119,8 +119,10 @@ impl Server {
             // Files from the site root; any other path is the app's "not found" page.
             .fallback_service(site_files.service(not_found.with_state(state.clone())))
             .with_state(state.clone());
-        let downloads =
-            Router::new().route(app::hmis::ui::DOWNLOAD_PATH, get(crate::export::download)).with_state(state.clone());
+        let downloads = Router::new()
+            .route(app::hmis::ui::DOWNLOAD_PATH, get(crate::export::download))
+            .route(app::hmis::json::INVENTORY_V1_SCHEMA, get(crate::schemas::inventory_v1))
+            .with_state(state.clone());
         let health = probes(settings, db.clone())?;
         // The guard rewrites the path of pages a user may not open, so it wraps the routing.
         // Anonymous session data is moved to its cookie before the session layer would store it.

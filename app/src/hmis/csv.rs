@@ -224,6 +224,10 @@ pub trait CsvFile {
     fn header(&self) -> Vec<(&'static str, Kind)>;
     /// The file's text: the header, then a row per record.
     fn text(&self, export: &HmisExport) -> String;
+    /// The same rows as JSON objects keyed by the column names (the HUD HMIS API's
+    /// `/csvexport` shape): strings cleaned and cut as in the CSV, integers as numbers, dates as
+    /// `YYYY-MM-DD`, date-times as `YYYY-MM-DDTHH:MM:SS`, empty cells as null.
+    fn json(&self, export: &HmisExport) -> Vec<serde_json::Value>;
 }
 
 struct Table<R> {
@@ -272,6 +276,17 @@ impl<R> CsvFile for Table<R> {
         }
         out
     }
+
+    fn json(&self, export: &HmisExport) -> Vec<serde_json::Value> {
+        let id = export.export.export_id.as_str();
+        (self.records)(export)
+            .iter()
+            .map(|record| {
+                let row = self.columns.iter().map(|c| (c.name.to_string(), json_cell(&(c.value)(record, id), c.kind)));
+                serde_json::Value::Object(row.collect())
+            })
+            .collect()
+    }
 }
 
 /// The files of the zip, in order.
@@ -294,8 +309,14 @@ fn stripped(c: char) -> bool {
 
 /// Clean a text cell for the export (see the module comment).
 pub fn clean_text(raw: &str, max_chars: usize) -> String {
+    clean(raw, max_chars, true)
+}
+
+/// [`clean_text`], with the leading `'` against formulas only when `neutralise`.
+fn clean(raw: &str, max_chars: usize, neutralise: bool) -> String {
     let kept = raw.chars().filter(|c| !stripped(*c)).map(|c| if matches!(c, '\r' | '\n' | '\t') { ' ' } else { c });
-    let risky = matches!(raw.chars().find(|c| !stripped(*c)), Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n'));
+    let risky =
+        neutralise && matches!(raw.chars().find(|c| !stripped(*c)), Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n'));
     risky.then_some('\'').into_iter().chain(kept).take(max_chars).collect()
 }
 
@@ -336,6 +357,29 @@ fn write_cell(out: &mut String, cell: &Cell, kind: Kind) {
             let _ = write!(out, " {:02}:{:02}:{:02}", v.hour(), v.minute(), v.second());
         }
         _ => {}
+    }
+}
+
+/// One cell as JSON (see [`CsvFile::json`]). Text is cleaned as for the CSV but for the leading
+/// `'`, which only guards spreadsheets.
+fn json_cell(cell: &Cell, kind: Kind) -> serde_json::Value {
+    use serde_json::Value;
+    match (cell, kind) {
+        (Cell::S(Some(v)), S(max)) if is_clean(v, max) => Value::String(v.to_string()),
+        (Cell::S(Some(v)), S(max)) => Value::String(clean(v, max, false)),
+        (Cell::I(Some(v)), _) => Value::from(*v),
+        (Cell::D(Some(v)), _) => {
+            let mut out = String::new();
+            push_date(&mut out, *v);
+            Value::String(out)
+        }
+        (Cell::T(Some(v)), _) => {
+            let mut out = String::new();
+            push_date(&mut out, v.date());
+            out.push_str(&format!("T{:02}:{:02}:{:02}", v.hour(), v.minute(), v.second()));
+            Value::String(out)
+        }
+        _ => Value::Null,
     }
 }
 

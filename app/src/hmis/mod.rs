@@ -6,6 +6,8 @@ pub mod codes;
 pub mod csv;
 pub mod ids;
 #[cfg(feature = "ssr")]
+pub mod json;
+#[cfg(feature = "ssr")]
 pub mod records;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod form;
 pub mod public_id;
 pub mod scope;
+pub mod vault;
 
 use std::sync::Arc;
 use std::time::Duration;

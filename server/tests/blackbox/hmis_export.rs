@@ -279,3 +279,15 @@ async fn the_export_command_writes_the_zip_or_says_why_not(app: TestApp) {
     assert!(String::from_utf8_lossy(&run.stderr).contains("no-such-dir"), "{}", String::from_utf8_lossy(&run.stderr));
 }
 both_backends!(the_export_command_writes_the_zip_or_says_why_not, with = capital);
+
+/// Partners fetch the JSON contract's schema without an account; it is the file in docs/.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contract_schema_is_served_to_anyone() {
+    let app = TestApp::builder().spawn(Backend::Sqlite).await;
+    let res = app.client().download(app::hmis::json::INVENTORY_V1_SCHEMA).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.content_type, "application/schema+json");
+    assert_eq!(res.bytes, include_bytes!("../../../docs/inventory-v1.schema.json"));
+    let schema: Value = serde_json::from_slice(&res.bytes).unwrap();
+    assert_eq!(schema["$id"], app::hmis::json::INVENTORY_V1_SCHEMA);
+}

@@ -266,6 +266,59 @@ proptest! {
     }
 
     #[test]
+    fn the_json_payloads_carry_the_zips_records_and_no_dv_shelter(coc in coc_strategy()) {
+        let (out, _, parsed) = zip_of(&coc);
+        // The HUD shape: the same rows, file by file, with the same values.
+        let hud = app::hmis::json::hud_csvexport(&out);
+        for (file, rows) in &parsed.files {
+            let json_rows = hud[file.as_str()].as_array().expect("an array per CSV file");
+            prop_assert_eq!(json_rows.len(), rows.len(), "{}", file);
+            for (row, json) in rows.iter().zip(json_rows) {
+                for (column, value) in row {
+                    let sent = &json[column.as_str()];
+                    let sent_text = sent.as_str().map(str::to_string).unwrap_or_else(|| sent.to_string());
+                    match value.as_deref() {
+                        None | Some("") => prop_assert!(sent.is_null() || sent == "", "{file}.{column}: {sent}"),
+                        Some(v) => {
+                            let (csv, json) = (v.replace('T', " "), sent_text.replace('T', " "));
+                            // The CSV puts a ' before what a spreadsheet would run (counted in the
+                            // column's length); JSON does not.
+                            let same = csv == json
+                                || csv.strip_prefix('\'').is_some_and(|rest| {
+                                    json.starts_with(rest) && json.chars().count() <= rest.chars().count() + 1
+                                });
+                            prop_assert!(same, "{}.{}: CSV {:?}, JSON {}", file, column, v, sent);
+                        }
+                    }
+                }
+            }
+        }
+        // The inventory contract: valid against its published schema, a record per Inventory.csv
+        // row, the same beds.
+        let doc = app::hmis::json::inventory_v1(&out);
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../../docs/inventory-v1.schema.json")).expect("the schema is JSON");
+        let errors = crate::common::json_schema::violations(&schema, &serde_json::to_value(&doc).expect("json"));
+        prop_assert!(errors.is_empty(), "{:?}", errors);
+        prop_assert_eq!(doc.records.len(), parsed.rows("Inventory.csv").len());
+        let csv_beds: i64 = parsed.rows("Inventory.csv").iter().map(|r| Export::int(r, "BedInventory")).sum();
+        prop_assert_eq!(doc.records.iter().map(|r| r.bed_inventory).sum::<i64>(), csv_beds);
+        for r in &doc.records {
+            prop_assert_eq!(r.dv_aggregate, r.project_id == DV_PROJECT_ID);
+            prop_assert!(!r.dv_aggregate || r.hmis_bridge.is_none(), "the DV aggregate's occupancy is never sent");
+            if let Some(o) = &r.hmis_bridge {
+                prop_assert!(o.beds_occupied + o.beds_available <= o.beds_reported.max(o.beds_occupied));
+            }
+        }
+        let text = serde_json::to_string(&doc).expect("json") + &hud.to_string();
+        for s in coc.shelters.iter().filter(|s| coc.is_dv(s)) {
+            prop_assert!(!text.contains(&format!("\"{}\"", s.hmis_project_id)), "a DV ProjectID is in the JSON");
+            prop_assert!(!text.contains(s.name.as_str()), "a DV name is in the JSON");
+        }
+        prop_assert!(!text.contains("dvsecret") && !text.contains("Secret VSP Org"));
+    }
+
+    #[test]
     fn sent_plus_suppressed_beds_equal_the_input(coc in coc_strategy()) {
         let (out, _, parsed) = zip_of(&coc);
         let counted = coc.counted_lines();

@@ -8,6 +8,7 @@ pub mod client;
 pub mod database;
 pub mod fixtures;
 pub mod hmis_spec;
+pub mod json_schema;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
