@@ -61,6 +61,7 @@ pub fn probes(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Rou
 impl Server {
     /// Bind the listener and assemble the app on an already-migrated database.
     pub async fn build(settings: &Settings, secret: SecretString, db: DatabaseConnection) -> anyhow::Result<Server> {
+        crate::tls::install_crypto_provider();
         let listener =
             TcpListener::bind(settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
         let mut leptos_options = get_configuration(None)

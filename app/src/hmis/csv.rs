@@ -312,6 +312,12 @@ pub fn clean_text(raw: &str, max_chars: usize) -> String {
     clean(raw, max_chars, true)
 }
 
+/// Text for a JSON payload: cleaned as for the CSV, without the leading `'` (which only guards
+/// spreadsheets).
+pub fn clean_json_text(raw: &str, max_chars: usize) -> String {
+    clean(raw, max_chars, false)
+}
+
 /// [`clean_text`], with the leading `'` against formulas only when `neutralise`.
 fn clean(raw: &str, max_chars: usize, neutralise: bool) -> String {
     let kept = raw.chars().filter(|c| !stripped(*c)).map(|c| if matches!(c, '\r' | '\n' | '\t') { ' ' } else { c });

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::csv;
+use super::csv::{self, clean_json_text};
 use super::records::{HmisExport, InventoryRecord};
 
 /// The contract versions this server can send; a vendor is pinned to one.
@@ -68,8 +68,10 @@ pub struct InventoryLine {
     pub inventory_end_date: Option<String>,
     /// True for the one record of the aggregated DV shelters.
     pub dv_aggregate: bool,
-    /// HMIS Bridge's own figures, none of them HMIS data elements. Null for the DV aggregate:
-    /// its occupancy is never sent.
+    /// HMIS Bridge's own figures, none of them HMIS data elements, for the project and
+    /// household type: on its first record only (a project may have two lines of one household
+    /// type, one per CoC code), so summing them over records counts each bed once. Null on the
+    /// others, and always for the DV aggregate: its occupancy is never sent.
     pub hmis_bridge: Option<Occupancy>,
 }
 
@@ -83,7 +85,7 @@ pub struct Occupancy {
     pub beds_available: i64,
     /// Occupied / reported, in percent; null before any report.
     pub utilization_percent: Option<i32>,
-    /// The oldest of the latest reports behind these figures (RFC 3339, UTC); null before any.
+    /// The oldest of the latest reports of the project's lines (RFC 3339, UTC); null before any.
     pub as_of: Option<String>,
 }
 
@@ -99,7 +101,15 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 pub fn inventory_v1(export: &HmisExport) -> InventoryDocument {
     let e = &export.export;
     let generated_at = rfc3339(DateTime::from_naive_utc_and_offset(e.export_date, Utc));
-    let records = export.inventories.iter().map(|line| inventory_line(export, line)).collect();
+    let mut described = std::collections::HashSet::new();
+    let records = export
+        .inventories
+        .iter()
+        .map(|line| {
+            let first = described.insert((line.project_id.as_str(), line.household_type));
+            inventory_line(export, line, first)
+        })
+        .collect();
     InventoryDocument {
         version: 1,
         schema: INVENTORY_V1_SCHEMA,
@@ -111,12 +121,15 @@ pub fn inventory_v1(export: &HmisExport) -> InventoryDocument {
     }
 }
 
-fn inventory_line(export: &HmisExport, line: &InventoryRecord) -> InventoryLine {
+/// `line` as a record; `with_occupancy` for the first record of its project and household type.
+fn inventory_line(export: &HmisExport, line: &InventoryRecord, with_occupancy: bool) -> InventoryLine {
     let project = export.projects.iter().find(|p| p.project_id == line.project_id);
     let row = export.rows.iter().find(|r| r.project_id == line.project_id);
     let dv_aggregate = row.is_some_and(|r| r.dv_aggregate);
-    let occupancy =
-        row.filter(|r| !r.dv_aggregate).and_then(|r| r.beds(Some(line.household_type))).map(|beds| Occupancy {
+    let occupancy = row
+        .filter(|r| with_occupancy && !r.dv_aggregate)
+        .and_then(|r| r.beds(Some(line.household_type)))
+        .map(|beds| Occupancy {
             beds_reported: beds.beds_reported,
             beds_occupied: beds.beds_occupied,
             beds_available: (beds.beds_reported - beds.beds_occupied).max(0),
@@ -125,12 +138,12 @@ fn inventory_line(export: &HmisExport, line: &InventoryRecord) -> InventoryLine 
         });
     let [ch_vet, youth_vet, vet, ch_youth, youth, ch, other] = line.sub_counts;
     InventoryLine {
-        inventory_id: line.inventory_id.clone(),
-        project_id: line.project_id.clone(),
-        project_name: project.map(|p| p.project_name.clone()).unwrap_or_default(),
-        organization_id: project.map(|p| p.organization_id.clone()).unwrap_or_default(),
+        inventory_id: clean_json_text(&line.inventory_id, 32),
+        project_id: clean_json_text(&line.project_id, 32),
+        project_name: project.map(|p| clean_json_text(&p.project_name, 200)).unwrap_or_default(),
+        organization_id: project.map(|p| clean_json_text(&p.organization_id, 32)).unwrap_or_default(),
         project_type: project.map_or(0, |p| p.project_type),
-        coc_code: line.coc_code.clone(),
+        coc_code: clean_json_text(&line.coc_code, 6),
         household_type: line.household_type,
         availability: line.availability,
         es_bed_type: line.es_bed_type,

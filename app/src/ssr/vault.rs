@@ -3,8 +3,8 @@
 //!
 //! A sealed value is `v1.<key id>.<base64 of nonce and ciphertext>`. The key id names the server
 //! secret that sealed it, so the secret can be rotated: the vault opens values sealed under the
-//! previous secrets it is given, and `hmis-bridge rotate-secrets` seals them again under the
-//! current one. Each value is bound to what it is for (`purpose`, e.g. the vendor and the field):
+//! previous secrets it is given, and a value under an old key can be sealed again under the
+//! current one (`is_stale`). Each value is bound to what it is for (`purpose`, e.g. the vendor and the field):
 //! a sealed value copied to another vendor or field does not open.
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -28,8 +28,8 @@ impl Key {
     fn derive(server_secret: &str) -> Key {
         let hkdf = Hkdf::<Sha256>::new(Some(b"hmis-bridge vault v1"), server_secret.as_bytes());
         let mut bytes = [0u8; 32];
-        // 32 bytes is far below HKDF-SHA256's limit (255 x 32), so expanding cannot fail.
-        hkdf.expand(b"vendor secrets", &mut bytes).unwrap_or_default();
+        // 32 bytes is far below HKDF-SHA256's limit of 255 x 32: this cannot fail.
+        hkdf.expand(b"vendor secrets", &mut bytes).expect("32 bytes is a valid HKDF-SHA256 length");
         let digest = Sha256::new().chain_update(b"hmis-bridge vault key id\0").chain_update(bytes).finalize();
         let id = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         Key { id, cipher: Aes256Gcm::new(&bytes.into()) }
@@ -45,6 +45,8 @@ pub enum VaultError {
     UnknownKey(String),
     #[error("the stored secret does not open: it was altered, or belongs to another field")]
     Corrupt,
+    #[error("the secret could not be sealed")]
+    Seal,
 }
 
 /// The keys of this server: the current one seals and opens, the previous ones only open.
@@ -74,15 +76,15 @@ impl Vault {
     }
 
     /// Seal `plaintext` for `purpose`.
-    pub fn seal(&self, purpose: &str, plaintext: &str) -> String {
+    pub fn seal(&self, purpose: &str, plaintext: &str) -> Result<String, VaultError> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
         let payload = Payload { msg: plaintext.as_bytes(), aad: purpose.as_bytes() };
-        // AES-GCM encryption fails only for messages over 64 GiB.
-        let sealed = self.current.cipher.encrypt(Nonce::from_slice(&nonce), payload).unwrap_or_default();
+        // AES-GCM refuses only messages over 64 GiB.
+        let sealed = self.current.cipher.encrypt(Nonce::from_slice(&nonce), payload).map_err(|_| VaultError::Seal)?;
         let mut bytes = nonce.to_vec();
         bytes.extend_from_slice(&sealed);
-        format!("{VERSION}.{}.{}", self.current.id, URL_SAFE_NO_PAD.encode(bytes))
+        Ok(format!("{VERSION}.{}.{}", self.current.id, URL_SAFE_NO_PAD.encode(bytes)))
     }
 
     /// Open a value sealed for `purpose` under this server's current or a previous key.
@@ -112,6 +114,9 @@ fn parse(sealed: &str) -> Result<(&str, Vec<u8>), VaultError> {
     let (Some(VERSION), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(VaultError::Malformed);
     };
+    if key_id.len() != 16 || !key_id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(VaultError::Malformed);
+    }
     let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| VaultError::Malformed)?;
     // A nonce and at least the 16-byte tag.
     if bytes.len() < NONCE_LEN + 16 {
@@ -135,33 +140,35 @@ mod tests {
     #[test]
     fn a_sealed_value_opens_for_its_purpose_only() {
         let v = vault("a server secret of at least thirty-two characters", &[]);
-        let sealed = v.seal("vendor:abc:password", "hunter2-correct-horse");
+        let sealed = v.seal("vendor:abc:password", "hunter2-correct-horse").unwrap();
         assert!(!sealed.contains("hunter2"), "{sealed}");
         assert!(sealed.starts_with(&format!("v1.{}.", v.key_id())), "{sealed}");
         assert_eq!(v.open("vendor:abc:password", &sealed).unwrap().expose_secret(), "hunter2-correct-horse");
         assert_eq!(v.open("vendor:xyz:password", &sealed).unwrap_err(), VaultError::Corrupt);
         assert_eq!(v.open("vendor:abc:api_key", &sealed).unwrap_err(), VaultError::Corrupt);
         // The same value sealed twice differs (a fresh nonce each time).
-        assert_ne!(v.seal("p", "same"), v.seal("p", "same"));
+        assert_ne!(v.seal("p", "same").unwrap(), v.seal("p", "same").unwrap());
     }
 
     #[test]
     fn altered_or_malformed_values_do_not_open() {
         let v = vault("a server secret of at least thirty-two characters", &[]);
-        let sealed = v.seal("p", "value");
+        let sealed = v.seal("p", "value").unwrap();
         let mut altered = sealed.clone().into_bytes();
         let last = altered.len() - 2;
         altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
         assert_eq!(v.open("p", &String::from_utf8(altered).unwrap()).unwrap_err(), VaultError::Corrupt);
-        for bad in ["", "value", "v2.x.y", "v1.abc", "v1.abc.%%%", "v1.abc.AAAA"] {
-            assert!(matches!(v.open("p", bad), Err(VaultError::Malformed | VaultError::UnknownKey(_))), "{bad}");
+        for bad in ["", "value", "v2.x.y", "v1.abc", "v1.abc.%%%", "v1.abc.AAAA", "v1.<script>.AAAA"] {
+            assert_eq!(v.open("p", bad).unwrap_err(), VaultError::Malformed, "{bad}");
         }
+        let unknown = format!("v1.0123456789abcdef.{}", sealed.rsplit('.').next().unwrap());
+        assert_eq!(v.open("p", &unknown).unwrap_err(), VaultError::UnknownKey("0123456789abcdef".into()));
     }
 
     #[test]
     fn a_rotated_secret_still_opens_old_values_until_they_are_sealed_again() {
         let old = vault("the first server secret, thirty-two characters long", &[]);
-        let sealed = old.seal("p", "value");
+        let sealed = old.seal("p", "value").unwrap();
         let rotated = vault(
             "the second server secret, also thirty-two long!",
             &["the first server secret, thirty-two characters long"],
@@ -169,7 +176,7 @@ mod tests {
         assert_ne!(old.key_id(), rotated.key_id());
         assert!(rotated.is_stale(&sealed));
         assert_eq!(rotated.open("p", &sealed).unwrap().expose_secret(), "value");
-        let again = rotated.seal("p", rotated.open("p", &sealed).unwrap().expose_secret());
+        let again = rotated.seal("p", rotated.open("p", &sealed).unwrap().expose_secret()).unwrap();
         assert!(!rotated.is_stale(&again));
         let without_old = vault("the second server secret, also thirty-two long!", &[]);
         assert_eq!(without_old.open("p", &sealed).unwrap_err(), VaultError::UnknownKey(old.key_id().to_string()));

@@ -348,3 +348,35 @@ async fn a_worker_replicas_probes_carry_the_headers(app: TestApp) {
     assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
 }
 both_backends!(a_worker_replicas_probes_carry_the_headers);
+
+/// `GET path` exactly as written (no client normalises it), anonymous; the status code.
+async fn raw_get_status(base: &str, path: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/html\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read");
+    let text = String::from_utf8_lossy(&answer);
+    text.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status line: {text}"))
+}
+
+/// A public prefix followed by dot segments must not reach an admin page: access is decided on
+/// the path as sent, and the router would resolve the dots.
+async fn dot_segments_do_not_get_past_the_page_guard(app: TestApp) {
+    for path in [
+        "/schemas/../admin/users",
+        "/pkg/../admin/users",
+        "/login/../admin/hmis-export",
+        "/pkg/%2e%2e/admin/users",
+        "/healthz/%2E%2E/platform/tenants",
+        "//admin/users",
+    ] {
+        assert_eq!(raw_get_status(&app.base, path).await, 404, "{path}");
+    }
+    // The plain paths still answer as before.
+    assert_eq!(raw_get_status(&app.base, "/admin/users").await, 303);
+    assert_eq!(raw_get_status(&app.base, "/login").await, 200);
+}
+both_backends!(dot_segments_do_not_get_past_the_page_guard);

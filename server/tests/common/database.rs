@@ -172,10 +172,21 @@ async fn drop_stale_databases() {
     db.close().await.ok();
     for row in rows {
         let name: String = row.try_get("", "datname").expect("datname");
-        if !alive(&name) {
-            pg_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        if is_ours(&name) && !alive(&name) {
+            pg_admin(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
         }
     }
+}
+
+/// A name this harness makes: `hmis_test_<pid>_<letters>` or `hmis_test_<pid>_template_<kind>`.
+/// Anything else in the server is left alone, whatever it is called.
+fn is_ours(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("hmis_test_") else { return false };
+    let mut parts = rest.split('_');
+    let pid = parts.next().is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let tail: Vec<&str> = parts.collect();
+    let letters = |s: &&str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase());
+    pid && (1..=2).contains(&tail.len()) && tail.iter().all(letters)
 }
 
 fn remove_stale_dirs() {
