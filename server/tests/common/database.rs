@@ -158,8 +158,8 @@ fn alive(name: &str) -> bool {
     pid.is_none_or(|pid| Path::new(&format!("/proc/{pid}")).exists() || !Path::new("/proc/self").exists())
 }
 
-/// Databases that killed test runs left behind (a run drops its own; its templates stay until
-/// the next run).
+/// Databases of test runs no longer running: their templates (a test drops its own copy when it
+/// ends) and whatever a killed run left.
 async fn drop_stale_databases() {
     let db = Database::connect(admin_pg_url()).await.expect("connect to PostgreSQL as admin");
     let rows = db
