@@ -344,6 +344,12 @@ fn push_quoted(out: &mut String, v: &str) {
 }
 
 /// YYYY-MM-DD, written directly (chrono's `format` parses its pattern on every call).
+pub fn date_text(d: NaiveDate) -> String {
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, d);
+    out
+}
+
 fn push_date(out: &mut String, d: NaiveDate) {
     use std::fmt::Write;
     let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
@@ -374,16 +380,9 @@ fn json_cell(cell: &Cell, kind: Kind) -> serde_json::Value {
         (Cell::S(Some(v)), S(max)) if is_clean(v, max) => Value::String(v.to_string()),
         (Cell::S(Some(v)), S(max)) => Value::String(clean(v, max, false)),
         (Cell::I(Some(v)), _) => Value::from(*v),
-        (Cell::D(Some(v)), _) => {
-            let mut out = String::new();
-            push_date(&mut out, *v);
-            Value::String(out)
-        }
+        (Cell::D(Some(v)), _) => Value::String(date_text(*v)),
         (Cell::T(Some(v)), _) => {
-            let mut out = String::new();
-            push_date(&mut out, v.date());
-            out.push_str(&format!("T{:02}:{:02}:{:02}", v.hour(), v.minute(), v.second()));
-            Value::String(out)
+            Value::String(format!("{}T{:02}:{:02}:{:02}", date_text(v.date()), v.hour(), v.minute(), v.second()))
         }
         _ => Value::Null,
     }

@@ -5,11 +5,14 @@
 //!   one record per project and household type plus the DV aggregate, with the HMIS 2.07 fields
 //!   and, under `hmis_bridge`, what the CSV cannot carry (beds occupied and available, utilization,
 //!   as of the last coordinator update). Never anything about a client.
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::csv::{self, clean_json_text};
-use super::records::{HmisExport, InventoryRecord};
+use super::PreviewRow;
+use super::csv::{self, clean_json_text, date_text};
+use super::records::{HmisExport, InventoryRecord, ProjectRecord};
 
 /// The contract versions this server can send; a vendor is pinned to one.
 pub const INVENTORY_VERSIONS: &[u32] = &[1];
@@ -89,10 +92,6 @@ pub struct Occupancy {
     pub as_of: Option<String>,
 }
 
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -101,13 +100,18 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 pub fn inventory_v1(export: &HmisExport) -> InventoryDocument {
     let e = &export.export;
     let generated_at = rfc3339(DateTime::from_naive_utc_and_offset(e.export_date, Utc));
-    let mut described = std::collections::HashSet::new();
+    // Each line's project and preview row by ProjectID, looked up once (an export may hold a
+    // hundred thousand lines).
+    let projects: HashMap<&str, &ProjectRecord> = export.projects.iter().map(|p| (p.project_id.as_str(), p)).collect();
+    let rows: HashMap<&str, &PreviewRow> = export.rows.iter().map(|r| (r.project_id.as_str(), r)).collect();
+    let mut described = HashSet::new();
     let records = export
         .inventories
         .iter()
         .map(|line| {
             let first = described.insert((line.project_id.as_str(), line.household_type));
-            inventory_line(export, line, first)
+            let project = projects.get(line.project_id.as_str()).copied();
+            inventory_line(line, project, rows.get(line.project_id.as_str()).copied(), first)
         })
         .collect();
     InventoryDocument {
@@ -121,10 +125,14 @@ pub fn inventory_v1(export: &HmisExport) -> InventoryDocument {
     }
 }
 
-/// `line` as a record; `with_occupancy` for the first record of its project and household type.
-fn inventory_line(export: &HmisExport, line: &InventoryRecord, with_occupancy: bool) -> InventoryLine {
-    let project = export.projects.iter().find(|p| p.project_id == line.project_id);
-    let row = export.rows.iter().find(|r| r.project_id == line.project_id);
+/// `line` of `project` (shown as `row`) as a record; `with_occupancy` for the first record of its
+/// project and household type.
+fn inventory_line(
+    line: &InventoryRecord,
+    project: Option<&ProjectRecord>,
+    row: Option<&PreviewRow>,
+    with_occupancy: bool,
+) -> InventoryLine {
     let dv_aggregate = row.is_some_and(|r| r.dv_aggregate);
     let occupancy = row
         .filter(|r| with_occupancy && !r.dv_aggregate)
@@ -156,8 +164,8 @@ fn inventory_line(export: &HmisExport, line: &InventoryRecord, with_occupancy: b
         youth_bed_inventory: youth,
         ch_bed_inventory: ch,
         other_bed_inventory: other,
-        inventory_start_date: date(line.inventory_start_date),
-        inventory_end_date: line.inventory_end_date.map(date),
+        inventory_start_date: date_text(line.inventory_start_date),
+        inventory_end_date: line.inventory_end_date.map(date_text),
         dv_aggregate,
         hmis_bridge: occupancy,
     }

@@ -68,7 +68,6 @@ pub struct Client {
 
 impl Client {
     pub(super) fn new(base: &str) -> Client {
-        server::tls::install_crypto_provider();
         let http = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
         Client { base: base.to_string(), http, forwarded_for: format!("10.0.{}.{}", rand_byte(), rand_byte()) }
     }
