@@ -3,6 +3,8 @@
 //! dates (exactly `YYYY-MM-DD`, in a range an HMIS accepts).
 use chrono::{Datelike, NaiveDate};
 
+use crate::error::AppError;
+
 /// The dates accepted anywhere: an HMIS has no use for others, and a 5-digit or signed year
 /// must never reach the CSV.
 pub const EARLIEST_DATE: (i32, u32, u32) = (1900, 1, 1);
@@ -63,6 +65,24 @@ pub fn normalized(text: &str) -> String {
     {
         text.trim().to_string()
     }
+}
+
+/// Text of at most `max` characters on one line, in NFC; `None` when empty and optional.
+pub fn text(field: &str, label: &str, raw: &str, max: usize, required: bool) -> Result<Option<String>, AppError> {
+    let t = normalized(raw);
+    if t.is_empty() {
+        return if required { Err(AppError::validation(field, format!("{label}: enter a value."))) } else { Ok(None) };
+    }
+    if t.chars().count() > max {
+        return Err(AppError::validation(field, format!("{label}: use at most {max} characters.")));
+    }
+    if let Some(why) = refusal(&t) {
+        return Err(AppError::validation(field, format!("{label}: {why}.")));
+    }
+    if t.chars().any(|c| "<>[]{}".contains(c)) {
+        return Err(AppError::validation(field, format!("{label}: remove the characters < > [ ] {{ }}.")));
+    }
+    Ok(Some(t))
 }
 
 /// Whether `raw` has the shape of a public id (`ssr::public_id`: 20 lower-case hex digits).

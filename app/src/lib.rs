@@ -64,6 +64,8 @@ lazy_page!(Users, users::ui::UsersPage);
 lazy_page!(UserEditor, users::ui::UserPage);
 lazy_page!(HmisExport, ui::hmis_export::HmisExportPage);
 lazy_page!(Tenants, tenants::ui::TenantsPage);
+lazy_page!(Vendors, vendors::ui::VendorsPage);
+lazy_page!(VendorEditor, vendors::ui::VendorPageView);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -109,6 +111,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view={Lazy::<Users>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:id") view={Lazy::<UserEditor>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/hmis-export") view={Lazy::<HmisExport>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/hmis-export/vendors") view={Lazy::<Vendors>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/hmis-export/vendors/:id") view={Lazy::<VendorEditor>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/platform/tenants") view={Lazy::<Tenants>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </Frame>

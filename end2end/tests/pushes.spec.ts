@@ -39,7 +39,7 @@ test("push now, a failing vendor's dead letter with its errors, and a retry afte
   const vendorRow: Locator = page.getByRole("table", { name: "Vendors" }).getByRole("row").filter({ hasText: VENDOR });
   const history = page.getByRole("region", { name: "Push history" });
   const deadLetters = page.getByRole("region", { name: "Dead letters" });
-  await expect(vendorRow).toContainText("Enabled");
+  await expect(vendorRow).toContainText("Live");
   await expect(vendorRow).toContainText("Closed");
 
   // 1. Push now: delivered, and the history shows it with the SHA-256 of the bytes sent.

@@ -13,6 +13,7 @@ mod m0009_privacy_integrity;
 mod m0010_tenant_integrity;
 mod m0011_user_email_per_coc;
 mod m0012_vendor_kind_audit_outcome;
+mod m0013_vendor_settings;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_tenant_integrity::Migration),
             Box::new(m0011_user_email_per_coc::Migration),
             Box::new(m0012_vendor_kind_audit_outcome::Migration),
+            Box::new(m0013_vendor_settings::Migration),
         ]
     }
 }

@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Backend, Simulator, TestApp, add_vendor, new_outbox_row};
+use common::{Backend, Simulator, TestApp, add_vendor, new_outbox_row, test_vault};
 use rand::RngCore;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -155,9 +155,10 @@ async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, 
     for chunk in rows.chunks(500) {
         outbox::Entity::insert_many(chunk.to_vec()).exec(&db).await?;
     }
-    let adapter = Arc::new(HttpPost::new(Duration::from_secs(30), OutboundPolicy { allow_loopback: true })?);
+    let https = Arc::new(HttpPost::new(Duration::from_secs(30), OutboundPolicy { allow_loopback: true })?);
     let settings = WorkerSettings { concurrency: args.concurrency as u64, ..WorkerSettings::default() };
-    let worker = Worker::new(db.clone(), Arc::new(SystemClock), Adapters::new(adapter), settings, Default::default());
+    let adapters = Adapters::new(https, test_vault());
+    let worker = Worker::new(db.clone(), Arc::new(SystemClock), adapters, settings, Default::default());
     let started = Instant::now();
     let round = worker.drain().await?;
     let elapsed = started.elapsed();

@@ -1,5 +1,5 @@
 //! The command line: `serve`, `worker`, `migrate`, `create-admin`, `seed-demo`, `export`,
-//! `simulate-vendor`.
+//! `vendor`, `push`, `rotate-secrets`, `simulate-vendor`.
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -60,6 +60,29 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Set up HMIS vendors from a script: add, list, test the connection, change the mode.
+    /// Secrets come from environment variables, never from the command line.
+    Vendor {
+        #[command(subcommand)]
+        command: VendorCommand,
+    },
+    /// Queue a push of the CoC's current export to its vendors in test or live mode (a vendor in
+    /// test mode gets a test push).
+    Push {
+        /// Short name of the CoC.
+        #[arg(long)]
+        tenant: String,
+        /// Only this vendor (by name); all vendors in test or live mode without it.
+        #[arg(long)]
+        vendor: Option<String>,
+        /// Deliver now and wait for each delivery's end; print each row's final state and exit
+        /// non-zero if any was dead-lettered.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Seal every vendor secret again under the current secret key, after rotating it (the old
+    /// key goes in `previous_secret_keys` until this has run).
+    RotateSecrets,
     /// Run the vendor simulator: a stand-in HMIS vendor on loopback that takes uploads, answers
     /// slowly, fails at a given rate and counts repeats by idempotency key (demo and tests).
     SimulateVendor {
@@ -73,4 +96,86 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         delay_ms: u64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VendorCommand {
+    /// Add a vendor (in test mode unless --mode says otherwise).
+    Add(Box<VendorAdd>),
+    /// List a CoC's vendors with their mode, kind, endpoints and last test.
+    List {
+        /// Short name of the CoC.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Test the connection to a vendor (reachability, TLS, credentials) without sending data.
+    Test {
+        #[arg(long)]
+        tenant: String,
+        /// The vendor's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Switch a vendor to test, live or off (off cancels what waits).
+    Mode {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        /// test, live or off.
+        #[arg(long)]
+        mode: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VendorAdd {
+    /// Short name of the CoC.
+    #[arg(long)]
+    pub tenant: String,
+    /// The vendor's name, unique in the CoC.
+    #[arg(long)]
+    pub name: String,
+    /// clarity, clienttrack, hud-api or custom.
+    #[arg(long)]
+    pub kind: String,
+    /// The production endpoint (https://...).
+    #[arg(long)]
+    pub url: String,
+    /// The test endpoint, if the vendor has one.
+    #[arg(long)]
+    pub test_url: Option<String>,
+    /// A custom header whose value is in an environment variable: NAME=VAR (repeatable).
+    #[arg(long = "header-env", value_name = "NAME=VAR")]
+    pub header_env: Vec<String>,
+    /// The API user (HTTP Basic: Clarity, HUD HMIS API).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The environment variable holding the API password.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// The environment variable holding the ClientTrack API key.
+    #[arg(long, value_name = "VAR")]
+    pub api_key_env: Option<String>,
+    /// The environment variable holding the ClientTrack subscription key.
+    #[arg(long, value_name = "VAR")]
+    pub subscription_key_env: Option<String>,
+    /// ClientTrack's OrgId header.
+    #[arg(long)]
+    pub org_id: Option<String>,
+    /// For custom endpoints: hmis_csv_zip (default) or inventory_v1.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Push every N minutes while live.
+    #[arg(long, value_name = "N", conflicts_with = "daily_at")]
+    pub every_minutes: Option<u32>,
+    /// Push daily at this local time (HH:MM in the CoC's time zone) while live.
+    #[arg(long, value_name = "HH:MM")]
+    pub daily_at: Option<String>,
+    /// A support contact, "name; email; phone" (repeatable).
+    #[arg(long)]
+    pub contact: Vec<String>,
+    /// test (default), live or off.
+    #[arg(long, default_value = "test")]
+    pub mode: String,
 }

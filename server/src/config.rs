@@ -33,8 +33,11 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `postgres://...` for PostgreSQL; unset means an SQLite file in `data_dir`.
     pub database_url: Option<SecretString>,
-    /// Signs session cookies (and later encrypts vendor secrets). At least 32 characters.
+    /// Signs session cookies and seals vendor secrets. At least 32 characters.
     pub secret_key: Option<SecretString>,
+    /// Secret keys in use before the current one, separated by commas or spaces: vendor secrets
+    /// sealed under them still open until `hmis-bridge rotate-secrets` seals them again.
+    pub previous_secret_keys: Option<SecretString>,
     /// The address users reach the app at, e.g. `https://bridge.example.org`. Cookies are
     /// marked Secure when it is https.
     pub public_url: Option<String>,
@@ -153,6 +156,22 @@ impl Settings {
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The vault for vendor secrets: the current secret key seals, the previous ones still open.
+    pub fn vault(&self, current: &SecretString) -> app::ssr::vault::Vault {
+        let previous: Vec<SecretString> = self
+            .previous_secret_keys
+            .as_ref()
+            .map(|keys| {
+                keys.expose_secret()
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|k| !k.is_empty())
+                    .map(|k| SecretString::from(k.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        app::ssr::vault::Vault::new(current, &previous)
     }
 
     /// The secret key: configured, or in development generated once and kept in `data_dir`.

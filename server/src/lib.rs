@@ -16,5 +16,6 @@ pub mod simulator;
 pub mod startup;
 pub mod telemetry;
 pub mod tls;
+pub mod vendor_cli;
 pub mod vendors;
 pub mod worker;

@@ -24,16 +24,28 @@ async fn main() -> anyhow::Result<()> {
             "seed-demo adds demo users with published passwords, so it does not run with environment = production"
         );
     }
-    // A production server without a secret key stops here, before touching the database.
-    let secret = matches!(cli.command, Command::Serve).then(|| settings.resolve_secret_key()).transpose()?;
+    // A production server without a secret key stops here, before touching the database. The
+    // commands that open vendor secrets need it too.
+    let needs_secret = matches!(
+        cli.command,
+        Command::Serve
+            | Command::Worker { .. }
+            | Command::SeedDemo { .. }
+            | Command::Vendor { .. }
+            | Command::Push { .. }
+            | Command::RotateSecrets
+    );
+    let secret = needs_secret.then(|| settings.resolve_secret_key()).transpose()?;
+    let vault = secret.as_ref().map(|s| std::sync::Arc::new(settings.vault(s)));
     let conn = db::connect(&settings).await?;
     db::migrate(&conn).await?;
     match cli.command {
         Command::Migrate => println!("Database is up to date."),
         Command::Serve => {
             let secret = secret.context("secret key resolved above")?;
-            let server = Server::build(&settings, secret, conn.clone()).await?;
-            let worker = worker::start(conn, server.outbox_wake(), &settings)?;
+            let vault = vault.context("vault made above")?;
+            let server = Server::build(&settings, secret, vault.clone(), conn.clone()).await?;
+            let worker = worker::start(conn, server.outbox_wake(), &settings, vault)?;
             // Tests and scripts read this line to find the port.
             println!("HMIS Bridge listening on http://{}", server.local_addr()?);
             // One signal stops both: the web stops taking requests, the worker stops claiming
@@ -55,7 +67,8 @@ async fn main() -> anyhow::Result<()> {
             web?;
         }
         Command::Worker { drain } => {
-            let worker = worker::start(conn.clone(), Default::default(), &settings)?;
+            let worker =
+                worker::start(conn.clone(), Default::default(), &settings, vault.context("vault made above")?)?;
             if drain {
                 let round = worker.drain().await?;
                 println!(
@@ -93,12 +106,23 @@ async fn main() -> anyhow::Result<()> {
             {
                 anyhow::bail!("--simulator must be the simulator's address, like http://127.0.0.1:3900 (got {url:?})");
             }
-            seed::seed_demo(&conn, simulator.as_deref())
-                .await
-                .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+            let vault = vault.context("vault made above")?;
+            let simulator = simulator.as_deref().map(|url| seed::Simulator { url, vault: &vault });
+            seed::seed_demo(&conn, simulator).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
             seed::print_demo_logins();
         }
         Command::Export { tenant, out } => println!("{}", export::export_to_file(&conn, &tenant, &out).await?),
+        Command::Vendor { command } => {
+            server::vendor_cli::run(&conn, &settings, vault.context("vault made above")?, command).await?
+        }
+        Command::Push { tenant, vendor, wait } => {
+            let vault = vault.context("vault made above")?;
+            server::vendor_cli::push(&conn, &settings, vault, &tenant, vendor.as_deref(), wait).await?
+        }
+        Command::RotateSecrets => {
+            let vault = vault.context("vault made above")?;
+            server::vendor_cli::rotate(&conn, &vault).await?
+        }
         // Served above, before the settings and the database.
         Command::SimulateVendor { .. } => {}
         Command::CreateAdmin { email, name, tenant } => {

@@ -56,7 +56,8 @@ fn describe() {
     describe_counter!(SNOOZED, "Deliveries put back without an attempt because the vendor's circuit was open.");
     describe_counter!(RESCUED, "Deliveries taken back from a worker that stopped mid-delivery (lease expired).");
     describe_gauge!("hmis_vendor_info", "One series per vendor: its CoC, name and kind (join on `vendor`).");
-    describe_gauge!("hmis_vendor_enabled", "1 when the vendor is enabled.");
+    describe_gauge!("hmis_vendor_enabled", "1 when the vendor is in test or live mode (not off).");
+    describe_gauge!("hmis_vendor_mode", "1 for the vendor's mode (test, live or off), 0 for the others.");
     describe_gauge!("hmis_outbox_rows", "Outbox rows by vendor and state: the queue and the dead letters (discarded).");
     describe_gauge!(
         "hmis_outbox_oldest_waiting_seconds",
@@ -106,6 +107,8 @@ pub async fn scrape(State(scrape): State<Scrape>, headers: HeaderMap) -> Respons
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
 }
 
+use app::vendors::VendorMode;
+
 async fn refresh_queue_gauges(db: &DatabaseConnection) -> anyhow::Result<()> {
     let now = Utc::now();
     for g in app::outbox::ssr::queue_gauges(db).await? {
@@ -115,7 +118,11 @@ async fn refresh_queue_gauges(db: &DatabaseConnection) -> anyhow::Result<()> {
             "name" => g.vendor.name.clone(), "kind" => g.vendor.kind.as_str())
         .set(1.0);
         metrics::gauge!("hmis_vendor_enabled", "tenant" => tenant.clone(), "vendor" => vendor.clone())
-            .set(f64::from(u8::from(g.vendor.enabled)));
+            .set(f64::from(u8::from(g.vendor.mode != VendorMode::Off)));
+        for mode in VendorMode::ALL {
+            metrics::gauge!("hmis_vendor_mode", "tenant" => tenant.clone(), "vendor" => vendor.clone(), "mode" => mode.as_str())
+                .set(f64::from(u8::from(*mode == g.vendor.mode)));
+        }
         for (state, n) in g.rows {
             metrics::gauge!("hmis_outbox_rows", "tenant" => tenant.clone(), "vendor" => vendor.clone(), "state" => state.as_str())
                 .set(n as f64);

@@ -1,5 +1,5 @@
 //! Demo data: a realistic CoC and one user per role, with fixed passwords printed at start.
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use app::access::Role;
 use app::auth::Email;
@@ -20,10 +20,16 @@ pub const DEMO_USERS: &[(&str, &str, Role, bool, &str)] = &[
     ("nightdesk@capital-coc.example", "Sam Okafor", Role::Coordinator, false, "demo-nightdesk-2026"),
 ];
 
-/// The demo vendor's name; it sends to the vendor simulator.
+/// The demo Clarity vendor's name; it sends to the vendor simulator, live.
 pub const DEMO_VENDOR: &str = "Bitfocus Clarity (simulator)";
 
-pub async fn seed_demo(db: &DatabaseConnection, simulator: Option<&str>) -> Result<(), AppError> {
+/// The vendor simulator's address and the vault that seals the demo vendors' credentials.
+pub struct Simulator<'a> {
+    pub url: &'a str,
+    pub vault: &'a app::ssr::vault::Vault,
+}
+
+pub async fn seed_demo(db: &DatabaseConnection, simulator: Option<Simulator<'_>>) -> Result<(), AppError> {
     let existing = tenant::Entity::find().filter(tenant::Column::Slug.eq(DEMO_SLUG)).one(db).await?;
     let tenant = match existing {
         Some(t) => t,
@@ -45,33 +51,82 @@ pub async fn seed_demo(db: &DatabaseConnection, simulator: Option<&str>) -> Resu
     }
     crate::seed_shelters::seed(db, tenant.id, "admin@capital-coc.example").await?;
     match simulator {
-        Some(url) => seed_vendor(db, tenant.id, url).await,
+        Some(sim) => seed_vendors(db, tenant.id, sim).await,
         None => Ok(()),
     }
 }
 
-/// A CoC without vendors gets the demo vendor, pushed by hand only (no schedule).
-async fn seed_vendor(db: &DatabaseConnection, tenant_id: i64, simulator: &str) -> Result<(), AppError> {
+/// A CoC without vendors gets one vendor of each HTTPS kind on the simulator, with the
+/// simulator's demo credentials: Clarity live (pushed by hand only, no schedule), the others in
+/// test mode, as a new vendor starts.
+async fn seed_vendors(db: &DatabaseConnection, tenant_id: i64, sim: Simulator<'_>) -> Result<(), AppError> {
+    use crate::simulator as s;
+    use app::vendors::{VendorForm, VendorMode};
     let scope = app::ssr::scope::TenantScope::for_operator(tenant_id);
     if scope.find::<vendor::Entity>().one(db).await?.is_some() {
         return Ok(());
     }
+    let base = sim.url.trim_end_matches('/');
+    let contacts = "Demo Vendor Support; support@vendor.example; +1 512 555 0100".to_string();
+    let vendors = [
+        (
+            VendorForm {
+                name: DEMO_VENDOR.into(),
+                kind: "clarity".into(),
+                endpoint_url: format!("{base}{}", s::CLARITY_PATH),
+                auth_user: s::DEMO_USER.into(),
+                password: s::DEMO_PASSWORD.into(),
+                contacts: contacts.clone(),
+                ..Default::default()
+            },
+            VendorMode::Live,
+        ),
+        (
+            VendorForm {
+                name: "Eccovia ClientTrack (simulator)".into(),
+                kind: "clienttrack".into(),
+                endpoint_url: format!("{base}{}", s::CLIENTTRACK_PATH),
+                test_endpoint_url: format!("{base}{}", s::CLIENTTRACK_PATH),
+                api_key: s::DEMO_API_KEY.into(),
+                subscription_key: s::DEMO_SUBSCRIPTION_KEY.into(),
+                org_id: "DEMO-ORG".into(),
+                contacts: contacts.clone(),
+                ..Default::default()
+            },
+            VendorMode::Test,
+        ),
+        (
+            VendorForm {
+                name: "HUD HMIS API (simulator)".into(),
+                kind: "hud_api".into(),
+                endpoint_url: format!("{base}{}", s::HUD_PATH),
+                auth_user: s::DEMO_USER.into(),
+                password: s::DEMO_PASSWORD.into(),
+                contacts: contacts.clone(),
+                ..Default::default()
+            },
+            VendorMode::Test,
+        ),
+        (
+            VendorForm {
+                name: "Custom endpoint (simulator)".into(),
+                kind: "custom".into(),
+                endpoint_url: format!("{base}{}", s::CUSTOM_PATH),
+                payload_format: "inventory_v1".into(),
+                header_name: s::DEMO_HEADER.into(),
+                header_value: s::DEMO_HEADER_VALUE.into(),
+                contacts,
+                ..Default::default()
+            },
+            VendorMode::Test,
+        ),
+    ];
     let now = chrono::Utc::now();
-    vendor::ActiveModel {
-        public_id: Set(app::ssr::public_id::new()),
-        tenant_id: Set(tenant_id),
-        name: Set(DEMO_VENDOR.into()),
-        kind: Set(app::vendors::VendorKind::Clarity),
-        endpoint_url: Set(format!("{}/clarity/upload", simulator.trim_end_matches('/'))),
-        push_interval_minutes: Set(None),
-        enabled: Set(true),
-        circuit_open_until: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
+    for (form, mode) in vendors {
+        let input = form.parse(true, &[])?;
+        let change = app::vendors::ssr::Change { scope, actor: app::vendors::ssr::Actor(None), now };
+        app::vendors::ssr::create(db, sim.vault, change, input, mode).await?;
     }
-    .insert(db)
-    .await?;
     Ok(())
 }
 

@@ -1,11 +1,19 @@
-//! The vendor simulator (DESIGN.md 8): a stand-in HMIS vendor on loopback for the demo, the
-//! browser tests, the crash test and the benchmark. It takes uploads on any path, answers slowly
-//! and fails at the rate it is told, and keeps count of what it received by idempotency key, so a
-//! test can tell a repeat (same key, same bytes: harmless) from a double send.
+//! The vendor simulator (DESIGN.md 8): stand-in HMIS vendors on loopback for the demo, the
+//! browser tests, the crash test and the benchmark. It serves one endpoint per HTTPS kind, each
+//! checking that kind's auth with the demo credentials below, answers slowly and fails at the rate
+//! it is told, and keeps count of what it received by idempotency key, so a test can tell a repeat
+//! (same key, same bytes: harmless) from a double send.
 //!
-//! - `POST /<anything>`: an upload. 200 with `{"received": key, "repeat": bool}`; 503 with
-//!   `Retry-After: 1` when it fails on purpose; 400 without an `Idempotency-Key`.
-//! - `GET /_sim`: the counts as JSON (see `Stats`).
+//! - `POST /clarity/upload` (HTTP Basic, multipart with a `file` part holding a zip),
+//!   `POST /clienttrack/inventory` (`Ocp-Apim-Subscription-Key`, `Authorization: ApiKey`; JSON
+//!   inventory records, version 1), `POST /hud/csvexport` (HTTP Basic; JSON keyed by CSV file
+//!   name), `POST /custom/upload` (header `X-Api-Key`): 200 with `{"received": key, "repeat":
+//!   bool}`; 401 on wrong credentials; 422 on a body that is not that kind's format.
+//! - `HEAD` on those paths, and ClientTrack's `GET /auth/test`: the connection tests.
+//! - `POST /<anything else>`: an upload without auth (the benchmark and the crash test).
+//! - Every upload: 503 with `Retry-After: 1` when it fails on purpose; 400 without an
+//!   `Idempotency-Key`.
+//! - `GET /_sim`: the counts and the latest receipts as JSON (see `Stats`).
 //! - `GET /_sim/keys`: every idempotency key accepted, as a JSON list.
 //! - `POST /_sim/mode` with a JSON `Mode`: change the failure rate and delay while running.
 use std::collections::HashMap;
@@ -23,6 +31,46 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::vendors::http_post::IDEMPOTENCY_HEADER;
+
+/// The demo credentials each simulated kind accepts (published: the simulator is for demos and
+/// tests only).
+pub const DEMO_USER: &str = "demo-user";
+pub const DEMO_PASSWORD: &str = "demo-password";
+pub const DEMO_API_KEY: &str = "demo-api-key";
+pub const DEMO_SUBSCRIPTION_KEY: &str = "demo-subscription-key";
+pub const DEMO_HEADER: &str = "X-Api-Key";
+pub const DEMO_HEADER_VALUE: &str = "demo-header-secret";
+
+/// The simulated endpoints' paths, by kind.
+pub const CLARITY_PATH: &str = "/clarity/upload";
+pub const CLIENTTRACK_PATH: &str = "/clienttrack/inventory";
+pub const HUD_PATH: &str = "/hud/csvexport";
+pub const CUSTOM_PATH: &str = "/custom/upload";
+
+/// Which endpoint a request reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SimKind {
+    Clarity,
+    Clienttrack,
+    Hud,
+    Custom,
+    /// Any other path: no auth, any body.
+    Plain,
+}
+
+/// One accepted upload, as `/_sim` lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Receipt {
+    pub kind: SimKind,
+    pub key: String,
+    pub bytes: u64,
+    /// Marked as a test push (`X-HMIS-Bridge-Test`).
+    pub test: bool,
+    pub file_name: Option<String>,
+    pub repeat: bool,
+    pub at: String,
+}
 
 /// How the simulator behaves; changed at run time through `POST /_sim/mode`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -50,6 +98,12 @@ pub struct Stats {
     /// Uploads failed on purpose (503).
     pub failed: u64,
     pub bytes: u64,
+    /// Requests refused for wrong or missing credentials (401).
+    pub unauthorized: u64,
+    /// Uploads whose body was not the kind's format (422).
+    pub malformed: u64,
+    /// The latest accepted uploads, newest last (at most 50).
+    pub recent: Vec<Receipt>,
 }
 
 struct Sim {
@@ -77,11 +131,29 @@ pub async fn run(listen: SocketAddr, mode: Mode) -> anyhow::Result<()> {
 
 pub fn router(mode: Mode) -> Router {
     let sim = Arc::new(Sim { mode: Mutex::new(mode), ledger: Mutex::default() });
+    let endpoint = |kind: SimKind| {
+        post(move |State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes| async move {
+            upload(sim, kind, headers, body).await
+        })
+        .head(move |State(sim): State<Arc<Sim>>, headers: HeaderMap| async move { handshake(&sim, kind, &headers) })
+    };
     Router::new()
         .route("/_sim", get(stats))
         .route("/_sim/keys", get(keys))
         .route("/_sim/mode", post(set_mode))
-        .fallback(post(upload))
+        .route(CLARITY_PATH, endpoint(SimKind::Clarity))
+        .route(CLIENTTRACK_PATH, endpoint(SimKind::Clienttrack))
+        .route(HUD_PATH, endpoint(SimKind::Hud))
+        .route(CUSTOM_PATH, endpoint(SimKind::Custom))
+        .route(
+            "/auth/test",
+            get(|State(sim): State<Arc<Sim>>, headers: HeaderMap| async move {
+                handshake(&sim, SimKind::Clienttrack, &headers)
+            }),
+        )
+        .fallback(post(|State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes| async move {
+            upload(sim, SimKind::Plain, headers, body).await
+        }))
         .with_state(sim)
 }
 
@@ -101,7 +173,78 @@ async fn set_mode(State(sim): State<Arc<Sim>>, Json(mode): Json<Mode>) -> Respon
     Json(mode).into_response()
 }
 
-async fn upload(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> Response {
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Whether the request carries `kind`'s demo credentials.
+fn authorized(kind: SimKind, headers: &HeaderMap) -> bool {
+    use base64::Engine;
+    let basic = || {
+        let expected = base64::engine::general_purpose::STANDARD.encode(format!("{DEMO_USER}:{DEMO_PASSWORD}"));
+        header(headers, "authorization") == Some(format!("Basic {expected}").as_str())
+    };
+    match kind {
+        SimKind::Clarity | SimKind::Hud => basic(),
+        SimKind::Clienttrack => {
+            header(headers, "ocp-apim-subscription-key") == Some(DEMO_SUBSCRIPTION_KEY)
+                && header(headers, "authorization") == Some(format!("ApiKey {DEMO_API_KEY}").as_str())
+        }
+        SimKind::Custom => header(headers, DEMO_HEADER) == Some(DEMO_HEADER_VALUE),
+        SimKind::Plain => true,
+    }
+}
+
+/// A connection test: 200 with the right credentials, 401 without.
+fn handshake(sim: &Sim, kind: SimKind, headers: &HeaderMap) -> Response {
+    if authorized(kind, headers) {
+        return Json(serde_json::json!({ "ok": true })).into_response();
+    }
+    lock(&sim.ledger).stats.unauthorized += 1;
+    (StatusCode::UNAUTHORIZED, "wrong or missing credentials").into_response()
+}
+
+/// Why `body` is not `kind`'s format, if it is not. The file name of a multipart upload.
+fn check_format(kind: SimKind, headers: &HeaderMap, body: &[u8]) -> Result<Option<String>, String> {
+    let content_type = header(headers, "content-type").unwrap_or("");
+    let json = || serde_json::from_slice::<serde_json::Value>(body).map_err(|e| format!("the body is not JSON: {e}"));
+    match kind {
+        SimKind::Clarity => {
+            if !content_type.starts_with("multipart/form-data") {
+                return Err("expected a multipart/form-data upload".into());
+            }
+            let text = String::from_utf8_lossy(body);
+            let has_file = text.contains("name=\"file\"");
+            let zip = body.windows(4).any(|w| w == b"PK\x03\x04");
+            let name = text.split("filename=\"").nth(1).and_then(|rest| rest.split('"').next()).map(str::to_string);
+            if !(has_file && zip) {
+                return Err("expected a part named file holding a zip".into());
+            }
+            Ok(name)
+        }
+        SimKind::Clienttrack => {
+            let doc = json()?;
+            if doc.get("version").and_then(|v| v.as_u64()) != Some(1)
+                || !doc.get("records").is_some_and(|r| r.is_array())
+            {
+                return Err("expected inventory records, version 1".into());
+            }
+            Ok(None)
+        }
+        SimKind::Hud => {
+            if !json()?.get("Export.csv").is_some_and(|e| e.is_array()) {
+                return Err("expected arrays keyed by CSV file name, Export.csv among them".into());
+            }
+            Ok(None)
+        }
+        SimKind::Custom | SimKind::Plain => Ok(header(headers, "content-disposition")
+            .and_then(|d| d.split("filename=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_string)),
+    }
+}
+
+async fn upload(sim: Arc<Sim>, kind: SimKind, headers: HeaderMap, body: Bytes) -> Response {
     let mode = *lock(&sim.mode);
     let (fail, wait) = {
         let mut rng = rand::rng();
@@ -110,9 +253,20 @@ async fn upload(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
     if wait > 0 {
         tokio::time::sleep(Duration::from_millis(wait)).await;
     }
-    let Some(key) = headers.get(IDEMPOTENCY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned) else {
+    if !authorized(kind, &headers) {
+        lock(&sim.ledger).stats.unauthorized += 1;
+        return (StatusCode::UNAUTHORIZED, "wrong or missing credentials").into_response();
+    }
+    let Some(key) = header(&headers, IDEMPOTENCY_HEADER).map(str::to_owned) else {
         lock(&sim.ledger).stats.missing_key += 1;
         return (StatusCode::BAD_REQUEST, format!("missing {IDEMPOTENCY_HEADER} header")).into_response();
+    };
+    let file_name = match check_format(kind, &headers, &body) {
+        Ok(name) => name,
+        Err(why) => {
+            lock(&sim.ledger).stats.malformed += 1;
+            return (StatusCode::UNPROCESSABLE_ENTITY, why).into_response();
+        }
     };
     if fail {
         lock(&sim.ledger).stats.failed += 1;
@@ -137,6 +291,20 @@ async fn upload(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
             true
         }
     };
+    let receipt = Receipt {
+        kind,
+        key: key.clone(),
+        bytes: body.len() as u64,
+        test: header(&headers, app::vendors::TEST_HEADER) == Some("true"),
+        file_name,
+        repeat,
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let recent = &mut ledger.stats.recent;
+    if recent.len() >= 50 {
+        recent.remove(0);
+    }
+    recent.push(receipt);
     drop(ledger);
     Json(serde_json::json!({ "received": key, "repeat": repeat })).into_response()
 }

@@ -60,7 +60,12 @@ pub fn probes(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Rou
 
 impl Server {
     /// Bind the listener and assemble the app on an already-migrated database.
-    pub async fn build(settings: &Settings, secret: SecretString, db: DatabaseConnection) -> anyhow::Result<Server> {
+    pub async fn build(
+        settings: &Settings,
+        secret: SecretString,
+        vault: Arc<app::ssr::vault::Vault>,
+        db: DatabaseConnection,
+    ) -> anyhow::Result<Server> {
         crate::tls::install_crypto_provider();
         let listener =
             TcpListener::bind(settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
@@ -83,6 +88,17 @@ impl Server {
                 stale_after: Duration::from_secs(settings.counts_stale_after_hours * 3600),
             }),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            vendors: Arc::new(app::ssr::VendorSettings {
+                probe: Arc::new(crate::vendors::Adapters::new(
+                    Arc::new(crate::vendors::http_post::HttpPost::new(
+                        Duration::from_secs(30),
+                        settings.outbound_policy(),
+                    )?),
+                    vault.clone(),
+                )),
+                vault,
+                allow_loopback: settings.vendor_allow_loopback,
+            }),
         };
         let outbox_wake = state.outbox_wake.clone();
         let store = DbSessionStore::new(db.clone());

@@ -13,3 +13,5 @@ pub mod shelter_coordinator;
 pub mod tenant;
 pub mod user;
 pub mod vendor;
+pub mod vendor_history;
+pub mod vendor_secret;

@@ -27,6 +27,11 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     /// The tenant's `dv_epoch` when the payload was built.
     pub dv_epoch: i32,
+    /// The vendor's production or test endpoint, fixed at enqueue.
+    pub target: crate::vendors::DeliveryTarget,
+    pub payload_format: crate::vendors::PayloadFormat,
+    /// The payload's file name (the zip's, or the JSON document's).
+    pub payload_name: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

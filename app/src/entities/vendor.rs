@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// An HMIS vendor a CoC pushes to (DESIGN.md 6).
+/// An HMIS vendor a CoC pushes to (DESIGN.md 6). Its secrets are in `vendor_secret`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "vendors")]
 pub struct Model {
@@ -11,11 +11,30 @@ pub struct Model {
     pub tenant_id: i64,
     pub name: String,
     pub kind: crate::vendors::VendorKind,
+    /// The production endpoint.
     pub endpoint_url: String,
+    pub test_endpoint_url: Option<String>,
+    /// Test, live or off (the go-live lifecycle).
+    pub mode: crate::vendors::VendorMode,
+    /// Push every this many minutes while live; or
     pub push_interval_minutes: Option<i32>,
-    pub enabled: bool,
+    /// push once a day at this local time (`HH:MM` in the CoC's time zone) while live.
+    pub push_daily_at: Option<String>,
+    pub payload_format: crate::vendors::PayloadFormat,
+    /// The JSON contract version the vendor is pinned to (JSON formats only).
+    pub json_version: Option<i32>,
+    /// The API user of HTTP Basic (Clarity, HUD HMIS API); its password is a secret.
+    pub auth_user: Option<String>,
+    /// ClientTrack's optional `OrgId` header.
+    pub org_id: Option<String>,
+    pub contacts: crate::vendors::Contacts,
+    pub last_test_at: Option<ChronoDateTimeUtc>,
+    pub last_test_ok: Option<bool>,
+    pub last_test_detail: Option<String>,
     /// Set while the circuit breaker is open (see `outbox::state::Circuit`); written by the worker.
     pub circuit_open_until: Option<ChronoDateTimeUtc>,
+    /// A deleted vendor stays for its history, hidden everywhere else.
+    pub deleted_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -17,6 +17,9 @@ use super::records::{HmisExport, InventoryRecord, ProjectRecord};
 /// The contract versions this server can send; a vendor is pinned to one.
 pub const INVENTORY_VERSIONS: &[u32] = &[1];
 
+/// The version a new vendor is pinned to.
+pub const CURRENT_VERSION: i32 = 1;
+
 /// Where partners find the contract (served by the server, kept in `docs/`).
 pub const INVENTORY_V1_SCHEMA: &str = "/schemas/inventory-v1.schema.json";
 

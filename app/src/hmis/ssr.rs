@@ -115,9 +115,23 @@ pub struct ExportZip {
 pub async fn zip(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<ExportZip, AppError> {
     let run = new_run(db, now).await?;
     let (tenant, export) = export(db, scope, &run).await?;
-    let bytes = csv::write_zip(&export).map_err(|e| AppError::internal("writing the HMIS CSV zip", &e))?;
-    let inventory_records = i32::try_from(export.inventories.len()).unwrap_or(i32::MAX);
-    Ok(ExportZip { name: zip_name(&tenant, &run), bytes, inventory_records, dv_epoch: tenant.dv_epoch })
+    let bytes = write_zip(&export)?;
+    Ok(ExportZip {
+        name: zip_name(&tenant, &run),
+        bytes,
+        inventory_records: records(&export),
+        dv_epoch: tenant.dv_epoch,
+    })
+}
+
+/// The HMIS CSV zip of `export`.
+pub fn write_zip(export: &HmisExport) -> Result<Vec<u8>, AppError> {
+    csv::write_zip(export).map_err(|e| AppError::internal("writing the HMIS CSV zip", &e))
+}
+
+/// Rows of Inventory.csv: what a push reports as its records.
+pub fn records(export: &HmisExport) -> i32 {
+    i32::try_from(export.inventories.len()).unwrap_or(i32::MAX)
 }
 
 /// The HMIS Export tab's data for the signed-in admin. Without DV access the DV summary is left

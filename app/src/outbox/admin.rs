@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, DatabaseConnection, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use super::push::schedule_period;
+use super::push::next_scheduled;
 use super::state::{Circuit, State};
 use super::{DeadLetter, HistoryPage, HistoryRow, VendorStatus};
 use crate::access::COC_ADMIN;
@@ -54,31 +56,58 @@ fn time(t: chrono::DateTime<Utc>) -> String {
 pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
     let access = authorize(COC_ADMIN).await?;
     let db = crate::ssr::db()?;
-    let vendors = access.find::<vendor::Entity>()?.order_by_asc(vendor::Column::Name).all(&db).await?;
-    let waiting = count_by_vendor(&access, &db, &[State::Available, State::Retryable, State::Running]).await?;
-    let dead = count_by_vendor(&access, &db, &[State::Discarded]).await?;
+    let vendors = crate::vendors::ssr::live_vendors(access.tenant()?).all(&db).await?;
+    statuses(&access, &db, vendors).await
+}
+
+/// The status of `vendors` (the caller's CoC's).
+pub async fn statuses(
+    access: &Access,
+    db: &DatabaseConnection,
+    vendors: Vec<vendor::Model>,
+) -> Result<Vec<VendorStatus>, AppError> {
+    let scope = access.tenant()?;
+    let tz = crate::entities::tenant::Entity::find_by_id(scope.tenant_id())
+        .one(db)
+        .await?
+        .map_or(chrono_tz::UTC, |t| crate::vendors::schedule::zone(&t.time_zone));
+    let waiting = count_by_vendor(access, db, &[State::Available, State::Retryable, State::Running]).await?;
+    let dead = count_by_vendor(access, db, &[State::Discarded]).await?;
     let now = Utc::now();
     let mut out = Vec::new();
     for v in vendors {
         let latest = |delivered| {
             access.find::<push_audit::Entity>().map(|audit| super::ssr::vendor_attempts(audit, v.id, delivered))
         };
-        let success = latest(true)?.one(&db).await?;
-        let failure = latest(false)?.one(&db).await?;
+        let success = latest(true)?.one(db).await?;
+        let failure = latest(false)?.one(db).await?;
         out.push(VendorStatus {
             id: v.public_id.clone(),
-            name: v.name,
+            name: v.name.clone(),
             kind: v.kind,
-            enabled: v.enabled,
+            mode: v.mode,
             circuit: Circuit::at(v.circuit_open_until, now),
             waiting: waiting.get(&v.id).copied().unwrap_or(0),
             dead_letters: dead.get(&v.id).copied().unwrap_or(0),
             last_success: success.map(|a| time(a.at)),
             last_failure: failure.map(|a| (time(a.at), a.detail)),
-            next_push: v.push_interval_minutes.filter(|_| v.enabled).map(|m| time(schedule_period(now, m).1)),
+            next_push: next_scheduled(&v, tz, now).map(time),
         });
     }
     Ok(out)
+}
+
+/// An attempt as the history shows it.
+pub fn history_row(a: push_audit::Model, vendor: String) -> HistoryRow {
+    HistoryRow {
+        at: a.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        vendor,
+        attempt: a.attempt,
+        records: a.records,
+        outcome: a.outcome.as_str().to_string(),
+        detail: a.detail,
+        sha256: a.payload_sha256,
+    }
 }
 
 /// The CoC's dead letters, newest first (at most 50).
@@ -122,14 +151,9 @@ pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
         .fetch_page(page - 1)
         .await?
         .into_iter()
-        .map(|a| HistoryRow {
-            at: a.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-            vendor: names.get(&a.vendor_id).cloned().unwrap_or_default(),
-            attempt: a.attempt,
-            records: a.records,
-            outcome: a.outcome.as_str().to_string(),
-            detail: a.detail,
-            sha256: a.payload_sha256,
+        .map(|a| {
+            let vendor = names.get(&a.vendor_id).cloned().unwrap_or_default();
+            history_row(a, vendor)
         })
         .collect();
     Ok(HistoryPage { rows, page, pages })

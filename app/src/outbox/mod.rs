@@ -21,7 +21,7 @@ pub struct VendorStatus {
     pub id: String,
     pub name: String,
     pub kind: crate::vendors::VendorKind,
-    pub enabled: bool,
+    pub mode: crate::vendors::VendorMode,
     /// The circuit breaker, as the worker that last changed it recorded it.
     pub circuit: state::Circuit,
     /// Rows waiting to be delivered (available, retryable or running).
@@ -32,7 +32,7 @@ pub struct VendorStatus {
     pub last_success: Option<String>,
     /// When and why the latest failed attempt failed.
     pub last_failure: Option<(String, String)>,
-    /// When the next scheduled push is queued (vendors with a push interval).
+    /// When the next scheduled push is queued (live vendors with a schedule).
     pub next_push: Option<String>,
 }
 

@@ -1,17 +1,22 @@
 //! Queuing pushes: "Push now" (the current HMIS export, built by the same path as the preview and
-//! the download, for one or every enabled vendor in one transaction; the form carries a token
-//! made when the page was rendered, so a double click, a refresh or a retried form is one push)
-//! and the schedules.
+//! the download, for one or every vendor that is not off, in one transaction; the form carries a
+//! token made when the page was rendered, so a double click, a refresh or a retried form is one
+//! push) and the schedules of live vendors. Each vendor gets the export in its format, to the
+//! endpoint its mode says: a vendor in test mode gets a test push, marked as one.
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::ssr::{NewDelivery, enqueue};
 use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
-use crate::entities::{outbox, vendor};
+use crate::entities::{outbox, tenant, vendor};
 use crate::error::{AppError, Notice};
-use crate::hmis::ssr::{ExportZip, zip};
-use crate::ssr::scope::{Access, TenantScope};
+use crate::hmis::records::HmisExport;
+use crate::ssr::scope::TenantScope;
+use crate::vendors::schedule::{daily_due, interval_period, zone};
+use crate::vendors::{DeliveryTarget, PayloadFormat, VendorMode};
 
 /// Which vendors a push goes to: `all` or one vendor's public id.
 fn parse_target(raw: &str) -> Result<Option<&str>, AppError> {
@@ -23,7 +28,7 @@ fn parse_target(raw: &str) -> Result<Option<&str>, AppError> {
 }
 
 /// The page's push token: 16 to 64 letters, digits or dashes.
-fn parse_token(raw: &str) -> Result<&str, AppError> {
+pub fn parse_token(raw: &str) -> Result<&str, AppError> {
     let t = raw.trim();
     if (16..=64).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         Ok(t)
@@ -32,59 +37,166 @@ fn parse_token(raw: &str) -> Result<&str, AppError> {
     }
 }
 
-async fn enabled_vendors(access: &Access, target: Option<&str>) -> Result<Vec<vendor::Model>, AppError> {
-    let mut select = access.find::<vendor::Entity>()?.filter(vendor::Column::Enabled.eq(true));
+/// The CoC's vendors a push can go to (test or live), all or the one named.
+pub async fn pushable_vendors(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    target: Option<&str>,
+) -> Result<Vec<vendor::Model>, AppError> {
+    let mut select = crate::vendors::ssr::live_vendors(scope)
+        .filter(vendor::Column::Mode.is_in([VendorMode::Test, VendorMode::Live]));
     if let Some(id) = target {
         select = select.filter(vendor::Column::PublicId.eq(id));
     }
-    let vendors = select.order_by_asc(vendor::Column::Name).all(&crate::ssr::db()?).await?;
+    let vendors = select.all(db).await?;
     if vendors.is_empty() {
         let message = if target.is_some() {
-            "Vendor: it is not an enabled vendor of this CoC."
+            "Vendor: it is not a vendor of this CoC in test or live mode."
         } else {
-            "There is no enabled HMIS vendor to push to."
+            "There is no HMIS vendor in test or live mode to push to."
         };
         return Err(AppError::validation("vendor", message));
     }
     Ok(vendors)
 }
 
-/// One vendor's delivery of `built` under `key`.
-fn delivery<'a>(v: &vendor::Model, built: &ExportZip, key: &'a str) -> NewDelivery<'a> {
-    NewDelivery {
-        tenant_id: v.tenant_id,
-        vendor_id: v.id,
-        payload: built.bytes.clone(),
-        record_count: built.inventory_records,
-        idempotency_key: key,
-        dv_epoch: built.dv_epoch,
+/// Where a push to `v` goes now: a test vendor's to its test endpoint (or, without one, to the
+/// production endpoint marked as a test).
+pub fn target_of(v: &vendor::Model) -> DeliveryTarget {
+    if v.mode == VendorMode::Live { DeliveryTarget::Production } else { DeliveryTarget::Test }
+}
+
+/// One export of a CoC, rendered once per format a vendor takes.
+pub struct Payloads {
+    tenant: tenant::Model,
+    run: crate::hmis::records::ExportRun,
+    export: HmisExport,
+    rendered: HashMap<PayloadFormat, (String, Vec<u8>)>,
+}
+
+impl Payloads {
+    /// The CoC's current export (the preview's and the download's path).
+    pub async fn build(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<Payloads, AppError> {
+        let run = crate::hmis::ssr::new_run(db, now).await?;
+        let (tenant, export) = crate::hmis::ssr::export(db, scope, &run).await?;
+        Ok(Payloads { tenant, run, export, rendered: HashMap::new() })
+    }
+
+    pub fn records(&self) -> i32 {
+        crate::hmis::ssr::records(&self.export)
+    }
+
+    /// The file name and bytes in `format`.
+    pub fn render(&mut self, format: PayloadFormat) -> Result<(String, Vec<u8>), AppError> {
+        if let Some(done) = self.rendered.get(&format) {
+            return Ok(done.clone());
+        }
+        let stamp = self.run.exported_at.format("%Y%m%d-%H%M%S");
+        let slug = &self.tenant.slug;
+        let json =
+            |value: &dyn erased::Json| value.to_vec().map_err(|e| AppError::internal("writing the JSON payload", &e));
+        let done = match format {
+            PayloadFormat::HmisCsvZip => {
+                (crate::hmis::ssr::zip_name(&self.tenant, &self.run), crate::hmis::ssr::write_zip(&self.export)?)
+            }
+            PayloadFormat::InventoryV1 => (
+                format!("hmis-inventory-v1-{slug}-{stamp}.json"),
+                json(&crate::hmis::json::inventory_v1(&self.export))?,
+            ),
+            PayloadFormat::HudCsvExport => {
+                (format!("hmis-csvexport-{slug}-{stamp}.json"), json(&crate::hmis::json::hud_csvexport(&self.export))?)
+            }
+        };
+        self.rendered.insert(format, done.clone());
+        Ok(done)
+    }
+
+    /// One vendor's delivery under `key`, to the endpoint its mode says now.
+    pub fn delivery<'a>(&mut self, v: &vendor::Model, key: &'a str) -> Result<NewDelivery<'a>, AppError> {
+        let (name, payload) = self.render(v.payload_format)?;
+        let target = target_of(v);
+        Ok(NewDelivery {
+            tenant_id: v.tenant_id,
+            vendor_id: v.id,
+            payload,
+            payload_name: if target == DeliveryTarget::Test { test_name(&name) } else { name },
+            payload_format: v.payload_format,
+            target,
+            record_count: self.records(),
+            idempotency_key: key,
+            dv_epoch: self.tenant.dv_epoch,
+        })
     }
 }
 
-/// The start of the push period `now` falls in, for a vendor pushing every `minutes` (periods
-/// are counted from the Unix epoch, so every replica agrees on them), and the next one.
-pub fn schedule_period(now: DateTime<Utc>, minutes: i32) -> (i64, DateTime<Utc>) {
-    let seconds = i64::from(minutes.max(1)) * 60;
-    let period = now.timestamp().div_euclid(seconds);
-    (period, DateTime::from_timestamp((period + 1) * seconds, 0).unwrap_or(now))
+/// Serializing for `Payloads::render` without naming each document's type.
+mod erased {
+    pub trait Json {
+        fn to_vec(&self) -> Result<Vec<u8>, serde_json::Error>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_vec(&self) -> Result<Vec<u8>, serde_json::Error> {
+            serde_json::to_vec(self)
+        }
+    }
 }
 
-/// Queue the scheduled pushes that are due at `now`: one per enabled vendor with a push interval
-/// and per period, whichever replica gets there first (the key is the vendor and the period).
-/// Returns how many were queued.
+/// `name` marked as a test: `-TEST` before the extension.
+pub fn test_name(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}-TEST.{ext}"),
+        None => format!("{name}-TEST"),
+    }
+}
+
+/// The key of the scheduled push due at `now` for live vendor `v` (in `tz`), if one is due.
+pub fn scheduled_key(v: &vendor::Model, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Option<String> {
+    // Public ids only: the key goes to the vendor, and row ids count every CoC's vendors.
+    if let Some(minutes) = v.push_interval_minutes {
+        return Some(format!("schedule-{}-{}", v.public_id, interval_period(now, minutes).0));
+    }
+    let day = daily_due(now, tz, v.push_daily_at.as_deref()?).0?;
+    Some(format!("schedule-{}-{day}", v.public_id))
+}
+
+/// When the next scheduled push of `v` is queued, if it has a schedule and is live.
+pub fn next_scheduled(v: &vendor::Model, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if v.mode != VendorMode::Live {
+        return None;
+    }
+    match (v.push_interval_minutes, v.push_daily_at.as_deref()) {
+        (Some(minutes), _) => Some(interval_period(now, minutes).1),
+        (None, Some(at)) => {
+            let (due, next) = daily_due(now, tz, at);
+            // Today's push not queued yet: it goes now.
+            Some(if due.is_some() { now.min(next) } else { next })
+        }
+        (None, None) => None,
+    }
+}
+
+/// Queue the scheduled pushes that are due at `now`: one per live vendor with a schedule and per
+/// period, whichever replica gets there first (the key is the vendor and the period). Returns
+/// how many were queued.
 pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
     let vendors = vendor::Entity::find()
-        .filter(vendor::Column::Enabled.eq(true))
-        .filter(vendor::Column::PushIntervalMinutes.is_not_null())
+        .filter(vendor::Column::Mode.eq(VendorMode::Live))
+        .filter(vendor::Column::DeletedAt.is_null())
+        .filter(
+            sea_orm::Condition::any()
+                .add(vendor::Column::PushIntervalMinutes.is_not_null())
+                .add(vendor::Column::PushDailyAt.is_not_null()),
+        )
         .order_by_asc(vendor::Column::TenantId)
         .all(db)
         .await?;
+    let zones: HashMap<i64, chrono_tz::Tz> =
+        tenant::Entity::find().all(db).await?.into_iter().map(|t| (t.id, zone(&t.time_zone))).collect();
     let mut queued = 0;
-    let mut zips: std::collections::HashMap<i64, ExportZip> = std::collections::HashMap::new();
+    let mut exports: HashMap<i64, Payloads> = HashMap::new();
     for v in vendors {
-        let (period, _) = schedule_period(now, v.push_interval_minutes.unwrap_or(60));
-        // Public ids only: the key goes to the vendor, and row ids count every CoC's vendors.
-        let key = format!("schedule-{}-{period}", v.public_id);
+        let tz = zones.get(&v.tenant_id).copied().unwrap_or(chrono_tz::UTC);
+        let Some(key) = scheduled_key(&v, tz, now) else { continue };
         let exists = outbox::Entity::find()
             .filter(outbox::Column::VendorId.eq(v.id))
             .filter(outbox::Column::IdempotencyKey.eq(key.as_str()))
@@ -94,13 +206,14 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         if exists {
             continue;
         }
-        if let std::collections::hash_map::Entry::Vacant(e) = zips.entry(v.tenant_id) {
-            e.insert(zip(db, TenantScope::for_operator(v.tenant_id), now).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = exports.entry(v.tenant_id) {
+            e.insert(Payloads::build(db, TenantScope::for_operator(v.tenant_id), now).await?);
         }
-        let Some(built) = zips.get(&v.tenant_id) else { continue };
-        let records = built.inventory_records;
+        let Some(built) = exports.get_mut(&v.tenant_id) else { continue };
+        let records = built.records();
+        let delivery = built.delivery(&v, &key)?;
         let txn = crate::ssr::begin_write(db).await?;
-        match enqueue(&txn, delivery(&v, built, &key), now).await {
+        match enqueue(&txn, delivery, now).await {
             Ok((_, true)) => {
                 queued += 1;
                 tracing::info!(event = "push.scheduled", vendor.id = v.id, records, "scheduled HMIS push queued");
@@ -108,7 +221,7 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
             Ok((_, false)) => {}
             // A DV change since the export was built: the next tick builds a fresh one.
             Err(AppError::Conflict(_)) => {
-                zips.remove(&v.tenant_id);
+                exports.remove(&v.tenant_id);
                 continue;
             }
             Err(e) => return Err(e),
@@ -118,37 +231,67 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
     Ok(queued)
 }
 
+/// What one push queued: the vendors it went to and those that already had it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub records: i32,
+    /// Created now: (vendor name, delivery row).
+    pub created: Vec<(String, outbox::Model)>,
+    /// Already queued under this token: (vendor name, delivery row).
+    pub existing: Vec<(String, outbox::Model)>,
+}
+
+/// Queue the CoC's current export to `vendors` under `token`, in one transaction.
+pub async fn push_to(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    vendors: &[vendor::Model],
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Queued, AppError> {
+    let mut built = Payloads::build(db, scope, now).await?;
+    let records = built.records();
+    let keys: Vec<String> = vendors.iter().map(|v| format!("manual-{token}-{}", v.public_id)).collect();
+    let mut deliveries = Vec::new();
+    for (v, key) in vendors.iter().zip(&keys) {
+        deliveries.push(built.delivery(v, key)?);
+    }
+    let txn = crate::ssr::begin_write(db).await?;
+    let mut queued = Queued { records, created: Vec::new(), existing: Vec::new() };
+    for (v, d) in vendors.iter().zip(deliveries) {
+        let (row, created) = enqueue(&txn, d, now).await?;
+        if created { &mut queued.created } else { &mut queued.existing }.push((v.name.clone(), row));
+    }
+    txn.commit().await?;
+    Ok(queued)
+}
+
 pub async fn queue_push(target: String, token: String) -> Result<Notice, AppError> {
     let access = authorize(COC_ADMIN).await?;
     let target = parse_target(&target)?;
     let token = parse_token(&token)?;
-    let vendors = enabled_vendors(&access, target).await?;
     let state = crate::ssr::state()?;
     let db = &state.db;
-    let now = Utc::now();
-    let built = zip(db, access.tenant()?, now).await?;
-    let records = built.inventory_records;
-    let txn = crate::ssr::begin_write(db).await?;
-    let mut created = Vec::new();
-    for v in &vendors {
-        let key = format!("manual-{token}-{}", v.public_id);
-        if enqueue(&txn, delivery(v, &built, &key), now).await?.1 {
-            created.push(v.name.clone());
-        }
-    }
-    txn.commit().await?;
+    let vendors = pushable_vendors(db, access.tenant()?, target).await?;
+    let queued = push_to(db, access.tenant()?, &vendors, token, Utc::now()).await?;
     state.outbox_wake.notify_one();
-    if created.is_empty() {
+    if queued.created.is_empty() {
         return Ok(Notice::new("That push is already queued; it was not queued twice."));
     }
+    let records = queued.records;
     tracing::info!(
         event = "push.queued",
         user.id = access.user().id,
-        vendors = created.len(),
+        vendors = queued.created.len(),
         records,
         "HMIS push queued"
     );
-    Ok(Notice::new(format!("Queued a push of {records} inventory records to {}.", created.join(", "))))
+    let names: Vec<String> = queued
+        .created
+        .iter()
+        .map(|(name, row)| if row.target == DeliveryTarget::Test { format!("{name} (test)") } else { name.clone() })
+        .collect();
+    Ok(Notice::new(format!("Queued a push of {records} inventory records to {}.", names.join(", "))))
 }
 
 #[cfg(test)]
@@ -156,14 +299,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn schedule_periods_are_the_same_on_every_replica() {
-        use chrono::TimeZone;
-        let at = |h, m, s| Utc.with_ymd_and_hms(2026, 11, 23, h, m, s).single().unwrap();
-        let (p1, next) = schedule_period(at(12, 0, 0), 60);
-        assert_eq!(next, at(13, 0, 0));
-        assert_eq!(schedule_period(at(12, 59, 59), 60).0, p1);
-        assert_eq!(schedule_period(at(13, 0, 0), 60).0, p1 + 1);
-        assert_eq!(schedule_period(at(12, 7, 0), 15).1, at(12, 15, 0));
+    fn a_test_push_is_marked_in_its_file_name() {
+        assert_eq!(test_name("hmis-csv-capital-20261123-120000.zip"), "hmis-csv-capital-20261123-120000-TEST.zip");
+        assert_eq!(test_name("inventory"), "inventory-TEST");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::api::{
 use super::{DeadLetter, HistoryPage, VendorStatus};
 use crate::error::AppError;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
+use crate::vendors::VendorMode;
 
 /// The tab's push actions and the data they change. Made by the page itself (not inside the
 /// export's `Transition`), so the resources load beside the export when the page renders on the
@@ -56,6 +57,7 @@ pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView 
     let confirming = move || query.get().get("confirm").as_deref() == Some("all");
     view! {
         <h3 id="vendors-h">"Vendors"</h3>
+        <p><a href=crate::vendors::VENDORS_PATH>"Vendor settings: add a vendor, test its connection, go live"</a></p>
         <FormFeedback form="queue_hmis_push" outcome=Signal::derive(move || notice_outcome(push.value().get()))/>
         <Transition fallback=|| view! { <p>"Loading vendors…"</p> }>
             {move || vendors.get().map(|result| match result {
@@ -64,7 +66,7 @@ pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView 
                     <p class="hint">"No HMIS vendors are set up yet. Their status, the push queue and dead letters will show here."</p>
                 }.into_any(),
                 Ok(list) => {
-                    let enabled = list.iter().filter(|v| v.enabled).count();
+                    let enabled = list.iter().filter(|v| v.mode != VendorMode::Off).count();
                     let token = push_token.clone();
                     view! {
                         <VendorTable list=list.clone() push token=token.clone()/>
@@ -72,7 +74,7 @@ pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView 
                             let token = token.clone();
                             if confirming() { view! {
                                 <div class="card confirm" role="group" aria-labelledby="confirm-h">
-                                    <p id="confirm-h"><strong>{format!("Push the current export to all {enabled} enabled vendors?")}</strong></p>
+                                    <p id="confirm-h"><strong>{format!("Push the current export to all {enabled} vendors in test or live mode? Vendors in test mode get a test push.")}</strong></p>
                                     <ActionForm action=push attr:class="inline-form">
                                         <input type="hidden" name="vendor" value="all"/>
                                         <input type="hidden" name="token" value=token/>
@@ -97,7 +99,7 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
         <div class="table-wrap">
             <table aria-labelledby="vendors-h">
                 <thead><tr>
-                    <th scope="col">"Vendor"</th><th scope="col">"Status"</th><th scope="col">"Circuit"</th><th scope="col">"Waiting"</th>
+                    <th scope="col">"Vendor"</th><th scope="col">"Mode"</th><th scope="col">"Circuit"</th><th scope="col">"Waiting"</th>
                     <th scope="col">"Dead letters"</th><th scope="col">"Last success"</th><th scope="col">"Last failure"</th>
                     <th scope="col">"Next scheduled"</th>
                     <th scope="col"><span class="visually-hidden">"Push"</span></th>
@@ -107,8 +109,8 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                         let token = token.clone();
                         view! {
                             <tr>
-                                <td><strong>{v.name.clone()}</strong><div class="hint">{v.kind.label()}</div></td>
-                                <td>{if v.enabled { "Enabled" } else { "Disabled" }}</td>
+                                <td><a href=format!("{}/{}", crate::vendors::VENDORS_PATH, v.id)><strong>{v.name.clone()}</strong></a><div class="hint">{v.kind.label()}</div></td>
+                                <td><span class=format!("mode mode-{}", v.mode.as_str())>{v.mode.label()}</span></td>
                                 <td class=format!("circuit circuit-{}", v.circuit.as_str())>{v.circuit.label()}</td>
                                 <td>{v.waiting}</td>
                                 <td>{v.dead_letters}</td>
@@ -118,11 +120,11 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                                     None => view! { "none" }.into_any(),
                                 }}</td>
                                 <td>{v.next_push.clone().unwrap_or_else(|| "manual only".into())}</td>
-                                <td>{v.enabled.then(|| view! {
+                                <td>{(v.mode != VendorMode::Off).then(|| view! {
                                     <ActionForm action=push>
                                         <input type="hidden" name="vendor" value=v.id.to_string()/>
                                         <input type="hidden" name="token" value=token.clone()/>
-                                        <button type="submit" aria-label=format!("Push now to {}", v.name)>"Push now"</button>
+                                        <button type="submit" aria-label=format!("Push now to {}", v.name)>{if v.mode == VendorMode::Test { "Test push" } else { "Push now" }}</button>
                                     </ActionForm>
                                 })}</td>
                             </tr>

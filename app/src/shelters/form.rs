@@ -60,23 +60,7 @@ fn invalid(field: &str, message: String) -> AppError {
     AppError::validation(field, message)
 }
 
-/// Text of at most `max` characters on one line, in NFC; `None` when empty and optional.
-pub fn text(field: &str, label: &str, raw: &str, max: usize, required: bool) -> Result<Option<String>, AppError> {
-    let t = crate::input::normalized(raw);
-    if t.is_empty() {
-        return if required { Err(invalid(field, format!("{label}: enter a value."))) } else { Ok(None) };
-    }
-    if t.chars().count() > max {
-        return Err(invalid(field, format!("{label}: use at most {max} characters.")));
-    }
-    if let Some(why) = crate::input::refusal(&t) {
-        return Err(invalid(field, format!("{label}: {why}.")));
-    }
-    if t.chars().any(|c| "<>[]{}".contains(c)) {
-        return Err(invalid(field, format!("{label}: remove the characters < > [ ] {{ }}.")));
-    }
-    Ok(Some(t))
-}
+pub use crate::input::text;
 
 /// A code from `list`; empty is `None` when optional.
 pub fn code(field: &str, list: &CodeList, raw: &str, required: bool) -> Result<Option<i32>, AppError> {

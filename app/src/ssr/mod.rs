@@ -37,6 +37,21 @@ pub struct CountsSettings {
     pub stale_after: Duration,
 }
 
+/// What vendor settings need: the vault that seals their secrets, and whether endpoints on
+/// loopback over http are allowed (the demo's simulator, tests).
+pub struct VendorSettings {
+    pub vault: Arc<vault::Vault>,
+    pub allow_loopback: bool,
+    /// Tests a vendor's connection (the server's adapters).
+    pub probe: Arc<dyn VendorProbe>,
+}
+
+/// A connection test of a vendor, without sending data: whether it passed, and what it found.
+#[async_trait::async_trait]
+pub trait VendorProbe: Send + Sync {
+    async fn check(&self, db: &DatabaseConnection, vendor: &crate::entities::vendor::Model) -> (bool, String);
+}
+
 /// Everything a request handler or server function needs. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -46,6 +61,7 @@ pub struct AppState {
     pub counts: Arc<CountsSettings>,
     /// Notified after a push is enqueued, so this process's outbox worker delivers it at once.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    pub vendors: Arc<VendorSettings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

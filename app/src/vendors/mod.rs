@@ -1,5 +1,20 @@
-//! HMIS vendors a CoC pushes to (DESIGN.md 6). Each kind has its own payload format and
-//! authentication; the server's `vendors` module holds one adapter per kind.
+//! HMIS vendors a CoC pushes to (DESIGN.md 6): their kinds, modes, payload formats, contacts and
+//! secrets. `form` checks what an admin (or the command line) enters; `ssr` keeps vendors and
+//! their sealed secrets; the server's `vendors` module holds one adapter per kind.
+#[cfg(feature = "ssr")]
+pub mod address;
+#[cfg(feature = "ssr")]
+pub mod admin;
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod form;
+#[cfg(feature = "ssr")]
+pub mod schedule;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod ui;
+
+use serde::{Deserialize, Serialize};
 
 stored_enum! {
     /// Stored in `vendors.kind` by name (a CHECK constraint lists them, m0012).
@@ -28,4 +43,287 @@ impl VendorKind {
             VendorKind::Custom => "Custom endpoint",
         }
     }
+
+    /// The kinds an admin can add today: the HTTPS ones (WellSky's SFTP comes with file delivery).
+    pub const OFFERED: &'static [VendorKind] =
+        &[VendorKind::Clarity, VendorKind::Clienttrack, VendorKind::HudApi, VendorKind::Custom];
+
+    /// The name the command line takes (`hud-api`).
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            VendorKind::HudApi => "hud-api",
+            other => other.as_str(),
+        }
+    }
+
+    /// The payload formats this kind can take; the first is its default.
+    pub fn formats(self) -> &'static [PayloadFormat] {
+        match self {
+            VendorKind::Clarity | VendorKind::Wellsky => &[PayloadFormat::HmisCsvZip],
+            VendorKind::Clienttrack => &[PayloadFormat::InventoryV1],
+            VendorKind::HudApi => &[PayloadFormat::HudCsvExport],
+            VendorKind::Custom => &[PayloadFormat::HmisCsvZip, PayloadFormat::InventoryV1],
+        }
+    }
+
+    /// The secrets a vendor of this kind must have (custom headers are the admin's choice).
+    pub fn required_secrets(self) -> &'static [SecretField] {
+        match self {
+            VendorKind::Clarity | VendorKind::HudApi => &[SecretField::Password],
+            VendorKind::Clienttrack => &[SecretField::SubscriptionKey, SecretField::ApiKey],
+            VendorKind::Wellsky | VendorKind::Custom => &[],
+        }
+    }
+
+    /// Whether the vendor signs in with an API user and password (HTTP Basic).
+    pub fn uses_basic_auth(self) -> bool {
+        matches!(self, VendorKind::Clarity | VendorKind::HudApi)
+    }
 }
+
+stored_enum! {
+    /// Where a vendor is in its go-live (DESIGN.md 6), in `vendors.mode`.
+    pub enum VendorMode {
+        /// "Push now" goes to the test endpoint; nothing is scheduled.
+        Test = "test",
+        /// The production endpoint, schedule on.
+        Live = "live",
+        /// Nothing is sent; what waits is cancelled.
+        Off = "off",
+    }
+}
+
+impl VendorMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            VendorMode::Test => "Test",
+            VendorMode::Live => "Live",
+            VendorMode::Off => "Off",
+        }
+    }
+}
+
+stored_enum! {
+    /// What a vendor receives, in `vendors.payload_format` and, fixed at enqueue, in `outbox`.
+    pub enum PayloadFormat {
+        /// The HMIS CSV FY2026 zip.
+        HmisCsvZip = "hmis_csv_zip",
+        /// Our JSON inventory contract (`hmis::json::inventory_v1`).
+        InventoryV1 = "inventory_v1",
+        /// The HUD HMIS API's `/csvexport` shape (`hmis::json::hud_csvexport`).
+        HudCsvExport = "hud_csvexport",
+    }
+}
+
+impl PayloadFormat {
+    pub fn label(self) -> &'static str {
+        match self {
+            PayloadFormat::HmisCsvZip => "HMIS CSV FY2026 zip",
+            PayloadFormat::InventoryV1 => "JSON inventory records (HMIS Bridge contract)",
+            PayloadFormat::HudCsvExport => "JSON in the HUD HMIS API's csvexport shape",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            PayloadFormat::HmisCsvZip => "application/zip",
+            PayloadFormat::InventoryV1 | PayloadFormat::HudCsvExport => "application/json",
+        }
+    }
+
+    /// Whether it is a JSON document (and so pinned to a contract version).
+    pub fn is_json(self) -> bool {
+        self != PayloadFormat::HmisCsvZip
+    }
+}
+
+stored_enum! {
+    /// Which of a vendor's endpoints a delivery goes to, fixed when it is queued.
+    pub enum DeliveryTarget {
+        Production = "production",
+        Test = "test",
+    }
+}
+
+/// The settings form. Secret fields are write-only: empty keeps what is stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorForm {
+    pub name: String,
+    pub kind: String,
+    pub endpoint_url: String,
+    #[serde(default)]
+    pub test_endpoint_url: String,
+    /// `off`, `interval` or `daily`.
+    #[serde(default)]
+    pub schedule: String,
+    #[serde(default)]
+    pub interval_minutes: String,
+    /// `HH:MM`, the CoC's local time.
+    #[serde(default)]
+    pub daily_at: String,
+    /// Only custom endpoints choose (zip or JSON); every other kind has one.
+    #[serde(default)]
+    pub payload_format: String,
+    #[serde(default)]
+    pub auth_user: String,
+    #[serde(default)]
+    pub org_id: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub api_key: String,
+    #[serde(default)]
+    pub subscription_key: String,
+    /// A custom header to add or replace (custom endpoints).
+    #[serde(default)]
+    pub header_name: String,
+    #[serde(default)]
+    pub header_value: String,
+    /// One contact per line: `name; email; phone`.
+    #[serde(default)]
+    pub contacts: String,
+}
+
+/// The header that marks a test push, so a vendor without a test endpoint can tell it apart.
+pub const TEST_HEADER: &str = "X-HMIS-Bridge-Test";
+
+/// A support contact: the contact tree an integration agreement names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+}
+
+/// A vendor's contacts, stored as a JSON list in a text column.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "ssr", sea_orm(value_type = "String"))]
+#[serde(transparent)]
+pub struct Contacts(pub Vec<Contact>);
+
+impl std::str::FromStr for Contacts {
+    type Err = serde_json::Error;
+
+    fn from_str(stored: &str) -> Result<Self, Self::Err> {
+        serde_json::from_str(stored)
+    }
+}
+
+impl std::fmt::Display for Contacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+/// One secret of a vendor. Stored by name in `vendor_secrets`, sealed for the vendor and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SecretField {
+    /// The HTTP Basic password of the API user (Clarity, HUD HMIS API).
+    Password,
+    /// ClientTrack's `Authorization: ApiKey ...`.
+    ApiKey,
+    /// ClientTrack's `Ocp-Apim-Subscription-Key`.
+    SubscriptionKey,
+    /// A custom request header's value (custom endpoints), by header name.
+    Header(String),
+}
+
+impl SecretField {
+    /// The name in `vendor_secrets.name`.
+    pub fn stored_name(&self) -> String {
+        match self {
+            SecretField::Password => "password".into(),
+            SecretField::ApiKey => "api_key".into(),
+            SecretField::SubscriptionKey => "subscription_key".into(),
+            SecretField::Header(name) => format!("header:{name}"),
+        }
+    }
+
+    pub fn from_stored(name: &str) -> Option<SecretField> {
+        match name {
+            "password" => Some(SecretField::Password),
+            "api_key" => Some(SecretField::ApiKey),
+            "subscription_key" => Some(SecretField::SubscriptionKey),
+            _ => name.strip_prefix("header:").map(|h| SecretField::Header(h.to_string())),
+        }
+    }
+
+    /// What the admin sees (never the value).
+    pub fn label(&self) -> String {
+        match self {
+            SecretField::Password => "API password".into(),
+            SecretField::ApiKey => "API key".into(),
+            SecretField::SubscriptionKey => "Subscription key".into(),
+            SecretField::Header(name) => format!("Header {name}"),
+        }
+    }
+
+    /// The form field that carries it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            SecretField::Password => "password",
+            SecretField::ApiKey => "api_key",
+            SecretField::SubscriptionKey => "subscription_key",
+            SecretField::Header(_) => "header_value",
+        }
+    }
+}
+
+/// A vendor as its settings page shows it: never a secret's value, only which are set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorView {
+    pub id: String,
+    pub name: String,
+    pub kind: VendorKind,
+    pub mode: VendorMode,
+    pub endpoint_url: String,
+    pub test_endpoint_url: Option<String>,
+    pub push_interval_minutes: Option<i32>,
+    pub push_daily_at: Option<String>,
+    pub payload_format: PayloadFormat,
+    pub json_version: Option<i32>,
+    pub auth_user: Option<String>,
+    pub org_id: Option<String>,
+    pub contacts: Vec<Contact>,
+    /// The secrets that are set, by label ("API password", "Header X-Api-Key").
+    pub secrets_set: Vec<SecretField>,
+    /// "2026-11-23 18:02 UTC", whether it passed, and what it found.
+    pub last_test: Option<(String, bool, String)>,
+}
+
+impl VendorView {
+    /// The schedule as a sentence.
+    pub fn schedule_text(&self) -> String {
+        match (self.push_interval_minutes, &self.push_daily_at) {
+            (Some(m), _) => format!("every {m} minutes while live"),
+            (None, Some(at)) => format!("daily at {at} (CoC time) while live"),
+            (None, None) => "by hand only".into(),
+        }
+    }
+}
+
+/// One entry of a vendor's history (mode changes, settings, tests), newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorEvent {
+    pub at: String,
+    /// The user's name, or "command line".
+    pub by: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// A vendor's page: its settings, its status and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorPage {
+    pub vendor: VendorView,
+    pub status: crate::outbox::VendorStatus,
+    pub events: Vec<VendorEvent>,
+    /// Its latest delivery attempts.
+    pub attempts: Vec<crate::outbox::HistoryRow>,
+    /// When a test push last reached it: what the go-live confirmation shows.
+    pub last_test_push: Option<String>,
+}
+
+/// Where the vendor pages live, in the HMIS Export area.
+pub const VENDORS_PATH: &str = "/admin/hmis-export/vendors";

@@ -1,14 +1,14 @@
-//! The plain HTTP upload: POST the payload bytes to the vendor's URL with the row's idempotency
-//! key, so the receiver can drop a repeat (delivery is at-least-once).
+//! The HTTPS client every HTTPS kind sends through: the outbound address rules, timeouts, no
+//! redirects and no proxies; at most `BODY_LIMIT` bytes of an answer read; answers and failures
+//! classified for the outbox. Each kind's adapter builds its own request (format and auth) and
+//! hands it here. `send` is the plain upload (POST the bytes with the idempotency key).
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use app::entities::{outbox, vendor};
 use app::outbox::state::Outcome;
 
-use super::VendorAdapter;
 use super::outbound::{GuardedResolver, NotAllowed, OutboundPolicy};
 
 /// The header that carries the outbox row's idempotency key.
@@ -49,28 +49,56 @@ impl HttpPost {
 
     /// POST `payload` to `url` under `idempotency_key` and classify what happened.
     pub async fn send(&self, url: &str, idempotency_key: &str, payload: Vec<u8>) -> Outcome {
-        let url = match self.policy.check_url(url) {
-            Ok(url) => url,
-            Err(error) => return Outcome::Permanent { error },
-        };
-        let sent = self
-            .client
-            .post(url)
-            .header(IDEMPOTENCY_HEADER, idempotency_key)
-            .header("Content-Type", "application/zip")
-            .body(payload)
-            .send()
-            .await;
-        match sent {
-            Err(e) => unanswered(&e),
+        self.deliver_with(url, |client, url| {
+            client
+                .post(url)
+                .header(IDEMPOTENCY_HEADER, idempotency_key)
+                .header("Content-Type", "application/zip")
+                .body(payload)
+        })
+        .await
+    }
+
+    /// Send the request `build` makes for `url` (once the URL passed the address rules) and
+    /// classify the answer for the outbox.
+    pub async fn deliver_with(
+        &self,
+        url: &str,
+        build: impl FnOnce(&reqwest::Client, reqwest::Url) -> reqwest::RequestBuilder,
+    ) -> Outcome {
+        match self.exchange(url, build).await {
+            Ok(answer) => classify(answer.status, answer.retry_after.as_deref(), &answer.body, Utc::now()),
+            Err(failed) => failed,
+        }
+    }
+
+    /// Send the request `build` makes for `url`: the vendor's answer (status, Retry-After and the
+    /// head of the body), or the outcome of a request that got none.
+    pub async fn exchange(
+        &self,
+        url: &str,
+        build: impl FnOnce(&reqwest::Client, reqwest::Url) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, Outcome> {
+        let url = self.policy.check_url(url).map_err(|error| Outcome::Permanent { error })?;
+        match build(&self.client, url).send().await {
+            Err(e) => Err(unanswered(&e)),
             Ok(res) => {
                 let status = res.status().as_u16();
-                let retry = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
+                let retry_after = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
                 let head = read_head(res, BODY_LIMIT).await;
-                classify(status, retry.as_deref(), &String::from_utf8_lossy(&head), Utc::now())
+                Ok(Answer { status, retry_after, body: String::from_utf8_lossy(&head).into_owned() })
             }
         }
     }
+}
+
+/// A vendor's answer, as far as it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    /// The first `BODY_LIMIT` bytes of the body, as text.
+    pub body: String,
 }
 
 /// At most the first `limit` bytes of the answer's body (less if reading it fails): the rest is
@@ -120,8 +148,9 @@ pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     Some((at - now).to_std().unwrap_or_default())
 }
 
-/// A vendor's answer as an outcome: 2xx delivered; 408, 429 and 5xx worth retrying; any other
-/// status rejected for good. The error keeps the first 200 characters of the body.
+/// A vendor's answer as an outcome: 2xx delivered; 408, 429 and 5xx worth retrying (429 and 503
+/// after the Retry-After they give); any other status (400, 401, 403, 404, 422 ...) rejected for
+/// good. The error keeps the first 200 characters of the body: the vendor's reason.
 pub fn classify(status: u16, retry_after_header: Option<&str>, body: &str, now: DateTime<Utc>) -> Outcome {
     let snippet: String = body.chars().take(200).collect();
     let error =
@@ -132,13 +161,6 @@ pub fn classify(status: u16, retry_after_header: Option<&str>, body: &str, now: 
             Outcome::Transient { error, retry_after: retry_after_header.and_then(|v| retry_after(v, now)) }
         }
         _ => Outcome::Permanent { error },
-    }
-}
-
-#[async_trait::async_trait]
-impl VendorAdapter for HttpPost {
-    async fn deliver(&self, vendor: &vendor::Model, row: &outbox::Model) -> Outcome {
-        self.send(&vendor.endpoint_url, &row.idempotency_key, row.payload.clone()).await
     }
 }
 

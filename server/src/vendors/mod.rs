@@ -1,42 +1,259 @@
-//! Vendor adapters: how one outbox row's payload reaches one vendor. The worker knows only the
-//! trait; each kind of vendor is one file behind it.
+//! Vendor adapters: how one outbox row's payload reaches one vendor (DESIGN.md 6). The worker
+//! knows only `Adapters`: it opens the vendor's secrets, picks the endpoint the row was queued
+//! for, and hands both to the adapter of the vendor's kind. Each kind is one file behind
+//! `VendorAdapter`, registered in `Adapters::new`.
+pub mod clarity;
+pub mod clienttrack;
+#[cfg(test)]
+mod contracts;
+pub mod custom;
 pub mod http_post;
+pub mod hud_api;
 pub mod outbound;
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use secrecy::{ExposeSecret, SecretString};
 
 use app::entities::{outbox, vendor};
 use app::outbox::state::Outcome;
-use app::vendors::VendorKind;
+use app::ssr::vault::Vault;
+use app::vendors::{DeliveryTarget, SecretField, TEST_HEADER, VendorKind};
 
-/// Delivers one outbox row to its vendor and classifies what happened. Must not panic and must
-/// give up by itself (a timeout is a transient outcome).
-#[async_trait::async_trait]
-pub trait VendorAdapter: Send + Sync {
-    async fn deliver(&self, vendor: &vendor::Model, row: &outbox::Model) -> Outcome;
+use http_post::{Answer, HttpPost, IDEMPOTENCY_HEADER};
+
+/// A vendor's secrets, opened for one request. Never logged: `Debug` shows only the names.
+pub struct Secrets(Vec<(SecretField, SecretString)>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(field, _)| field.stored_name())).finish()
+    }
 }
 
-/// The adapter for each kind of vendor: the one place a kind is wired to how it is delivered.
-/// Every kind posts the HMIS CSV zip over HTTPS for now; each gets its own format and
-/// authentication with issue 17, and file transports (SFTP, Azure Blob) with issue 18.
+impl Secrets {
+    pub fn new(secrets: Vec<(SecretField, SecretString)>) -> Secrets {
+        Secrets(secrets)
+    }
+
+    pub fn get(&self, field: &SecretField) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, v)| v.expose_secret())
+    }
+
+    /// A secret the kind needs, or the permanent failure that says it is missing.
+    pub fn require(&self, field: &SecretField, vendor: &vendor::Model) -> Result<&str, Outcome> {
+        self.get(field).ok_or_else(|| Outcome::Permanent {
+            error: format!(
+                "the {} of this {} vendor is not set; enter it on the vendor's settings page",
+                field.label(),
+                vendor.kind.label()
+            ),
+        })
+    }
+
+    /// `text` (a vendor's answer, an error) with every secret value, and the HTTP Basic token
+    /// made from one, blotted out: a vendor that echoes the request back must not put a
+    /// credential into the outbox errors, the audit or the page.
+    pub fn redact(&self, text: &str, basic_user: Option<&str>) -> String {
+        use base64::Engine;
+        let mut out = text.to_string();
+        for (field, value) in &self.0 {
+            let value = value.expose_secret();
+            let mut forms = vec![value.to_string()];
+            if let (SecretField::Password, Some(user)) = (field, basic_user) {
+                forms.push(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{value}")));
+            }
+            for form in forms.iter().filter(|f| f.len() >= 3) {
+                out = out.replace(form.as_str(), "[secret]");
+            }
+        }
+        out
+    }
+
+    /// The custom headers (name, value).
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().filter_map(|(f, v)| match f {
+            SecretField::Header(name) => Some((name.as_str(), v.expose_secret())),
+            _ => None,
+        })
+    }
+}
+
+/// Where one request goes: the vendor, the endpoint for its target, whether it is a test push
+/// (then marked with `TEST_HEADER`), and the vendor's secrets.
+pub struct Destination<'a> {
+    pub vendor: &'a vendor::Model,
+    pub url: &'a str,
+    pub test: bool,
+    pub secrets: &'a Secrets,
+}
+
+impl Destination<'_> {
+    /// The headers every request to the vendor carries: the test mark, and the idempotency key
+    /// when there is a delivery.
+    pub fn common(&self, request: reqwest::RequestBuilder, row: Option<&outbox::Model>) -> reqwest::RequestBuilder {
+        let request = if self.test { request.header(TEST_HEADER, "true") } else { request };
+        match row {
+            Some(row) => request.header(IDEMPOTENCY_HEADER, &row.idempotency_key),
+            None => request,
+        }
+    }
+}
+
+/// What a test connection found: whether the endpoint is reachable over TLS and took the
+/// credentials, in words an admin can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl Checked {
+    /// A handshake's answer, judged: 2xx passes; 401 and 403 are refused credentials; 404 a wrong
+    /// address; 405 and 501 (an upload endpoint that only takes uploads) reachable but with the
+    /// credentials unchecked until the first test push; anything else a failure with the status.
+    pub fn from_answer(url: &str, answer: Result<Answer, Outcome>) -> Checked {
+        let reached = if url.starts_with("https:") { "reachable over TLS" } else { "reachable" };
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(failed) => return Checked { ok: false, detail: failed.error().to_string() },
+        };
+        let status = answer.status;
+        let (ok, detail) = match status {
+            200..=299 => (true, format!("{reached}; the credentials were accepted (HTTP {status})")),
+            401 | 403 => {
+                (false, format!("the vendor refused the credentials (HTTP {status}); check them and save again"))
+            }
+            404 => (false, "the endpoint was not found (HTTP 404); check the address".to_string()),
+            405 | 501 => (
+                true,
+                format!(
+                    "{reached}; the endpoint takes only uploads (HTTP {status}), so the credentials are checked by the first test push"
+                ),
+            ),
+            _ => {
+                let reason: String = answer.body.chars().take(200).collect();
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    (false, format!("the vendor answered HTTP {status}"))
+                } else {
+                    (false, format!("the vendor answered HTTP {status}: {reason}"))
+                }
+            }
+        };
+        Checked { ok, detail }
+    }
+}
+
+/// Delivers one outbox row to its vendor and classifies what happened; checks a connection
+/// without sending data. Must not panic and must give up by itself (a timeout is a transient
+/// outcome).
+#[async_trait::async_trait]
+pub trait VendorAdapter: Send + Sync {
+    async fn deliver(&self, to: &Destination<'_>, row: &outbox::Model) -> Outcome;
+
+    async fn check(&self, to: &Destination<'_>) -> Checked;
+}
+
+/// A kind this version cannot deliver to (WellSky's SFTP): every row fails permanently, saying so.
+struct NotAvailable(&'static str);
+
+#[async_trait::async_trait]
+impl VendorAdapter for NotAvailable {
+    async fn deliver(&self, _: &Destination<'_>, _: &outbox::Model) -> Outcome {
+        Outcome::Permanent { error: self.0.to_string() }
+    }
+
+    async fn check(&self, _: &Destination<'_>) -> Checked {
+        Checked { ok: false, detail: self.0.to_string() }
+    }
+}
+
+/// The adapter of each kind, and the vault that opens the vendors' secrets.
 #[derive(Clone)]
 pub struct Adapters {
-    https_post: Arc<dyn VendorAdapter>,
+    kinds: HashMap<VendorKind, Arc<dyn VendorAdapter>>,
+    vault: Arc<Vault>,
 }
 
 impl Adapters {
-    /// `https_post` delivers to the HTTPS kinds (the worker's `HttpPost`, or a test's stand-in).
-    pub fn new(https_post: Arc<dyn VendorAdapter>) -> Adapters {
-        Adapters { https_post }
+    /// The registry: the one place a kind is wired to how it is delivered.
+    pub fn new(https: Arc<HttpPost>, vault: Arc<Vault>) -> Adapters {
+        let wellsky = "WellSky takes files over SFTP, which this version cannot send yet";
+        let kinds: [(VendorKind, Arc<dyn VendorAdapter>); 5] = [
+            (VendorKind::Clarity, Arc::new(clarity::Clarity(https.clone()))),
+            (VendorKind::Clienttrack, Arc::new(clienttrack::ClientTrack(https.clone()))),
+            (VendorKind::HudApi, Arc::new(hud_api::HudApi(https.clone()))),
+            (VendorKind::Custom, Arc::new(custom::Custom(https))),
+            (VendorKind::Wellsky, Arc::new(NotAvailable(wellsky))),
+        ];
+        Adapters { kinds: kinds.into_iter().collect(), vault }
     }
 
-    pub fn for_kind(&self, kind: VendorKind) -> &dyn VendorAdapter {
-        match kind {
-            VendorKind::Clarity
-            | VendorKind::Wellsky
-            | VendorKind::Clienttrack
-            | VendorKind::HudApi
-            | VendorKind::Custom => self.https_post.as_ref(),
+    /// Every kind delivered by `adapter` (a test's stand-in).
+    pub fn uniform(adapter: Arc<dyn VendorAdapter>, vault: Arc<Vault>) -> Adapters {
+        Adapters { kinds: VendorKind::ALL.iter().map(|k| (*k, adapter.clone())).collect(), vault }
+    }
+
+    fn for_kind(&self, kind: VendorKind) -> Option<&dyn VendorAdapter> {
+        self.kinds.get(&kind).map(Arc::as_ref)
+    }
+
+    /// The URL for `target`: a test push goes to the test endpoint, or without one to the
+    /// production endpoint (marked as a test either way).
+    fn url(vendor: &vendor::Model, target: DeliveryTarget) -> &str {
+        match (target, vendor.test_endpoint_url.as_deref()) {
+            (DeliveryTarget::Test, Some(test)) => test,
+            _ => &vendor.endpoint_url,
         }
+    }
+
+    async fn secrets(&self, db: &DatabaseConnection, vendor: &vendor::Model) -> Result<Secrets, String> {
+        app::vendors::ssr::open_secrets(db, &self.vault, vendor).await.map(Secrets)
+    }
+
+    /// Deliver `row` to `vendor` by its kind's adapter.
+    pub async fn deliver(&self, db: &DatabaseConnection, vendor: &vendor::Model, row: &outbox::Model) -> Outcome {
+        let Some(adapter) = self.for_kind(vendor.kind) else {
+            return Outcome::Permanent { error: format!("no adapter for {} vendors", vendor.kind.label()) };
+        };
+        let secrets = match self.secrets(db, vendor).await {
+            Ok(secrets) => secrets,
+            Err(error) => return Outcome::Permanent { error },
+        };
+        let test = row.target == DeliveryTarget::Test;
+        let to = Destination { vendor, url: Self::url(vendor, row.target), test, secrets: &secrets };
+        let redact = |error: String| secrets.redact(&error, vendor.auth_user.as_deref());
+        match adapter.deliver(&to, row).await {
+            Outcome::Delivered => Outcome::Delivered,
+            Outcome::Transient { error, retry_after } => Outcome::Transient { error: redact(error), retry_after },
+            Outcome::Permanent { error } => Outcome::Permanent { error: redact(error) },
+        }
+    }
+
+    /// Test the connection to the endpoint `vendor`'s mode sends to now, without sending data.
+    pub async fn check(&self, db: &DatabaseConnection, vendor: &vendor::Model) -> Checked {
+        let Some(adapter) = self.for_kind(vendor.kind) else {
+            return Checked { ok: false, detail: format!("no adapter for {} vendors", vendor.kind.label()) };
+        };
+        let secrets = match self.secrets(db, vendor).await {
+            Ok(secrets) => secrets,
+            Err(detail) => return Checked { ok: false, detail },
+        };
+        let target = app::outbox::push::target_of(vendor);
+        let test = target == DeliveryTarget::Test;
+        let checked =
+            adapter.check(&Destination { vendor, url: Self::url(vendor, target), test, secrets: &secrets }).await;
+        Checked { detail: secrets.redact(&checked.detail, vendor.auth_user.as_deref()), ..checked }
+    }
+}
+
+#[async_trait::async_trait]
+impl app::ssr::VendorProbe for Adapters {
+    async fn check(&self, db: &DatabaseConnection, vendor: &vendor::Model) -> (bool, String) {
+        let checked = Adapters::check(self, db, vendor).await;
+        (checked.ok, checked.detail)
     }
 }

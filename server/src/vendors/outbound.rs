@@ -5,9 +5,7 @@
 //! (127.0.0.0/8, ::1) over plain http is allowed only when the operator turns it on for a demo or
 //! tests. A name that resolves only to refused addresses fails with `NotAllowed`, which the
 //! adapter finds in the error's source chain and records as a permanent failure.
-mod global;
-
-pub use global::{is_global, not_global};
+pub use app::vendors::address::{is_global, not_global};
 
 use std::error::Error as StdError;
 use std::io;
@@ -21,14 +19,6 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 pub struct OutboundPolicy {
     /// Allow http and https to 127.0.0.0/8 and ::1 (the vendor simulator, tests).
     pub allow_loopback: bool,
-}
-
-/// 127.0.0.0/8, ::1 or ::ffff:127.x.y.z: what `allow_loopback` opens, and nothing more.
-fn is_loopback(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
-    }
 }
 
 /// A vendor host that resolved only to addresses no delivery may reach. The message names the
@@ -63,32 +53,12 @@ impl NotAllowed {
 impl OutboundPolicy {
     /// Why `ip` may not be reached, if it may not ("10.0.0.1 is a private address").
     pub fn refuse(&self, ip: IpAddr) -> Option<String> {
-        if self.allow_loopback && is_loopback(ip) {
-            return None;
-        }
-        not_global(ip).map(|why| format!("{ip} is {why}"))
+        app::vendors::address::refuse(ip, self.allow_loopback)
     }
 
     /// Check a vendor URL before sending: its scheme, and its host when it is an address.
     pub fn check_url(&self, url: &str) -> Result<reqwest::Url, String> {
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("the vendor URL is not valid ({e})"))?;
-        let host_ip = match parsed.host() {
-            Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
-            Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
-            Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => Some(IpAddr::from([127, 0, 0, 1])),
-            Some(url::Host::Domain(_)) => None,
-            None => return Err("the vendor URL has no host".into()),
-        };
-        let loopback = host_ip.is_some_and(is_loopback);
-        match parsed.scheme() {
-            "https" => {}
-            "http" if loopback && self.allow_loopback => {}
-            other => return Err(format!("the vendor URL must use https, not {other}")),
-        }
-        if let Some(reason) = host_ip.and_then(|ip| self.refuse(ip)) {
-            return Err(format!("the vendor URL is not allowed: {reason}"));
-        }
-        Ok(parsed)
+        app::vendors::address::check_url(url, self.allow_loopback)
     }
 
     /// A resolver that drops the addresses this policy refuses, and fails with `NotAllowed` when

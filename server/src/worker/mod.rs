@@ -18,6 +18,7 @@ use app::outbox::ssr::{
     AttemptRecord, Finished, claim, extend_lease, finish_many, record_circuit, rescue_expired, snooze,
 };
 use app::outbox::state::{AuditOutcome, Next, Outcome, after_attempt};
+use app::vendors::{DeliveryTarget, VendorMode};
 
 /// A claim running in the background: how many rows it asked for, and its answer.
 type ClaimTask = tokio::task::JoinHandle<Result<Vec<Claimed>, app::error::AppError>>;
@@ -69,9 +70,10 @@ pub fn start(
     db: DatabaseConnection,
     wake: Arc<Notify>,
     settings: &crate::config::Settings,
+    vault: Arc<app::ssr::vault::Vault>,
 ) -> anyhow::Result<Arc<Worker>> {
     let https_post = crate::vendors::http_post::HttpPost::new(Duration::from_secs(60), settings.outbound_policy())?;
-    let adapters = Adapters::new(Arc::new(https_post));
+    let adapters = Adapters::new(Arc::new(https_post), vault);
     let worker = WorkerSettings {
         concurrency: settings.worker_concurrency,
         lease: chrono::Duration::seconds(settings.worker_lease_seconds as i64),
@@ -512,7 +514,13 @@ impl Worker {
         let Claimed { row, vendor, lease } = claimed;
         let now = self.clock.now();
         let outcome = match &vendor {
-            Some(v) if v.enabled => {
+            Some(v) if v.deleted_at.is_some() || v.mode == VendorMode::Off => {
+                Outcome::Permanent { error: "the vendor was deleted or switched off before delivery".into() }
+            }
+            Some(v) if row.target == DeliveryTarget::Production && v.mode != VendorMode::Live => {
+                Outcome::Permanent { error: "the vendor left live mode before this production push went out".into() }
+            }
+            Some(v) => {
                 if let Admission::SnoozeUntil(until) = self.with_breaker(v.id, |b| b.admit(now)) {
                     drop(lease);
                     snooze(&self.db, &row, until).await?;
@@ -532,7 +540,7 @@ impl Worker {
                     return Ok(Turn::Withdrawn);
                 }
                 let started = std::time::Instant::now();
-                let outcome = self.adapters.for_kind(v.kind).deliver(v, &row).await;
+                let outcome = self.adapters.deliver(&self.db, v, &row).await;
                 let labels = [("vendor", v.id.to_string()), ("outcome", outcome.kind().as_str().to_string())];
                 metrics::histogram!(crate::metrics::DELIVERY_SECONDS, &labels).record(started.elapsed().as_secs_f64());
                 metrics::counter!(crate::metrics::ATTEMPTS, &labels).increment(1);
@@ -557,7 +565,7 @@ impl Worker {
                 }
                 outcome
             }
-            _ => Outcome::Permanent { error: "the vendor was removed or disabled before delivery".into() },
+            None => Outcome::Permanent { error: "the vendor was removed before delivery".into() },
         };
         drop(lease);
         let done = self.clock.now();

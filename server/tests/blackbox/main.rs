@@ -21,4 +21,5 @@ mod schema;
 mod shelter_admin;
 mod shelters;
 mod sign_in_throttle;
+mod vendors;
 mod worker;

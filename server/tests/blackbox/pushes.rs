@@ -102,7 +102,7 @@ async fn push_to_all_skips_disabled_vendors_and_bad_forms_say_why(app: TestApp) 
     assert!(alpha["last_failure"][1].as_str().unwrap().contains("HTTP 400: ProjectID unknown"), "{alpha}");
 
     let page = admin.page("/admin/hmis-export?confirm=all").await;
-    assert!(page.body.contains("Push the current export to all 2 enabled vendors?"), "{}", page.body);
+    assert!(page.body.contains("Push the current export to all 2 vendors in test or live mode?"), "{}", page.body);
     assert!(page.body.contains("Confirm: push to all"));
 }
 both_backends!(push_to_all_skips_disabled_vendors_and_bad_forms_say_why);

@@ -95,10 +95,11 @@ async fn vendor(db: &DatabaseConnection, tenant: i64) -> Result<i64, DbErr> {
     let now = "CURRENT_TIMESTAMP".to_string();
     let values = [
         ("tenant_id", v(tenant)),
-        ("name", "'Clarity'".into()),
+        // Names differ between CoCs, so moving one to the other meets only the tenant rules.
+        ("name", format!("'Clarity of {tenant}'")),
         ("kind", "'clarity'".into()),
         ("endpoint_url", "'http://127.0.0.1:9/upload'".into()),
-        ("enabled", "false".into()),
+        ("mode", "'off'".into()),
         ("created_at", now.clone()),
         ("updated_at", now),
     ];

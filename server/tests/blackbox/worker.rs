@@ -46,9 +46,9 @@ struct Harness {
 
 /// A worker on `db` with `clock` that delivers over HTTP, loopback allowed (the mock vendor).
 fn loopback_worker(db: DatabaseConnection, clock: Arc<StubClock>, settings: WorkerSettings) -> Arc<Worker> {
-    let adapter =
+    let https =
         Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
-    Worker::new(db, clock, Adapters::new(adapter), settings, Default::default())
+    Worker::new(db, clock, Adapters::new(https, test_vault()), settings, Default::default())
 }
 
 async fn harness(app: &TestDb) -> Harness {
@@ -67,6 +67,9 @@ impl Harness {
             tenant_id: self.vendor.tenant_id,
             vendor_id: self.vendor.id,
             payload: format!("zip of {key}").into_bytes(),
+            payload_name: format!("{key}.zip"),
+            payload_format: app::vendors::PayloadFormat::HmisCsvZip,
+            target: app::vendors::DeliveryTarget::Production,
             record_count: 17,
             idempotency_key: key,
             dv_epoch: 0,
@@ -256,10 +259,14 @@ struct Handover {
 
 #[async_trait::async_trait]
 impl server::vendors::VendorAdapter for Handover {
-    async fn deliver(&self, vendor: &vendor::Model, row: &outbox::Model) -> app::outbox::state::Outcome {
+    async fn deliver(&self, to: &server::vendors::Destination<'_>, row: &outbox::Model) -> app::outbox::state::Outcome {
         self.started.send_replace(true);
         let _ = self.other.clone().wait_for(|started| *started).await;
-        self.delivery.deliver(vendor, row).await
+        self.delivery.deliver(to, row).await
+    }
+
+    async fn check(&self, to: &server::vendors::Destination<'_>) -> server::vendors::Checked {
+        self.delivery.check(to).await
     }
 }
 
@@ -271,14 +278,15 @@ async fn two_workers_on_one_database_deliver_every_row_exactly_once(app: TestDb)
     h.insert_rows(N).await;
     let (a_started, a_seen) = tokio::sync::watch::channel(false);
     let (b_started, b_seen) = tokio::sync::watch::channel(false);
-    let http: Arc<dyn server::vendors::VendorAdapter> =
-        Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
+    let http: Arc<dyn server::vendors::VendorAdapter> = Arc::new(server::vendors::custom::Custom(Arc::new(
+        HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap(),
+    )));
     let worker = |started, other| {
         let handover = Handover { delivery: http.clone(), started, other };
         Worker::new(
             h.db.clone(),
             h.clock.clone(),
-            Adapters::new(Arc::new(handover)),
+            Adapters::uniform(Arc::new(handover), test_vault()),
             WorkerSettings::default(),
             Default::default(),
         )

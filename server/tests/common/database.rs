@@ -83,6 +83,11 @@ impl TestDb {
         Database::connect(&self.url).await.expect("connect to the test database")
     }
 
+    /// The SQLite database file (none on PostgreSQL).
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        (self.backend == Backend::Sqlite).then(|| self.dir.join(SQLITE_FILE))
+    }
+
     /// `DATABASE_URL` for the server: PostgreSQL's, or none (SQLite in its data directory).
     pub fn server_url(&self) -> Option<&str> {
         self.pg_database.as_ref().map(|_| self.url.as_str())

@@ -174,7 +174,19 @@ impl TestApp {
 
     /// The `hmis-bridge` command line against this app's database.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        server_command(&self.store.dir, self.store.server_url(), args).output().expect("run hmis-bridge")
+        self.cli_with(args, &[])
+    }
+
+    /// The same with extra environment variables (secrets, `RUST_LOG`).
+    pub fn cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        let mut command = server_command(&self.store.dir, self.store.server_url(), args);
+        command.envs(env.iter().copied());
+        command.output().expect("run hmis-bridge")
+    }
+
+    /// The SQLite database file (none on PostgreSQL).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self.store.sqlite_file()
     }
 
     /// Deliver every push that is due now, as `hmis-bridge worker --drain` (the server itself
@@ -380,7 +392,8 @@ pub async fn add_other_coc(db: &sea_orm::DatabaseConnection) -> OtherCoc {
     OtherCoc { tenant, organization, shelter, line }
 }
 
-/// An enabled vendor of `tenant_id` that receives pushes at `url`, not yet inserted.
+/// A live custom-endpoint vendor of `tenant_id` (no credentials) that receives pushes (the zip as
+/// the body) at `url`, not yet inserted.
 pub fn new_vendor(tenant_id: i64, name: &str, url: &str) -> app::entities::vendor::ActiveModel {
     use sea_orm::ActiveValue::Set;
     let now = chrono::Utc::now();
@@ -388,10 +401,11 @@ pub fn new_vendor(tenant_id: i64, name: &str, url: &str) -> app::entities::vendo
         public_id: Set(app::ssr::public_id::new()),
         tenant_id: Set(tenant_id),
         name: Set(name.into()),
-        kind: Set(app::vendors::VendorKind::Clarity),
+        kind: Set(app::vendors::VendorKind::Custom),
         endpoint_url: Set(url.into()),
         push_interval_minutes: Set(None),
-        enabled: Set(true),
+        mode: Set(app::vendors::VendorMode::Live),
+        payload_format: Set(app::vendors::PayloadFormat::HmisCsvZip),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -425,7 +439,7 @@ pub fn new_outbox_row(
     }
 }
 
-/// Add an HMIS vendor to the demo CoC that receives pushes at `url`.
+/// Add an HMIS vendor to the demo CoC that receives pushes at `url`: live, or off.
 pub async fn add_vendor(
     db: &sea_orm::DatabaseConnection,
     name: &str,
@@ -436,8 +450,16 @@ pub async fn add_vendor(
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
     let tenant = tenant::Entity::find().filter(tenant::Column::Slug.eq("capital-area")).one(db).await.unwrap().unwrap();
     let mut vendor = new_vendor(tenant.id, name, url);
-    vendor.enabled = Set(enabled);
+    if !enabled {
+        vendor.mode = Set(app::vendors::VendorMode::Off);
+    }
     vendor.insert(db).await.unwrap()
+}
+
+/// A vault under a fixed test key (the server under test has its own).
+pub fn test_vault() -> std::sync::Arc<app::ssr::vault::Vault> {
+    let key = secrecy::SecretString::from("test-vault-key-0123456789-abcdefghijklmnop".to_string());
+    std::sync::Arc::new(app::ssr::vault::Vault::new(&key, &[]))
 }
 
 /// The vendor simulator (`hmis-bridge simulate-vendor`) in its own process, stopped when dropped.

@@ -15,11 +15,16 @@ pub struct NewDelivery<'a> {
     pub tenant_id: i64,
     pub vendor_id: i64,
     pub payload: Vec<u8>,
+    /// The payload's file name (marked `-TEST` for a test push).
+    pub payload_name: String,
+    pub payload_format: crate::vendors::PayloadFormat,
+    /// The endpoint it goes to, whatever the vendor's mode is by then.
+    pub target: crate::vendors::DeliveryTarget,
     pub record_count: i32,
     /// Unique per vendor: the same key twice is one row (a double click, a retried form, two
     /// replicas' schedulers in the same period). Also sent to the vendor so it can drop repeats.
     pub idempotency_key: &'a str,
-    /// The tenant's DV epoch the payload was built in (`ExportZip::dv_epoch`).
+    /// The tenant's DV epoch the payload was built in (`push::Payloads`).
     pub dv_epoch: i32,
 }
 
@@ -53,6 +58,9 @@ pub async fn enqueue(
         idempotency_key: Set(d.idempotency_key.to_string()),
         created_at: Set(now),
         dv_epoch: Set(d.dv_epoch),
+        target: Set(d.target),
+        payload_format: Set(d.payload_format),
+        payload_name: Set(d.payload_name),
         ..Default::default()
     };
     let inserted = outbox::Entity::insert(row)

@@ -65,8 +65,11 @@ pub async fn queue_gauges(db: &DatabaseConnection) -> Result<Vec<QueueGauge>, Ap
     let tenants: std::collections::HashMap<i64, String> =
         crate::entities::tenant::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t.slug)).collect();
     let counts: Vec<StateCount> = queue_counts().into_model::<StateCount>().all(db).await?;
-    let vendors =
-        crate::entities::vendor::Entity::find().order_by_asc(crate::entities::vendor::Column::Id).all(db).await?;
+    let vendors = crate::entities::vendor::Entity::find()
+        .filter(crate::entities::vendor::Column::DeletedAt.is_null())
+        .order_by_asc(crate::entities::vendor::Column::Id)
+        .all(db)
+        .await?;
     Ok(vendors
         .into_iter()
         .map(|vendor| {

@@ -1,0 +1,106 @@
+//! Which vendor addresses a delivery may reach (DESIGN.md 6): https only, and only globally
+//! reachable unicast addresses (see `global`: never a private, loopback, link-local (cloud
+//! metadata), shared, reserved, documentation, multicast or tunnel address). The settings form
+//! checks a URL here when it is saved; the worker checks it again before every delivery, and its
+//! resolver (`server::vendors::outbound`) checks every address a name resolves to. Loopback
+//! (127.0.0.0/8, ::1) over plain http is allowed only when the operator turns it on for a demo or
+//! tests.
+mod global;
+
+pub use global::{is_global, not_global};
+
+use std::net::IpAddr;
+
+/// 127.0.0.0/8, ::1 or ::ffff:127.x.y.z: what `allow_loopback` opens, and nothing more.
+pub fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    }
+}
+
+/// Why `ip` may not be reached, if it may not ("10.0.0.1 is a private address").
+pub fn refuse(ip: IpAddr, allow_loopback: bool) -> Option<String> {
+    if allow_loopback && is_loopback(ip) {
+        return None;
+    }
+    not_global(ip).map(|why| format!("{ip} is {why}"))
+}
+
+/// Check a vendor URL: its scheme, and its host when it is an address. The message never
+/// repeats the URL (it may carry credentials).
+pub fn check_url(url: &str, allow_loopback: bool) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(url.trim()).map_err(|e| format!("the vendor URL is not valid ({e})"))?;
+    let host_ip = match parsed.host() {
+        Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+        Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => Some(IpAddr::from([127, 0, 0, 1])),
+        Some(url::Host::Domain(_)) => None,
+        None => return Err("the vendor URL has no host".into()),
+    };
+    let loopback = host_ip.is_some_and(is_loopback);
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback && allow_loopback => {}
+        other => return Err(format!("the vendor URL must use https, not {other}")),
+    }
+    if let Some(reason) = host_ip.and_then(|ip| refuse(ip, allow_loopback)) {
+        return Err(format!("the vendor URL is not allowed: {reason}"));
+    }
+    Ok(parsed)
+}
+
+/// A URL an admin may save as an endpoint: what `check_url` allows, without a user name or
+/// password in it (those go in the credential fields, which are kept secret) and without a
+/// fragment. The error is the fix, for the form.
+pub fn endpoint(raw: &str, allow_loopback: bool) -> Result<url::Url, String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err("enter the https:// address the vendor gave you.".into());
+    }
+    if t.len() > 2000 {
+        return Err("use at most 2000 characters.".into());
+    }
+    let url = check_url(t, allow_loopback).map_err(|why| {
+        let why = why.trim_start_matches("the vendor URL ");
+        format!("{why}; enter an https:// address on the public internet, like https://api.vendor.example/import.")
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("remove the user name and password from the address and enter them in the credential fields, \
+                    where they are kept encrypted."
+            .into());
+    }
+    if url.fragment().is_some() {
+        return Err("remove the #fragment from the address.".into());
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_https_unless_loopback_is_allowed() {
+        assert!(check_url("https://api.clarityhs.example/import", false).is_ok());
+        assert!(check_url("https://8.8.8.8/import", false).is_ok());
+        for bad in ["http://api.example/import", "ftp://api.example/", "https://10.1.2.3/", "http://127.0.0.1:3199/"] {
+            assert!(check_url(bad, false).is_err(), "{bad}");
+        }
+        assert!(check_url("http://127.0.0.1:3199/upload", true).is_ok());
+        assert!(check_url("http://10.0.0.1/x", true).is_err(), "only loopback may use http");
+    }
+
+    #[test]
+    fn an_endpoint_has_no_credentials_and_the_error_says_what_to_do() {
+        assert!(endpoint(" https://api.example/import ", false).is_ok());
+        let with_user = endpoint("https://user:s3cret@api.example/import", false).unwrap_err();
+        assert!(with_user.contains("credential fields") && !with_user.contains("s3cret"), "{with_user}");
+        assert!(endpoint("", false).unwrap_err().contains("https://"));
+        let private = endpoint("https://192.168.1.10/import", false).unwrap_err();
+        assert!(private.starts_with("is not allowed: 192.168.1.10 is a private address"), "{private}");
+        let plain = endpoint("http://api.example/import", false).unwrap_err();
+        assert!(plain.starts_with("must use https, not http"), "{plain}");
+        assert!(endpoint("https://api.example/import#x", false).is_err());
+    }
+}

@@ -1,0 +1,367 @@
+//! A vendor's settings as typed (the settings form, the command line) and as checked: every
+//! field with its own message naming the fix, nothing kept until all of it is valid.
+use super::{Contact, Contacts, PayloadFormat, SecretField, VendorForm, VendorKind};
+use crate::error::AppError;
+
+/// The longest secret accepted (a key, a password, a header value).
+pub const SECRET_MAX: usize = 4096;
+/// Custom headers a vendor may have.
+pub const HEADERS_MAX: usize = 20;
+/// Shortest and longest push interval, in minutes.
+pub const INTERVAL_MINUTES: (i32, i32) = (5, 1440);
+
+/// Headers the delivery itself sets or the connection needs: a custom header may not replace them.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "content-type",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "proxy-authorization",
+    "idempotency-key",
+    "x-hmis-bridge-test",
+];
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::validation(field, message)
+}
+
+/// A vendor's settings, checked. `secrets` holds only the values given this time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorInput {
+    pub name: String,
+    pub kind: VendorKind,
+    pub endpoint_url: String,
+    pub test_endpoint_url: Option<String>,
+    pub push_interval_minutes: Option<i32>,
+    pub push_daily_at: Option<String>,
+    pub payload_format: PayloadFormat,
+    pub json_version: Option<i32>,
+    pub auth_user: Option<String>,
+    pub org_id: Option<String>,
+    pub contacts: Contacts,
+    pub secrets: Vec<(SecretField, String)>,
+}
+
+/// A kind as the form or the command line names it (`hud_api` or `hud-api`).
+pub fn kind(raw: &str) -> Result<VendorKind, AppError> {
+    let t = raw.trim().to_ascii_lowercase().replace('-', "_");
+    match VendorKind::parse(&t) {
+        Some(VendorKind::Wellsky) => Err(invalid(
+            "kind",
+            "Kind: WellSky takes files over SFTP, which this version cannot send yet; choose another kind.",
+        )),
+        Some(kind) => Ok(kind),
+        None => Err(invalid("kind", "Kind: choose Bitfocus Clarity, Eccovia ClientTrack, HUD HMIS API or Custom.")),
+    }
+}
+
+/// A secret as typed: any characters but control characters (a header value must stay one line),
+/// at most `SECRET_MAX` bytes. Empty is `None` (keep what is stored). The error never repeats it.
+pub fn secret(field: &str, label: &str, raw: &str) -> Result<Option<String>, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    if raw.len() > SECRET_MAX {
+        return Err(invalid(field, format!("{label}: use at most {SECRET_MAX} characters.")));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(invalid(field, format!("{label}: remove line breaks and other control characters.")));
+    }
+    Ok(Some(raw.trim().to_string()))
+}
+
+/// A custom header's name: an HTTP token, not one the delivery sets itself.
+pub fn header_name(raw: &str) -> Result<String, AppError> {
+    let t = raw.trim();
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if t.is_empty() || t.len() > 100 || !t.chars().all(token) {
+        return Err(invalid(
+            "header_name",
+            "Header name: use letters, digits and dashes (at most 100), like X-Api-Key.",
+        ));
+    }
+    if RESERVED_HEADERS.contains(&t.to_ascii_lowercase().as_str()) {
+        return Err(invalid("header_name", format!("Header name: {t} is set by HMIS Bridge itself; choose another.")));
+    }
+    Ok(t.to_string())
+}
+
+/// `HH:MM` from 00:00 to 23:59.
+pub fn daily_time(raw: &str) -> Result<String, AppError> {
+    let t = raw.trim();
+    let ok = t.len() == 5
+        && t.as_bytes()[2] == b':'
+        && t[..2].parse::<u32>().is_ok_and(|h| h < 24)
+        && t[3..].parse::<u32>().is_ok_and(|m| m < 60)
+        && t.bytes().enumerate().all(|(i, b)| i == 2 || b.is_ascii_digit());
+    if ok { Ok(t.to_string()) } else { Err(invalid("daily_at", "Daily at: enter a time as HH:MM, like 02:30.")) }
+}
+
+/// One contact line: `name; email; phone`, with an email or a phone.
+fn contact(n: usize, line: &str) -> Result<Contact, AppError> {
+    let label = format!("Contacts, line {n}");
+    let parts: Vec<&str> = line.split(';').map(str::trim).collect();
+    if parts.len() > 3 {
+        return Err(invalid("contacts", format!("{label}: write name; email; phone (two semicolons at most).")));
+    }
+    let part = |i: usize| parts.get(i).copied().unwrap_or("");
+    let name = crate::input::text("contacts", &label, part(0), 100, true)?.unwrap_or_default();
+    let email = if part(1).is_empty() {
+        String::new()
+    } else {
+        crate::auth::Email::parse(part(1))
+            .map_err(|_| {
+                invalid("contacts", format!("{label}: the email address is not valid, like name@example.org."))
+            })?
+            .as_str()
+            .to_string()
+    };
+    let phone = part(2);
+    let phone_ok = phone.chars().all(|c| c.is_ascii_digit() || " +-().x".contains(c))
+        && phone.chars().filter(char::is_ascii_digit).count() >= 7
+        && phone.len() <= 30;
+    if !phone.is_empty() && !phone_ok {
+        return Err(invalid("contacts", format!("{label}: the phone number should be digits, like +1 512 555 0100.")));
+    }
+    if email.is_empty() && phone.is_empty() {
+        return Err(invalid("contacts", format!("{label}: add an email address or a phone number after the name.")));
+    }
+    Ok(Contact { name, email, phone: phone.to_string() })
+}
+
+/// The contacts textarea: one per line, at most 10.
+pub fn contacts(raw: &str) -> Result<Contacts, AppError> {
+    let lines: Vec<&str> = raw.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.len() > 10 {
+        return Err(invalid("contacts", "Contacts: list at most 10."));
+    }
+    Ok(Contacts(lines.iter().enumerate().map(|(i, l)| contact(i + 1, l)).collect::<Result<_, _>>()?))
+}
+
+impl VendorForm {
+    /// Check every field. `stored` are the secrets the vendor already has (none for a new one):
+    /// a secret the kind needs must be given now or be one of them. Loopback http is allowed
+    /// only when the operator allows it (demo, tests).
+    pub fn parse(&self, allow_loopback: bool, stored: &[SecretField]) -> Result<VendorInput, AppError> {
+        let name = crate::input::text("name", "Name", &self.name, 100, true)?.unwrap_or_default();
+        let kind = kind(&self.kind)?;
+        let endpoint_url = super::address::endpoint(&self.endpoint_url, allow_loopback)
+            .map_err(|why| invalid("endpoint_url", format!("Production endpoint: {why}")))?
+            .to_string();
+        let test_endpoint_url = if self.test_endpoint_url.trim().is_empty() {
+            None
+        } else {
+            let url = super::address::endpoint(&self.test_endpoint_url, allow_loopback)
+                .map_err(|why| invalid("test_endpoint_url", format!("Test endpoint: {why}")))?
+                .to_string();
+            Some(url)
+        };
+        let (push_interval_minutes, push_daily_at) = match self.schedule.trim() {
+            "" | "off" => (None, None),
+            "interval" => {
+                let (lo, hi) = INTERVAL_MINUTES;
+                match self.interval_minutes.trim().parse::<i32>() {
+                    Ok(m) if (lo..=hi).contains(&m) => (Some(m), None),
+                    _ => {
+                        return Err(invalid(
+                            "interval_minutes",
+                            format!("Every N minutes: enter a whole number from {lo} to {hi}."),
+                        ));
+                    }
+                }
+            }
+            "daily" => (None, Some(daily_time(&self.daily_at)?)),
+            _ => return Err(invalid("schedule", "Schedule: choose off, every N minutes or daily.")),
+        };
+        let payload_format = match self.payload_format.trim() {
+            "" => kind.formats()[0],
+            raw => match PayloadFormat::parse(raw) {
+                Some(f) if kind.formats().contains(&f) => f,
+                _ => {
+                    let allowed: Vec<&str> = kind.formats().iter().map(|f| f.label()).collect();
+                    return Err(invalid(
+                        "payload_format",
+                        format!("Payload: a {} vendor takes {}.", kind.label(), allowed.join(" or ")),
+                    ));
+                }
+            },
+        };
+        let auth_user = if kind.uses_basic_auth() {
+            let user = crate::input::text("auth_user", "API user", &self.auth_user, 200, true)?;
+            if user.as_deref().is_some_and(|u| u.contains(':')) {
+                return Err(invalid("auth_user", "API user: remove the colon (HTTP Basic cannot carry it)."));
+            }
+            user
+        } else {
+            None
+        };
+        let org_id = if kind == VendorKind::Clienttrack {
+            let org = crate::input::text("org_id", "OrgId", &self.org_id, 100, false)?;
+            if org.as_deref().is_some_and(|o| !o.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
+                return Err(invalid("org_id", "OrgId: use the letters, digits and dashes ClientTrack gave you."));
+            }
+            org
+        } else {
+            None
+        };
+        let mut secrets = Vec::new();
+        for (field, raw) in [
+            (SecretField::Password, &self.password),
+            (SecretField::ApiKey, &self.api_key),
+            (SecretField::SubscriptionKey, &self.subscription_key),
+        ] {
+            if kind.required_secrets().contains(&field)
+                && let Some(value) = secret(field.field(), &field.label(), raw)?
+            {
+                secrets.push((field, value));
+            }
+        }
+        if kind == VendorKind::Custom && !(self.header_name.trim().is_empty() && self.header_value.trim().is_empty()) {
+            let name = header_name(&self.header_name)?;
+            let value = secret("header_value", &format!("Header {name}"), &self.header_value)?
+                .ok_or_else(|| invalid("header_value", format!("Header {name}: enter its value.")))?;
+            if !stored.iter().any(|s| matches!(s, SecretField::Header(h) if h.eq_ignore_ascii_case(&name)))
+                && stored.iter().filter(|s| matches!(s, SecretField::Header(_))).count() >= HEADERS_MAX
+            {
+                return Err(invalid(
+                    "header_name",
+                    format!("Header name: a vendor has at most {HEADERS_MAX} headers."),
+                ));
+            }
+            secrets.push((SecretField::Header(name), value));
+        }
+        for needed in kind.required_secrets() {
+            if !secrets.iter().any(|(f, _)| f == needed) && !stored.contains(needed) {
+                return Err(invalid(
+                    needed.field(),
+                    format!(
+                        "{}: a {} vendor needs it; enter the one the vendor gave you.",
+                        needed.label(),
+                        kind.label()
+                    ),
+                ));
+            }
+        }
+        Ok(VendorInput {
+            name,
+            kind,
+            endpoint_url,
+            test_endpoint_url,
+            push_interval_minutes,
+            push_daily_at,
+            payload_format,
+            json_version: payload_format.is_json().then_some(crate::hmis::json::CURRENT_VERSION),
+            auth_user,
+            org_id,
+            contacts: contacts(&self.contacts)?,
+            secrets,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clarity() -> VendorForm {
+        VendorForm {
+            name: "Clarity".into(),
+            kind: "clarity".into(),
+            endpoint_url: "https://api-demo.clarityhs.example/import".into(),
+            auth_user: "bridge".into(),
+            password: "s3cret pass".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_form_is_accepted_with_the_kinds_format() {
+        let input = clarity().parse(false, &[]).unwrap();
+        assert_eq!(input.payload_format, PayloadFormat::HmisCsvZip);
+        assert_eq!(input.secrets, vec![(SecretField::Password, "s3cret pass".into())]);
+        assert_eq!(input.json_version, None);
+    }
+
+    #[test]
+    fn each_mistake_names_its_field_and_never_repeats_a_secret() {
+        let cases: Vec<(VendorForm, &str)> = vec![
+            (VendorForm { name: " ".into(), ..clarity() }, "name"),
+            (VendorForm { kind: "wellsky".into(), ..clarity() }, "kind"),
+            (VendorForm { kind: "sharepoint".into(), ..clarity() }, "kind"),
+            (VendorForm { endpoint_url: "http://api.example/import".into(), ..clarity() }, "endpoint_url"),
+            (VendorForm { endpoint_url: "https://10.0.0.8/import".into(), ..clarity() }, "endpoint_url"),
+            (VendorForm { test_endpoint_url: "ftp://x.example/".into(), ..clarity() }, "test_endpoint_url"),
+            (VendorForm { schedule: "interval".into(), interval_minutes: "2".into(), ..clarity() }, "interval_minutes"),
+            (VendorForm { schedule: "daily".into(), daily_at: "25:00".into(), ..clarity() }, "daily_at"),
+            (VendorForm { payload_format: "inventory_v1".into(), ..clarity() }, "payload_format"),
+            (VendorForm { auth_user: String::new(), ..clarity() }, "auth_user"),
+            (VendorForm { password: String::new(), ..clarity() }, "password"),
+            (VendorForm { password: "line\nbreak".into(), ..clarity() }, "password"),
+            (VendorForm { contacts: "Ana Ruiz; not-an-email".into(), ..clarity() }, "contacts"),
+            (VendorForm { contacts: "Ana Ruiz".into(), ..clarity() }, "contacts"),
+        ];
+        for (form, field) in cases {
+            let err = form.parse(false, &[]).unwrap_err();
+            assert_eq!(err.field(), Some(field), "{form:?}: {err}");
+            assert!(!err.to_string().contains("s3cret") && !err.to_string().contains("line\nbreak"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_stored_secret_need_not_be_typed_again() {
+        let form = VendorForm { password: String::new(), ..clarity() };
+        assert!(form.parse(false, &[SecretField::Password]).unwrap().secrets.is_empty());
+    }
+
+    #[test]
+    fn clienttrack_needs_both_keys_and_custom_headers_are_checked() {
+        let ct = VendorForm {
+            name: "CT".into(),
+            kind: "clienttrack".into(),
+            endpoint_url: "https://api.clienttrack.example/inventory".into(),
+            subscription_key: "sub".into(),
+            org_id: "ORG-7".into(),
+            ..Default::default()
+        };
+        assert_eq!(ct.parse(false, &[]).unwrap_err().field(), Some("api_key"));
+        let ok = VendorForm { api_key: "key".into(), ..ct.clone() }.parse(false, &[]).unwrap();
+        assert_eq!(ok.payload_format, PayloadFormat::InventoryV1);
+        assert_eq!(ok.json_version, Some(1));
+        assert_eq!(ok.org_id.as_deref(), Some("ORG-7"));
+
+        let custom = VendorForm {
+            name: "Custom".into(),
+            kind: "custom".into(),
+            endpoint_url: "https://hmis.coc.example/in".into(),
+            payload_format: "inventory_v1".into(),
+            header_name: "X-Api-Key".into(),
+            header_value: "abc".into(),
+            ..Default::default()
+        };
+        let parsed = custom.parse(false, &[]).unwrap();
+        assert_eq!(parsed.secrets, vec![(SecretField::Header("X-Api-Key".into()), "abc".into())]);
+        for reserved in ["Host", "content-type", "Idempotency-Key", "Bad Header", ""] {
+            let form = VendorForm { header_name: reserved.into(), ..custom.clone() };
+            assert_eq!(form.parse(false, &[]).unwrap_err().field(), Some("header_name"), "{reserved}");
+        }
+        let no_value = VendorForm { header_value: String::new(), ..custom };
+        assert_eq!(no_value.parse(false, &[]).unwrap_err().field(), Some("header_value"));
+    }
+
+    #[test]
+    fn schedules_and_contacts() {
+        let daily = VendorForm { schedule: "daily".into(), daily_at: "02:30".into(), ..clarity() };
+        assert_eq!(daily.parse(false, &[]).unwrap().push_daily_at.as_deref(), Some("02:30"));
+        let every = VendorForm { schedule: "interval".into(), interval_minutes: "60".into(), ..clarity() };
+        assert_eq!(every.parse(false, &[]).unwrap().push_interval_minutes, Some(60));
+        let list = contacts("Ana Ruiz; ana@vendor.example; +1 512 555 0100\n\nOn call;; 512-555-0199\n").unwrap();
+        assert_eq!(list.0.len(), 2);
+        assert_eq!(list.0[1], Contact { name: "On call".into(), email: String::new(), phone: "512-555-0199".into() });
+    }
+}

@@ -1,0 +1,43 @@
+//! The HUD HMIS API shape: the export as JSON arrays keyed by CSV file name with the CSV's field
+//! names (`app::hmis::json::hud_csvexport`, as the API's `/csvexport` answers), by HTTPS POST
+//! with HTTP Basic. The connection test is a HEAD with the same credentials.
+use std::sync::Arc;
+
+use app::entities::outbox;
+use app::outbox::state::Outcome;
+
+use super::clarity::basic;
+use super::http_post::HttpPost;
+use super::{Checked, Destination, VendorAdapter};
+
+pub struct HudApi(pub Arc<HttpPost>);
+
+#[async_trait::async_trait]
+impl VendorAdapter for HudApi {
+    async fn deliver(&self, to: &Destination<'_>, row: &outbox::Model) -> Outcome {
+        let (user, password) = match basic(to) {
+            Ok(credentials) => credentials,
+            Err(missing) => return missing,
+        };
+        self.0
+            .deliver_with(to.url, |client, url| {
+                to.common(client.post(url), Some(row))
+                    .basic_auth(user, Some(password))
+                    .header("Content-Type", row.payload_format.content_type())
+                    .body(row.payload.clone())
+            })
+            .await
+    }
+
+    async fn check(&self, to: &Destination<'_>) -> Checked {
+        let (user, password) = match basic(to) {
+            Ok(credentials) => credentials,
+            Err(missing) => return Checked { ok: false, detail: missing.error().to_string() },
+        };
+        let answer = self
+            .0
+            .exchange(to.url, |client, url| to.common(client.head(url), None).basic_auth(user, Some(password)))
+            .await;
+        Checked::from_answer(to.url, answer)
+    }
+}
