@@ -1,13 +1,19 @@
 //! Vendors a CoC admin sets up (issue 17, DESIGN.md 6):
-//! - `vendors.mode` (test, live, off) replaces `enabled`: an enabled vendor becomes live, a
-//!   disabled one off. New vendors start in test.
+//! - `vendors.mode` (test, live, off) replaces `enabled`. A disabled vendor becomes off. An
+//!   enabled one stays live only if its kind needs no credentials (custom endpoints): a Clarity,
+//!   ClientTrack or HUD HMIS API vendor has none stored yet, so it goes to test until an admin
+//!   enters them (docs/vendors.md, "Upgrading"); a WellSky one is off (SFTP is not available yet).
+//!   New vendors start in test.
 //! - a test endpoint, a daily push time (local `HH:MM`, instead of an interval), the payload
 //!   format the kind implies with the pinned JSON contract version, the non-secret parts of the
 //!   credentials (API user, ClientTrack OrgId), support contacts (a JSON list), the last test
 //!   connection, and `deleted_at`: a vendor with deliveries in its history is never removed from
-//!   the database, only hidden, and its name is free again (the unique name index skips it).
+//!   the database, only hidden, and its name is free again (the unique name index, on the name in
+//!   lower case, skips it).
 //! - `vendor_secrets`: one sealed value per vendor and field (`app::ssr::vault`); never the value.
 //! - `vendor_history`: mode changes, settings and credential changes (never a value), tests.
+//! - Both name a vendor of their own tenant, as m0010 keeps for the other tables: a composite
+//!   foreign key on PostgreSQL, triggers on SQLite.
 //! - `outbox.target`, `payload_format` and `payload_name`: fixed at enqueue with the payload, so a
 //!   test push never reaches the production endpoint, whatever the vendor's mode is by then.
 //!
@@ -82,6 +88,33 @@ enum Outbox {
 
 const FORMATS: &str = "'hmis_csv_zip', 'inventory_v1', 'hud_csvexport'";
 
+/// The new tables whose rows name a vendor.
+const CHILDREN: [&str; 2] = ["vendor_secrets", "vendor_history"];
+
+/// The statements that keep `table.vendor_id` inside the row's tenant.
+fn same_tenant(backend: DbBackend, table: &str) -> Vec<String> {
+    let name = format!("fk_{table}_vendor_tenant");
+    if backend == DbBackend::Postgres {
+        return vec![format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY (tenant_id, vendor_id) \
+             REFERENCES vendors (tenant_id, id) ON DELETE RESTRICT"
+        )];
+    }
+    let abort = format!(
+        "BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {name}: a {table} row names a vendor of its tenant'); END"
+    );
+    let elsewhere = "(SELECT tenant_id FROM vendors WHERE id = NEW.vendor_id) IS NOT NEW.tenant_id";
+    let moved =
+        format!("NEW.tenant_id IS NOT OLD.tenant_id AND EXISTS (SELECT 1 FROM {table} WHERE vendor_id = OLD.id)");
+    vec![
+        format!("CREATE TRIGGER {name}_insert BEFORE INSERT ON {table} FOR EACH ROW WHEN {elsewhere} {abort}"),
+        format!(
+            "CREATE TRIGGER {name}_update BEFORE UPDATE OF tenant_id, vendor_id ON {table} FOR EACH ROW WHEN {elsewhere} {abort}"
+        ),
+        format!("CREATE TRIGGER {name}_parent BEFORE UPDATE OF tenant_id ON vendors FOR EACH ROW WHEN {moved} {abort}"),
+    ]
+}
+
 fn failed(what: impl std::fmt::Display) -> DbErr {
     DbErr::Migration(format!("m0013_vendor_settings: {what}"))
 }
@@ -108,8 +141,8 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let backend = manager.get_database_backend();
-        let duplicates = "SELECT COUNT(*) FROM (SELECT tenant_id, name FROM vendors GROUP BY tenant_id, name \
-                          HAVING COUNT(*) > 1) d";
+        let duplicates = "SELECT COUNT(*) FROM (SELECT tenant_id, lower(name) FROM vendors \
+                          GROUP BY tenant_id, lower(name) HAVING COUNT(*) > 1) d";
         let count: i64 = match db.query_one_raw(Statement::from_string(backend, duplicates)).await? {
             Some(row) => row.try_get_by_index(0)?,
             None => 0,
@@ -130,7 +163,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             ))
             .await?;
-        db.execute_unprepared("UPDATE vendors SET mode = CASE WHEN enabled THEN 'live' ELSE 'off' END").await?;
+        for sql in [
+            "UPDATE vendors SET mode = CASE WHEN enabled THEN 'live' ELSE 'off' END",
+            "UPDATE vendors SET mode = 'test' WHERE mode = 'live' AND kind IN ('clarity', 'clienttrack', 'hud_api')",
+            "UPDATE vendors SET mode = 'off' WHERE kind = 'wellsky'",
+        ] {
+            db.execute_unprepared(sql).await?;
+        }
         db.execute_unprepared("ALTER TABLE vendors DROP COLUMN enabled").await?;
         for column in [
             string_len_null(Vendors::TestEndpointUrl, 2000),
@@ -155,7 +194,7 @@ impl MigrationTrait for Migration {
         for sql in [
             "UPDATE vendors SET payload_format = 'inventory_v1', json_version = 1 WHERE kind = 'clienttrack'",
             "UPDATE vendors SET payload_format = 'hud_csvexport', json_version = 1 WHERE kind = 'hud_api'",
-            "CREATE UNIQUE INDEX idx_vendor_name ON vendors (tenant_id, name) WHERE deleted_at IS NULL",
+            "CREATE UNIQUE INDEX idx_vendor_name ON vendors (tenant_id, lower(name)) WHERE deleted_at IS NULL",
         ] {
             db.execute_unprepared(sql).await?;
         }
@@ -234,14 +273,11 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        if backend == DbBackend::Postgres {
-            // Each row names a vendor of its own tenant (m0010 made (tenant_id, id) unique on vendors).
-            for table in ["vendor_secrets", "vendor_history"] {
-                db.execute_unprepared(&format!(
-                    "ALTER TABLE {table} ADD CONSTRAINT fk_{table}_vendor_tenant FOREIGN KEY (tenant_id, vendor_id) \
-                     REFERENCES vendors (tenant_id, id) ON DELETE RESTRICT"
-                ))
-                .await?;
+        // Each row names a vendor of its own tenant (m0010 made (tenant_id, id) unique on vendors
+        // on PostgreSQL; SQLite, which cannot add a constraint to a table, gets m0010's triggers).
+        for table in CHILDREN {
+            for sql in same_tenant(backend, table) {
+                db.execute_unprepared(&sql).await?;
             }
         }
 
@@ -265,6 +301,13 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         for column in ["target", "payload_format", "payload_name"] {
             db.execute_unprepared(&format!("ALTER TABLE outbox DROP COLUMN {column}")).await?;
+        }
+        if manager.get_database_backend() != DbBackend::Postgres {
+            for table in CHILDREN {
+                for op in ["insert", "update", "parent"] {
+                    db.execute_unprepared(&format!("DROP TRIGGER fk_{table}_vendor_tenant_{op}")).await?;
+                }
+            }
         }
         manager.drop_table(Table::drop().table(VendorHistory::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(VendorSecrets::Table).to_owned()).await?;

@@ -73,7 +73,25 @@ pub fn endpoint(raw: &str, allow_loopback: bool) -> Result<url::Url, String> {
     if url.fragment().is_some() {
         return Err("remove the #fragment from the address.".into());
     }
+    if url.as_str().len() > 2000 {
+        return Err("use at most 2000 characters.".into());
+    }
+    if let Some((name, _)) = url.query_pairs().find(|(name, _)| looks_like_credential(name)) {
+        return Err(format!(
+            "remove the \"{name}\" parameter from the address: credentials go in the credential fields or a custom \
+             header, where they are kept encrypted."
+        ));
+    }
     Ok(url)
+}
+
+/// A query parameter that carries a credential (an API key, a token, a SAS signature): it would
+/// be stored and shown in plain text.
+fn looks_like_credential(name: &str) -> bool {
+    let name = name.to_ascii_lowercase().replace(['-', '_'], "");
+    ["key", "apikey", "token", "accesstoken", "sig", "signature", "sas", "code", "secret", "password", "pwd", "auth"]
+        .contains(&name.as_str())
+        || ["token", "secret", "password", "apikey"].iter().any(|part| name.contains(part))
 }
 
 #[cfg(test)]
@@ -102,5 +120,10 @@ mod tests {
         let plain = endpoint("http://api.example/import", false).unwrap_err();
         assert!(plain.starts_with("must use https, not http"), "{plain}");
         assert!(endpoint("https://api.example/import#x", false).is_err());
+        assert!(endpoint("https://api.example/import?format=csv&coc=TX-503", false).is_ok());
+        for secret in ["?api_key=abc", "?sig=abc", "?access-token=x", "?x=1&clientSecret=y", "?code=z"] {
+            let refused = endpoint(&format!("https://api.example/import{secret}"), false).unwrap_err();
+            assert!(refused.contains("credential fields") && !refused.contains("abc"), "{refused}");
+        }
     }
 }

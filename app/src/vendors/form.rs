@@ -76,6 +76,19 @@ pub fn secret(field: &str, label: &str, raw: &str) -> Result<Option<String>, App
     Ok(Some(raw.trim().to_string()))
 }
 
+/// A secret sent as an HTTP header's value (keys, custom headers): `secret`, and only printable
+/// ASCII, which is all a header value carries intact.
+pub fn header_secret(field: &str, label: &str, raw: &str) -> Result<Option<String>, AppError> {
+    let value = secret(field, label, raw)?;
+    if value.as_deref().is_some_and(|v| !v.chars().all(|c| c == ' ' || c.is_ascii_graphic())) {
+        return Err(invalid(
+            field,
+            format!("{label}: use only letters, digits and ASCII punctuation, as the vendor gave it (no accents)."),
+        ));
+    }
+    Ok(value)
+}
+
 /// A custom header's name: an HTTP token, not one the delivery sets itself.
 pub fn header_name(raw: &str) -> Result<String, AppError> {
     let t = raw.trim();
@@ -216,15 +229,16 @@ impl VendorForm {
             (SecretField::ApiKey, &self.api_key),
             (SecretField::SubscriptionKey, &self.subscription_key),
         ] {
+            let check = if field.in_header() { header_secret } else { secret };
             if kind.required_secrets().contains(&field)
-                && let Some(value) = secret(field.field(), &field.label(), raw)?
+                && let Some(value) = check(field.field(), &field.label(), raw)?
             {
                 secrets.push((field, value));
             }
         }
         if kind == VendorKind::Custom && !(self.header_name.trim().is_empty() && self.header_value.trim().is_empty()) {
             let name = header_name(&self.header_name)?;
-            let value = secret("header_value", &format!("Header {name}"), &self.header_value)?
+            let value = header_secret("header_value", &format!("Header {name}"), &self.header_value)?
                 .ok_or_else(|| invalid("header_value", format!("Header {name}: enter its value.")))?;
             if !stored.iter().any(|s| matches!(s, SecretField::Header(h) if h.eq_ignore_ascii_case(&name)))
                 && stored.iter().filter(|s| matches!(s, SecretField::Header(_))).count() >= HEADERS_MAX
@@ -303,6 +317,10 @@ mod tests {
             (VendorForm { auth_user: String::new(), ..clarity() }, "auth_user"),
             (VendorForm { password: String::new(), ..clarity() }, "password"),
             (VendorForm { password: "line\nbreak".into(), ..clarity() }, "password"),
+            (
+                VendorForm { endpoint_url: "https://api.example/import?token=s3cret".into(), ..clarity() },
+                "endpoint_url",
+            ),
             (VendorForm { contacts: "Ana Ruiz; not-an-email".into(), ..clarity() }, "contacts"),
             (VendorForm { contacts: "Ana Ruiz".into(), ..clarity() }, "contacts"),
         ];
@@ -350,6 +368,8 @@ mod tests {
             let form = VendorForm { header_name: reserved.into(), ..custom.clone() };
             assert_eq!(form.parse(false, &[]).unwrap_err().field(), Some("header_name"), "{reserved}");
         }
+        let accented = VendorForm { header_value: "clé".into(), ..custom.clone() };
+        assert_eq!(accented.parse(false, &[]).unwrap_err().field(), Some("header_value"));
         let no_value = VendorForm { header_value: String::new(), ..custom };
         assert_eq!(no_value.parse(false, &[]).unwrap_err().field(), Some("header_value"));
     }

@@ -249,6 +249,19 @@ impl SecretField {
         }
     }
 
+    /// Whether its value travels as an HTTP header's (not inside HTTP Basic).
+    pub fn in_header(&self) -> bool {
+        !matches!(self, SecretField::Password)
+    }
+
+    /// The same field: header names compare without case, as HTTP does.
+    pub fn same(&self, other: &SecretField) -> bool {
+        match (self, other) {
+            (SecretField::Header(a), SecretField::Header(b)) => a.eq_ignore_ascii_case(b),
+            _ => self == other,
+        }
+    }
+
     /// What the admin sees (never the value).
     pub fn label(&self) -> String {
         match self {

@@ -70,6 +70,18 @@ pub async fn stored_secrets(db: &impl ConnectionTrait, vendor_id: i64) -> Result
     Ok(rows.iter().filter_map(|r| SecretField::from_stored(&r.name)).collect())
 }
 
+/// Why a delivery to `target` must not go to `v` now, if it must not: the vendor was deleted or
+/// switched off, or left live mode while a production push waited.
+pub fn not_sendable(v: &vendor::Model, target: DeliveryTarget) -> Option<&'static str> {
+    if v.deleted_at.is_some() || v.mode == VendorMode::Off {
+        Some("the vendor was deleted or switched off before delivery")
+    } else if target == DeliveryTarget::Production && v.mode != VendorMode::Live {
+        Some("the vendor left live mode before this production push went out")
+    } else {
+        None
+    }
+}
+
 /// Every secret of the vendor, opened for a delivery. The error names the field, never a value.
 pub async fn open_secrets(
     db: &impl ConnectionTrait,
@@ -161,6 +173,19 @@ fn duplicate_name(name: &str) -> AppError {
     AppError::validation("name", format!("Name: this CoC already has a vendor called \"{name}\"; choose another name."))
 }
 
+/// A write that met the unique name index (a concurrent save of the same name) as the name's error.
+fn named(e: sea_orm::DbErr, name: &str) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => duplicate_name(name),
+        _ => e.into(),
+    }
+}
+
+/// The scheme, host and port of a URL: where its credentials go.
+fn origin(url: &str) -> Option<String> {
+    url::Url::parse(url).ok().map(|u| u.origin().ascii_serialization())
+}
+
 /// Add a vendor from checked settings, in `mode` (a new vendor starts in test).
 pub async fn create(
     db: &DatabaseConnection,
@@ -199,7 +224,8 @@ pub async fn create(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| named(e, &input.name))?;
     store_secrets(&txn, vault, &created, &input.secrets, now).await?;
     let detail = format!("{} vendor added in {} mode", created.kind.label(), mode.label());
     history(&txn, &created, actor, now, "created", &detail).await?;
@@ -230,6 +256,27 @@ pub async fn update(
     if name_taken(&txn, scope, &input.name, Some(current.id)).await? {
         return Err(duplicate_name(&input.name));
     }
+    // Stored credentials never go to a host they were not entered for: an endpoint on a new
+    // host needs them typed again, and the others are erased.
+    let known: Vec<Option<String>> =
+        std::iter::once(&current.endpoint_url).chain(&current.test_endpoint_url).map(|u| origin(u)).collect();
+    let moved =
+        std::iter::once(&input.endpoint_url).chain(&input.test_endpoint_url).any(|u| !known.contains(&origin(u)));
+    if moved {
+        if let Some(missing) =
+            current.kind.required_secrets().iter().find(|f| !input.secrets.iter().any(|(given, _)| given == *f))
+        {
+            return Err(AppError::validation(
+                missing.field(),
+                format!(
+                    "{}: the endpoint is on a new host, and stored credentials are never sent to a new host; enter them \
+                     again.",
+                    missing.label()
+                ),
+            ));
+        }
+        vendor_secret::Entity::delete_many().filter(vendor_secret::Column::VendorId.eq(current.id)).exec(&txn).await?;
+    }
     let mut changed = Vec::new();
     let mut note = |what: &str, same: bool| {
         if !same {
@@ -247,11 +294,14 @@ pub async fn update(
     note("API user", input.auth_user == current.auth_user);
     note("OrgId", input.org_id == current.org_id);
     note("contacts", input.contacts == current.contacts);
+    if moved {
+        changed.push("stored credentials erased (new host)".into());
+    }
     for (field, _) in &input.secrets {
         changed.push(format!("{} replaced", field.label()));
     }
     let mut row: vendor::ActiveModel = current.into();
-    row.name = Set(input.name);
+    row.name = Set(input.name.clone());
     row.endpoint_url = Set(input.endpoint_url);
     row.test_endpoint_url = Set(input.test_endpoint_url);
     row.push_interval_minutes = Set(input.push_interval_minutes);
@@ -262,7 +312,8 @@ pub async fn update(
     row.org_id = Set(input.org_id);
     row.contacts = Set(input.contacts);
     row.updated_at = Set(now);
-    let saved = row.update(&txn).await?;
+    let name = input.name.clone();
+    let saved = row.update(&txn).await.map_err(|e| named(e, &name))?;
     store_secrets(&txn, vault, &saved, &input.secrets, now).await?;
     if !changed.is_empty() {
         history(&txn, &saved, actor, now, "settings", &format!("changed: {}", changed.join(", "))).await?;
@@ -324,9 +375,14 @@ pub async fn set_mode(
     if mode != VendorMode::Live {
         // Off sends nothing; back to test, nothing meant for production goes out.
         let (why, states): (&str, &[State]) = if mode == VendorMode::Off {
-            ("because the vendor was switched off", &[State::Available, State::Retryable, State::Discarded])
+            // A claimed row (running) that has not gone out yet is withdrawn: the worker checks its
+            // claim right before sending.
+            (
+                "because the vendor was switched off",
+                &[State::Available, State::Retryable, State::Running, State::Discarded],
+            )
         } else {
-            ("because the vendor was switched back to test mode", &[State::Available, State::Retryable])
+            ("because the vendor was switched back to test mode", &[State::Available, State::Retryable, State::Running])
         };
         for row in pending(&txn, v.id).await? {
             if mode == VendorMode::Off || row.target == DeliveryTarget::Production {

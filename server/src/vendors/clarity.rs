@@ -40,22 +40,22 @@ impl VendorAdapter for Clarity {
             Err(e) => return Outcome::Permanent { error: format!("building the upload: {e}") },
         };
         let form = reqwest::multipart::Form::new().part("file", part);
-        self.0
-            .deliver_with(to.url, |client, url| {
-                to.common(client.post(url), Some(row)).basic_auth(user, Some(password)).multipart(form)
-            })
-            .await
+        to.send(&self.0, |client, url| {
+            to.common(client.post(url), Some(row)).basic_auth(user, Some(password)).multipart(form)
+        })
+        .await
     }
 
     async fn check(&self, to: &Destination<'_>) -> Checked {
-        let (user, password) = match basic(to) {
-            Ok(credentials) => credentials,
-            Err(missing) => return Checked { ok: false, detail: missing.error().to_string() },
-        };
-        let answer = self
-            .0
-            .exchange(to.url, |client, url| to.common(client.head(url), None).basic_auth(user, Some(password)))
-            .await;
-        Checked::from_answer(to.url, answer)
+        head_with_basic(&self.0, to).await
     }
+}
+
+/// The connection test of the kinds that sign in with HTTP Basic: a HEAD with the credentials.
+pub(super) async fn head_with_basic(https: &HttpPost, to: &Destination<'_>) -> Checked {
+    let (user, password) = match basic(to) {
+        Ok(credentials) => credentials,
+        Err(missing) => return Checked { ok: false, detail: missing.error().to_string() },
+    };
+    to.handshake(https, to.url, |client, url| to.common(client.head(url), None).basic_auth(user, Some(password))).await
 }

@@ -66,13 +66,12 @@ impl VendorAdapter for ClientTrack {
             Ok(keys) => keys,
             Err(missing) => return missing,
         };
-        self.0
-            .deliver_with(to.url, |client, url| {
-                keys.apply(to.common(client.post(url), Some(row)))
-                    .header("Content-Type", row.payload_format.content_type())
-                    .body(row.payload.clone())
-            })
-            .await
+        to.send(&self.0, |client, url| {
+            keys.apply(to.common(client.post(url), Some(row)))
+                .header("Content-Type", row.payload_format.content_type())
+                .body(row.payload.clone())
+        })
+        .await
     }
 
     async fn check(&self, to: &Destination<'_>) -> Checked {
@@ -80,8 +79,6 @@ impl VendorAdapter for ClientTrack {
             Ok(keys) => keys,
             Err(missing) => return Checked { ok: false, detail: missing.error().to_string() },
         };
-        let answer =
-            self.0.exchange(&handshake(to.url), |client, url| keys.apply(to.common(client.get(url), None))).await;
-        Checked::from_answer(to.url, answer)
+        to.handshake(&self.0, &handshake(to.url), |client, url| keys.apply(to.common(client.get(url), None))).await
     }
 }

@@ -315,3 +315,38 @@ async fn connection_tests_tell_refused_credentials_from_a_wrong_address() {
     assert!(upload_only.ok && upload_only.detail.contains("first test push"), "{upload_only:?}");
     assert!(server.received_requests().await.unwrap().iter().all(|r| r.body.is_empty()), "no data is sent");
 }
+
+/// A vendor that echoes the request with the secret where the recorded reason is cut (or
+/// escaped, as JSON quotes it): none of it is recorded.
+#[tokio::test]
+async fn an_echoed_secret_is_blotted_out_before_the_reason_is_cut() {
+    const SECRET: &str = "k/ey\"with+odd=chars-0123456789";
+    let escaped = serde_json::to_string(SECRET).unwrap();
+    let server = MockServer::start().await;
+    let body = format!("{}{SECRET} and again as JSON: {escaped}", "x".repeat(190));
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_string(body)).mount(&server).await;
+    let v = vendor(VendorKind::Custom, &format!("{}/in", server.uri()));
+    let s = secrets(&[(SecretField::Header("X-Api-Key".into()), SECRET)]);
+    let to = Destination { vendor: &v, url: &v.endpoint_url, test: false, secrets: &s };
+
+    let outcome = custom::Custom(https()).deliver(&to, &row(PayloadFormat::HmisCsvZip, ZIP)).await;
+
+    let error = outcome.error();
+    assert!(error.starts_with("HTTP 400: xxx") && error.contains("[secret]"), "{error}");
+    assert!(!error.contains("k/ey"), "no part of the secret is recorded: {error}");
+}
+
+/// A header value a request cannot carry fails for good (it would fail the same way again).
+#[tokio::test]
+async fn a_request_that_cannot_be_built_fails_for_good() {
+    let server = MockServer::start().await;
+    let v = vendor(VendorKind::Custom, &format!("{}/in", server.uri()));
+    let s = secrets(&[(SecretField::Header("X-Api-Key".into()), "line\nbreak")]);
+    let to = Destination { vendor: &v, url: &v.endpoint_url, test: false, secrets: &s };
+    let outcome = custom::Custom(https()).deliver(&to, &row(PayloadFormat::HmisCsvZip, ZIP)).await;
+    assert!(
+        matches!(&outcome, Outcome::Permanent { error } if error.starts_with("the request could not be built")),
+        "{outcome:?}"
+    );
+    assert!(!outcome.error().contains("line"), "{outcome:?}");
+}

@@ -23,22 +23,20 @@ fn with_headers(to: &Destination<'_>, mut request: reqwest::RequestBuilder) -> r
 #[async_trait::async_trait]
 impl VendorAdapter for Custom {
     async fn deliver(&self, to: &Destination<'_>, row: &outbox::Model) -> Outcome {
-        self.0
-            .deliver_with(to.url, |client, url| {
-                let request = with_headers(to, to.common(client.post(url), Some(row)))
-                    .header("Content-Type", row.payload_format.content_type());
-                let request = if row.payload_format == PayloadFormat::HmisCsvZip {
-                    request.header("Content-Disposition", format!("attachment; filename=\"{}\"", row.payload_name))
-                } else {
-                    request
-                };
-                request.body(row.payload.clone())
-            })
-            .await
+        to.send(&self.0, |client, url| {
+            let request = with_headers(to, to.common(client.post(url), Some(row)))
+                .header("Content-Type", row.payload_format.content_type());
+            let request = if row.payload_format == PayloadFormat::HmisCsvZip {
+                request.header("Content-Disposition", format!("attachment; filename=\"{}\"", row.payload_name))
+            } else {
+                request
+            };
+            request.body(row.payload.clone())
+        })
+        .await
     }
 
     async fn check(&self, to: &Destination<'_>) -> Checked {
-        let answer = self.0.exchange(to.url, |client, url| with_headers(to, to.common(client.head(url), None))).await;
-        Checked::from_answer(to.url, answer)
+        to.handshake(&self.0, to.url, |client, url| with_headers(to, to.common(client.head(url), None))).await
     }
 }

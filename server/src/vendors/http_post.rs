@@ -47,26 +47,19 @@ impl HttpPost {
         Ok(HttpPost { client, policy })
     }
 
-    /// POST `payload` to `url` under `idempotency_key` and classify what happened.
+    /// POST `payload` to `url` under `idempotency_key` and classify what happened (the plain
+    /// upload; each kind's adapter sends through `Destination::send`).
     pub async fn send(&self, url: &str, idempotency_key: &str, payload: Vec<u8>) -> Outcome {
-        self.deliver_with(url, |client, url| {
-            client
-                .post(url)
-                .header(IDEMPOTENCY_HEADER, idempotency_key)
-                .header("Content-Type", "application/zip")
-                .body(payload)
-        })
-        .await
-    }
-
-    /// Send the request `build` makes for `url` (once the URL passed the address rules) and
-    /// classify the answer for the outbox.
-    pub async fn deliver_with(
-        &self,
-        url: &str,
-        build: impl FnOnce(&reqwest::Client, reqwest::Url) -> reqwest::RequestBuilder,
-    ) -> Outcome {
-        match self.exchange(url, build).await {
+        let sent = self
+            .exchange(url, |client, url| {
+                client
+                    .post(url)
+                    .header(IDEMPOTENCY_HEADER, idempotency_key)
+                    .header("Content-Type", "application/zip")
+                    .body(payload)
+            })
+            .await;
+        match sent {
             Ok(answer) => classify(answer.status, answer.retry_after.as_deref(), &answer.body, Utc::now()),
             Err(failed) => failed,
         }
@@ -121,6 +114,10 @@ fn unanswered(e: &reqwest::Error) -> Outcome {
     if let Some(refused) = NotAllowed::find(e) {
         return Outcome::Permanent { error: refused.to_string() };
     }
+    // A request that cannot be built (a header value it cannot carry) fails the same way again.
+    if e.is_builder() {
+        return Outcome::Permanent { error: format!("the request could not be built: {}", innermost(e)) };
+    }
     let error = if e.is_timeout() {
         "the vendor did not answer in time".to_string()
     } else if e.is_dns() {
@@ -128,14 +125,19 @@ fn unanswered(e: &reqwest::Error) -> Outcome {
     } else if e.is_connect() {
         "could not connect to the vendor".to_string()
     } else {
-        // reqwest's own text ends with the URL; the innermost cause does not.
-        let mut cause: &dyn std::error::Error = e;
-        while let Some(inner) = cause.source() {
-            cause = inner;
-        }
-        format!("sending failed: {cause}")
+        format!("sending failed: {}", innermost(e))
     };
     Outcome::Transient { error, retry_after: None }
+}
+
+/// The innermost cause of `e`: reqwest's own text ends with the URL (which may carry
+/// credentials); the innermost cause does not.
+fn innermost(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 /// `Retry-After`: delay-seconds or an HTTP date.

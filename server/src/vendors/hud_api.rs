@@ -19,25 +19,16 @@ impl VendorAdapter for HudApi {
             Ok(credentials) => credentials,
             Err(missing) => return missing,
         };
-        self.0
-            .deliver_with(to.url, |client, url| {
-                to.common(client.post(url), Some(row))
-                    .basic_auth(user, Some(password))
-                    .header("Content-Type", row.payload_format.content_type())
-                    .body(row.payload.clone())
-            })
-            .await
+        to.send(&self.0, |client, url| {
+            to.common(client.post(url), Some(row))
+                .basic_auth(user, Some(password))
+                .header("Content-Type", row.payload_format.content_type())
+                .body(row.payload.clone())
+        })
+        .await
     }
 
     async fn check(&self, to: &Destination<'_>) -> Checked {
-        let (user, password) = match basic(to) {
-            Ok(credentials) => credentials,
-            Err(missing) => return Checked { ok: false, detail: missing.error().to_string() },
-        };
-        let answer = self
-            .0
-            .exchange(to.url, |client, url| to.common(client.head(url), None).basic_auth(user, Some(password)))
-            .await;
-        Checked::from_answer(to.url, answer)
+        super::clarity::head_with_basic(&self.0, to).await
     }
 }

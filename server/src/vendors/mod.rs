@@ -61,7 +61,11 @@ impl Secrets {
         let mut out = text.to_string();
         for (field, value) in &self.0 {
             let value = value.expose_secret();
-            let mut forms = vec![value.to_string()];
+            // As sent, and as an echo may quote it: JSON-escaped or percent-encoded.
+            let mut forms = vec![value.to_string(), url::form_urlencoded::byte_serialize(value.as_bytes()).collect()];
+            if let Ok(json) = serde_json::to_string(value) {
+                forms.push(json.trim_matches('"').to_string());
+            }
             if let (SecretField::Password, Some(user)) = (field, basic_user) {
                 forms.push(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{value}")));
             }
@@ -91,6 +95,35 @@ pub struct Destination<'a> {
 }
 
 impl Destination<'_> {
+    /// `text` with the vendor's secrets blotted out.
+    pub fn redact(&self, text: &str) -> String {
+        self.secrets.redact(text, self.vendor.auth_user.as_deref())
+    }
+
+    /// Send the delivery `build` makes to this endpoint. The vendor's answer has every secret
+    /// blotted out before it is cut to the reason that is recorded.
+    pub async fn send(
+        &self,
+        https: &HttpPost,
+        build: impl FnOnce(&reqwest::Client, reqwest::Url) -> reqwest::RequestBuilder,
+    ) -> Outcome {
+        match https.exchange(self.url, build).await {
+            Ok(a) => http_post::classify(a.status, a.retry_after.as_deref(), &self.redact(&a.body), chrono::Utc::now()),
+            Err(failed) => failed,
+        }
+    }
+
+    /// A connection test: the handshake `build` makes to `url`, judged, secrets blotted out.
+    pub async fn handshake(
+        &self,
+        https: &HttpPost,
+        url: &str,
+        build: impl FnOnce(&reqwest::Client, reqwest::Url) -> reqwest::RequestBuilder,
+    ) -> Checked {
+        let answer = https.exchange(url, build).await.map(|a| Answer { body: self.redact(&a.body), ..a });
+        Checked::from_answer(url, answer)
+    }
+
     /// The headers every request to the vendor carries: the test mark, and the idempotency key
     /// when there is a delivery.
     pub fn common(&self, request: reqwest::RequestBuilder, row: Option<&outbox::Model>) -> reqwest::RequestBuilder {
@@ -214,8 +247,20 @@ impl Adapters {
         app::vendors::ssr::open_secrets(db, &self.vault, vendor).await.map(Secrets)
     }
 
-    /// Deliver `row` to `vendor` by its kind's adapter.
+    /// Deliver `row` to `vendor` by its kind's adapter, with the vendor's settings and secrets as
+    /// they are now (the row may have been claimed a while ago): a changed endpoint is used, and a
+    /// vendor switched off or out of live mode meanwhile gets nothing.
     pub async fn deliver(&self, db: &DatabaseConnection, vendor: &vendor::Model, row: &outbox::Model) -> Outcome {
+        use sea_orm::EntityTrait;
+        let vendor = match vendor::Entity::find_by_id(vendor.id).one(db).await {
+            Ok(Some(now)) => now,
+            Ok(None) => return Outcome::Permanent { error: "the vendor was removed before delivery".into() },
+            Err(e) => return Outcome::Transient { error: format!("reading the vendor: {e}"), retry_after: None },
+        };
+        let vendor = &vendor;
+        if let Some(why) = app::vendors::ssr::not_sendable(vendor, row.target) {
+            return Outcome::Permanent { error: why.into() };
+        }
         let Some(adapter) = self.for_kind(vendor.kind) else {
             return Outcome::Permanent { error: format!("no adapter for {} vendors", vendor.kind.label()) };
         };

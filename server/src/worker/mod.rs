@@ -18,7 +18,6 @@ use app::outbox::ssr::{
     AttemptRecord, Finished, claim, extend_lease, finish_many, record_circuit, rescue_expired, snooze,
 };
 use app::outbox::state::{AuditOutcome, Next, Outcome, after_attempt};
-use app::vendors::{DeliveryTarget, VendorMode};
 
 /// A claim running in the background: how many rows it asked for, and its answer.
 type ClaimTask = tokio::task::JoinHandle<Result<Vec<Claimed>, app::error::AppError>>;
@@ -514,11 +513,8 @@ impl Worker {
         let Claimed { row, vendor, lease } = claimed;
         let now = self.clock.now();
         let outcome = match &vendor {
-            Some(v) if v.deleted_at.is_some() || v.mode == VendorMode::Off => {
-                Outcome::Permanent { error: "the vendor was deleted or switched off before delivery".into() }
-            }
-            Some(v) if row.target == DeliveryTarget::Production && v.mode != VendorMode::Live => {
-                Outcome::Permanent { error: "the vendor left live mode before this production push went out".into() }
+            Some(v) if let Some(why) = app::vendors::ssr::not_sendable(v, row.target) => {
+                Outcome::Permanent { error: why.into() }
             }
             Some(v) => {
                 if let Admission::SnoozeUntil(until) = self.with_breaker(v.id, |b| b.admit(now)) {

@@ -465,3 +465,46 @@ async fn vendor_kinds_and_audit_outcomes_hold_their_codes(app: TestDb) {
     refused(copy(&db, "push_audit", audit, &[("outcome", "'lost'".into())]).await, "ck_push_audit_outcome");
 }
 both_backends!(vendor_kinds_and_audit_outcomes_hold_their_codes, db);
+
+/// m0013 on a database with vendors from before it: an enabled vendor stays live only when its
+/// kind needs no credentials (none are stored yet); the others wait in test, WellSky (no SFTP yet)
+/// and disabled ones are off. Two names differing only in case stop it, with the fix named.
+async fn vendor_modes_come_from_enabled_and_the_credentials_a_kind_needs(app: TestDb) {
+    let db = app.db().await;
+    let tenant = id_of(&db, "SELECT MIN(id) FROM tenants").await;
+    Migrator::down(&db, Some(steps_to("m0013_vendor_settings"))).await.expect("m0013 down");
+    let add = |name: &str, kind: &str, enabled: bool| {
+        let values = vec![
+            ("tenant_id", v(tenant)),
+            ("name", format!("'{name}'")),
+            ("kind", format!("'{kind}'")),
+            ("endpoint_url", "'https://vendor.example/in'".to_string()),
+            ("enabled", if enabled { "true" } else { "false" }.to_string()),
+            ("created_at", "CURRENT_TIMESTAMP".to_string()),
+            ("updated_at", "CURRENT_TIMESTAMP".to_string()),
+        ];
+        let db = db.clone();
+        async move { insert(&db, "vendors", &values).await.unwrap() }
+    };
+    let clarity = add("Clarity", "clarity", true).await;
+    let custom = add("Custom", "custom", true).await;
+    let resting = add("Resting", "custom", false).await;
+    let wellsky = add("WellSky", "wellsky", true).await;
+    let twin = add("clarity", "hud_api", true).await;
+
+    refused(Migrator::up(&db, None).await, "vendor name(s) are used twice in one CoC");
+    exec(&db, &format!("UPDATE vendors SET name = 'HUD API' WHERE id = {twin}")).await.unwrap();
+    Migrator::up(&db, None).await.expect("m0013 up");
+
+    for (id, mode) in [(clarity, "test"), (custom, "live"), (resting, "off"), (wellsky, "off"), (twin, "test")] {
+        let sql = format!("SELECT COUNT(*) FROM vendors WHERE id = {id} AND mode = '{mode}'");
+        assert_eq!(scalar(&db, &sql).await.unwrap(), 1, "vendor {id} is {mode}");
+    }
+    let json = "SELECT COUNT(*) FROM vendors WHERE payload_format = 'hud_csvexport' AND json_version = 1";
+    assert_eq!(scalar(&db, json).await.unwrap(), 1);
+    // Names are unique in a CoC whatever their case, among vendors not deleted.
+    refused(copy(&db, "vendors", custom, &[("name", "'CUSTOM'".into())]).await, "idx_vendor_name");
+    exec(&db, &format!("UPDATE vendors SET deleted_at = CURRENT_TIMESTAMP WHERE id = {custom}")).await.unwrap();
+    copy(&db, "vendors", resting, &[("name", "'custom'".into())]).await.expect("a deleted vendor's name is free");
+}
+both_backends!(vendor_modes_come_from_enabled_and_the_credentials_a_kind_needs, db);

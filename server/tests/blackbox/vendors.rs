@@ -379,3 +379,40 @@ async fn vendors_are_set_up_from_the_command_line_with_secrets_from_the_environm
     assert!(after.status.success(), "{after:?}");
 }
 both_backends!(vendors_are_set_up_from_the_command_line_with_secrets_from_the_environment, with = two_cocs);
+
+async fn stored_credentials_never_follow_the_endpoint_to_a_new_host(app: TestApp) {
+    let admin = app.signed_in(CAPITAL_ADMIN).await;
+    assert_eq!(create(&admin, &refs(&clarity("https://api-demo.clarityhs.example/import"))).await.status, 200);
+    let id = vendors(&app).await[0].public_id.clone();
+    let update = |fields: Vec<(&'static str, String)>| {
+        let owned = form(&refs(&fields));
+        let admin = &admin;
+        let id = id.clone();
+        async move {
+            let mut pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            pairs.push(("id", &id));
+            admin.call("update_vendor", &pairs).await
+        }
+    };
+    // The same host, another path: the stored password stays.
+    let same_host = with(&clarity("https://api-demo.clarityhs.example/v2/import"), &[("password", "")]);
+    assert_eq!(update(same_host).await.status, 200);
+    // Another host without the password: refused, naming the field; nothing changes.
+    let elsewhere = with(&clarity("https://collector.example/import"), &[("password", "")]);
+    let refused = update(elsewhere.clone()).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.json()["Validation"]["field"], "password");
+    assert!(refused.body.contains("new host"), "{}", refused.body);
+    // A test endpoint on a new host is the same.
+    let test_elsewhere = with(
+        &clarity("https://api-demo.clarityhs.example/v2/import"),
+        &[("password", ""), ("test_endpoint_url", "https://collector.example/test")],
+    );
+    assert_eq!(update(test_elsewhere).await.status, 422);
+    assert_eq!(vendors(&app).await[0].endpoint_url, "https://api-demo.clarityhs.example/v2/import");
+    // With the password typed again it moves, and the history says the stored ones were erased.
+    assert_eq!(update(with(&elsewhere, &[("password", "a-new-password")])).await.status, 200);
+    let page = admin.call("get_vendor", &[("id", &id)]).await.body;
+    assert!(page.contains("stored credentials erased (new host)"), "{page}");
+}
+both_backends!(stored_credentials_never_follow_the_endpoint_to_a_new_host, with = two_cocs);
