@@ -59,7 +59,7 @@ test("admin adds a ClientTrack vendor, tests the connection, pushes a test and g
 
   // A test push from the HMIS Export tab: delivered, and the simulator saw it marked as a test.
   await open(page, "/admin/hmis-export", true);
-  await page.getByRole("button", { name: `Push now to ${name}` }).click();
+  await page.getByRole("button", { name: `Test push to ${name}` }).click();
   await expect(page.getByText(new RegExp(`Queued a push of \\d+ inventory records to ${name.replace(/[()]/g, "\\$&")} \\(test\\)`))).toBeVisible();
   const row = page.getByRole("table", { name: "Vendors" }).getByRole("row").filter({ hasText: name });
   await expect(async () => {

@@ -93,6 +93,11 @@ pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView 
     }
 }
 
+/// What pushing to a vendor in `mode` does: a test push in test mode.
+fn push_label(mode: VendorMode) -> &'static str {
+    if mode == VendorMode::Test { "Test push" } else { "Push now" }
+}
+
 #[component]
 fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token: String) -> impl IntoView {
     view! {
@@ -124,7 +129,7 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                                     <ActionForm action=push>
                                         <input type="hidden" name="vendor" value=v.id.to_string()/>
                                         <input type="hidden" name="token" value=token.clone()/>
-                                        <button type="submit" aria-label=format!("Push now to {}", v.name)>{if v.mode == VendorMode::Test { "Test push" } else { "Push now" }}</button>
+                                        <button type="submit" aria-label=format!("{} to {}", push_label(v.mode), v.name)>{push_label(v.mode)}</button>
                                     </ActionForm>
                                 })}</td>
                             </tr>
