@@ -136,7 +136,7 @@ fn add_input(args: &VendorAdd, allow_loopback: bool) -> anyhow::Result<app::vend
         contacts: args.contact.join("\n"),
     };
     let mut input = form.parse(allow_loopback, &[]).map_err(fail)?;
-    if !args.header_env.is_empty() && input.kind != app::vendors::VendorKind::Custom {
+    if !args.header_env.is_empty() && input.setup.kind != app::vendors::VendorKind::Custom {
         bail!("--header-env is for custom endpoints (--kind custom)");
     }
     if args.header_env.len() > app::vendors::form::HEADERS_MAX {

@@ -1,6 +1,6 @@
 //! A vendor's settings as typed (the settings form, the command line) and as checked: every
 //! field with its own message naming the fix, nothing kept until all of it is valid.
-use super::{Contact, Contacts, PayloadFormat, SecretField, VendorForm, VendorKind};
+use super::{Contact, Contacts, PayloadFormat, SecretField, VendorForm, VendorKind, VendorSetup};
 use crate::error::AppError;
 
 /// The longest secret accepted (a key, a password, a header value).
@@ -34,17 +34,7 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
 /// A vendor's settings, checked. `secrets` holds only the values given this time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VendorInput {
-    pub name: String,
-    pub kind: VendorKind,
-    pub endpoint_url: String,
-    pub test_endpoint_url: Option<String>,
-    pub push_interval_minutes: Option<i32>,
-    pub push_daily_at: Option<String>,
-    pub payload_format: PayloadFormat,
-    pub json_version: Option<i32>,
-    pub auth_user: Option<String>,
-    pub org_id: Option<String>,
-    pub contacts: Contacts,
+    pub setup: VendorSetup,
     pub secrets: Vec<(SecretField, String)>,
 }
 
@@ -262,7 +252,7 @@ impl VendorForm {
                 ));
             }
         }
-        Ok(VendorInput {
+        let setup = VendorSetup {
             name,
             kind,
             endpoint_url,
@@ -274,8 +264,8 @@ impl VendorForm {
             auth_user,
             org_id,
             contacts: contacts(&self.contacts)?,
-            secrets,
-        })
+        };
+        Ok(VendorInput { setup, secrets })
     }
 }
 
@@ -297,9 +287,9 @@ mod tests {
     #[test]
     fn a_complete_form_is_accepted_with_the_kinds_format() {
         let input = clarity().parse(false, &[]).unwrap();
-        assert_eq!(input.payload_format, PayloadFormat::HmisCsvZip);
+        assert_eq!(input.setup.payload_format, PayloadFormat::HmisCsvZip);
         assert_eq!(input.secrets, vec![(SecretField::Password, "s3cret pass".into())]);
-        assert_eq!(input.json_version, None);
+        assert_eq!(input.setup.json_version, None);
     }
 
     #[test]
@@ -349,9 +339,9 @@ mod tests {
         };
         assert_eq!(ct.parse(false, &[]).unwrap_err().field(), Some("api_key"));
         let ok = VendorForm { api_key: "key".into(), ..ct.clone() }.parse(false, &[]).unwrap();
-        assert_eq!(ok.payload_format, PayloadFormat::InventoryV1);
-        assert_eq!(ok.json_version, Some(1));
-        assert_eq!(ok.org_id.as_deref(), Some("ORG-7"));
+        assert_eq!(ok.setup.payload_format, PayloadFormat::InventoryV1);
+        assert_eq!(ok.setup.json_version, Some(1));
+        assert_eq!(ok.setup.org_id.as_deref(), Some("ORG-7"));
 
         let custom = VendorForm {
             name: "Custom".into(),
@@ -377,9 +367,9 @@ mod tests {
     #[test]
     fn schedules_and_contacts() {
         let daily = VendorForm { schedule: "daily".into(), daily_at: "02:30".into(), ..clarity() };
-        assert_eq!(daily.parse(false, &[]).unwrap().push_daily_at.as_deref(), Some("02:30"));
+        assert_eq!(daily.parse(false, &[]).unwrap().setup.push_daily_at.as_deref(), Some("02:30"));
         let every = VendorForm { schedule: "interval".into(), interval_minutes: "60".into(), ..clarity() };
-        assert_eq!(every.parse(false, &[]).unwrap().push_interval_minutes, Some(60));
+        assert_eq!(every.parse(false, &[]).unwrap().setup.push_interval_minutes, Some(60));
         let list = contacts("Ana Ruiz; ana@vendor.example; +1 512 555 0100\n\nOn call;; 512-555-0199\n").unwrap();
         assert_eq!(list.0.len(), 2);
         assert_eq!(list.0[1], Contact { name: "On call".into(), email: String::new(), phone: "512-555-0199".into() });

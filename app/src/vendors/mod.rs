@@ -283,13 +283,12 @@ impl SecretField {
     }
 }
 
-/// A vendor as its settings page shows it: never a secret's value, only which are set.
+/// A vendor's settings that are not secret: what the form sets, the page shows and the database
+/// keeps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VendorView {
-    pub id: String,
+pub struct VendorSetup {
     pub name: String,
     pub kind: VendorKind,
-    pub mode: VendorMode,
     pub endpoint_url: String,
     pub test_endpoint_url: Option<String>,
     pub push_interval_minutes: Option<i32>,
@@ -298,8 +297,16 @@ pub struct VendorView {
     pub json_version: Option<i32>,
     pub auth_user: Option<String>,
     pub org_id: Option<String>,
-    pub contacts: Vec<Contact>,
-    /// The secrets that are set, by label ("API password", "Header X-Api-Key").
+    pub contacts: Contacts,
+}
+
+/// A vendor as its settings page shows it: never a secret's value, only which are set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorView {
+    pub id: String,
+    pub mode: VendorMode,
+    pub setup: VendorSetup,
+    /// The secrets that are set (their labels: "API password", "Header X-Api-Key").
     pub secrets_set: Vec<SecretField>,
     /// "2026-11-23 18:02 UTC", whether it passed, and what it found.
     pub last_test: Option<(String, bool, String)>,
@@ -308,7 +315,7 @@ pub struct VendorView {
 impl VendorView {
     /// The schedule as a sentence.
     pub fn schedule_text(&self) -> String {
-        match (self.push_interval_minutes, &self.push_daily_at) {
+        match (self.setup.push_interval_minutes, &self.setup.push_daily_at) {
             (Some(m), _) => format!("every {m} minutes while live"),
             (None, Some(at)) => format!("daily at {at} (CoC time) while live"),
             (None, None) => "by hand only".into(),

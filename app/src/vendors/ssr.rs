@@ -12,7 +12,7 @@ use sea_orm::{
 use secrecy::SecretString;
 
 use super::form::VendorInput;
-use super::{DeliveryTarget, SecretField, VendorForm, VendorMode, VendorView};
+use super::{DeliveryTarget, SecretField, VendorForm, VendorMode, VendorSetup, VendorView};
 use crate::entities::{outbox, vendor, vendor_history, vendor_secret};
 use crate::error::AppError;
 use crate::outbox::state::State;
@@ -196,24 +196,15 @@ pub async fn create(
 ) -> Result<vendor::Model, AppError> {
     let Change { scope, actor, now } = change;
     let txn = crate::ssr::begin_write(db).await?;
-    if name_taken(&txn, scope, &input.name, None).await? {
-        return Err(duplicate_name(&input.name));
+    let name = input.setup.name.clone();
+    if name_taken(&txn, scope, &name, None).await? {
+        return Err(duplicate_name(&name));
     }
-    let created = vendor::ActiveModel {
+    let mut row = vendor::ActiveModel {
         public_id: Set(crate::ssr::public_id::new()),
         tenant_id: Set(scope.tenant_id()),
-        name: Set(input.name.clone()),
-        kind: Set(input.kind),
-        endpoint_url: Set(input.endpoint_url),
-        test_endpoint_url: Set(input.test_endpoint_url),
+        kind: Set(input.setup.kind),
         mode: Set(mode),
-        push_interval_minutes: Set(input.push_interval_minutes),
-        push_daily_at: Set(input.push_daily_at),
-        payload_format: Set(input.payload_format),
-        json_version: Set(input.json_version),
-        auth_user: Set(input.auth_user),
-        org_id: Set(input.org_id),
-        contacts: Set(input.contacts),
         last_test_at: Set(None),
         last_test_ok: Set(None),
         last_test_detail: Set(None),
@@ -222,10 +213,9 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| named(e, &input.name))?;
+    };
+    apply(&mut row, input.setup);
+    let created = row.insert(&txn).await.map_err(|e| named(e, &name))?;
     store_secrets(&txn, vault, &created, &input.secrets, now).await?;
     let detail = format!("{} vendor added in {} mode", created.kind.label(), mode.label());
     history(&txn, &created, actor, now, "created", &detail).await?;
@@ -253,15 +243,15 @@ pub async fn update(
     }
     let stored = stored_secrets(&txn, current.id).await?;
     let input = form.parse(allow_loopback, &stored)?;
-    if name_taken(&txn, scope, &input.name, Some(current.id)).await? {
-        return Err(duplicate_name(&input.name));
+    let new = &input.setup;
+    if name_taken(&txn, scope, &new.name, Some(current.id)).await? {
+        return Err(duplicate_name(&new.name));
     }
     // Stored credentials never go to a host they were not entered for: an endpoint on a new
     // host needs them typed again, and the others are erased.
     let known: Vec<Option<String>> =
         std::iter::once(&current.endpoint_url).chain(&current.test_endpoint_url).map(|u| origin(u)).collect();
-    let moved =
-        std::iter::once(&input.endpoint_url).chain(&input.test_endpoint_url).any(|u| !known.contains(&origin(u)));
+    let moved = std::iter::once(&new.endpoint_url).chain(&new.test_endpoint_url).any(|u| !known.contains(&origin(u)));
     if moved {
         if let Some(missing) =
             current.kind.required_secrets().iter().find(|f| !input.secrets.iter().any(|(given, _)| given == *f))
@@ -283,36 +273,28 @@ pub async fn update(
             changed.push(what.to_string());
         }
     };
-    note("name", input.name == current.name);
-    note("production endpoint", input.endpoint_url == current.endpoint_url);
-    note("test endpoint", input.test_endpoint_url == current.test_endpoint_url);
+    let old = setup_of(&current);
+    note("name", new.name == old.name);
+    note("production endpoint", new.endpoint_url == old.endpoint_url);
+    note("test endpoint", new.test_endpoint_url == old.test_endpoint_url);
     note(
         "schedule",
-        input.push_interval_minutes == current.push_interval_minutes && input.push_daily_at == current.push_daily_at,
+        (new.push_interval_minutes, &new.push_daily_at) == (old.push_interval_minutes, &old.push_daily_at),
     );
-    note("payload", input.payload_format == current.payload_format);
-    note("API user", input.auth_user == current.auth_user);
-    note("OrgId", input.org_id == current.org_id);
-    note("contacts", input.contacts == current.contacts);
+    note("payload", new.payload_format == old.payload_format);
+    note("API user", new.auth_user == old.auth_user);
+    note("OrgId", new.org_id == old.org_id);
+    note("contacts", new.contacts == old.contacts);
     if moved {
         changed.push("stored credentials erased (new host)".into());
     }
     for (field, _) in &input.secrets {
         changed.push(format!("{} replaced", field.label()));
     }
+    let name = new.name.clone();
     let mut row: vendor::ActiveModel = current.into();
-    row.name = Set(input.name.clone());
-    row.endpoint_url = Set(input.endpoint_url);
-    row.test_endpoint_url = Set(input.test_endpoint_url);
-    row.push_interval_minutes = Set(input.push_interval_minutes);
-    row.push_daily_at = Set(input.push_daily_at);
-    row.payload_format = Set(input.payload_format);
-    row.json_version = Set(input.json_version);
-    row.auth_user = Set(input.auth_user);
-    row.org_id = Set(input.org_id);
-    row.contacts = Set(input.contacts);
+    apply(&mut row, input.setup);
     row.updated_at = Set(now);
-    let name = input.name.clone();
     let saved = row.update(&txn).await.map_err(|e| named(e, &name))?;
     store_secrets(&txn, vault, &saved, &input.secrets, now).await?;
     if !changed.is_empty() {
@@ -498,13 +480,11 @@ fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// The vendor as its settings page shows it.
-pub async fn view(db: &impl ConnectionTrait, v: &vendor::Model) -> Result<VendorView, AppError> {
-    Ok(VendorView {
-        id: v.public_id.clone(),
+/// The vendor's settings as the form and the page have them.
+pub fn setup_of(v: &vendor::Model) -> VendorSetup {
+    VendorSetup {
         name: v.name.clone(),
         kind: v.kind,
-        mode: v.mode,
         endpoint_url: v.endpoint_url.clone(),
         test_endpoint_url: v.test_endpoint_url.clone(),
         push_interval_minutes: v.push_interval_minutes,
@@ -513,7 +493,30 @@ pub async fn view(db: &impl ConnectionTrait, v: &vendor::Model) -> Result<Vendor
         json_version: v.json_version,
         auth_user: v.auth_user.clone(),
         org_id: v.org_id.clone(),
-        contacts: v.contacts.0.clone(),
+        contacts: v.contacts.clone(),
+    }
+}
+
+/// Set `row`'s settings to `s` (the kind only on a new vendor: it never changes).
+fn apply(row: &mut vendor::ActiveModel, s: VendorSetup) {
+    row.name = Set(s.name);
+    row.endpoint_url = Set(s.endpoint_url);
+    row.test_endpoint_url = Set(s.test_endpoint_url);
+    row.push_interval_minutes = Set(s.push_interval_minutes);
+    row.push_daily_at = Set(s.push_daily_at);
+    row.payload_format = Set(s.payload_format);
+    row.json_version = Set(s.json_version);
+    row.auth_user = Set(s.auth_user);
+    row.org_id = Set(s.org_id);
+    row.contacts = Set(s.contacts);
+}
+
+/// The vendor as its settings page shows it.
+pub async fn view(db: &impl ConnectionTrait, v: &vendor::Model) -> Result<VendorView, AppError> {
+    Ok(VendorView {
+        id: v.public_id.clone(),
+        mode: v.mode,
+        setup: setup_of(v),
         secrets_set: stored_secrets(db, v.id).await?,
         last_test: v
             .last_test_at

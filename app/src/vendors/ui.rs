@@ -18,8 +18,8 @@ fn kind_options() -> impl IntoView {
 
 /// The schedule fields; `v` fills them when editing.
 fn schedule_fields(prefix: &'static str, v: Option<&VendorView>) -> impl IntoView + use<> {
-    let interval = v.and_then(|v| v.push_interval_minutes);
-    let daily = v.and_then(|v| v.push_daily_at.clone());
+    let interval = v.and_then(|v| v.setup.push_interval_minutes);
+    let daily = v.and_then(|v| v.setup.push_daily_at.clone());
     let current = if interval.is_some() {
         "interval"
     } else if daily.is_some() {
@@ -85,7 +85,7 @@ pub fn VendorsPage() -> impl IntoView {
                                 let schedule = v.schedule_text();
                                 view! {
                                 <tr>
-                                    <td><a href=format!("{VENDORS_PATH}/{}", v.id)>{v.name.clone()}</a><div class="hint">{v.kind.label()}</div></td>
+                                    <td><a href=format!("{VENDORS_PATH}/{}", v.id)>{v.setup.name.clone()}</a><div class="hint">{v.setup.kind.label()}</div></td>
                                     <td><span class=format!("mode mode-{}", v.mode.as_str())>{v.mode.label()}</span></td>
                                     <td>{schedule}</td>
                                     <td>{match v.last_test {
@@ -208,8 +208,14 @@ fn VendorDetail(
             _ => None,
         })
         .collect();
-    let contacts_text =
-        v.contacts.iter().map(|c| format!("{}; {}; {}", c.name, c.email, c.phone)).collect::<Vec<_>>().join("\n");
+    let contacts_text = v
+        .setup
+        .contacts
+        .0
+        .iter()
+        .map(|c| format!("{}; {}; {}", c.name, c.email, c.phone))
+        .collect::<Vec<_>>()
+        .join("\n");
     let mode_form = |mode: VendorMode, label: &'static str, class: &'static str| {
         let id = id.clone();
         view! {
@@ -221,9 +227,9 @@ fn VendorDetail(
         }
     };
     view! {
-        <h1>{v.name.clone()}</h1>
-        <p class="hint">{v.kind.label()}" · "{v.payload_format.label()}
-            {v.json_version.map(|n| format!(" · JSON contract version {n}"))}</p>
+        <h1>{v.setup.name.clone()}</h1>
+        <p class="hint">{v.setup.kind.label()}" · "{v.setup.payload_format.label()}
+            {v.setup.json_version.map(|n| format!(" · JSON contract version {n}"))}</p>
 
         <section class="card" aria-labelledby="mode-h">
             <h2 id="mode-h">"Mode: "<span class=format!("mode mode-{}", v.mode.as_str())>{v.mode.label()}</span></h2>
@@ -241,7 +247,7 @@ fn VendorDetail(
                             Some(at) => format!("The last successful test push reached it at {at}."),
                             None => "No test push has reached this vendor yet.".to_string(),
                         }}</p>
-                        <p>"Pushes will go to the production endpoint "<code>{v.endpoint_url.clone()}</code>", "{schedule_text}"."</p>
+                        <p>"Pushes will go to the production endpoint "<code>{v.setup.endpoint_url.clone()}</code>", "{schedule_text}"."</p>
                         <ActionForm action=set_mode attr:class="inline-form">
                             <input type="hidden" name="id" value=id/>
                             <input type="hidden" name="mode" value="live"/>
@@ -301,10 +307,10 @@ fn VendorDetail(
 
         <section class="card" aria-labelledby="contacts-h">
             <h2 id="contacts-h">"Support contacts"</h2>
-            {if v.contacts.is_empty() {
+            {if v.setup.contacts.0.is_empty() {
                 view! { <p class="hint">"None recorded: add them in the settings below."</p> }.into_any()
             } else {
-                view! { <ul>{v.contacts.iter().map(|c| view! {
+                view! { <ul>{v.setup.contacts.0.iter().map(|c| view! {
                     <li>{c.name.clone()}
                         {(!c.email.is_empty()).then(|| view! { " · "<a href=format!("mailto:{}", c.email)>{c.email.clone()}</a> })}
                         {(!c.phone.is_empty()).then(|| format!(" · {}", c.phone))}</li>
@@ -317,33 +323,33 @@ fn VendorDetail(
             <FormFeedback form="update_vendor" outcome=Signal::derive(move || notice_outcome(update.value().get()))/>
             <ActionForm action=update attr:class="grid-form">
                 <input type="hidden" name="id" value=id_edit/>
-                <input type="hidden" name="vendor[kind]" value=v.kind.as_str()/>
+                <input type="hidden" name="vendor[kind]" value=v.setup.kind.as_str()/>
                 <label for="edit-name">"Name"</label>
-                <input id="edit-name" name="vendor[name]" required maxlength="100" value=v.name.clone()/>
+                <input id="edit-name" name="vendor[name]" required maxlength="100" value=v.setup.name.clone()/>
                 <label for="edit-url">"Production endpoint"</label>
-                <input id="edit-url" name="vendor[endpoint_url]" type="url" required value=v.endpoint_url.clone()/>
+                <input id="edit-url" name="vendor[endpoint_url]" type="url" required value=v.setup.endpoint_url.clone()/>
                 <label for="edit-test-url">"Test endpoint (optional)"</label>
-                <input id="edit-test-url" name="vendor[test_endpoint_url]" type="url" value=v.test_endpoint_url.clone().unwrap_or_default()/>
+                <input id="edit-test-url" name="vendor[test_endpoint_url]" type="url" value=v.setup.test_endpoint_url.clone().unwrap_or_default()/>
                 {schedule}
-                {(v.kind == VendorKind::Custom).then(|| view! {
+                {(v.setup.kind == VendorKind::Custom).then(|| view! {
                     <label for="edit-format">"Payload"</label>
                     <select id="edit-format" name="vendor[payload_format]">
-                        <option value="hmis_csv_zip" selected=v.payload_format == super::PayloadFormat::HmisCsvZip>"HMIS CSV FY2026 zip"</option>
-                        <option value="inventory_v1" selected=v.payload_format == super::PayloadFormat::InventoryV1>"JSON inventory records (version 1)"</option>
+                        <option value="hmis_csv_zip" selected=v.setup.payload_format == super::PayloadFormat::HmisCsvZip>"HMIS CSV FY2026 zip"</option>
+                        <option value="inventory_v1" selected=v.setup.payload_format == super::PayloadFormat::InventoryV1>"JSON inventory records (version 1)"</option>
                     </select>
                 })}
-                {v.kind.uses_basic_auth().then(|| view! {
+                {v.setup.kind.uses_basic_auth().then(|| view! {
                     <label for="edit-user">"API user"</label>
-                    <input id="edit-user" name="vendor[auth_user]" autocomplete="off" value=v.auth_user.clone().unwrap_or_default()/>
+                    <input id="edit-user" name="vendor[auth_user]" autocomplete="off" value=v.setup.auth_user.clone().unwrap_or_default()/>
                     {password}
                 })}
-                {(v.kind == VendorKind::Clienttrack).then(|| view! {
+                {(v.setup.kind == VendorKind::Clienttrack).then(|| view! {
                     {subscription}
                     {api_key}
                     <label for="edit-org">"OrgId (optional)"</label>
-                    <input id="edit-org" name="vendor[org_id]" autocomplete="off" value=v.org_id.clone().unwrap_or_default()/>
+                    <input id="edit-org" name="vendor[org_id]" autocomplete="off" value=v.setup.org_id.clone().unwrap_or_default()/>
                 })}
-                {(v.kind == VendorKind::Custom).then(|| view! {
+                {(v.setup.kind == VendorKind::Custom).then(|| view! {
                     <label for="edit-header-name">"Add or replace a header"</label>
                     <input id="edit-header-name" name="vendor[header_name]" autocomplete="off" placeholder="X-Api-Key"/>
                     <label for="edit-header-value">"Its value"</label>
