@@ -1,4 +1,6 @@
 import { test, expect, type Page, type Browser } from "@playwright/test";
+import { execSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { ADMIN, failOnScriptErrors, open, signInToWelcome } from "./support";
 
@@ -106,4 +108,42 @@ test("the vendor form works without JavaScript, and a mistake names the field", 
   await expect(page.getByRole("heading", { name: "HMIS vendors", level: 1 })).toBeVisible();
   await expect(page.getByRole("table", { name: "Vendors" })).not.toContainText("No-JS ClientTrack");
   await context.close();
+});
+
+test("admin adds a WellSky SFTP vendor, confirms the host key fingerprint, pushes and sees the file", async ({ page }) => {
+  failOnScriptErrors(page);
+  const port = Number(process.env.E2E_PORT ?? 3107) + 2;
+  // The fingerprint as OpenSSH's own tools see it: what the vendor would tell the admin.
+  const fingerprint = execSync(`ssh-keyscan -t ed25519 -p ${port} 127.0.0.1 2>/dev/null | ssh-keygen -lf -`)
+    .toString()
+    .split(" ")[1];
+  expect(fingerprint).toMatch(/^SHA256:/);
+  const name = "WellSky (journey)";
+  await signInToWelcome(page, ADMIN);
+  await open(page, VENDORS, true);
+  const form = page.getByRole("region", { name: "Add a vendor" });
+  await form.getByLabel("Name", { exact: true }).fill(name);
+  await form.getByLabel("Kind").selectOption("wellsky");
+  await form.getByLabel("Production endpoint").fill(`sftp://hmis-sftp@127.0.0.1:${port}/upload`);
+  await form.getByLabel("Password", { exact: true }).fill("hmis-sftp-test-password");
+  await page.getByRole("button", { name: "Add vendor" }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  const hostKey = page.getByRole("region", { name: "SFTP host key" });
+  await expect(hostKey).toContainText("Not pinned yet");
+
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByText(/^Connection test passed: reachable over SSH/)).toBeVisible();
+  await expect(hostKey.locator("code.fingerprint")).toHaveText(fingerprint);
+  await noSeriousViolations(page);
+
+  await open(page, "/admin/hmis-export", true);
+  await page.getByRole("button", { name: `Test push to ${name}` }).click();
+  const row = page.getByRole("table", { name: "Vendors" }).getByRole("row").filter({ hasText: name });
+  await expect(async () => {
+    await page.reload();
+    await expect(row).not.toContainText("never", { timeout: 1_000 });
+  }).toPass({ timeout: 45_000, intervals: [500, 1_000] });
+  const files = readdirSync(`/srv/hmis-e2e-sftp-${port}/chroot/upload`);
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatch(/^hmis-TX-503-\d{8}-manual-.*-TEST\.zip$/);
 });

@@ -14,6 +14,7 @@ mod m0010_tenant_integrity;
 mod m0011_user_email_per_coc;
 mod m0012_vendor_kind_audit_outcome;
 mod m0013_vendor_settings;
+mod m0014_vendor_transports;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_user_email_per_coc::Migration),
             Box::new(m0012_vendor_kind_audit_outcome::Migration),
             Box::new(m0013_vendor_settings::Migration),
+            Box::new(m0014_vendor_transports::Migration),
         ]
     }
 }

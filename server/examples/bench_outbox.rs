@@ -25,7 +25,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use app::entities::outbox;
 use server::vendors::Adapters;
-use server::vendors::http_post::{HttpPost, IDEMPOTENCY_HEADER};
+use server::vendors::http_post::IDEMPOTENCY_HEADER;
 use server::vendors::outbound::OutboundPolicy;
 use server::worker::{SystemClock, Worker, WorkerSettings};
 
@@ -155,9 +155,9 @@ async fn outbox(args: &Args, backend: Backend, sink: &str, payloads: &[(String, 
     for chunk in rows.chunks(500) {
         outbox::Entity::insert_many(chunk.to_vec()).exec(&db).await?;
     }
-    let https = Arc::new(HttpPost::new(Duration::from_secs(30), OutboundPolicy { allow_loopback: true })?);
+    let policy = OutboundPolicy { allow_loopback: true };
     let settings = WorkerSettings { concurrency: args.concurrency as u64, ..WorkerSettings::default() };
-    let adapters = Adapters::new(https, test_vault());
+    let adapters = Adapters::with_policy(policy, Duration::from_secs(30), test_vault())?;
     let worker = Worker::new(db.clone(), Arc::new(SystemClock), adapters, settings, Default::default());
     let started = Instant::now();
     let round = worker.drain().await?;

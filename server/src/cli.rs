@@ -178,4 +178,17 @@ pub struct VendorAdd {
     /// test (default), live or off.
     #[arg(long, default_value = "test")]
     pub mode: String,
+    /// SFTP: an OpenSSH private key file to sign in with (stored encrypted, like every secret).
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// SFTP: the environment variable holding the private key's passphrase.
+    #[arg(long, value_name = "VAR")]
+    pub key_passphrase_env: Option<String>,
+    /// SFTP: connect now and pin the host key the server presents, printing its fingerprint
+    /// (compare it with the one the vendor gave you).
+    #[arg(long)]
+    pub accept_host_key: bool,
+    /// File destinations: the file name, with {coc}, {date}, {key} and {ext}.
+    #[arg(long, value_name = "PATTERN")]
+    pub file_name: Option<String>,
 }

@@ -89,13 +89,11 @@ impl Server {
             }),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             vendors: Arc::new(app::ssr::VendorSettings {
-                probe: Arc::new(crate::vendors::Adapters::new(
-                    Arc::new(crate::vendors::http_post::HttpPost::new(
-                        Duration::from_secs(30),
-                        settings.outbound_policy(),
-                    )?),
+                probe: Arc::new(crate::vendors::Adapters::with_policy(
+                    settings.outbound_policy(),
+                    Duration::from_secs(30),
                     vault.clone(),
-                )),
+                )?),
                 vault,
                 allow_loopback: settings.vendor_allow_loopback,
             }),

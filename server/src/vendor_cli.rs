@@ -17,7 +17,6 @@ use app::vendors::{SecretField, VendorForm, VendorMode};
 use crate::cli::{VendorAdd, VendorCommand};
 use crate::config::Settings;
 use crate::vendors::Adapters;
-use crate::vendors::http_post::HttpPost;
 
 /// An app error as a command-line error (its message names the field and the fix).
 fn fail(e: app::error::AppError) -> anyhow::Error {
@@ -46,7 +45,7 @@ fn mode(raw: &str) -> anyhow::Result<VendorMode> {
 }
 
 fn adapters(settings: &Settings, vault: Arc<Vault>) -> anyhow::Result<Adapters> {
-    Ok(Adapters::new(Arc::new(HttpPost::new(Duration::from_secs(30), settings.outbound_policy())?), vault))
+    Adapters::with_policy(settings.outbound_policy(), Duration::from_secs(30), vault)
 }
 
 pub async fn run(
@@ -64,6 +63,14 @@ pub async fn run(
             let change = Change { scope, actor: Actor(None), now };
             let v = app::vendors::ssr::create(db, &vault, change, input, mode).await.map_err(fail)?;
             println!("Added {} vendor {:?} in {} mode (id {}).", v.kind.label(), v.name, v.mode.label(), v.public_id);
+            if args.accept_host_key {
+                let checked = adapters(settings, vault)?.check(db, &v).await;
+                app::vendors::ssr::record_test(db, &v, Actor(None), &checked, now).await.map_err(fail)?;
+                match (&checked.host_key, checked.ok) {
+                    (Some(key), true) => println!("Pinned the SFTP server's host key {key}."),
+                    _ => bail!("the connection test failed, so no host key was pinned: {}", checked.detail),
+                }
+            }
         }
         VendorCommand::List { tenant } => {
             let scope = scope(db, &tenant).await?;
@@ -89,9 +96,7 @@ pub async fn run(
             let scope = scope(db, &tenant).await?;
             let v = find_by_name(db, scope, &name).await.map_err(|_| anyhow::anyhow!("no vendor named {name:?}"))?;
             let checked = adapters(settings, vault)?.check(db, &v).await;
-            app::vendors::ssr::record_test(db, &v, Actor(None), checked.ok, &checked.detail, now)
-                .await
-                .map_err(fail)?;
+            app::vendors::ssr::record_test(db, &v, Actor(None), &checked, now).await.map_err(fail)?;
             if !checked.ok {
                 bail!("the connection test failed: {}", checked.detail);
             }
@@ -134,6 +139,16 @@ fn add_input(args: &VendorAdd, allow_loopback: bool) -> anyhow::Result<app::vend
         header_name: String::new(),
         header_value: String::new(),
         contacts: args.contact.join("\n"),
+        // A custom destination's URL says how it is reached.
+        transport: if args.url.trim_start().starts_with("sftp://") { "sftp".into() } else { String::new() },
+        file_name_pattern: args.file_name.clone().unwrap_or_default(),
+        private_key: match &args.key_file {
+            Some(path) => {
+                std::fs::read_to_string(path).with_context(|| format!("reading --key-file {}", path.display()))?
+            }
+            None => String::new(),
+        },
+        key_passphrase: secret(&args.key_passphrase_env, "--key-passphrase-env")?.unwrap_or_default(),
     };
     let mut input = form.parse(allow_loopback, &[]).map_err(fail)?;
     if !args.header_env.is_empty() && input.setup.kind != app::vendors::VendorKind::Custom {

@@ -11,7 +11,9 @@ pub struct Model {
     pub tenant_id: i64,
     pub name: String,
     pub kind: crate::vendors::VendorKind,
-    /// The production endpoint.
+    /// How it is reached: HTTPS, SFTP or Azure Blob Storage.
+    pub transport: crate::vendors::Transport,
+    /// The production endpoint (`https://...`, or `sftp://user@host[:port]/dir`).
     pub endpoint_url: String,
     pub test_endpoint_url: Option<String>,
     /// Test, live or off (the go-live lifecycle).
@@ -28,6 +30,13 @@ pub struct Model {
     /// ClientTrack's optional `OrgId` header.
     pub org_id: Option<String>,
     pub contacts: crate::vendors::Contacts,
+    /// File destinations: the file's name, with `{coc}`, `{date}`, `{key}` and `{ext}`.
+    pub file_name_pattern: Option<String>,
+    /// SFTP: the server's host key fingerprint (`SHA256:...`), pinned at the first successful
+    /// connection test;
+    pub host_key_pinned: Option<String>,
+    /// and the one it presented instead, refused until an admin accepts it.
+    pub host_key_offered: Option<String>,
     pub last_test_at: Option<ChronoDateTimeUtc>,
     pub last_test_ok: Option<bool>,
     pub last_test_detail: Option<String>,

@@ -111,9 +111,19 @@ impl Payloads {
         Ok(done)
     }
 
-    /// One vendor's delivery under `key`, to the endpoint its mode says now.
+    /// One vendor's delivery under `key`, to the endpoint its mode says now. A file destination
+    /// names the file by its pattern (the CoC code, the export's local date and the key).
     pub fn delivery<'a>(&mut self, v: &vendor::Model, key: &'a str) -> Result<NewDelivery<'a>, AppError> {
         let (name, payload) = self.render(v.payload_format)?;
+        let name = if v.transport.is_file() {
+            let pattern = v.file_name_pattern.as_deref().unwrap_or(crate::vendors::DEFAULT_FILE_NAME);
+            let coc = self.tenant.coc_code_list().next().unwrap_or_default();
+            let tz = crate::vendors::schedule::zone(&self.tenant.time_zone);
+            let date = self.run.exported_at.with_timezone(&tz).format("%Y%m%d").to_string();
+            crate::vendors::file_name(pattern, coc, &date, key, v.payload_format.extension())
+        } else {
+            name
+        };
         let target = target_of(v);
         Ok(NewDelivery {
             tenant_id: v.tenant_id,

@@ -46,10 +46,10 @@ pub struct VendorSettings {
     pub probe: Arc<dyn VendorProbe>,
 }
 
-/// A connection test of a vendor, without sending data: whether it passed, and what it found.
+/// A connection test of a vendor, without sending data.
 #[async_trait::async_trait]
 pub trait VendorProbe: Send + Sync {
-    async fn check(&self, db: &DatabaseConnection, vendor: &crate::entities::vendor::Model) -> (bool, String);
+    async fn check(&self, db: &DatabaseConnection, vendor: &crate::entities::vendor::Model) -> crate::vendors::Checked;
 }
 
 /// Everything a request handler or server function needs. Cheap to clone.

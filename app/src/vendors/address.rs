@@ -85,6 +85,47 @@ pub fn endpoint(raw: &str, allow_loopback: bool) -> Result<url::Url, String> {
     Ok(url)
 }
 
+/// An SFTP endpoint: `sftp://user@host[:port]/directory`, the host checked as `check_url` checks
+/// one (loopback only when allowed), no password in it (it goes in the credential fields). The
+/// error is the fix, for the form.
+pub fn sftp_endpoint(raw: &str, allow_loopback: bool) -> Result<url::Url, String> {
+    const SHAPE: &str = "enter it as sftp://user@host/directory (a port after the host if not 22).";
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(format!("enter the SFTP server's address; {SHAPE}"));
+    }
+    if t.len() > 2000 {
+        return Err("use at most 2000 characters.".into());
+    }
+    let url = url::Url::parse(t).map_err(|e| format!("the address is not valid ({e}); {SHAPE}"))?;
+    if url.scheme() != "sftp" {
+        return Err(format!("an SFTP destination starts with sftp://; {SHAPE}"));
+    }
+    if url.password().is_some() {
+        return Err("remove the password from the address and enter it in the Password field, where it is kept \
+                    encrypted."
+            .into());
+    }
+    if url.username().is_empty() {
+        return Err(format!("the address names no user; {SHAPE}"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("remove the ? or # part; {SHAPE}"));
+    }
+    // sftp is not a scheme the URL standard knows, so an address in it stays text: parse it here.
+    let host_ip = match url.host() {
+        Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+        Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => Some(IpAddr::from([127, 0, 0, 1])),
+        Some(url::Host::Domain(d)) => d.parse::<IpAddr>().ok(),
+        None => return Err(format!("the address names no host; {SHAPE}")),
+    };
+    if let Some(reason) = host_ip.and_then(|ip| refuse(ip, allow_loopback)) {
+        return Err(format!("is not allowed: {reason}; enter an SFTP server on the public internet."));
+    }
+    Ok(url)
+}
+
 /// A query parameter that carries a credential (an API key, a token, a SAS signature): it would
 /// be stored and shown in plain text.
 fn looks_like_credential(name: &str) -> bool {
@@ -107,6 +148,26 @@ mod tests {
         }
         assert!(check_url("http://127.0.0.1:3199/upload", true).is_ok());
         assert!(check_url("http://10.0.0.1/x", true).is_err(), "only loopback may use http");
+    }
+
+    #[test]
+    fn an_sftp_endpoint_names_a_user_and_a_public_host() {
+        let url = sftp_endpoint("sftp://wellsky@sftp.wellsky.example:2222/incoming", false).unwrap();
+        assert_eq!((url.username(), url.port(), url.path()), ("wellsky", Some(2222), "/incoming"));
+        assert!(sftp_endpoint("sftp://u@127.0.0.1:2222/up", true).is_ok());
+        for bad in [
+            "sftp://sftp.example/in",
+            "sftp://u:pw@sftp.example/in",
+            "https://u@sftp.example/in",
+            "sftp://u@10.0.0.9/in",
+            "sftp://u@127.0.0.1/in",
+            "sftp://u@[::1]/in",
+            "sftp://u@169.254.169.254/in",
+            "",
+        ] {
+            let why = sftp_endpoint(bad, false).unwrap_err();
+            assert!(!why.contains("pw@"), "{why}");
+        }
     }
 
     #[test]

@@ -156,9 +156,10 @@ pub async fn set_mode(id: &str, mode: &str, confirmed: bool) -> Result<Notice, A
 pub async fn test_connection(id: &str) -> Result<Notice, AppError> {
     let (access, state) = admin().await?;
     let v = find(&state.db, access.tenant()?, id).await?;
-    let (ok, detail) = state.vendors.probe.check(&state.db, &v).await;
-    super::ssr::record_test(&state.db, &v, Actor(Some(access.user().id)), ok, &detail, Utc::now()).await?;
-    if ok {
+    let checked = state.vendors.probe.check(&state.db, &v).await;
+    super::ssr::record_test(&state.db, &v, Actor(Some(access.user().id)), &checked, Utc::now()).await?;
+    let detail = &checked.detail;
+    if checked.ok {
         Ok(Notice::new(format!("Connection test passed: {detail}.")))
     } else {
         Err(AppError::validation("connection", format!("Connection test failed: {detail}.")))
@@ -176,4 +177,10 @@ pub async fn delete(id: &str) -> Result<Notice, AppError> {
     let v = super::ssr::delete(&state.db, change(&access)?, id).await?;
     tracing::info!(event = "vendor.deleted", user.id = access.user().id, vendor.id = v.id, "vendor deleted");
     Ok(Notice::new(format!("Deleted {}.", v.name)))
+}
+
+pub async fn accept_host_key(id: &str) -> Result<Notice, AppError> {
+    let (access, state) = admin().await?;
+    let v = super::ssr::accept_host_key(&state.db, change(&access)?, id).await?;
+    Ok(Notice::new(format!("Accepted the new host key of {}; pushes to it go out again.", v.name)))
 }

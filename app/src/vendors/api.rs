@@ -52,3 +52,9 @@ pub async fn delete_vendor(id: String) -> Result<Notice, AppError> {
     let result = super::admin::delete(&id).await.inspect(|_| leptos_axum::redirect(super::VENDORS_PATH));
     crate::ssr::form::respond("delete_vendor", result).await
 }
+
+/// Accept the host key an SFTP server now presents (shown on the vendor's page).
+#[server(endpoint = "accept_vendor_host_key")]
+pub async fn accept_vendor_host_key(id: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("accept_vendor_host_key", super::admin::accept_host_key(&id).await).await
+}

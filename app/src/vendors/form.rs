@@ -1,6 +1,6 @@
 //! A vendor's settings as typed (the settings form, the command line) and as checked: every
 //! field with its own message naming the fix, nothing kept until all of it is valid.
-use super::{Contact, Contacts, PayloadFormat, SecretField, VendorForm, VendorKind, VendorSetup};
+use super::{Contact, Contacts, PayloadFormat, SecretField, Transport, VendorForm, VendorKind, VendorSetup};
 use crate::error::AppError;
 
 /// The longest secret accepted (a key, a password, a header value).
@@ -42,12 +42,10 @@ pub struct VendorInput {
 pub fn kind(raw: &str) -> Result<VendorKind, AppError> {
     let t = raw.trim().to_ascii_lowercase().replace('-', "_");
     match VendorKind::parse(&t) {
-        Some(VendorKind::Wellsky) => Err(invalid(
-            "kind",
-            "Kind: WellSky takes files over SFTP, which this version cannot send yet; choose another kind.",
-        )),
         Some(kind) => Ok(kind),
-        None => Err(invalid("kind", "Kind: choose Bitfocus Clarity, Eccovia ClientTrack, HUD HMIS API or Custom.")),
+        None => {
+            Err(invalid("kind", "Kind: choose Bitfocus Clarity, WellSky, Eccovia ClientTrack, HUD HMIS API or Custom."))
+        }
     }
 }
 
@@ -106,6 +104,54 @@ pub fn daily_time(raw: &str) -> Result<String, AppError> {
     if ok { Ok(t.to_string()) } else { Err(invalid("daily_at", "Daily at: enter a time as HH:MM, like 02:30.")) }
 }
 
+/// A file name pattern: letters, digits, `.`, `-`, `_` and the placeholders, with `{key}` in it
+/// (so a repeated delivery overwrites its own file and two pushes never share one).
+pub fn file_name_pattern(raw: &str) -> Result<Option<String>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let bare = super::file_name(t, "", "", "", "");
+    let fine = t.len() <= 200
+        && t.contains("{key}")
+        && !bare.is_empty()
+        && !bare.starts_with('.')
+        && bare.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if fine {
+        Ok(Some(t.to_string()))
+    } else {
+        Err(invalid(
+            "file_name_pattern",
+            format!(
+                "File name: use letters, digits, dots, dashes and underscores with {{coc}}, {{date}}, {{key}} and {{ext}}, \
+                 and include {{key}}, like {}.",
+                super::DEFAULT_FILE_NAME
+            ),
+        ))
+    }
+}
+
+/// A private key as pasted: an OpenSSH (or PEM) private key block. Whether it opens is found by
+/// the connection test. The error never repeats it.
+pub fn private_key(raw: &str) -> Result<Option<String>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let lines: Vec<&str> = t.lines().map(str::trim).collect();
+    let shaped = t.len() <= 16 * 1024
+        && lines.first().is_some_and(|l| l.starts_with("-----BEGIN ") && l.ends_with("PRIVATE KEY-----"))
+        && lines.last().is_some_and(|l| l.starts_with("-----END ") && l.ends_with("PRIVATE KEY-----"))
+        && t.chars().all(|c| c == '\n' || c == '\r' || !c.is_control());
+    if !shaped {
+        return Err(invalid(
+            "private_key",
+            "Private key: paste the whole key file, from -----BEGIN OPENSSH PRIVATE KEY----- to its END line.",
+        ));
+    }
+    Ok(Some(lines.join("\n")))
+}
+
 /// One contact line: `name; email; phone`, with an email or a phone.
 fn contact(n: usize, line: &str) -> Result<Contact, AppError> {
     let label = format!("Contacts, line {n}");
@@ -154,13 +200,30 @@ impl VendorForm {
     pub fn parse(&self, allow_loopback: bool, stored: &[SecretField]) -> Result<VendorInput, AppError> {
         let name = crate::input::text("name", "Name", &self.name, 100, true)?.unwrap_or_default();
         let kind = kind(&self.kind)?;
-        let endpoint_url = super::address::endpoint(&self.endpoint_url, allow_loopback)
+        let transport = match self.transport.trim() {
+            "" => kind.transports()[0],
+            raw => match Transport::parse(raw) {
+                Some(t) if kind.transports().contains(&t) => t,
+                _ => {
+                    let allowed: Vec<&str> = kind.transports().iter().map(|t| t.label()).collect();
+                    return Err(invalid(
+                        "transport",
+                        format!("Delivery: a {} vendor is reached by {}.", kind.label(), allowed.join(" or ")),
+                    ));
+                }
+            },
+        };
+        let endpoint = |raw: &str| match transport {
+            Transport::Sftp => super::address::sftp_endpoint(raw, allow_loopback),
+            _ => super::address::endpoint(raw, allow_loopback),
+        };
+        let endpoint_url = endpoint(&self.endpoint_url)
             .map_err(|why| invalid("endpoint_url", format!("Production endpoint: {why}")))?
             .to_string();
         let test_endpoint_url = if self.test_endpoint_url.trim().is_empty() {
             None
         } else {
-            let url = super::address::endpoint(&self.test_endpoint_url, allow_loopback)
+            let url = endpoint(&self.test_endpoint_url)
                 .map_err(|why| invalid("test_endpoint_url", format!("Test endpoint: {why}")))?
                 .to_string();
             Some(url)
@@ -195,7 +258,7 @@ impl VendorForm {
                 }
             },
         };
-        let auth_user = if kind.uses_basic_auth() {
+        let auth_user = if kind.uses_basic_auth() && transport == Transport::Https {
             let user = crate::input::text("auth_user", "API user", &self.auth_user, 200, true)?;
             if user.as_deref().is_some_and(|u| u.contains(':')) {
                 return Err(invalid("auth_user", "API user: remove the colon (HTTP Basic cannot carry it)."));
@@ -214,19 +277,39 @@ impl VendorForm {
             None
         };
         let mut secrets = Vec::new();
+        if transport == Transport::Sftp {
+            if let Some(password) = secret("password", "Password", &self.password)? {
+                secrets.push((SecretField::Password, password));
+            }
+            if let Some(key) = private_key(&self.private_key)? {
+                secrets.push((SecretField::PrivateKey, key));
+            }
+            if let Some(passphrase) = secret("key_passphrase", "Key passphrase", &self.key_passphrase)? {
+                secrets.push((SecretField::KeyPassphrase, passphrase));
+            }
+            let has = |f: &SecretField| secrets.iter().any(|(given, _)| given == f) || stored.contains(f);
+            if !has(&SecretField::Password) && !has(&SecretField::PrivateKey) {
+                return Err(invalid(
+                    "password",
+                    "Password: an SFTP destination needs the user's password or a private key; enter one.",
+                ));
+            }
+        }
         for (field, raw) in [
             (SecretField::Password, &self.password),
             (SecretField::ApiKey, &self.api_key),
             (SecretField::SubscriptionKey, &self.subscription_key),
         ] {
             let check = if field.in_header() { header_secret } else { secret };
-            if kind.required_secrets().contains(&field)
+            if transport == Transport::Https
+                && kind.required_secrets().contains(&field)
                 && let Some(value) = check(field.field(), &field.label(), raw)?
             {
                 secrets.push((field, value));
             }
         }
-        if kind == VendorKind::Custom && !(self.header_name.trim().is_empty() && self.header_value.trim().is_empty()) {
+        let custom_https = kind == VendorKind::Custom && transport == Transport::Https;
+        if custom_https && !(self.header_name.trim().is_empty() && self.header_value.trim().is_empty()) {
             let name = header_name(&self.header_name)?;
             let value = header_secret("header_value", &format!("Header {name}"), &self.header_value)?
                 .ok_or_else(|| invalid("header_value", format!("Header {name}: enter its value.")))?;
@@ -240,7 +323,8 @@ impl VendorForm {
             }
             secrets.push((SecretField::Header(name), value));
         }
-        for needed in kind.required_secrets() {
+        let needed_here = if transport == Transport::Https { kind.required_secrets() } else { &[] };
+        for needed in needed_here {
             if !secrets.iter().any(|(f, _)| f == needed) && !stored.contains(needed) {
                 return Err(invalid(
                     needed.field(),
@@ -255,6 +339,7 @@ impl VendorForm {
         let setup = VendorSetup {
             name,
             kind,
+            transport,
             endpoint_url,
             test_endpoint_url,
             push_interval_minutes,
@@ -264,6 +349,7 @@ impl VendorForm {
             auth_user,
             org_id,
             contacts: contacts(&self.contacts)?,
+            file_name_pattern: if transport.is_file() { file_name_pattern(&self.file_name_pattern)? } else { None },
         };
         Ok(VendorInput { setup, secrets })
     }
@@ -296,7 +382,7 @@ mod tests {
     fn each_mistake_names_its_field_and_never_repeats_a_secret() {
         let cases: Vec<(VendorForm, &str)> = vec![
             (VendorForm { name: " ".into(), ..clarity() }, "name"),
-            (VendorForm { kind: "wellsky".into(), ..clarity() }, "kind"),
+            (VendorForm { kind: "wellsky".into(), ..clarity() }, "endpoint_url"),
             (VendorForm { kind: "sharepoint".into(), ..clarity() }, "kind"),
             (VendorForm { endpoint_url: "http://api.example/import".into(), ..clarity() }, "endpoint_url"),
             (VendorForm { endpoint_url: "https://10.0.0.8/import".into(), ..clarity() }, "endpoint_url"),
@@ -373,5 +459,43 @@ mod tests {
         let list = contacts("Ana Ruiz; ana@vendor.example; +1 512 555 0100\n\nOn call;; 512-555-0199\n").unwrap();
         assert_eq!(list.0.len(), 2);
         assert_eq!(list.0[1], Contact { name: "On call".into(), email: String::new(), phone: "512-555-0199".into() });
+    }
+}
+
+#[cfg(test)]
+mod sftp_tests {
+    use super::*;
+
+    fn wellsky() -> VendorForm {
+        VendorForm {
+            name: "WellSky".into(),
+            kind: "wellsky".into(),
+            endpoint_url: "sftp://coc-upload@sftp.wellsky.example/incoming".into(),
+            password: "pw".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_sftp_vendor_needs_a_password_or_a_key_and_a_pattern_with_the_key() {
+        let ok = wellsky().parse(false, &[]).unwrap();
+        assert_eq!(ok.setup.transport, Transport::Sftp);
+        assert_eq!(ok.secrets, vec![(SecretField::Password, "pw".into())]);
+        let none = VendorForm { password: String::new(), ..wellsky() };
+        assert_eq!(none.parse(false, &[]).unwrap_err().field(), Some("password"));
+        assert!(none.parse(false, &[SecretField::PrivateKey]).is_ok(), "a stored key will do");
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+        let with_key = VendorForm { password: String::new(), private_key: key.into(), ..wellsky() };
+        assert_eq!(with_key.parse(false, &[]).unwrap().secrets[0].0, SecretField::PrivateKey);
+        let junk = VendorForm { private_key: "ssh-ed25519 AAAA".into(), ..wellsky() };
+        assert_eq!(junk.parse(false, &[]).unwrap_err().field(), Some("private_key"));
+        for bad in ["hmis.zip", "../{key}.zip", "{key}/x.zip", ".{key}"] {
+            let form = VendorForm { file_name_pattern: bad.into(), ..wellsky() };
+            assert_eq!(form.parse(false, &[]).unwrap_err().field(), Some("file_name_pattern"), "{bad}");
+        }
+        let named = VendorForm { file_name_pattern: "HMIS_{coc}_{date}_{key}.{ext}".into(), ..wellsky() };
+        assert!(named.parse(false, &[]).unwrap().setup.file_name_pattern.is_some());
+        let https = VendorForm { transport: "https".into(), ..wellsky() };
+        assert_eq!(https.parse(false, &[]).unwrap_err().field(), Some("transport"));
     }
 }

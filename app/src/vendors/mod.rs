@@ -44,9 +44,18 @@ impl VendorKind {
         }
     }
 
-    /// The kinds an admin can add today: the HTTPS ones (WellSky's SFTP comes with file delivery).
+    /// The kinds an admin can add.
     pub const OFFERED: &'static [VendorKind] =
-        &[VendorKind::Clarity, VendorKind::Clienttrack, VendorKind::HudApi, VendorKind::Custom];
+        &[VendorKind::Clarity, VendorKind::Wellsky, VendorKind::Clienttrack, VendorKind::HudApi, VendorKind::Custom];
+
+    /// How this kind can be reached; the first is its default.
+    pub fn transports(self) -> &'static [Transport] {
+        match self {
+            VendorKind::Clarity | VendorKind::Clienttrack | VendorKind::HudApi => &[Transport::Https],
+            VendorKind::Wellsky => &[Transport::Sftp],
+            VendorKind::Custom => &[Transport::Https, Transport::Sftp],
+        }
+    }
 
     /// The name the command line takes (`hud-api`).
     pub fn cli_name(self) -> &'static str {
@@ -66,7 +75,8 @@ impl VendorKind {
         }
     }
 
-    /// The secrets a vendor of this kind must have (custom headers are the admin's choice).
+    /// The secrets a vendor of this kind must have over HTTPS (custom headers are the admin's
+    /// choice); over SFTP a password or a private key (`Transport::Sftp`).
     pub fn required_secrets(self) -> &'static [SecretField] {
         match self {
             VendorKind::Clarity | VendorKind::HudApi => &[SecretField::Password],
@@ -79,6 +89,43 @@ impl VendorKind {
     pub fn uses_basic_auth(self) -> bool {
         matches!(self, VendorKind::Clarity | VendorKind::HudApi)
     }
+}
+
+stored_enum! {
+    /// How a vendor is reached, in `vendors.transport` (a CHECK constraint lists them, m0014).
+    pub enum Transport {
+        /// An HTTPS POST (each kind's format and auth).
+        Https = "https",
+        /// A file uploaded by SFTP (to a temporary name, then renamed).
+        Sftp = "sftp",
+        /// A block blob in Azure Blob Storage.
+        AzureBlob = "azure_blob",
+    }
+}
+
+impl Transport {
+    pub fn label(self) -> &'static str {
+        match self {
+            Transport::Https => "HTTPS POST",
+            Transport::Sftp => "SFTP",
+            Transport::AzureBlob => "Azure Blob Storage",
+        }
+    }
+
+    /// Whether it delivers a file with a name (the name pattern applies).
+    pub fn is_file(self) -> bool {
+        self != Transport::Https
+    }
+}
+
+/// The file name pattern of file destinations when none is set: the CoC, the date and the
+/// delivery's idempotency key, so a repeated delivery overwrites its own file.
+pub const DEFAULT_FILE_NAME: &str = "hmis-{coc}-{date}-{key}.{ext}";
+
+/// A file name from `pattern`: `{coc}` the CoC code, `{date}` the export's date (YYYYMMDD),
+/// `{key}` the idempotency key, `{ext}` the payload's extension.
+pub fn file_name(pattern: &str, coc: &str, date: &str, key: &str, ext: &str) -> String {
+    pattern.replace("{coc}", coc).replace("{date}", date).replace("{key}", key).replace("{ext}", ext)
 }
 
 stored_enum! {
@@ -128,6 +175,14 @@ impl PayloadFormat {
         match self {
             PayloadFormat::HmisCsvZip => "application/zip",
             PayloadFormat::InventoryV1 | PayloadFormat::HudCsvExport => "application/json",
+        }
+    }
+
+    /// The file extension of a payload in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            PayloadFormat::HmisCsvZip => "zip",
+            PayloadFormat::InventoryV1 | PayloadFormat::HudCsvExport => "json",
         }
     }
 
@@ -182,6 +237,16 @@ pub struct VendorForm {
     /// One contact per line: `name; email; phone`.
     #[serde(default)]
     pub contacts: String,
+    /// `https` or `sftp` (custom endpoints choose; other kinds have one).
+    #[serde(default)]
+    pub transport: String,
+    #[serde(default)]
+    pub file_name_pattern: String,
+    /// SFTP: an OpenSSH private key and its passphrase (write-only).
+    #[serde(default)]
+    pub private_key: String,
+    #[serde(default)]
+    pub key_passphrase: String,
 }
 
 /// The header that marks a test push, so a vendor without a test endpoint can tell it apart.
@@ -227,6 +292,10 @@ pub enum SecretField {
     SubscriptionKey,
     /// A custom request header's value (custom endpoints), by header name.
     Header(String),
+    /// An SSH private key (OpenSSH format) for SFTP.
+    PrivateKey,
+    /// The private key's passphrase.
+    KeyPassphrase,
 }
 
 impl SecretField {
@@ -237,6 +306,8 @@ impl SecretField {
             SecretField::ApiKey => "api_key".into(),
             SecretField::SubscriptionKey => "subscription_key".into(),
             SecretField::Header(name) => format!("header:{name}"),
+            SecretField::PrivateKey => "private_key".into(),
+            SecretField::KeyPassphrase => "key_passphrase".into(),
         }
     }
 
@@ -245,13 +316,15 @@ impl SecretField {
             "password" => Some(SecretField::Password),
             "api_key" => Some(SecretField::ApiKey),
             "subscription_key" => Some(SecretField::SubscriptionKey),
+            "private_key" => Some(SecretField::PrivateKey),
+            "key_passphrase" => Some(SecretField::KeyPassphrase),
             _ => name.strip_prefix("header:").map(|h| SecretField::Header(h.to_string())),
         }
     }
 
-    /// Whether its value travels as an HTTP header's (not inside HTTP Basic).
+    /// Whether its value travels as an HTTP header's.
     pub fn in_header(&self) -> bool {
-        !matches!(self, SecretField::Password)
+        matches!(self, SecretField::ApiKey | SecretField::SubscriptionKey | SecretField::Header(_))
     }
 
     /// The same field: header names compare without case, as HTTP does.
@@ -265,10 +338,12 @@ impl SecretField {
     /// What the admin sees (never the value).
     pub fn label(&self) -> String {
         match self {
-            SecretField::Password => "API password".into(),
+            SecretField::Password => "Password".into(),
             SecretField::ApiKey => "API key".into(),
             SecretField::SubscriptionKey => "Subscription key".into(),
             SecretField::Header(name) => format!("Header {name}"),
+            SecretField::PrivateKey => "Private key".into(),
+            SecretField::KeyPassphrase => "Key passphrase".into(),
         }
     }
 
@@ -279,6 +354,8 @@ impl SecretField {
             SecretField::ApiKey => "api_key",
             SecretField::SubscriptionKey => "subscription_key",
             SecretField::Header(_) => "header_value",
+            SecretField::PrivateKey => "private_key",
+            SecretField::KeyPassphrase => "key_passphrase",
         }
     }
 }
@@ -289,6 +366,7 @@ impl SecretField {
 pub struct VendorSetup {
     pub name: String,
     pub kind: VendorKind,
+    pub transport: Transport,
     pub endpoint_url: String,
     pub test_endpoint_url: Option<String>,
     pub push_interval_minutes: Option<i32>,
@@ -298,6 +376,7 @@ pub struct VendorSetup {
     pub auth_user: Option<String>,
     pub org_id: Option<String>,
     pub contacts: Contacts,
+    pub file_name_pattern: Option<String>,
 }
 
 /// A vendor as its settings page shows it: never a secret's value, only which are set.
@@ -306,10 +385,28 @@ pub struct VendorView {
     pub id: String,
     pub mode: VendorMode,
     pub setup: VendorSetup,
-    /// The secrets that are set (their labels: "API password", "Header X-Api-Key").
+    /// The secrets that are set (their labels: "Password", "Header X-Api-Key").
     pub secrets_set: Vec<SecretField>,
     /// "2026-11-23 18:02 UTC", whether it passed, and what it found.
     pub last_test: Option<(String, bool, String)>,
+    /// SFTP: the pinned host key's fingerprint, and one the server presented instead.
+    pub host_key_pinned: Option<String>,
+    pub host_key_offered: Option<String>,
+}
+
+/// What a connection test found: whether the endpoint is reachable (over TLS or SSH) and took the
+/// credentials, in words an admin can act on, and an SFTP server's host key fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checked {
+    pub ok: bool,
+    pub detail: String,
+    pub host_key: Option<String>,
+}
+
+impl Checked {
+    pub fn failed(detail: impl Into<String>) -> Checked {
+        Checked { ok: false, detail: detail.into(), host_key: None }
+    }
 }
 
 impl VendorView {

@@ -181,9 +181,10 @@ fn named(e: sea_orm::DbErr, name: &str) -> AppError {
     }
 }
 
-/// The scheme, host and port of a URL: where its credentials go.
+/// The scheme, user, host and port of a URL: where its credentials go.
 fn origin(url: &str) -> Option<String> {
-    url::Url::parse(url).ok().map(|u| u.origin().ascii_serialization())
+    let u = url::Url::parse(url).ok()?;
+    Some(format!("{}://{}@{}:{:?}", u.scheme(), u.username(), u.host_str()?, u.port_or_known_default()))
 }
 
 /// Add a vendor from checked settings, in `mode` (a new vendor starts in test).
@@ -204,6 +205,9 @@ pub async fn create(
         public_id: Set(crate::ssr::public_id::new()),
         tenant_id: Set(scope.tenant_id()),
         kind: Set(input.setup.kind),
+        transport: Set(input.setup.transport),
+        host_key_pinned: Set(None),
+        host_key_offered: Set(None),
         mode: Set(mode),
         last_test_at: Set(None),
         last_test_ok: Set(None),
@@ -241,6 +245,12 @@ pub async fn update(
             "Kind: a vendor's kind cannot change; add a new vendor of the other kind instead.",
         ));
     }
+    if !form.transport.trim().is_empty() && form.transport.trim() != current.transport.as_str() {
+        return Err(AppError::validation(
+            "transport",
+            "Delivery: how a vendor is reached cannot change; add a new vendor for the other way instead.",
+        ));
+    }
     let stored = stored_secrets(&txn, current.id).await?;
     let input = form.parse(allow_loopback, &stored)?;
     let new = &input.setup;
@@ -267,6 +277,7 @@ pub async fn update(
         }
         vendor_secret::Entity::delete_many().filter(vendor_secret::Column::VendorId.eq(current.id)).exec(&txn).await?;
     }
+    let (pinned, offered) = (current.host_key_pinned.clone(), current.host_key_offered.clone());
     let mut changed = Vec::new();
     let mut note = |what: &str, same: bool| {
         if !same {
@@ -294,6 +305,9 @@ pub async fn update(
     let name = new.name.clone();
     let mut row: vendor::ActiveModel = current.into();
     apply(&mut row, input.setup);
+    // Another server: its host key is pinned afresh by the next connection test.
+    row.host_key_pinned = Set(if moved { None } else { pinned });
+    row.host_key_offered = Set(if moved { None } else { offered });
     row.updated_at = Set(now);
     let saved = row.update(&txn).await.map_err(|e| named(e, &name))?;
     store_secrets(&txn, vault, &saved, &input.secrets, now).await?;
@@ -415,17 +429,40 @@ pub async fn delete(db: &DatabaseConnection, change: Change, id: &str) -> Result
     Ok(v)
 }
 
-/// Record a test connection's outcome on the vendor and in its history.
+/// Record a test connection's outcome on the vendor and in its history. An SFTP server's host
+/// key is pinned by the first test that passes; a different one is kept as offered, for an admin
+/// to accept.
 pub async fn record_test(
     db: &DatabaseConnection,
     vendor: &vendor::Model,
     actor: Actor,
-    ok: bool,
-    detail: &str,
+    checked: &super::Checked,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let detail: String = detail.chars().take(400).collect();
+    let (ok, detail) = (checked.ok, checked.detail.chars().take(400).collect::<String>());
     let txn = crate::ssr::begin_write(db).await?;
+    if let Some(seen) = &checked.host_key {
+        let current = find(&txn, TenantScope::for_operator(vendor.tenant_id), &vendor.public_id).await?;
+        match &current.host_key_pinned {
+            None if ok => {
+                vendor::Entity::update_many()
+                    .col_expr(vendor::Column::HostKeyPinned, Expr::value(Some(seen.clone())))
+                    .col_expr(vendor::Column::HostKeyOffered, Expr::value(None::<String>))
+                    .filter(vendor::Column::Id.eq(vendor.id))
+                    .exec(&txn)
+                    .await?;
+                history(&txn, vendor, actor, now, "host key", &format!("pinned {seen}")).await?;
+            }
+            Some(pinned) if pinned != seen => {
+                vendor::Entity::update_many()
+                    .col_expr(vendor::Column::HostKeyOffered, Expr::value(Some(seen.clone())))
+                    .filter(vendor::Column::Id.eq(vendor.id))
+                    .exec(&txn)
+                    .await?;
+            }
+            _ => {}
+        }
+    }
     vendor::Entity::update_many()
         .col_expr(vendor::Column::LastTestAt, Expr::value(Some(now)))
         .col_expr(vendor::Column::LastTestOk, Expr::value(Some(ok)))
@@ -437,6 +474,29 @@ pub async fn record_test(
     history(&txn, vendor, actor, now, action, &detail).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// An admin accepts the host key the SFTP server now presents (after the vendor said it changed).
+pub async fn accept_host_key(db: &DatabaseConnection, change: Change, id: &str) -> Result<vendor::Model, AppError> {
+    let Change { scope, actor, now } = change;
+    let txn = crate::ssr::begin_write(db).await?;
+    let v = find(&txn, scope, id).await?;
+    let Some(offered) = v.host_key_offered.clone() else {
+        return Err(AppError::validation(
+            "host_key",
+            "Host key: no new host key waits to be accepted; test the connection.",
+        ));
+    };
+    vendor::Entity::update_many()
+        .col_expr(vendor::Column::HostKeyPinned, Expr::value(Some(offered.clone())))
+        .col_expr(vendor::Column::HostKeyOffered, Expr::value(None::<String>))
+        .filter(vendor::Column::Id.eq(v.id))
+        .exec(&txn)
+        .await?;
+    let was = v.host_key_pinned.clone().unwrap_or_else(|| "none".into());
+    history(&txn, &v, actor, now, "host key", &format!("accepted {offered} (was {was})")).await?;
+    txn.commit().await?;
+    Ok(v)
 }
 
 /// Seal every secret sealed under an older server key again under the current one (after the
@@ -485,6 +545,7 @@ pub fn setup_of(v: &vendor::Model) -> VendorSetup {
     VendorSetup {
         name: v.name.clone(),
         kind: v.kind,
+        transport: v.transport,
         endpoint_url: v.endpoint_url.clone(),
         test_endpoint_url: v.test_endpoint_url.clone(),
         push_interval_minutes: v.push_interval_minutes,
@@ -494,12 +555,14 @@ pub fn setup_of(v: &vendor::Model) -> VendorSetup {
         auth_user: v.auth_user.clone(),
         org_id: v.org_id.clone(),
         contacts: v.contacts.clone(),
+        file_name_pattern: v.file_name_pattern.clone(),
     }
 }
 
-/// Set `row`'s settings to `s` (the kind only on a new vendor: it never changes).
+/// Set `row`'s settings to `s` (not the kind and the transport: they never change).
 fn apply(row: &mut vendor::ActiveModel, s: VendorSetup) {
     row.name = Set(s.name);
+    row.file_name_pattern = Set(s.file_name_pattern);
     row.endpoint_url = Set(s.endpoint_url);
     row.test_endpoint_url = Set(s.test_endpoint_url);
     row.push_interval_minutes = Set(s.push_interval_minutes);
@@ -521,5 +584,7 @@ pub async fn view(db: &impl ConnectionTrait, v: &vendor::Model) -> Result<Vendor
         last_test: v
             .last_test_at
             .map(|at| (time(at), v.last_test_ok.unwrap_or(false), v.last_test_detail.clone().unwrap_or_default())),
+        host_key_pinned: v.host_key_pinned.clone(),
+        host_key_offered: v.host_key_offered.clone(),
     })
 }

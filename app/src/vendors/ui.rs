@@ -6,10 +6,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
-    CreateVendor, DeleteVendor, RemoveVendorHeader, SetVendorMode, TestVendorConnection, UpdateVendor, get_vendor,
-    list_vendors,
+    AcceptVendorHostKey, CreateVendor, DeleteVendor, RemoveVendorHeader, SetVendorMode, TestVendorConnection,
+    UpdateVendor, get_vendor, list_vendors,
 };
-use super::{SecretField, VENDORS_PATH, VendorKind, VendorMode, VendorPage, VendorView};
+use super::{DEFAULT_FILE_NAME, SecretField, Transport, VENDORS_PATH, VendorKind, VendorMode, VendorPage, VendorView};
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
 fn kind_options() -> impl IntoView {
@@ -63,6 +63,22 @@ fn secret_field(prefix: &'static str, field: SecretField, stored: bool, hint: &'
     }
 }
 
+/// The SFTP private key (a textarea, write-only) and its passphrase.
+fn private_key_fields(prefix: &'static str, key_stored: bool, passphrase_stored: bool) -> impl IntoView {
+    let id = format!("{prefix}-private-key");
+    view! {
+        <label for=id.clone()>"Private key (SFTP, instead of a password)"</label>
+        <div>
+            <textarea id=id name="vendor[private_key]" rows="3" autocomplete="off" spellcheck="false"
+                aria-describedby=format!("{prefix}-private-key-hint")></textarea>
+            <div class="hint" id=format!("{prefix}-private-key-hint")>
+                {if key_stored { "Stored encrypted. Leave empty to keep it." } else { "Paste the whole OpenSSH key file." }}
+            </div>
+        </div>
+        {secret_field(prefix, SecretField::KeyPassphrase, passphrase_stored, "The private key's passphrase, if it has one.")}
+    }
+}
+
 #[component]
 pub fn VendorsPage() -> impl IntoView {
     let create = ServerAction::<CreateVendor>::new();
@@ -108,8 +124,14 @@ pub fn VendorsPage() -> impl IntoView {
                 <input id="add-name" name="vendor[name]" required maxlength="100" autocomplete="off"/>
                 <label for="add-kind">"Kind"</label>
                 <select id="add-kind" name="vendor[kind]">{kind_options()}</select>
+                <label for="add-transport">"Delivery"</label>
+                <select id="add-transport" name="vendor[transport]">
+                    <option value="">"The kind's own (WellSky: SFTP; the others: HTTPS)"</option>
+                    <option value="https">"HTTPS POST"</option>
+                    <option value="sftp">"SFTP (custom endpoints)"</option>
+                </select>
                 <label for="add-url">"Production endpoint"</label>
-                <input id="add-url" name="vendor[endpoint_url]" type="url" required placeholder="https://"/>
+                <input id="add-url" name="vendor[endpoint_url]" type="url" required placeholder="https://… or sftp://user@host/directory"/>
                 <label for="add-test-url">"Test endpoint (optional)"</label>
                 <input id="add-test-url" name="vendor[test_endpoint_url]" type="url" placeholder="https://"/>
                 {schedule_fields("add", None)}
@@ -121,7 +143,7 @@ pub fn VendorsPage() -> impl IntoView {
                 </select>
                 <label for="add-user">"API user (Clarity, HUD HMIS API)"</label>
                 <input id="add-user" name="vendor[auth_user]" autocomplete="off"/>
-                {secret_field("add", SecretField::Password, false, "Clarity and HUD HMIS API: the API user's password.")}
+                {secret_field("add", SecretField::Password, false, "Clarity and HUD HMIS API: the API user's password. SFTP: the user's password.")}
                 {secret_field("add", SecretField::SubscriptionKey, false, "ClientTrack: Ocp-Apim-Subscription-Key.")}
                 {secret_field("add", SecretField::ApiKey, false, "ClientTrack: sent as Authorization: ApiKey ….")}
                 <label for="add-org">"OrgId (ClientTrack, optional)"</label>
@@ -130,6 +152,9 @@ pub fn VendorsPage() -> impl IntoView {
                 <input id="add-header-name" name="vendor[header_name]" autocomplete="off" placeholder="X-Api-Key"/>
                 <label for="add-header-value">"Header value"</label>
                 <input id="add-header-value" name="vendor[header_value]" type="password" autocomplete="new-password"/>
+                {private_key_fields("add", false, false)}
+                <label for="add-file-name">"File name (SFTP)"</label>
+                <input id="add-file-name" name="vendor[file_name_pattern]" autocomplete="off" placeholder=DEFAULT_FILE_NAME/>
                 <label for="add-contacts">"Support contacts"</label>
                 <div>
                     <textarea id="add-contacts" name="vendor[contacts]" rows="3" aria-describedby="add-contacts-hint"></textarea>
@@ -151,8 +176,12 @@ pub fn VendorPageView() -> impl IntoView {
     let test = ServerAction::<TestVendorConnection>::new();
     let remove = ServerAction::<RemoveVendorHeader>::new();
     let delete = ServerAction::<DeleteVendor>::new();
+    let accept = ServerAction::<AcceptVendorHostKey>::new();
     let page = Resource::new(
-        move || (id(), update.version().get(), set_mode.version().get(), test.version().get(), remove.version().get()),
+        move || {
+            let versions = (update.version().get(), set_mode.version().get(), test.version().get());
+            (id(), versions, remove.version().get(), accept.version().get())
+        },
         |(id, ..)| get_vendor(id),
     );
     let confirming_live = move || query.get().get("confirm").as_deref() == Some("live");
@@ -162,33 +191,46 @@ pub fn VendorPageView() -> impl IntoView {
         <FormFeedback form="set_vendor_mode" outcome=Signal::derive(move || notice_outcome(set_mode.value().get()))/>
         <FormFeedback form="test_vendor_connection" outcome=Signal::derive(move || notice_outcome(test.value().get()))/>
         <FormFeedback form="delete_vendor" outcome=Signal::derive(move || notice_outcome(delete.value().get()))/>
+        <FormFeedback form="accept_vendor_host_key" outcome=Signal::derive(move || notice_outcome(accept.value().get()))/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || page.get().map(|result| match result {
                 Err(err) => view! { <h1>"Vendor not found"</h1><p>{err.to_string()}</p> }.into_any(),
                 Ok(p) => view! {
-                    <VendorDetail p=p confirming_live=confirming_live() update set_mode test remove delete/>
+                    <VendorDetail p=p confirming_live=confirming_live() actions=Actions { update, set_mode, test, remove, delete, accept }/>
                 }.into_any(),
             })}
         </Transition>
     }
 }
 
-#[component]
-fn VendorDetail(
-    p: VendorPage,
-    confirming_live: bool,
+/// The vendor page's forms.
+#[derive(Clone, Copy)]
+struct Actions {
     update: ServerAction<UpdateVendor>,
     set_mode: ServerAction<SetVendorMode>,
     test: ServerAction<TestVendorConnection>,
     remove: ServerAction<RemoveVendorHeader>,
     delete: ServerAction<DeleteVendor>,
-) -> impl IntoView {
+    accept: ServerAction<AcceptVendorHostKey>,
+}
+
+#[component]
+fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl IntoView {
+    let Actions { update, set_mode, test, remove, delete, accept } = actions;
     let VendorPage { vendor: v, status, events, attempts, last_test_push } = p;
+    let sftp = v.setup.transport == Transport::Sftp;
+    let https = v.setup.transport == Transport::Https;
     let id = v.id.clone();
     let here = format!("{VENDORS_PATH}/{id}");
     let stored = |f: SecretField| v.secrets_set.contains(&f);
-    let password =
-        secret_field("edit", SecretField::Password, stored(SecretField::Password), "The API user's password.");
+    let password = secret_field(
+        "edit",
+        SecretField::Password,
+        stored(SecretField::Password),
+        if sftp { "The SFTP user's password (or use a private key)." } else { "The API user's password." },
+    );
+    let key_fields = private_key_fields("edit", stored(SecretField::PrivateKey), stored(SecretField::KeyPassphrase));
+    let host_key = sftp.then(|| host_key_section(&v, accept));
     let subscription = secret_field(
         "edit",
         SecretField::SubscriptionKey,
@@ -228,7 +270,7 @@ fn VendorDetail(
     };
     view! {
         <h1>{v.setup.name.clone()}</h1>
-        <p class="hint">{v.setup.kind.label()}" · "{v.setup.payload_format.label()}
+        <p class="hint">{v.setup.kind.label()}" · "{v.setup.transport.label()}" · "{v.setup.payload_format.label()}
             {v.setup.json_version.map(|n| format!(" · JSON contract version {n}"))}</p>
 
         <section class="card" aria-labelledby="mode-h">
@@ -268,6 +310,7 @@ fn VendorDetail(
             }}
         </section>
 
+        {host_key}
         <section class="card" aria-labelledby="status-h">
             <h2 id="status-h">"Status"</h2>
             <dl class="facts">
@@ -324,6 +367,7 @@ fn VendorDetail(
             <ActionForm action=update attr:class="grid-form">
                 <input type="hidden" name="id" value=id_edit/>
                 <input type="hidden" name="vendor[kind]" value=v.setup.kind.as_str()/>
+                <input type="hidden" name="vendor[transport]" value=v.setup.transport.as_str()/>
                 <label for="edit-name">"Name"</label>
                 <input id="edit-name" name="vendor[name]" required maxlength="100" value=v.setup.name.clone()/>
                 <label for="edit-url">"Production endpoint"</label>
@@ -338,10 +382,16 @@ fn VendorDetail(
                         <option value="inventory_v1" selected=v.setup.payload_format == super::PayloadFormat::InventoryV1>"JSON inventory records (version 1)"</option>
                     </select>
                 })}
-                {v.setup.kind.uses_basic_auth().then(|| view! {
+                {(https && v.setup.kind.uses_basic_auth()).then(|| view! {
                     <label for="edit-user">"API user"</label>
                     <input id="edit-user" name="vendor[auth_user]" autocomplete="off" value=v.setup.auth_user.clone().unwrap_or_default()/>
-                    {password}
+                })}
+                {(sftp || v.setup.kind.uses_basic_auth()).then_some(password)}
+                {sftp.then(|| view! {
+                    {key_fields}
+                    <label for="edit-file-name">"File name"</label>
+                    <input id="edit-file-name" name="vendor[file_name_pattern]" autocomplete="off" placeholder=DEFAULT_FILE_NAME
+                        value=v.setup.file_name_pattern.clone().unwrap_or_default()/>
                 })}
                 {(v.setup.kind == VendorKind::Clienttrack).then(|| view! {
                     {subscription}
@@ -349,7 +399,7 @@ fn VendorDetail(
                     <label for="edit-org">"OrgId (optional)"</label>
                     <input id="edit-org" name="vendor[org_id]" autocomplete="off" value=v.setup.org_id.clone().unwrap_or_default()/>
                 })}
-                {(v.setup.kind == VendorKind::Custom).then(|| view! {
+                {(https && v.setup.kind == VendorKind::Custom).then(|| view! {
                     <label for="edit-header-name">"Add or replace a header"</label>
                     <input id="edit-header-name" name="vendor[header_name]" autocomplete="off" placeholder="X-Api-Key"/>
                     <label for="edit-header-value">"Its value"</label>
@@ -396,6 +446,36 @@ fn VendorDetail(
                 <input type="hidden" name="id" value=id_delete/>
                 <button type="submit" class="danger">"Delete this vendor"</button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// An SFTP vendor's host key: the pinned fingerprint, and a new one the server presents, which an
+/// admin accepts only when the vendor confirms the change.
+fn host_key_section(v: &VendorView, accept: ServerAction<AcceptVendorHostKey>) -> impl IntoView + use<> {
+    let id = v.id.clone();
+    let pinned = v.host_key_pinned.clone();
+    let offered = v.host_key_offered.clone();
+    view! {
+        <section class="card" aria-labelledby="host-key-h">
+            <h2 id="host-key-h">"SFTP host key"</h2>
+            {match pinned {
+                Some(fp) => view! {
+                    <p>"Pinned: "<code class="fingerprint">{fp}</code>". Compare it with the fingerprint the vendor gave you."</p>
+                }.into_any(),
+                None => view! {
+                    <p>"Not pinned yet: test the connection. The first test that passes pins the key the server presents; nothing is sent before."</p>
+                }.into_any(),
+            }}
+            {offered.map(|fp| view! {
+                <div class="notice notice-error" role="alert">
+                    <p>"The server now presents another host key: "<code class="fingerprint">{fp}</code>". Pushes to it are refused. Accept it only if the vendor confirms the change."</p>
+                    <ActionForm action=accept attr:class="inline">
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit">"Accept the new host key"</button>
+                    </ActionForm>
+                </div>
+            })}
         </section>
     }
 }

@@ -9,7 +9,9 @@ use app::outbox::state::Outcome;
 use app::vendors::SecretField;
 
 use super::http_post::HttpPost;
-use super::{Checked, Destination, VendorAdapter};
+use app::vendors::Checked;
+
+use super::{Destination, VendorAdapter};
 
 pub struct Clarity(pub Arc<HttpPost>);
 
@@ -55,7 +57,7 @@ impl VendorAdapter for Clarity {
 pub(super) async fn head_with_basic(https: &HttpPost, to: &Destination<'_>) -> Checked {
     let (user, password) = match basic(to) {
         Ok(credentials) => credentials,
-        Err(missing) => return Checked { ok: false, detail: missing.error().to_string() },
+        Err(missing) => return Checked::failed(missing.error()),
     };
     to.handshake(https, to.url, |client, url| to.common(client.head(url), None).basic_auth(user, Some(password))).await
 }

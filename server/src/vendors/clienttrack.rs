@@ -10,7 +10,9 @@ use app::outbox::state::Outcome;
 use app::vendors::SecretField;
 
 use super::http_post::HttpPost;
-use super::{Checked, Destination, VendorAdapter};
+use app::vendors::Checked;
+
+use super::{Destination, VendorAdapter};
 
 pub struct ClientTrack(pub Arc<HttpPost>);
 
@@ -77,7 +79,7 @@ impl VendorAdapter for ClientTrack {
     async fn check(&self, to: &Destination<'_>) -> Checked {
         let keys = match Keys::of(to) {
             Ok(keys) => keys,
-            Err(missing) => return Checked { ok: false, detail: missing.error().to_string() },
+            Err(missing) => return Checked::failed(missing.error()),
         };
         to.handshake(&self.0, &handshake(to.url), |client, url| keys.apply(to.common(client.get(url), None))).await
     }

@@ -16,7 +16,8 @@ use app::vendors::{Contacts, DeliveryTarget, PayloadFormat, SecretField, VendorK
 
 use super::http_post::HttpPost;
 use super::outbound::OutboundPolicy;
-use super::{Checked, Destination, Secrets, VendorAdapter, clarity, clienttrack, custom, hud_api};
+use super::{Destination, Secrets, VendorAdapter, clarity, clienttrack, custom, hud_api};
+use app::vendors::Checked;
 
 fn https() -> Arc<HttpPost> {
     Arc::new(HttpPost::new(Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap())
@@ -30,6 +31,7 @@ fn vendor(kind: VendorKind, url: &str) -> vendor::Model {
         tenant_id: 1,
         name: "Vendor".into(),
         kind,
+        transport: kind.transports()[0],
         endpoint_url: url.into(),
         test_endpoint_url: None,
         mode: VendorMode::Live,
@@ -40,6 +42,9 @@ fn vendor(kind: VendorKind, url: &str) -> vendor::Model {
         auth_user: Some("bridge-api".into()),
         org_id: None,
         contacts: Contacts::default(),
+        file_name_pattern: None,
+        host_key_pinned: None,
+        host_key_offered: None,
         last_test_at: None,
         last_test_ok: None,
         last_test_detail: None,
@@ -128,7 +133,7 @@ async fn clarity_without_its_password_fails_for_good_without_a_request() {
     let s = secrets(&[]);
     let to = Destination { vendor: &v, url: &v.endpoint_url, test: false, secrets: &s };
     let outcome = clarity::Clarity(https()).deliver(&to, &row(PayloadFormat::HmisCsvZip, ZIP)).await;
-    assert!(matches!(&outcome, Outcome::Permanent { error } if error.contains("API password")), "{outcome:?}");
+    assert!(matches!(&outcome, Outcome::Permanent { error } if error.contains("Password of this")), "{outcome:?}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -304,13 +309,7 @@ async fn connection_tests_tell_refused_credentials_from_a_wrong_address() {
     let upload_only = check(format!("{}/upload-only", server.uri()), "pw").await;
 
     assert!(passed.ok, "{passed:?}");
-    assert_eq!(
-        refused,
-        Checked {
-            ok: false,
-            detail: "the vendor refused the credentials (HTTP 401); check them and save again".into()
-        }
-    );
+    assert_eq!(refused, Checked::failed("the vendor refused the credentials (HTTP 401); check them and save again"));
     assert!(!missing.ok && missing.detail.contains("not found"), "{missing:?}");
     assert!(upload_only.ok && upload_only.detail.contains("first test push"), "{upload_only:?}");
     assert!(server.received_requests().await.unwrap().iter().all(|r| r.body.is_empty()), "no data is sent");

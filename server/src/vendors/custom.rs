@@ -9,7 +9,9 @@ use app::outbox::state::Outcome;
 use app::vendors::PayloadFormat;
 
 use super::http_post::HttpPost;
-use super::{Checked, Destination, VendorAdapter};
+use app::vendors::Checked;
+
+use super::{Destination, VendorAdapter};
 
 pub struct Custom(pub Arc<HttpPost>);
 

@@ -8,7 +8,9 @@ use app::outbox::state::Outcome;
 
 use super::clarity::basic;
 use super::http_post::HttpPost;
-use super::{Checked, Destination, VendorAdapter};
+use app::vendors::Checked;
+
+use super::{Destination, VendorAdapter};
 
 pub struct HudApi(pub Arc<HttpPost>);
 

@@ -10,6 +10,7 @@ pub mod custom;
 pub mod http_post;
 pub mod hud_api;
 pub mod outbound;
+pub mod sftp;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use secrecy::{ExposeSecret, SecretString};
 use app::entities::{outbox, vendor};
 use app::outbox::state::Outcome;
 use app::ssr::vault::Vault;
-use app::vendors::{DeliveryTarget, SecretField, TEST_HEADER, VendorKind};
+use app::vendors::{Checked, DeliveryTarget, SecretField, TEST_HEADER, Transport, VendorKind};
 
 use http_post::{Answer, HttpPost, IDEMPOTENCY_HEADER};
 
@@ -121,7 +122,7 @@ impl Destination<'_> {
         build: impl FnOnce(&reqwest::Client, reqwest::Url) -> reqwest::RequestBuilder,
     ) -> Checked {
         let answer = https.exchange(url, build).await.map(|a| Answer { body: self.redact(&a.body), ..a });
-        Checked::from_answer(url, answer)
+        judged(url, answer)
     }
 
     /// The headers every request to the vendor carries: the test mark, and the idempotency key
@@ -135,49 +136,37 @@ impl Destination<'_> {
     }
 }
 
-/// What a test connection found: whether the endpoint is reachable over TLS and took the
-/// credentials, in words an admin can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checked {
-    pub ok: bool,
-    pub detail: String,
-}
-
-impl Checked {
-    /// A handshake's answer, judged: 2xx passes; 401 and 403 are refused credentials; 404 a wrong
-    /// address; 405 and 501 (an upload endpoint that only takes uploads) reachable but with the
-    /// credentials unchecked until the first test push; anything else a failure with the status.
-    pub fn from_answer(url: &str, answer: Result<Answer, Outcome>) -> Checked {
-        let reached = if url.starts_with("https:") { "reachable over TLS" } else { "reachable" };
-        let answer = match answer {
-            Ok(answer) => answer,
-            Err(failed) => return Checked { ok: false, detail: failed.error().to_string() },
-        };
-        let status = answer.status;
-        let (ok, detail) = match status {
-            200..=299 => (true, format!("{reached}; the credentials were accepted (HTTP {status})")),
-            401 | 403 => {
-                (false, format!("the vendor refused the credentials (HTTP {status}); check them and save again"))
-            }
-            404 => (false, "the endpoint was not found (HTTP 404); check the address".to_string()),
-            405 | 501 => (
-                true,
-                format!(
-                    "{reached}; the endpoint takes only uploads (HTTP {status}), so the credentials are checked by the first test push"
-                ),
+/// A handshake's answer, judged: 2xx passes; 401 and 403 are refused credentials; 404 a wrong
+/// address; 405 and 501 (an upload endpoint that only takes uploads) reachable but with the
+/// credentials unchecked until the first test push; anything else a failure with the status.
+pub fn judged(url: &str, answer: Result<Answer, Outcome>) -> Checked {
+    let reached = if url.starts_with("https:") { "reachable over TLS" } else { "reachable" };
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(failed) => return Checked::failed(failed.error()),
+    };
+    let status = answer.status;
+    let (ok, detail) = match status {
+        200..=299 => (true, format!("{reached}; the credentials were accepted (HTTP {status})")),
+        401 | 403 => (false, format!("the vendor refused the credentials (HTTP {status}); check them and save again")),
+        404 => (false, "the endpoint was not found (HTTP 404); check the address".to_string()),
+        405 | 501 => (
+            true,
+            format!(
+                "{reached}; the endpoint takes only uploads (HTTP {status}), so the credentials are checked by the first test push"
             ),
-            _ => {
-                let reason: String = answer.body.chars().take(200).collect();
-                let reason = reason.trim();
-                if reason.is_empty() {
-                    (false, format!("the vendor answered HTTP {status}"))
-                } else {
-                    (false, format!("the vendor answered HTTP {status}: {reason}"))
-                }
+        ),
+        _ => {
+            let reason: String = answer.body.chars().take(200).collect();
+            let reason = reason.trim();
+            if reason.is_empty() {
+                (false, format!("the vendor answered HTTP {status}"))
+            } else {
+                (false, format!("the vendor answered HTTP {status}: {reason}"))
             }
-        };
-        Checked { ok, detail }
-    }
+        }
+    };
+    Checked { ok, detail, host_key: None }
 }
 
 /// Delivers one outbox row to its vendor and classifies what happened; checks a connection
@@ -200,38 +189,64 @@ impl VendorAdapter for NotAvailable {
     }
 
     async fn check(&self, _: &Destination<'_>) -> Checked {
-        Checked { ok: false, detail: self.0.to_string() }
+        Checked::failed(self.0)
     }
 }
 
-/// The adapter of each kind, and the vault that opens the vendors' secrets.
+/// The adapter of each kind and of each file transport, and the vault that opens the vendors'
+/// secrets.
 #[derive(Clone)]
 pub struct Adapters {
     kinds: HashMap<VendorKind, Arc<dyn VendorAdapter>>,
+    transports: HashMap<Transport, Arc<dyn VendorAdapter>>,
     vault: Arc<Vault>,
 }
 
 impl Adapters {
     /// The registry: the one place a kind is wired to how it is delivered.
-    pub fn new(https: Arc<HttpPost>, vault: Arc<Vault>) -> Adapters {
-        let wellsky = "WellSky takes files over SFTP, which this version cannot send yet";
+    /// A vendor reached over HTTPS is delivered by its kind's adapter; one reached by a file
+    /// transport by that transport's (WellSky is SFTP).
+    pub fn new(https: Arc<HttpPost>, sftp: Arc<sftp::Sftp>, vault: Arc<Vault>) -> Adapters {
         let kinds: [(VendorKind, Arc<dyn VendorAdapter>); 5] = [
             (VendorKind::Clarity, Arc::new(clarity::Clarity(https.clone()))),
             (VendorKind::Clienttrack, Arc::new(clienttrack::ClientTrack(https.clone()))),
             (VendorKind::HudApi, Arc::new(hud_api::HudApi(https.clone()))),
             (VendorKind::Custom, Arc::new(custom::Custom(https))),
-            (VendorKind::Wellsky, Arc::new(NotAvailable(wellsky))),
+            (VendorKind::Wellsky, sftp.clone()),
         ];
-        Adapters { kinds: kinds.into_iter().collect(), vault }
+        let azure = "Azure Blob Storage delivery is not available in this version";
+        let transports: [(Transport, Arc<dyn VendorAdapter>); 2] =
+            [(Transport::Sftp, sftp), (Transport::AzureBlob, Arc::new(NotAvailable(azure)))];
+        Adapters { kinds: kinds.into_iter().collect(), transports: transports.into_iter().collect(), vault }
     }
 
-    /// Every kind delivered by `adapter` (a test's stand-in).
+    /// The adapters the server runs: requests give up after `timeout` and reach only what
+    /// `policy` allows.
+    pub fn with_policy(
+        policy: outbound::OutboundPolicy,
+        timeout: std::time::Duration,
+        vault: Arc<Vault>,
+    ) -> anyhow::Result<Adapters> {
+        let https = Arc::new(HttpPost::new(timeout, policy)?);
+        let sftp = Arc::new(sftp::Sftp::new(timeout.min(std::time::Duration::from_secs(30)), policy));
+        Ok(Adapters::new(https, sftp, vault))
+    }
+
+    /// Every vendor delivered by `adapter` (a test's stand-in).
     pub fn uniform(adapter: Arc<dyn VendorAdapter>, vault: Arc<Vault>) -> Adapters {
-        Adapters { kinds: VendorKind::ALL.iter().map(|k| (*k, adapter.clone())).collect(), vault }
+        Adapters {
+            kinds: VendorKind::ALL.iter().map(|k| (*k, adapter.clone())).collect(),
+            transports: Transport::ALL.iter().map(|t| (*t, adapter.clone())).collect(),
+            vault,
+        }
     }
 
-    fn for_kind(&self, kind: VendorKind) -> Option<&dyn VendorAdapter> {
-        self.kinds.get(&kind).map(Arc::as_ref)
+    fn for_vendor(&self, vendor: &vendor::Model) -> Option<&dyn VendorAdapter> {
+        match vendor.transport {
+            Transport::Https => self.kinds.get(&vendor.kind),
+            file => self.transports.get(&file),
+        }
+        .map(Arc::as_ref)
     }
 
     /// The URL for `target`: a test push goes to the test endpoint, or without one to the
@@ -261,7 +276,7 @@ impl Adapters {
         if let Some(why) = app::vendors::ssr::not_sendable(vendor, row.target) {
             return Outcome::Permanent { error: why.into() };
         }
-        let Some(adapter) = self.for_kind(vendor.kind) else {
+        let Some(adapter) = self.for_vendor(vendor) else {
             return Outcome::Permanent { error: format!("no adapter for {} vendors", vendor.kind.label()) };
         };
         let secrets = match self.secrets(db, vendor).await {
@@ -280,12 +295,12 @@ impl Adapters {
 
     /// Test the connection to the endpoint `vendor`'s mode sends to now, without sending data.
     pub async fn check(&self, db: &DatabaseConnection, vendor: &vendor::Model) -> Checked {
-        let Some(adapter) = self.for_kind(vendor.kind) else {
-            return Checked { ok: false, detail: format!("no adapter for {} vendors", vendor.kind.label()) };
+        let Some(adapter) = self.for_vendor(vendor) else {
+            return Checked::failed(format!("no adapter for {} vendors", vendor.kind.label()));
         };
         let secrets = match self.secrets(db, vendor).await {
             Ok(secrets) => secrets,
-            Err(detail) => return Checked { ok: false, detail },
+            Err(detail) => return Checked::failed(detail),
         };
         let target = app::outbox::push::target_of(vendor);
         let test = target == DeliveryTarget::Test;
@@ -297,8 +312,7 @@ impl Adapters {
 
 #[async_trait::async_trait]
 impl app::ssr::VendorProbe for Adapters {
-    async fn check(&self, db: &DatabaseConnection, vendor: &vendor::Model) -> (bool, String) {
-        let checked = Adapters::check(self, db, vendor).await;
-        (checked.ok, checked.detail)
+    async fn check(&self, db: &DatabaseConnection, vendor: &vendor::Model) -> Checked {
+        Adapters::check(self, db, vendor).await
     }
 }

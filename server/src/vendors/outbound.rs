@@ -31,6 +31,15 @@ pub struct NotAllowed {
     pub reason: String,
 }
 
+/// Why a host cannot be dialled: refused by the policy (for good), or not resolved (maybe later).
+#[derive(Debug, thiserror::Error)]
+pub enum AddressError {
+    #[error(transparent)]
+    NotAllowed(NotAllowed),
+    #[error("could not resolve the host name: {0}")]
+    Lookup(io::Error),
+}
+
 impl NotAllowed {
     /// The refusal in `error`'s source chain, if that is why it failed.
     pub fn find<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a NotAllowed> {
@@ -59,6 +68,33 @@ impl OutboundPolicy {
     /// Check a vendor URL before sending: its scheme, and its host when it is an address.
     pub fn check_url(&self, url: &str) -> Result<reqwest::Url, String> {
         app::vendors::address::check_url(url, self.allow_loopback)
+    }
+
+    /// `addrs` (what `host` resolved to, at least one) without the ones this policy refuses;
+    /// `NotAllowed`, naming the first, when none is left.
+    fn keep_allowed(&self, host: &str, addrs: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, NotAllowed> {
+        let first = addrs[0];
+        let allowed: Vec<SocketAddr> = addrs.into_iter().filter(|a| self.refuse(a.ip()).is_none()).collect();
+        if allowed.is_empty() {
+            return Err(NotAllowed { host: host.to_string(), reason: self.refuse(first.ip()).unwrap_or_default() });
+        }
+        Ok(allowed)
+    }
+
+    /// The addresses `host` (a name, or an address in the URL's form: `[::1]`) may be reached at
+    /// on `port`, resolved now, for transports that dial themselves (SFTP).
+    pub async fn addresses(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, AddressError> {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let addrs: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) if bare.eq_ignore_ascii_case("localhost") => vec![SocketAddr::from(([127, 0, 0, 1], port))],
+            Err(_) => tokio::net::lookup_host((bare, port)).await.map_err(AddressError::Lookup)?.collect(),
+        };
+        if addrs.is_empty() {
+            let none = io::Error::new(io::ErrorKind::NotFound, format!("{bare} has no address"));
+            return Err(AddressError::Lookup(none));
+        }
+        self.keep_allowed(bare, addrs).map_err(AddressError::NotAllowed)
     }
 
     /// A resolver that drops the addresses this policy refuses, and fails with `NotAllowed` when
@@ -106,14 +142,10 @@ impl Resolve for GuardedResolver {
         Box::pin(async move {
             // A failed lookup (no such name, DNS down) stays an io::Error: worth retrying.
             let addrs = lookup.addrs(&host).await?;
-            let Some(first) = addrs.first() else {
+            if addrs.is_empty() {
                 return Err(io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address")).into());
-            };
-            let allowed: Vec<SocketAddr> = addrs.iter().copied().filter(|a| policy.refuse(a.ip()).is_none()).collect();
-            if allowed.is_empty() {
-                let reason = policy.refuse(first.ip()).unwrap_or_default();
-                return Err(NotAllowed { host, reason }.into());
             }
+            let allowed = policy.keep_allowed(&host, addrs)?;
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
     }

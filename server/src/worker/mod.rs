@@ -71,8 +71,7 @@ pub fn start(
     settings: &crate::config::Settings,
     vault: Arc<app::ssr::vault::Vault>,
 ) -> anyhow::Result<Arc<Worker>> {
-    let https_post = crate::vendors::http_post::HttpPost::new(Duration::from_secs(60), settings.outbound_policy())?;
-    let adapters = Adapters::new(Arc::new(https_post), vault);
+    let adapters = Adapters::with_policy(settings.outbound_policy(), Duration::from_secs(60), vault)?;
     let worker = WorkerSettings {
         concurrency: settings.worker_concurrency,
         lease: chrono::Duration::seconds(settings.worker_lease_seconds as i64),

@@ -18,6 +18,7 @@ mod metrics;
 mod outbox;
 mod pushes;
 mod schema;
+mod sftp;
 mod shelter_admin;
 mod shelters;
 mod sign_in_throttle;

@@ -76,7 +76,8 @@ async fn bad_settings_are_refused_by_field_and_nothing_is_written(app: TestApp) 
         (with(&good, &[("name", " clarity ")]), "name"),
         (with(&good, &[("name", "Clarity 2"), ("password", "")]), "password"),
         (with(&good, &[("name", "Clarity 2"), ("auth_user", "")]), "auth_user"),
-        (with(&good, &[("name", "Clarity 2"), ("kind", "wellsky")]), "kind"),
+        (with(&good, &[("name", "Clarity 2"), ("kind", "wellsky")]), "endpoint_url"),
+        (with(&good, &[("name", "Clarity 2"), ("kind", "sharepoint")]), "kind"),
         (with(&good, &[("name", "CT"), ("kind", "clienttrack"), ("api_key", "k")]), "subscription_key"),
     ];
     for (fields, field) in cases {

@@ -46,9 +46,9 @@ struct Harness {
 
 /// A worker on `db` with `clock` that delivers over HTTP, loopback allowed (the mock vendor).
 fn loopback_worker(db: DatabaseConnection, clock: Arc<StubClock>, settings: WorkerSettings) -> Arc<Worker> {
-    let https =
-        Arc::new(HttpPost::new(std::time::Duration::from_secs(10), OutboundPolicy { allow_loopback: true }).unwrap());
-    Worker::new(db, clock, Adapters::new(https, test_vault()), settings, Default::default())
+    let policy = OutboundPolicy { allow_loopback: true };
+    let adapters = Adapters::with_policy(policy, std::time::Duration::from_secs(10), test_vault()).unwrap();
+    Worker::new(db, clock, adapters, settings, Default::default())
 }
 
 async fn harness(app: &TestDb) -> Harness {
@@ -265,7 +265,7 @@ impl server::vendors::VendorAdapter for Handover {
         self.delivery.deliver(to, row).await
     }
 
-    async fn check(&self, to: &server::vendors::Destination<'_>) -> server::vendors::Checked {
+    async fn check(&self, to: &server::vendors::Destination<'_>) -> app::vendors::Checked {
         self.delivery.check(to).await
     }
 }

@@ -9,6 +9,7 @@ pub mod database;
 pub mod fixtures;
 pub mod hmis_spec;
 pub mod json_schema;
+pub mod sshd;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -22,6 +23,8 @@ pub use client::*;
 pub use database::{Backend, Template, TestDb, admin_pg_url};
 #[allow(unused_imports)]
 pub use fixtures::{ADULTS, CHILDREN, Coc, FAMILIES, FIXTURE_PASSWORD, Shelter, User};
+#[allow(unused_imports)]
+pub use sshd::{SFTP_PASSWORD, SFTP_USER, SshServer};
 
 /// The demo users (`TestApp::builder().demo()`).
 pub const ADMIN: (&str, &str) = ("admin@capital-coc.example", "demo-admin-2026");

@@ -1,0 +1,171 @@
+//! SFTP delivery against a real OpenSSH server (`common::sshd`), on SQLite and PostgreSQL: a
+//! WellSky vendor set up from the command line pins the server's host key, a push lands once
+//! under its final name with our bytes (a repeat overwrites it), and a wrong password, a changed
+//! host key or a missing directory fail for good with their reasons, while a server that is down
+//! is retried.
+use crate::common::*;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+use app::entities::{outbox, vendor};
+
+const CAPITAL_ADMIN: (&str, &str) = ("admin@capital.example", FIXTURE_PASSWORD);
+
+fn capital() -> Builder {
+    TestApp::builder().coc(
+        Coc::new("capital", "TX-503")
+            .user(User::admin(CAPITAL_ADMIN.0).dv_access())
+            .shelter(Shelter::new("N-1", "Night Shelter").project_type(1).line(ADULTS, 40, 30)),
+    )
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// `vendor add` a live WellSky vendor on `ssh`, signing in with the password, pinning the key.
+fn add_wellsky(app: &TestApp, ssh: &SshServer, name: &str, password: &str) -> std::process::Output {
+    app.cli_with(
+        &[
+            "vendor",
+            "add",
+            "--tenant",
+            "capital",
+            "--name",
+            name,
+            "--kind",
+            "wellsky",
+            "--url",
+            &ssh.url(),
+            "--password-env",
+            "SFTP_PW",
+            "--mode",
+            "live",
+            "--accept-host-key",
+        ],
+        &[("SFTP_PW", password)],
+    )
+}
+
+async fn the_only_row(app: &TestApp) -> outbox::Model {
+    let rows = outbox::Entity::find().all(&app.db().await).await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    rows.into_iter().next().unwrap()
+}
+
+async fn a_wellsky_push_lands_once_under_its_final_name(app: TestApp) {
+    let ssh = SshServer::start();
+    let added = add_wellsky(&app, &ssh, "WellSky", SFTP_PASSWORD);
+    assert!(added.status.success(), "{}", text(&added));
+    assert!(
+        text(&added).contains(&format!("Pinned the SFTP server's host key {}", ssh.fingerprint)),
+        "{}",
+        text(&added)
+    );
+
+    let pushed = app.cli(&["push", "--tenant", "capital", "--wait"]);
+    assert!(pushed.status.success(), "{}", text(&pushed));
+    let row = the_only_row(&app).await;
+    assert_eq!(row.state, State::Completed);
+    assert!(row.payload_name.starts_with("hmis-TX-503-") && row.payload_name.ends_with(".zip"), "{}", row.payload_name);
+    assert!(row.payload_name.contains(&row.idempotency_key), "{}", row.payload_name);
+    assert_eq!(ssh.files(), vec![row.payload_name.clone()], "one file, under its final name, no part file");
+    let landed = std::fs::read(ssh.upload_dir().join(&row.payload_name)).unwrap();
+    assert_eq!(landed, row.payload, "the bytes we sent");
+
+    // The same delivery again (a retry after a lost answer): the same file, not a copy.
+    let db = app.db().await;
+    let mut again: outbox::ActiveModel = row.clone().into();
+    again.state = Set(State::Available);
+    again.finalized_at = Set(None);
+    again.max_attempts = Set(row.attempt + 1);
+    again.update(&db).await.unwrap();
+    assert!(app.drain_outbox().contains("Delivered 1"));
+    assert_eq!(ssh.files(), vec![row.payload_name.clone()]);
+}
+both_backends!(a_wellsky_push_lands_once_under_its_final_name, with = capital);
+
+async fn a_changed_host_key_and_a_wrong_password_fail_for_good_with_their_reasons(app: TestApp) {
+    let mut ssh = SshServer::start();
+    assert!(add_wellsky(&app, &ssh, "WellSky", SFTP_PASSWORD).status.success());
+    let pinned = ssh.fingerprint.clone();
+    ssh.restart_with_new_host_key();
+
+    let pushed = app.cli(&["push", "--tenant", "capital", "--wait"]);
+    assert!(!pushed.status.success(), "a dead letter fails --wait");
+    let row = the_only_row(&app).await;
+    assert_eq!((row.state, row.attempt), (State::Discarded, 1), "permanent: not retried");
+    let error = &row.errors.0[0].error;
+    assert!(
+        error.contains("another host key") && error.contains(&ssh.fingerprint) && error.contains(&pinned),
+        "{error}"
+    );
+    assert!(ssh.files().is_empty());
+
+    // The test connection keeps the new key as offered; the admin accepts it; pushes go again.
+    let admin = app.signed_in(CAPITAL_ADMIN).await;
+    let v = vendor::Entity::find().one(&app.db().await).await.unwrap().unwrap();
+    let test = admin.call("test_vendor_connection", &[("id", &v.public_id)]).await;
+    assert_eq!(test.status, 422, "{}", test.body);
+    let page = admin.call("get_vendor", &[("id", &v.public_id)]).await.json();
+    assert_eq!(page["vendor"]["host_key_offered"], ssh.fingerprint.as_str());
+    assert_eq!(page["vendor"]["host_key_pinned"], pinned.as_str());
+    let accepted = admin.call("accept_vendor_host_key", &[("id", &v.public_id)]).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    admin.call("cancel_delivery", &[("id", &row.public_id)]).await;
+    assert!(app.cli(&["push", "--tenant", "capital", "--wait"]).status.success());
+    assert_eq!(ssh.files().len(), 1);
+
+    // A wrong password: refused at once, and no key is pinned.
+    let wrong = add_wellsky(&app, &ssh, "WellSky (wrong password)", "not-the-password");
+    assert!(!wrong.status.success());
+    assert!(text(&wrong).contains("refused the user name or its password"), "{}", text(&wrong));
+}
+both_backends!(a_changed_host_key_and_a_wrong_password_fail_for_good_with_their_reasons, with = capital);
+
+async fn a_key_login_a_missing_directory_and_a_server_that_is_down(app: TestApp) {
+    let mut ssh = SshServer::start();
+    let key_file = app.scratch().join("client_key");
+    std::fs::write(&key_file, &ssh.client_key).unwrap();
+    let url = ssh.url().replace("/upload", "/nowhere");
+    let add = |name: &str, url: &str| {
+        app.cli(&[
+            "vendor",
+            "add",
+            "--tenant",
+            "capital",
+            "--name",
+            name,
+            "--kind",
+            "custom",
+            "--url",
+            url,
+            "--key-file",
+            key_file.to_str().unwrap(),
+            "--format",
+            "inventory_v1",
+            "--file-name",
+            "HMIS_{coc}_{date}_{key}.{ext}",
+            "--mode",
+            "live",
+            "--accept-host-key",
+        ])
+    };
+    let missing = add("Custom SFTP (no such directory)", &url);
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("/nowhere is not a directory"), "{}", text(&missing));
+
+    assert!(add("Custom SFTP", &ssh.url()).status.success());
+    ssh.kill();
+    let pushed = app.cli(&["push", "--tenant", "capital", "--vendor", "Custom SFTP"]);
+    assert!(pushed.status.success(), "{}", text(&pushed));
+    app.drain_outbox();
+    let row = the_only_row(&app).await;
+    assert_eq!(row.state, State::Retryable, "a server that is down is tried again: {:?}", row.errors);
+    assert!(row.errors.0[0].error.contains("could not connect"), "{:?}", row.errors);
+    assert!(
+        row.payload_name.starts_with("HMIS_TX-503_") && row.payload_name.ends_with(".json"),
+        "{}",
+        row.payload_name
+    );
+}
+both_backends!(a_key_login_a_missing_directory_and_a_server_that_is_down, with = capital);
