@@ -188,6 +188,13 @@ pub struct VendorAdd {
     /// (compare it with the one the vendor gave you).
     #[arg(long)]
     pub accept_host_key: bool,
+    /// Azure Blob (custom endpoints, --url https://ACCOUNT.blob.core.windows.net/CONTAINER): the
+    /// environment variable holding a SAS token.
+    #[arg(long, value_name = "VAR")]
+    pub sas_env: Option<String>,
+    /// Azure Blob: the environment variable holding the storage account key.
+    #[arg(long, value_name = "VAR")]
+    pub account_key_env: Option<String>,
     /// File destinations: the file name, with {coc}, {date}, {key} and {ext}.
     #[arg(long, value_name = "PATTERN")]
     pub file_name: Option<String>,

@@ -139,8 +139,14 @@ fn add_input(args: &VendorAdd, allow_loopback: bool) -> anyhow::Result<app::vend
         header_name: String::new(),
         header_value: String::new(),
         contacts: args.contact.join("\n"),
-        // A custom destination's URL says how it is reached.
-        transport: if args.url.trim_start().starts_with("sftp://") { "sftp".into() } else { String::new() },
+        // How a custom destination is reached: its URL's scheme, or the Azure credentials given.
+        transport: if args.url.trim_start().starts_with("sftp://") {
+            "sftp".into()
+        } else if args.sas_env.is_some() || args.account_key_env.is_some() {
+            "azure_blob".into()
+        } else {
+            String::new()
+        },
         file_name_pattern: args.file_name.clone().unwrap_or_default(),
         private_key: match &args.key_file {
             Some(path) => {
@@ -149,6 +155,8 @@ fn add_input(args: &VendorAdd, allow_loopback: bool) -> anyhow::Result<app::vend
             None => String::new(),
         },
         key_passphrase: secret(&args.key_passphrase_env, "--key-passphrase-env")?.unwrap_or_default(),
+        sas_token: secret(&args.sas_env, "--sas-env")?.unwrap_or_default(),
+        account_key: secret(&args.account_key_env, "--account-key-env")?.unwrap_or_default(),
     };
     let mut input = form.parse(allow_loopback, &[]).map_err(fail)?;
     if !args.header_env.is_empty() && input.setup.kind != app::vendors::VendorKind::Custom {

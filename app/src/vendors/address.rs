@@ -126,6 +126,47 @@ pub fn sftp_endpoint(raw: &str, allow_loopback: bool) -> Result<url::Url, String
     Ok(url)
 }
 
+/// Where an Azure Blob container is: its URL, the storage account and the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AzureContainer {
+    pub url: url::Url,
+    pub account: String,
+    pub container: String,
+}
+
+/// An Azure Blob Storage container: `https://ACCOUNT.blob.core.windows.net/CONTAINER`, or the
+/// emulator's path-style `http://127.0.0.1:PORT/ACCOUNT/CONTAINER` (loopback only when allowed).
+/// The SAS token goes in its own field, not in the address. The error is the fix, for the form.
+pub fn azure_container(raw: &str, allow_loopback: bool) -> Result<AzureContainer, String> {
+    const SHAPE: &str = "enter it as https://ACCOUNT.blob.core.windows.net/CONTAINER.";
+    let t = raw.trim();
+    if t.contains('?') {
+        return Err("remove the ?… part: a SAS token goes in the SAS token field, where it is kept encrypted.".into());
+    }
+    let url = endpoint(t, allow_loopback).map_err(|why| format!("{why} For Azure Blob Storage, {SHAPE}"))?;
+    let segments: Vec<&str> = url.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+    let path_style = matches!(url.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)))
+        || url.host_str().is_some_and(|h| h.eq_ignore_ascii_case("localhost"));
+    let (account, container) = match (path_style, segments.as_slice()) {
+        (true, [account, container]) => (account.to_string(), container.to_string()),
+        (false, [container]) => {
+            let host = url.host_str().unwrap_or_default();
+            match host.split_once(".blob.") {
+                Some((account, _)) if !account.is_empty() => (account.to_string(), container.to_string()),
+                _ => return Err(format!("the host is not a blob endpoint; {SHAPE}")),
+            }
+        }
+        _ => return Err(format!("name the account's container, and only it; {SHAPE}")),
+    };
+    let name_ok = |s: &str, min: usize| {
+        (min..=63).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    if !name_ok(&account, 3) || !name_ok(&container, 3) {
+        return Err(format!("account and container names are 3 to 63 lower-case letters, digits or dashes; {SHAPE}"));
+    }
+    Ok(AzureContainer { url, account, container })
+}
+
 /// A query parameter that carries a credential (an API key, a token, a SAS signature): it would
 /// be stored and shown in plain text.
 fn looks_like_credential(name: &str) -> bool {
@@ -167,6 +208,24 @@ mod tests {
         ] {
             let why = sftp_endpoint(bad, false).unwrap_err();
             assert!(!why.contains("pw@"), "{why}");
+        }
+    }
+
+    #[test]
+    fn an_azure_container_names_its_account() {
+        let c = azure_container("https://cocexports.blob.core.windows.net/hmis", false).unwrap();
+        assert_eq!((c.account.as_str(), c.container.as_str()), ("cocexports", "hmis"));
+        let emulator = azure_container("http://127.0.0.1:10000/devstoreaccount1/hmis", true).unwrap();
+        assert_eq!((emulator.account.as_str(), emulator.container.as_str()), ("devstoreaccount1", "hmis"));
+        for bad in [
+            "https://cocexports.blob.core.windows.net/hmis?sv=1&sig=x",
+            "https://cocexports.blob.core.windows.net/",
+            "https://cocexports.blob.core.windows.net/hmis/deeper",
+            "https://example.org/hmis",
+            "https://cocexports.blob.core.windows.net/HMIS",
+            "http://cocexports.blob.core.windows.net/hmis",
+        ] {
+            assert!(azure_container(bad, false).is_err(), "{bad}");
         }
     }
 

@@ -152,6 +152,30 @@ pub fn private_key(raw: &str) -> Result<Option<String>, AppError> {
     Ok(Some(lines.join("\n")))
 }
 
+/// An Azure SAS token: the query string the account issued (a leading `?` is dropped), with its
+/// signature.
+pub fn sas_token(raw: &str) -> Result<Option<String>, AppError> {
+    let Some(t) = header_secret("sas_token", "SAS token", raw)? else { return Ok(None) };
+    let t = t.trim_start_matches('?').to_string();
+    if !t.contains("sig=") || t.contains(' ') {
+        return Err(invalid(
+            "sas_token",
+            "SAS token: paste the token the storage account gave you, like sv=…&sp=cw&se=…&sig=….",
+        ));
+    }
+    Ok(Some(t))
+}
+
+/// An Azure storage account key: base64 of 32 to 128 bytes.
+pub fn account_key(raw: &str) -> Result<Option<String>, AppError> {
+    let Some(t) = secret("account_key", "Account key", raw)? else { return Ok(None) };
+    let b64 = t.len() >= 40 && t.len() <= 200 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
+    if !b64 {
+        return Err(invalid("account_key", "Account key: paste key1 or key2 from the storage account's Access keys."));
+    }
+    Ok(Some(t))
+}
+
 /// One contact line: `name; email; phone`, with an email or a phone.
 fn contact(n: usize, line: &str) -> Result<Contact, AppError> {
     let label = format!("Contacts, line {n}");
@@ -215,7 +239,8 @@ impl VendorForm {
         };
         let endpoint = |raw: &str| match transport {
             Transport::Sftp => super::address::sftp_endpoint(raw, allow_loopback),
-            _ => super::address::endpoint(raw, allow_loopback),
+            Transport::AzureBlob => super::address::azure_container(raw, allow_loopback).map(|c| c.url),
+            Transport::Https => super::address::endpoint(raw, allow_loopback),
         };
         let endpoint_url = endpoint(&self.endpoint_url)
             .map_err(|why| invalid("endpoint_url", format!("Production endpoint: {why}")))?
@@ -292,6 +317,21 @@ impl VendorForm {
                 return Err(invalid(
                     "password",
                     "Password: an SFTP destination needs the user's password or a private key; enter one.",
+                ));
+            }
+        }
+        if transport == Transport::AzureBlob {
+            if let Some(sas) = sas_token(&self.sas_token)? {
+                secrets.push((SecretField::SasToken, sas));
+            }
+            if let Some(key) = account_key(&self.account_key)? {
+                secrets.push((SecretField::AccountKey, key));
+            }
+            let has = |f: &SecretField| secrets.iter().any(|(given, _)| given == f) || stored.contains(f);
+            if !has(&SecretField::SasToken) && !has(&SecretField::AccountKey) {
+                return Err(invalid(
+                    "sas_token",
+                    "SAS token: an Azure Blob destination needs a SAS token or the account key; enter one.",
                 ));
             }
         }
@@ -497,5 +537,28 @@ mod sftp_tests {
         assert!(named.parse(false, &[]).unwrap().setup.file_name_pattern.is_some());
         let https = VendorForm { transport: "https".into(), ..wellsky() };
         assert_eq!(https.parse(false, &[]).unwrap_err().field(), Some("transport"));
+    }
+
+    #[test]
+    fn an_azure_destination_needs_a_sas_token_or_the_account_key() {
+        let azure = VendorForm {
+            name: "Blob".into(),
+            kind: "custom".into(),
+            transport: "azure_blob".into(),
+            endpoint_url: "https://cocexports.blob.core.windows.net/hmis".into(),
+            sas_token: "?sv=2021-08-06&sr=c&sp=cw&se=2027-01-01&sig=abc%2Bdef".into(),
+            ..Default::default()
+        };
+        let ok = azure.parse(false, &[]).unwrap();
+        assert_eq!(
+            ok.secrets,
+            vec![(SecretField::SasToken, "sv=2021-08-06&sr=c&sp=cw&se=2027-01-01&sig=abc%2Bdef".into())]
+        );
+        let none = VendorForm { sas_token: String::new(), ..azure.clone() };
+        assert_eq!(none.parse(false, &[]).unwrap_err().field(), Some("sas_token"));
+        let bad_key = VendorForm { sas_token: String::new(), account_key: "not a key".into(), ..azure.clone() };
+        assert_eq!(bad_key.parse(false, &[]).unwrap_err().field(), Some("account_key"));
+        let in_url = VendorForm { endpoint_url: "https://cocexports.blob.core.windows.net/hmis?sig=x".into(), ..azure };
+        assert_eq!(in_url.parse(false, &[]).unwrap_err().field(), Some("endpoint_url"));
     }
 }

@@ -53,7 +53,7 @@ impl VendorKind {
         match self {
             VendorKind::Clarity | VendorKind::Clienttrack | VendorKind::HudApi => &[Transport::Https],
             VendorKind::Wellsky => &[Transport::Sftp],
-            VendorKind::Custom => &[Transport::Https, Transport::Sftp],
+            VendorKind::Custom => &[Transport::Https, Transport::Sftp, Transport::AzureBlob],
         }
     }
 
@@ -247,6 +247,11 @@ pub struct VendorForm {
     pub private_key: String,
     #[serde(default)]
     pub key_passphrase: String,
+    /// Azure Blob: a SAS token or the account key (write-only).
+    #[serde(default)]
+    pub sas_token: String,
+    #[serde(default)]
+    pub account_key: String,
 }
 
 /// The header that marks a test push, so a vendor without a test endpoint can tell it apart.
@@ -296,6 +301,10 @@ pub enum SecretField {
     PrivateKey,
     /// The private key's passphrase.
     KeyPassphrase,
+    /// An Azure shared access signature (the query string the storage account issues).
+    SasToken,
+    /// An Azure storage account key (base64).
+    AccountKey,
 }
 
 impl SecretField {
@@ -308,6 +317,8 @@ impl SecretField {
             SecretField::Header(name) => format!("header:{name}"),
             SecretField::PrivateKey => "private_key".into(),
             SecretField::KeyPassphrase => "key_passphrase".into(),
+            SecretField::SasToken => "sas_token".into(),
+            SecretField::AccountKey => "account_key".into(),
         }
     }
 
@@ -318,6 +329,8 @@ impl SecretField {
             "subscription_key" => Some(SecretField::SubscriptionKey),
             "private_key" => Some(SecretField::PrivateKey),
             "key_passphrase" => Some(SecretField::KeyPassphrase),
+            "sas_token" => Some(SecretField::SasToken),
+            "account_key" => Some(SecretField::AccountKey),
             _ => name.strip_prefix("header:").map(|h| SecretField::Header(h.to_string())),
         }
     }
@@ -344,6 +357,8 @@ impl SecretField {
             SecretField::Header(name) => format!("Header {name}"),
             SecretField::PrivateKey => "Private key".into(),
             SecretField::KeyPassphrase => "Key passphrase".into(),
+            SecretField::SasToken => "SAS token".into(),
+            SecretField::AccountKey => "Account key".into(),
         }
     }
 
@@ -356,6 +371,8 @@ impl SecretField {
             SecretField::Header(_) => "header_value",
             SecretField::PrivateKey => "private_key",
             SecretField::KeyPassphrase => "key_passphrase",
+            SecretField::SasToken => "sas_token",
+            SecretField::AccountKey => "account_key",
         }
     }
 }

@@ -129,9 +129,10 @@ pub fn VendorsPage() -> impl IntoView {
                     <option value="">"The kind's own (WellSky: SFTP; the others: HTTPS)"</option>
                     <option value="https">"HTTPS POST"</option>
                     <option value="sftp">"SFTP (custom endpoints)"</option>
+                    <option value="azure_blob">"Azure Blob Storage (custom endpoints)"</option>
                 </select>
                 <label for="add-url">"Production endpoint"</label>
-                <input id="add-url" name="vendor[endpoint_url]" type="url" required placeholder="https://… or sftp://user@host/directory"/>
+                <input id="add-url" name="vendor[endpoint_url]" type="url" required placeholder="https://…, sftp://user@host/directory or https://ACCOUNT.blob.core.windows.net/CONTAINER"/>
                 <label for="add-test-url">"Test endpoint (optional)"</label>
                 <input id="add-test-url" name="vendor[test_endpoint_url]" type="url" placeholder="https://"/>
                 {schedule_fields("add", None)}
@@ -153,7 +154,9 @@ pub fn VendorsPage() -> impl IntoView {
                 <label for="add-header-value">"Header value"</label>
                 <input id="add-header-value" name="vendor[header_value]" type="password" autocomplete="new-password"/>
                 {private_key_fields("add", false, false)}
-                <label for="add-file-name">"File name (SFTP)"</label>
+                {secret_field("add", SecretField::SasToken, false, "Azure Blob: a SAS token allowed to create and write (sv=…&sp=cw&…&sig=…).")}
+                {secret_field("add", SecretField::AccountKey, false, "Azure Blob: or the storage account's key.")}
+                <label for="add-file-name">"File name (SFTP, Azure Blob)"</label>
                 <input id="add-file-name" name="vendor[file_name_pattern]" autocomplete="off" placeholder=DEFAULT_FILE_NAME/>
                 <label for="add-contacts">"Support contacts"</label>
                 <div>
@@ -220,6 +223,7 @@ fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl 
     let VendorPage { vendor: v, status, events, attempts, last_test_push } = p;
     let sftp = v.setup.transport == Transport::Sftp;
     let https = v.setup.transport == Transport::Https;
+    let azure = v.setup.transport == Transport::AzureBlob;
     let id = v.id.clone();
     let here = format!("{VENDORS_PATH}/{id}");
     let stored = |f: SecretField| v.secrets_set.contains(&f);
@@ -231,6 +235,14 @@ fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl 
     );
     let key_fields = private_key_fields("edit", stored(SecretField::PrivateKey), stored(SecretField::KeyPassphrase));
     let host_key = sftp.then(|| host_key_section(&v, accept));
+    let sas = secret_field(
+        "edit",
+        SecretField::SasToken,
+        stored(SecretField::SasToken),
+        "A SAS token allowed to create and write.",
+    );
+    let account_key =
+        secret_field("edit", SecretField::AccountKey, stored(SecretField::AccountKey), "Or the storage account's key.");
     let subscription = secret_field(
         "edit",
         SecretField::SubscriptionKey,
@@ -387,8 +399,9 @@ fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl 
                     <input id="edit-user" name="vendor[auth_user]" autocomplete="off" value=v.setup.auth_user.clone().unwrap_or_default()/>
                 })}
                 {(sftp || v.setup.kind.uses_basic_auth()).then_some(password)}
-                {sftp.then(|| view! {
-                    {key_fields}
+                {azure.then(|| view! { {sas} {account_key} })}
+                {sftp.then_some(key_fields)}
+                {(sftp || azure).then(|| view! {
                     <label for="edit-file-name">"File name"</label>
                     <input id="edit-file-name" name="vendor[file_name_pattern]" autocomplete="off" placeholder=DEFAULT_FILE_NAME
                         value=v.setup.file_name_pattern.clone().unwrap_or_default()/>

@@ -77,9 +77,10 @@ impl HttpPost {
             Err(e) => Err(unanswered(&e)),
             Ok(res) => {
                 let status = res.status().as_u16();
-                let retry_after = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
+                let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+                let (retry_after, error_code) = (header("retry-after"), header("x-ms-error-code"));
                 let head = read_head(res, BODY_LIMIT).await;
-                Ok(Answer { status, retry_after, body: String::from_utf8_lossy(&head).into_owned() })
+                Ok(Answer { status, retry_after, error_code, body: String::from_utf8_lossy(&head).into_owned() })
             }
         }
     }
@@ -90,6 +91,8 @@ impl HttpPost {
 pub struct Answer {
     pub status: u16,
     pub retry_after: Option<String>,
+    /// Azure Storage's `x-ms-error-code` (why it refused).
+    pub error_code: Option<String>,
     /// The first `BODY_LIMIT` bytes of the body, as text.
     pub body: String,
 }

@@ -2,6 +2,7 @@
 //! knows only `Adapters`: it opens the vendor's secrets, picks the endpoint the row was queued
 //! for, and hands both to the adapter of the vendor's kind. Each kind is one file behind
 //! `VendorAdapter`, registered in `Adapters::new`.
+pub mod azure;
 pub mod clarity;
 pub mod clienttrack;
 #[cfg(test)]
@@ -179,20 +180,6 @@ pub trait VendorAdapter: Send + Sync {
     async fn check(&self, to: &Destination<'_>) -> Checked;
 }
 
-/// A kind this version cannot deliver to (WellSky's SFTP): every row fails permanently, saying so.
-struct NotAvailable(&'static str);
-
-#[async_trait::async_trait]
-impl VendorAdapter for NotAvailable {
-    async fn deliver(&self, _: &Destination<'_>, _: &outbox::Model) -> Outcome {
-        Outcome::Permanent { error: self.0.to_string() }
-    }
-
-    async fn check(&self, _: &Destination<'_>) -> Checked {
-        Checked::failed(self.0)
-    }
-}
-
 /// The adapter of each kind and of each file transport, and the vault that opens the vendors'
 /// secrets.
 #[derive(Clone)]
@@ -207,6 +194,7 @@ impl Adapters {
     /// A vendor reached over HTTPS is delivered by its kind's adapter; one reached by a file
     /// transport by that transport's (WellSky is SFTP).
     pub fn new(https: Arc<HttpPost>, sftp: Arc<sftp::Sftp>, vault: Arc<Vault>) -> Adapters {
+        let https_for_files = https.clone();
         let kinds: [(VendorKind, Arc<dyn VendorAdapter>); 5] = [
             (VendorKind::Clarity, Arc::new(clarity::Clarity(https.clone()))),
             (VendorKind::Clienttrack, Arc::new(clienttrack::ClientTrack(https.clone()))),
@@ -214,9 +202,8 @@ impl Adapters {
             (VendorKind::Custom, Arc::new(custom::Custom(https))),
             (VendorKind::Wellsky, sftp.clone()),
         ];
-        let azure = "Azure Blob Storage delivery is not available in this version";
         let transports: [(Transport, Arc<dyn VendorAdapter>); 2] =
-            [(Transport::Sftp, sftp), (Transport::AzureBlob, Arc::new(NotAvailable(azure)))];
+            [(Transport::Sftp, sftp), (Transport::AzureBlob, Arc::new(azure::AzureBlob(https_for_files)))];
         Adapters { kinds: kinds.into_iter().collect(), transports: transports.into_iter().collect(), vault }
     }
 

@@ -9,6 +9,7 @@ mod common;
 
 mod admin_ops;
 mod auth;
+mod azure;
 mod bed_counts;
 mod existence;
 mod headers;

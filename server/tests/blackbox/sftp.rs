@@ -169,3 +169,57 @@ async fn a_key_login_a_missing_directory_and_a_server_that_is_down(app: TestApp)
     );
 }
 both_backends!(a_key_login_a_missing_directory_and_a_server_that_is_down, with = capital);
+
+/// A server that dies while a file is being written leaves no file under the final name (only
+/// the hidden part file, which the next attempt overwrites), and the attempt is retried.
+async fn a_server_killed_mid_upload_leaves_no_final_file_and_is_retried(app: TestApp) {
+    let mut ssh = SshServer::start();
+    assert!(add_wellsky(&app, &ssh, "WellSky", SFTP_PASSWORD).status.success());
+    let db = app.db().await;
+    let v = vendor::Entity::find().one(&db).await.unwrap().unwrap();
+    // The server's own vault (its development key in the data directory) opens the password.
+    let key = std::fs::read_to_string(app.scratch().join("secret.key")).unwrap();
+    let vault =
+        std::sync::Arc::new(app::ssr::vault::Vault::new(&secrecy::SecretString::from(key.trim().to_string()), &[]));
+    let policy = server::vendors::outbound::OutboundPolicy { allow_loopback: true };
+    let adapters = server::vendors::Adapters::with_policy(policy, std::time::Duration::from_secs(20), vault).unwrap();
+    // A payload big enough to be cut off: 256 MiB.
+    let now = chrono::Utc::now();
+    let row = outbox::Model {
+        id: 0,
+        public_id: "0123456789abcdef0123".into(),
+        tenant_id: v.tenant_id,
+        vendor_id: v.id,
+        state: State::Running,
+        attempt: 1,
+        max_attempts: 3,
+        scheduled_at: now,
+        attempted_at: Some(now),
+        locked_until: None,
+        finalized_at: None,
+        errors: Default::default(),
+        payload: vec![7u8; 256 * 1024 * 1024],
+        payload_sha256: String::new(),
+        record_count: 1,
+        idempotency_key: "manual-big".into(),
+        created_at: now,
+        dv_epoch: 0,
+        target: app::vendors::DeliveryTarget::Production,
+        payload_format: app::vendors::PayloadFormat::HmisCsvZip,
+        payload_name: "hmis-big.zip".into(),
+    };
+    let upload = ssh.upload_dir();
+    let delivery = adapters.deliver(&db, &v, &row);
+    let killer = async {
+        // Once part of the file has arrived, the server goes away.
+        let part = upload.join(".hmis-big.zip.part");
+        while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) < 1024 * 1024 {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        ssh.kill();
+    };
+    let (outcome, ()) = tokio::join!(delivery, killer);
+    assert!(matches!(outcome, app::outbox::state::Outcome::Transient { .. }), "retried: {outcome:?}");
+    assert!(!upload.join("hmis-big.zip").exists(), "no file under the final name");
+}
+both_backends!(a_server_killed_mid_upload_leaves_no_final_file_and_is_retried, with = capital);

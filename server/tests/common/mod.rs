@@ -4,6 +4,7 @@
 //! Tests that need only the database take a `TestDb` and spawn nothing.
 #![allow(dead_code)]
 
+pub mod azurite;
 pub mod client;
 pub mod database;
 pub mod fixtures;
@@ -17,6 +18,8 @@ use std::process::{Child, Command, Stdio};
 // The benchmarks (server/examples) include this harness too and use only part of it.
 #[allow(unused_imports)]
 pub use app::outbox::state::State;
+#[allow(unused_imports)]
+pub use azurite::{AZURITE_ACCOUNT, AZURITE_KEY, Azurite};
 #[allow(unused_imports)]
 pub use client::*;
 #[allow(unused_imports)]

@@ -134,9 +134,13 @@ impl SshServer {
         }
     }
 
+    /// Stop the server and every session it forked (sshd serves each connection in a process of
+    /// its own, which outlives the listener).
     fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
+            let mut pids = descendants(child.id());
+            pids.push(child.id());
+            let _ = Command::new("kill").arg("-9").args(pids.iter().map(u32::to_string)).status();
             let _ = child.wait();
         }
     }
@@ -173,6 +177,29 @@ impl SshServer {
         names.sort();
         names
     }
+}
+
+/// The processes below `pid`, from /proc.
+fn descendants(pid: u32) -> Vec<u32> {
+    let parent_of = |p: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        // "pid (comm) state ppid ...": the name may hold spaces, so read after its last ')'.
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    };
+    let all: Vec<u32> = std::fs::read_dir("/proc")
+        .map(|dir| dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+        .unwrap_or_default();
+    let mut found = vec![pid];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        let children: Vec<u32> =
+            all.iter().copied().filter(|p| parent_of(*p) == Some(parent) && !found.contains(p)).collect();
+        found.extend(children);
+        i += 1;
+    }
+    found.remove(0);
+    found
 }
 
 impl Drop for SshServer {

@@ -1,0 +1,142 @@
+//! Azure Blob delivery against Azurite (`common::azurite`), on SQLite and PostgreSQL: the blob
+//! holds our bytes with their Content-MD5, a repeated delivery does not write a second blob, and
+//! a wrong account key fails for good.
+use crate::common::*;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+use app::entities::outbox;
+
+fn capital() -> Builder {
+    TestApp::builder().coc(
+        Coc::new("capital", "TX-503")
+            .user(User::admin("admin@capital.example").dv_access())
+            .shelter(Shelter::new("N-1", "Night Shelter").project_type(1).line(ADULTS, 40, 30)),
+    )
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn add_blob_vendor(app: &TestApp, azurite: &Azurite, name: &str, key: &str) -> std::process::Output {
+    app.cli_with(
+        &[
+            "vendor",
+            "add",
+            "--tenant",
+            "capital",
+            "--name",
+            name,
+            "--kind",
+            "custom",
+            "--url",
+            &azurite.container_url("hmis"),
+            "--account-key-env",
+            "AZ_KEY",
+            "--mode",
+            "live",
+        ],
+        &[("AZ_KEY", key)],
+    )
+}
+
+async fn a_push_becomes_one_blob_with_our_bytes(app: TestApp) {
+    let azurite = Azurite::start();
+    azurite.create_container("hmis").await;
+    let added = add_blob_vendor(&app, &azurite, "Blob", AZURITE_KEY);
+    assert!(added.status.success(), "{}", text(&added));
+    let tested = app.cli(&["vendor", "test", "--tenant", "capital", "--name", "Blob"]);
+    assert!(tested.status.success(), "{}", text(&tested));
+
+    let pushed = app.cli(&["push", "--tenant", "capital", "--wait"]);
+    assert!(pushed.status.success(), "{}", text(&pushed));
+    let rows = outbox::Entity::find().all(&app.db().await).await.unwrap();
+    let row = &rows[0];
+    assert_eq!(row.state, State::Completed);
+    let (bytes, md5) = azurite.blob("hmis", &row.payload_name).await.expect("the blob is there");
+    assert_eq!(bytes, row.payload, "the bytes we sent");
+    use base64::Engine;
+    use md5::Digest;
+    assert_eq!(md5, base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&row.payload)));
+
+    // The same delivery again (a retry after a lost answer): delivered, and still one blob.
+    let mut again: outbox::ActiveModel = row.clone().into();
+    again.state = Set(State::Available);
+    again.finalized_at = Set(None);
+    again.max_attempts = Set(row.attempt + 1);
+    again.update(&app.db().await).await.unwrap();
+    assert!(app.drain_outbox().contains("Delivered 1"));
+    assert_eq!(azurite.blob_names("hmis").await, vec![row.payload_name.clone()]);
+}
+both_backends!(a_push_becomes_one_blob_with_our_bytes, with = capital);
+
+async fn a_wrong_account_key_fails_for_good(app: TestApp) {
+    let azurite = Azurite::start();
+    azurite.create_container("hmis").await;
+    let wrong = "V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5Ww==";
+    assert!(add_blob_vendor(&app, &azurite, "Blob", wrong).status.success());
+    let tested = app.cli(&["vendor", "test", "--tenant", "capital", "--name", "Blob"]);
+    assert!(!tested.status.success());
+    assert!(text(&tested).contains("refused the credentials"), "{}", text(&tested));
+
+    let pushed = app.cli(&["push", "--tenant", "capital", "--wait"]);
+    assert!(!pushed.status.success());
+    let row = &outbox::Entity::find().all(&app.db().await).await.unwrap()[0];
+    assert_eq!((row.state, row.attempt), (State::Discarded, 1), "permanent: not retried");
+    // Azure says AuthenticationFailed, Azurite AuthorizationFailure; either way with its message.
+    let error = &row.errors.0[0].error;
+    assert!(error.starts_with("HTTP 403: Authori") || error.starts_with("HTTP 403: AuthenticationFailed"), "{error}");
+    assert!(error.contains("Server failed to authenticate the request") && !error.contains("<?xml"), "{error}");
+    assert!(azurite.blob_names("hmis").await.is_empty());
+    assert!(!row.errors.0[0].error.contains(wrong));
+}
+both_backends!(a_wrong_account_key_fails_for_good, with = capital);
+
+async fn a_sas_token_that_may_write_delivers_and_a_read_only_one_fails_for_good(app: TestApp) {
+    let azurite = Azurite::start();
+    azurite.create_container("hmis").await;
+    let add = |name: &str, sas: String| {
+        app.cli_with(
+            &[
+                "vendor",
+                "add",
+                "--tenant",
+                "capital",
+                "--name",
+                name,
+                "--kind",
+                "custom",
+                "--url",
+                &azurite.container_url("hmis"),
+                "--sas-env",
+                "AZ_SAS",
+                "--format",
+                "inventory_v1",
+                "--mode",
+                "live",
+            ],
+            &[("AZ_SAS", &sas)],
+        )
+    };
+    let writer = azurite.container_sas("hmis", "cw");
+    assert!(add("Writer", writer.clone()).status.success());
+    let reader = azurite.container_sas("hmis", "r");
+    assert!(add("Reader", reader.clone()).status.success());
+
+    let writes = app.cli(&["push", "--tenant", "capital", "--vendor", "Writer", "--wait"]);
+    assert!(writes.status.success(), "{}", text(&writes));
+    let names = azurite.blob_names("hmis").await;
+    assert_eq!(names.len(), 1);
+    assert!(names[0].starts_with("hmis-TX-503-") && names[0].ends_with(".json"), "{names:?}");
+
+    let reads = app.cli(&["push", "--tenant", "capital", "--vendor", "Reader", "--wait"]);
+    assert!(!reads.status.success());
+    assert!(text(&reads).contains("HTTP 403: AuthorizationPermissionMismatch"), "{}", text(&reads));
+    assert_eq!(azurite.blob_names("hmis").await.len(), 1);
+    let sig = writer.split("sig=").nth(1).unwrap();
+    let db = app.db().await;
+    for row in outbox::Entity::find().all(&db).await.unwrap() {
+        assert!(!format!("{:?}", row.errors).contains(sig), "the SAS never reaches an error");
+    }
+}
+both_backends!(a_sas_token_that_may_write_delivers_and_a_read_only_one_fails_for_good, with = capital);
