@@ -29,5 +29,13 @@ Match User hmis-sftp
     ChrootDirectory $dir/chroot
     ForceCommand internal-sftp
 CONFIG
-trap 'rm -rf "$dir"' EXIT
-/usr/sbin/sshd -D -e -f "$dir/sshd_config"
+# Stopping it stops the sessions too: sshd serves each connection in processes of its own.
+stop() {
+  local pid="$1" child
+  for child in $(pgrep -P "$pid" || true); do stop "$child"; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+/usr/sbin/sshd -D -e -f "$dir/sshd_config" &
+sshd=$!
+trap 'stop "$sshd"; rm -rf "$dir"' EXIT INT TERM
+wait "$sshd"

@@ -112,6 +112,9 @@ pub fn sftp_endpoint(raw: &str, allow_loopback: bool) -> Result<url::Url, String
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!("remove the ? or # part; {SHAPE}"));
     }
+    if url.port() == Some(0) {
+        return Err(format!("port 0 is not a port to connect to; {SHAPE}"));
+    }
     // sftp is not a scheme the URL standard knows, so an address in it stays text: parse it here.
     let host_ip = match url.host() {
         Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
@@ -203,6 +206,7 @@ mod tests {
             "sftp://u@10.0.0.9/in",
             "sftp://u@127.0.0.1/in",
             "sftp://u@[::1]/in",
+            "sftp://u@sftp.example:0/in",
             "sftp://u@169.254.169.254/in",
             "",
         ] {

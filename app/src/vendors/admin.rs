@@ -179,8 +179,8 @@ pub async fn delete(id: &str) -> Result<Notice, AppError> {
     Ok(Notice::new(format!("Deleted {}.", v.name)))
 }
 
-pub async fn accept_host_key(id: &str) -> Result<Notice, AppError> {
+pub async fn accept_host_key(id: &str, fingerprint: &str) -> Result<Notice, AppError> {
     let (access, state) = admin().await?;
-    let v = super::ssr::accept_host_key(&state.db, change(&access)?, id).await?;
+    let v = super::ssr::accept_host_key(&state.db, change(&access)?, id, fingerprint).await?;
     Ok(Notice::new(format!("Accepted the new host key of {}; pushes to it go out again.", v.name)))
 }

@@ -53,8 +53,9 @@ pub async fn delete_vendor(id: String) -> Result<Notice, AppError> {
     crate::ssr::form::respond("delete_vendor", result).await
 }
 
-/// Accept the host key an SFTP server now presents (shown on the vendor's page).
+/// Accept the host key an SFTP server now presents: the one with `fingerprint`, shown on the
+/// vendor's page.
 #[server(endpoint = "accept_vendor_host_key")]
-pub async fn accept_vendor_host_key(id: String) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("accept_vendor_host_key", super::admin::accept_host_key(&id).await).await
+pub async fn accept_vendor_host_key(id: String, fingerprint: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("accept_vendor_host_key", super::admin::accept_host_key(&id, &fingerprint).await).await
 }

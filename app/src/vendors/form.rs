@@ -111,12 +111,13 @@ pub fn file_name_pattern(raw: &str) -> Result<Option<String>, AppError> {
     if t.is_empty() {
         return Ok(None);
     }
-    let bare = super::file_name(t, "", "", "", "");
+    // The longest name it can make: CoC codes are 6 characters, keys at most 100.
+    let longest = super::file_name(t, "XX-000", "20260101", &"k".repeat(100), "json");
     let fine = t.len() <= 200
         && t.contains("{key}")
-        && !bare.is_empty()
-        && !bare.starts_with('.')
-        && bare.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        && longest.len() <= 255
+        && !longest.starts_with('.')
+        && longest.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
     if fine {
         Ok(Some(t.to_string()))
     } else {
@@ -529,7 +530,7 @@ mod sftp_tests {
         assert_eq!(with_key.parse(false, &[]).unwrap().secrets[0].0, SecretField::PrivateKey);
         let junk = VendorForm { private_key: "ssh-ed25519 AAAA".into(), ..wellsky() };
         assert_eq!(junk.parse(false, &[]).unwrap_err().field(), Some("private_key"));
-        for bad in ["hmis.zip", "../{key}.zip", "{key}/x.zip", ".{key}"] {
+        for bad in ["hmis.zip", "../{key}.zip", "{key}/x.zip", ".{key}", "x{key}{ke{coc}y}", "{key}{key}{key}"] {
             let form = VendorForm { file_name_pattern: bad.into(), ..wellsky() };
             assert_eq!(form.parse(false, &[]).unwrap_err().field(), Some("file_name_pattern"), "{bad}");
         }

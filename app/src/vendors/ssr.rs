@@ -252,6 +252,11 @@ pub async fn update(
         ));
     }
     let stored = stored_secrets(&txn, current.id).await?;
+    // A form without the transport is for the vendor's own.
+    let mut form = form.clone();
+    if form.transport.trim().is_empty() {
+        form.transport = current.transport.as_str().to_string();
+    }
     let input = form.parse(allow_loopback, &stored)?;
     let new = &input.setup;
     if name_taken(&txn, scope, &new.name, Some(current.id)).await? {
@@ -263,6 +268,27 @@ pub async fn update(
         std::iter::once(&current.endpoint_url).chain(&current.test_endpoint_url).map(|u| origin(u)).collect();
     let moved = std::iter::once(&new.endpoint_url).chain(&new.test_endpoint_url).any(|u| !known.contains(&origin(u)));
     if moved {
+        let given = |f: &SecretField| input.secrets.iter().any(|(g, _)| g == f);
+        let file_login = match current.transport {
+            super::Transport::Https => None,
+            super::Transport::Sftp => Some((SecretField::Password, SecretField::PrivateKey)),
+            super::Transport::AzureBlob => Some((SecretField::SasToken, SecretField::AccountKey)),
+        };
+        if let Some((one, other)) = file_login
+            && !given(&one)
+            && !given(&other)
+        {
+            return Err(AppError::validation(
+                one.field(),
+                format!(
+                    "{}: the destination is on a new host, and stored credentials are never sent to a new host; enter \
+                     the {} or the {} again.",
+                    one.label(),
+                    one.label().to_lowercase(),
+                    other.label().to_lowercase()
+                ),
+            ));
+        }
         if let Some(missing) =
             current.kind.required_secrets().iter().find(|f| !input.secrets.iter().any(|(given, _)| given == *f))
         {
@@ -453,14 +479,16 @@ pub async fn record_test(
                     .await?;
                 history(&txn, vendor, actor, now, "host key", &format!("pinned {seen}")).await?;
             }
-            Some(pinned) if pinned != seen => {
+            Some(pinned) => {
+                // Another key is kept for an admin to accept; the pinned one again clears it.
+                let offered = (pinned != seen).then(|| seen.clone());
                 vendor::Entity::update_many()
-                    .col_expr(vendor::Column::HostKeyOffered, Expr::value(Some(seen.clone())))
+                    .col_expr(vendor::Column::HostKeyOffered, Expr::value(offered))
                     .filter(vendor::Column::Id.eq(vendor.id))
                     .exec(&txn)
                     .await?;
             }
-            _ => {}
+            None => {}
         }
     }
     vendor::Entity::update_many()
@@ -476,15 +504,22 @@ pub async fn record_test(
     Ok(())
 }
 
-/// An admin accepts the host key the SFTP server now presents (after the vendor said it changed).
-pub async fn accept_host_key(db: &DatabaseConnection, change: Change, id: &str) -> Result<vendor::Model, AppError> {
+/// An admin accepts the host key the SFTP server now presents (after the vendor said it changed):
+/// the one with `fingerprint`, the key the page showed, and only while it is still the one offered.
+pub async fn accept_host_key(
+    db: &DatabaseConnection,
+    change: Change,
+    id: &str,
+    fingerprint: &str,
+) -> Result<vendor::Model, AppError> {
     let Change { scope, actor, now } = change;
     let txn = crate::ssr::begin_write(db).await?;
     let v = find(&txn, scope, id).await?;
-    let Some(offered) = v.host_key_offered.clone() else {
+    let Some(offered) = v.host_key_offered.clone().filter(|offered| offered == fingerprint.trim()) else {
         return Err(AppError::validation(
             "host_key",
-            "Host key: no new host key waits to be accepted; test the connection.",
+            "Host key: the server no longer offers the key shown; test the connection again and compare the new \
+             fingerprint.",
         ));
     };
     vendor::Entity::update_many()

@@ -482,9 +482,10 @@ fn host_key_section(v: &VendorView, accept: ServerAction<AcceptVendorHostKey>) -
             }}
             {offered.map(|fp| view! {
                 <div class="notice notice-error" role="alert">
-                    <p>"The server now presents another host key: "<code class="fingerprint">{fp}</code>". Pushes to it are refused. Accept it only if the vendor confirms the change."</p>
+                    <p>"The server now presents another host key: "<code class="fingerprint">{fp.clone()}</code>". Pushes to it are refused. Accept it only if the vendor confirms the change."</p>
                     <ActionForm action=accept attr:class="inline">
                         <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="fingerprint" value=fp/>
                         <button type="submit">"Accept the new host key"</button>
                     </ActionForm>
                 </div>

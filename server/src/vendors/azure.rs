@@ -140,6 +140,40 @@ fn url_in(c: &AzureContainer, extra: &[&str], query: Option<&str>) -> String {
     url.to_string()
 }
 
+impl AzureBlob {
+    /// Whether the blob at `url` holds the bytes whose Content-MD5 is `md5`: delivered if so (or
+    /// if the credentials may not read it, as a write-only SAS: the name is this delivery's);
+    /// refused for good if another blob took the name.
+    async fn same_blob(&self, to: &Destination<'_>, url: &str, auth: &Auth<'_>, md5: &str) -> Outcome {
+        let signed = Request {
+            method: "HEAD",
+            length: 0,
+            content_md5: "",
+            content_type: "",
+            if_none_match: "",
+            ms: ms_headers(&[]),
+        };
+        let answer = self
+            .0
+            .exchange(url, |client, url| {
+                let url = with_sas(url, auth);
+                signed.authorise(client.head(url.clone()), &url, auth)
+            })
+            .await;
+        match answer {
+            Ok(Answer { status: 200, content_md5, .. }) if content_md5.as_deref() == Some(md5) => Outcome::Delivered,
+            Ok(Answer { status: 200, .. }) => Outcome::Permanent {
+                error: "a blob of this delivery's name with other content is already in the container; nothing was \
+                        overwritten"
+                    .into(),
+            },
+            Ok(Answer { status: 403, .. }) => Outcome::Delivered,
+            Ok(a) => classify(a.status, a.retry_after.as_deref(), &to.redact(&a.body), chrono::Utc::now()),
+            Err(failed) => failed,
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl VendorAdapter for AzureBlob {
     async fn deliver(&self, to: &Destination<'_>, row: &outbox::Model) -> Outcome {
@@ -177,11 +211,12 @@ impl VendorAdapter for AzureBlob {
             .await;
         match answer {
             Ok(Answer { status: 201, .. }) => Outcome::Delivered,
-            // The blob of this key is there: an earlier attempt of this delivery wrote it.
+            // A blob of this key's name is there: an earlier attempt of this delivery wrote it,
+            // unless its content differs.
             Ok(Answer { status: 409 | 412, error_code: Some(code), .. })
                 if code == "BlobAlreadyExists" || code == "ConditionNotMet" =>
             {
-                Outcome::Delivered
+                self.same_blob(to, &url, &auth, &md5).await
             }
             Ok(a) => {
                 // The service's reason is its error code and the <Message> of its XML answer.

@@ -78,9 +78,11 @@ impl HttpPost {
             Ok(res) => {
                 let status = res.status().as_u16();
                 let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-                let (retry_after, error_code) = (header("retry-after"), header("x-ms-error-code"));
+                let (retry_after, error_code, content_md5) =
+                    (header("retry-after"), header("x-ms-error-code"), header("content-md5"));
                 let head = read_head(res, BODY_LIMIT).await;
-                Ok(Answer { status, retry_after, error_code, body: String::from_utf8_lossy(&head).into_owned() })
+                let body = String::from_utf8_lossy(&head).into_owned();
+                Ok(Answer { status, retry_after, error_code, content_md5, body })
             }
         }
     }
@@ -93,6 +95,8 @@ pub struct Answer {
     pub retry_after: Option<String>,
     /// Azure Storage's `x-ms-error-code` (why it refused).
     pub error_code: Option<String>,
+    /// The stored blob's `Content-MD5` (Azure Storage).
+    pub content_md5: Option<String>,
     /// The first `BODY_LIMIT` bytes of the body, as text.
     pub body: String,
 }

@@ -33,11 +33,13 @@ pub struct Sftp {
     policy: OutboundPolicy,
     /// For connecting and signing in, and for each SFTP request.
     timeout: Duration,
+    /// For a whole delivery or connection test, however the server paces it.
+    total: Duration,
 }
 
 impl Sftp {
     pub fn new(timeout: Duration, policy: OutboundPolicy) -> Sftp {
-        Sftp { policy, timeout }
+        Sftp { policy, timeout, total: timeout * 20 }
     }
 }
 
@@ -341,6 +343,18 @@ async fn hang_up(session: Session) {
 #[async_trait::async_trait]
 impl VendorAdapter for Sftp {
     async fn deliver(&self, to: &Destination<'_>, row: &outbox::Model) -> Outcome {
+        tokio::time::timeout(self.total, self.send(to, row)).await.unwrap_or_else(|_| Failure::Timeout.outcome())
+    }
+
+    async fn check(&self, to: &Destination<'_>) -> Checked {
+        tokio::time::timeout(self.total, self.test(to))
+            .await
+            .unwrap_or_else(|_| Checked::failed(Failure::Timeout.to_string()))
+    }
+}
+
+impl Sftp {
+    async fn send(&self, to: &Destination<'_>, row: &outbox::Model) -> Outcome {
         let prepared = target(to.url).and_then(|t| Ok((t, login(to)?)));
         let (t, login) = match prepared {
             Ok(prepared) => prepared,
@@ -361,7 +375,7 @@ impl VendorAdapter for Sftp {
         }
     }
 
-    async fn check(&self, to: &Destination<'_>) -> Checked {
+    async fn test(&self, to: &Destination<'_>) -> Checked {
         let prepared = target(to.url).and_then(|t| Ok((t, login(to)?)));
         let (t, login) = match prepared {
             Ok(prepared) => prepared,

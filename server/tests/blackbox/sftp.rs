@@ -109,7 +109,11 @@ async fn a_changed_host_key_and_a_wrong_password_fail_for_good_with_their_reason
     let page = admin.call("get_vendor", &[("id", &v.public_id)]).await.json();
     assert_eq!(page["vendor"]["host_key_offered"], ssh.fingerprint.as_str());
     assert_eq!(page["vendor"]["host_key_pinned"], pinned.as_str());
-    let accepted = admin.call("accept_vendor_host_key", &[("id", &v.public_id)]).await;
+    // Only the key the page showed is accepted.
+    let other = admin.call("accept_vendor_host_key", &[("id", &v.public_id), ("fingerprint", &pinned)]).await;
+    assert_eq!(other.status, 422, "{}", other.body);
+    let shown = ssh.fingerprint.clone();
+    let accepted = admin.call("accept_vendor_host_key", &[("id", &v.public_id), ("fingerprint", &shown)]).await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     admin.call("cancel_delivery", &[("id", &row.public_id)]).await;
     assert!(app.cli(&["push", "--tenant", "capital", "--wait"]).status.success());
@@ -218,7 +222,10 @@ async fn a_server_killed_mid_upload_leaves_no_final_file_and_is_retried(app: Tes
         }
         ssh.kill();
     };
-    let (outcome, ()) = tokio::join!(delivery, killer);
+    let (outcome, ()) =
+        tokio::time::timeout(std::time::Duration::from_secs(120), async { tokio::join!(delivery, killer) })
+            .await
+            .expect("the upload started and was cut off");
     assert!(matches!(outcome, app::outbox::state::Outcome::Transient { .. }), "retried: {outcome:?}");
     assert!(!upload.join("hmis-big.zip").exists(), "no file under the final name");
 }

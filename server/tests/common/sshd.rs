@@ -119,9 +119,14 @@ impl SshServer {
         self.wait_for_banner();
     }
 
-    fn wait_for_banner(&self) {
+    fn wait_for_banner(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!("sshd exited ({status}) before listening on port {}", self.port);
+            }
             if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
                 let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
                 let mut banner = [0u8; 8];
