@@ -15,6 +15,7 @@ mod m0011_user_email_per_coc;
 mod m0012_vendor_kind_audit_outcome;
 mod m0013_vendor_settings;
 mod m0014_vendor_transports;
+mod m0015_audit_sent_sha256;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_vendor_kind_audit_outcome::Migration),
             Box::new(m0013_vendor_settings::Migration),
             Box::new(m0014_vendor_transports::Migration),
+            Box::new(m0015_audit_sent_sha256::Migration),
         ]
     }
 }

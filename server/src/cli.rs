@@ -195,6 +195,10 @@ pub struct VendorAdd {
     /// Azure Blob: the environment variable holding the storage account key.
     #[arg(long, value_name = "VAR")]
     pub account_key_env: Option<String>,
+    /// File destinations: the environment variable holding the password of an AES-256 zip to
+    /// deliver the payload in.
+    #[arg(long, value_name = "VAR")]
+    pub zip_password_env: Option<String>,
     /// File destinations: the file name, with {coc}, {date}, {key} and {ext}.
     #[arg(long, value_name = "PATTERN")]
     pub file_name: Option<String>,

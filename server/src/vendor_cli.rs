@@ -157,6 +157,7 @@ fn add_input(args: &VendorAdd, allow_loopback: bool) -> anyhow::Result<app::vend
         key_passphrase: secret(&args.key_passphrase_env, "--key-passphrase-env")?.unwrap_or_default(),
         sas_token: secret(&args.sas_env, "--sas-env")?.unwrap_or_default(),
         account_key: secret(&args.account_key_env, "--account-key-env")?.unwrap_or_default(),
+        zip_password: secret(&args.zip_password_env, "--zip-password-env")?.unwrap_or_default(),
     };
     let mut input = form.parse(allow_loopback, &[]).map_err(fail)?;
     if !args.header_env.is_empty() && input.setup.kind != app::vendors::VendorKind::Custom {

@@ -15,6 +15,9 @@ pub struct Model {
     pub outcome: crate::outbox::state::AuditOutcome,
     pub detail: String,
     pub payload_sha256: String,
+    /// SHA-256 of the bytes sent when they are not the payload's (protected at delivery: a
+    /// password-protected zip).
+    pub sent_sha256: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

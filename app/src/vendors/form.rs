@@ -336,6 +336,14 @@ impl VendorForm {
                 ));
             }
         }
+        if transport.is_file()
+            && let Some(password) = secret("zip_password", "Zip password", &self.zip_password)?
+        {
+            if password.chars().count() < 8 {
+                return Err(invalid("zip_password", "Zip password: use at least 8 characters."));
+            }
+            secrets.push((SecretField::ZipPassword, password));
+        }
         for (field, raw) in [
             (SecretField::Password, &self.password),
             (SecretField::ApiKey, &self.api_key),

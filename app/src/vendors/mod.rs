@@ -252,6 +252,9 @@ pub struct VendorForm {
     pub sas_token: String,
     #[serde(default)]
     pub account_key: String,
+    /// File destinations: the password of an AES-256 zip to deliver in (write-only).
+    #[serde(default)]
+    pub zip_password: String,
 }
 
 /// The header that marks a test push, so a vendor without a test endpoint can tell it apart.
@@ -305,6 +308,8 @@ pub enum SecretField {
     SasToken,
     /// An Azure storage account key (base64).
     AccountKey,
+    /// The password of the AES-256 zip a file destination receives.
+    ZipPassword,
 }
 
 impl SecretField {
@@ -319,6 +324,7 @@ impl SecretField {
             SecretField::KeyPassphrase => "key_passphrase".into(),
             SecretField::SasToken => "sas_token".into(),
             SecretField::AccountKey => "account_key".into(),
+            SecretField::ZipPassword => "zip_password".into(),
         }
     }
 
@@ -331,6 +337,7 @@ impl SecretField {
             "key_passphrase" => Some(SecretField::KeyPassphrase),
             "sas_token" => Some(SecretField::SasToken),
             "account_key" => Some(SecretField::AccountKey),
+            "zip_password" => Some(SecretField::ZipPassword),
             _ => name.strip_prefix("header:").map(|h| SecretField::Header(h.to_string())),
         }
     }
@@ -359,6 +366,7 @@ impl SecretField {
             SecretField::KeyPassphrase => "Key passphrase".into(),
             SecretField::SasToken => "SAS token".into(),
             SecretField::AccountKey => "Account key".into(),
+            SecretField::ZipPassword => "Zip password".into(),
         }
     }
 
@@ -373,6 +381,7 @@ impl SecretField {
             SecretField::KeyPassphrase => "key_passphrase",
             SecretField::SasToken => "sas_token",
             SecretField::AccountKey => "account_key",
+            SecretField::ZipPassword => "zip_password",
         }
     }
 }

@@ -156,6 +156,7 @@ pub fn VendorsPage() -> impl IntoView {
                 {private_key_fields("add", false, false)}
                 {secret_field("add", SecretField::SasToken, false, "Azure Blob: a SAS token allowed to create and write (sv=…&sp=cw&…&sig=…).")}
                 {secret_field("add", SecretField::AccountKey, false, "Azure Blob: or the storage account's key.")}
+                {secret_field("add", SecretField::ZipPassword, false, "SFTP, Azure Blob: deliver the payload in an AES-256 zip with this password (at least 8 characters); leave empty for none.")}
                 <label for="add-file-name">"File name (SFTP, Azure Blob)"</label>
                 <input id="add-file-name" name="vendor[file_name_pattern]" autocomplete="off" placeholder=DEFAULT_FILE_NAME/>
                 <label for="add-contacts">"Support contacts"</label>
@@ -235,6 +236,12 @@ fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl 
     );
     let key_fields = private_key_fields("edit", stored(SecretField::PrivateKey), stored(SecretField::KeyPassphrase));
     let host_key = sftp.then(|| host_key_section(&v, accept));
+    let zip_password = secret_field(
+        "edit",
+        SecretField::ZipPassword,
+        stored(SecretField::ZipPassword),
+        "Deliver the payload in an AES-256 zip with this password; leave empty for none.",
+    );
     let sas = secret_field(
         "edit",
         SecretField::SasToken,
@@ -402,6 +409,7 @@ fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl 
                 {azure.then(|| view! { {sas} {account_key} })}
                 {sftp.then_some(key_fields)}
                 {(sftp || azure).then(|| view! {
+                    {zip_password}
                     <label for="edit-file-name">"File name"</label>
                     <input id="edit-file-name" name="vendor[file_name_pattern]" autocomplete="off" placeholder=DEFAULT_FILE_NAME
                         value=v.setup.file_name_pattern.clone().unwrap_or_default()/>

@@ -11,6 +11,7 @@ pub mod custom;
 pub mod http_post;
 pub mod hud_api;
 pub mod outbound;
+pub mod protect;
 pub mod sftp;
 
 use std::collections::HashMap;
@@ -180,6 +181,13 @@ pub trait VendorAdapter: Send + Sync {
     async fn check(&self, to: &Destination<'_>) -> Checked;
 }
 
+/// What a delivery came to, and the SHA-256 of the bytes sent when they are not the payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub outcome: Outcome,
+    pub sent_sha256: Option<String>,
+}
+
 /// The adapter of each kind and of each file transport, and the vault that opens the vendors'
 /// secrets.
 #[derive(Clone)]
@@ -251,8 +259,21 @@ impl Adapters {
 
     /// Deliver `row` to `vendor` by its kind's adapter, with the vendor's settings and secrets as
     /// they are now (the row may have been claimed a while ago): a changed endpoint is used, and a
-    /// vendor switched off or out of live mode meanwhile gets nothing.
-    pub async fn deliver(&self, db: &DatabaseConnection, vendor: &vendor::Model, row: &outbox::Model) -> Outcome {
+    /// vendor switched off or out of live mode meanwhile gets nothing. A payload protected at
+    /// delivery is sent as such, and its SHA-256 returned.
+    pub async fn deliver(&self, db: &DatabaseConnection, vendor: &vendor::Model, row: &outbox::Model) -> Sent {
+        let mut sent_sha256 = None;
+        let outcome = self.deliver_protected(db, vendor, row, &mut sent_sha256).await;
+        Sent { outcome, sent_sha256 }
+    }
+
+    async fn deliver_protected(
+        &self,
+        db: &DatabaseConnection,
+        vendor: &vendor::Model,
+        row: &outbox::Model,
+        sent_sha256: &mut Option<String>,
+    ) -> Outcome {
         use sea_orm::EntityTrait;
         let vendor = match vendor::Entity::find_by_id(vendor.id).one(db).await {
             Ok(Some(now)) => now,
@@ -269,6 +290,19 @@ impl Adapters {
         let secrets = match self.secrets(db, vendor).await {
             Ok(secrets) => secrets,
             Err(error) => return Outcome::Permanent { error },
+        };
+        let protected = match protect::protect(row, &secrets) {
+            Ok(protected) => protected,
+            Err(error) => return Outcome::Permanent { error },
+        };
+        let protected_row;
+        let row = match protected {
+            Some((payload, payload_name)) => {
+                *sent_sha256 = Some(app::outbox::ssr::sha256_hex(&payload));
+                protected_row = outbox::Model { payload, payload_name, ..row.clone() };
+                &protected_row
+            }
+            None => row,
         };
         let test = row.target == DeliveryTarget::Test;
         let to = Destination { vendor, url: Self::url(vendor, row.target), test, secrets: &secrets };

@@ -146,6 +146,7 @@ struct Completion {
     next: Next,
     outcome: AuditOutcome,
     detail: String,
+    sent_sha256: Option<String>,
     at: DateTime<Utc>,
     /// Whether the row was still this claim's (see `finish`), or why it could not be written.
     reply: oneshot::Sender<Result<bool, String>>,
@@ -168,7 +169,7 @@ async fn record_completions(db: DatabaseConnection, mut queue: mpsc::UnboundedRe
             .map(|c| Finished {
                 claimed: &c.row,
                 next: c.next.clone(),
-                attempt: AttemptRecord { outcome: c.outcome, detail: &c.detail },
+                attempt: AttemptRecord { outcome: c.outcome, detail: &c.detail, sent_sha256: c.sent_sha256.as_deref() },
                 at: c.at,
             })
             .collect();
@@ -511,6 +512,7 @@ impl Worker {
     async fn deliver(self: Arc<Self>, claimed: Claimed) -> anyhow::Result<Turn> {
         let Claimed { row, vendor, lease } = claimed;
         let now = self.clock.now();
+        let mut sent_sha256 = None;
         let outcome = match &vendor {
             Some(v) if let Some(why) = app::vendors::ssr::not_sendable(v, row.target) => {
                 Outcome::Permanent { error: why.into() }
@@ -535,7 +537,9 @@ impl Worker {
                     return Ok(Turn::Withdrawn);
                 }
                 let started = std::time::Instant::now();
-                let outcome = self.adapters.deliver(&self.db, v, &row).await;
+                let crate::vendors::Sent { outcome, sent_sha256: sent } =
+                    self.adapters.deliver(&self.db, v, &row).await;
+                sent_sha256 = sent;
                 let labels = [("vendor", v.id.to_string()), ("outcome", outcome.kind().as_str().to_string())];
                 metrics::histogram!(crate::metrics::DELIVERY_SECONDS, &labels).record(started.elapsed().as_secs_f64());
                 metrics::counter!(crate::metrics::ATTEMPTS, &labels).increment(1);
@@ -578,7 +582,7 @@ impl Worker {
             kept,
         };
         self.completions
-            .send(Completion { row, next, outcome: kind, detail, at: done, reply })
+            .send(Completion { row, next, outcome: kind, detail, sent_sha256, at: done, reply })
             .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?;
         Ok(Turn::Attempted(recording))
     }

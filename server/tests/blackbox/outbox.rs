@@ -130,7 +130,7 @@ async fn transient_failures_back_off_then_dead_letter_with_every_error_audited(a
         assert_eq!((claimed[0].state.as_str(), claimed[0].attempt), ("running", attempt));
         let outcome = Outcome::Transient { error: format!("HTTP 503 on try {attempt}"), retry_after: None };
         let next = after_attempt(claimed[0].attempt, claimed[0].max_attempts, outcome, now, backoff);
-        let record = AttemptRecord { outcome: AuditOutcome::Transient, detail: "HTTP 503" };
+        let record = AttemptRecord { outcome: AuditOutcome::Transient, detail: "HTTP 503", sent_sha256: None };
         assert!(finish(&db, &claimed[0], next, record, now).await.unwrap());
         let after = row(&db, r.id).await;
         if attempt < 3 {
@@ -158,9 +158,15 @@ async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestD
     let (r, _) = put(&db, &v, "push-1", t0()).await;
     let claimed = claim(&db, t0(), 10, Duration::minutes(5)).await.unwrap().remove(0);
     let next = after_attempt(1, 3, Outcome::Permanent { error: "HTTP 400: CoCCode unknown".into() }, t0(), backoff);
-    finish(&db, &claimed, next, AttemptRecord { outcome: AuditOutcome::Permanent, detail: "HTTP 400" }, t0())
-        .await
-        .unwrap();
+    finish(
+        &db,
+        &claimed,
+        next,
+        AttemptRecord { outcome: AuditOutcome::Permanent, detail: "HTTP 400", sent_sha256: None },
+        t0(),
+    )
+    .await
+    .unwrap();
     let after = row(&db, r.id).await;
     assert_eq!((after.state.as_str(), after.attempt), ("discarded", 1));
     assert_eq!(errors(&after)[0].error, "HTTP 400: CoCCode unknown");
@@ -171,7 +177,7 @@ async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestD
         &db,
         &claimed,
         after_attempt(1, 3, Outcome::Delivered, t0(), backoff),
-        AttemptRecord { outcome: AuditOutcome::Delivered, detail: "HTTP 200" },
+        AttemptRecord { outcome: AuditOutcome::Delivered, detail: "HTTP 200", sent_sha256: None },
         t0(),
     )
     .await
@@ -211,9 +217,15 @@ async fn an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it(app
     // The late worker's outcome does not overwrite the rescued row (the attempt is still audited).
     let late = after_attempt(1, 3, Outcome::Delivered, t0() + Duration::minutes(3), backoff);
     assert!(
-        !finish(&db, &lost, late, AttemptRecord { outcome: AuditOutcome::Delivered, detail: "late" }, t0())
-            .await
-            .unwrap()
+        !finish(
+            &db,
+            &lost,
+            late,
+            AttemptRecord { outcome: AuditOutcome::Delivered, detail: "late", sent_sha256: None },
+            t0()
+        )
+        .await
+        .unwrap()
     );
     assert_eq!(row(&db, r.id).await.state, State::Retryable);
     let again = claim(&db, t0() + Duration::minutes(3), 10, Duration::minutes(1)).await.unwrap();

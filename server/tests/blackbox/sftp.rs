@@ -226,7 +226,67 @@ async fn a_server_killed_mid_upload_leaves_no_final_file_and_is_retried(app: Tes
         tokio::time::timeout(std::time::Duration::from_secs(120), async { tokio::join!(delivery, killer) })
             .await
             .expect("the upload started and was cut off");
-    assert!(matches!(outcome, app::outbox::state::Outcome::Transient { .. }), "retried: {outcome:?}");
+    assert!(matches!(outcome.outcome, app::outbox::state::Outcome::Transient { .. }), "retried: {outcome:?}");
     assert!(!upload.join("hmis-big.zip").exists(), "no file under the final name");
 }
 both_backends!(a_server_killed_mid_upload_leaves_no_final_file_and_is_retried, with = capital);
+
+/// A vendor asking for a password-protected zip gets the export's files in an AES-256 zip that
+/// 7-Zip opens with the password and not without it; the audit names both the payload's and the
+/// sent bytes' SHA-256.
+async fn a_password_protected_zip_opens_with_the_password_only(app: TestApp) {
+    let ssh = SshServer::start();
+    let added = app.cli_with(
+        &[
+            "vendor",
+            "add",
+            "--tenant",
+            "capital",
+            "--name",
+            "WellSky",
+            "--kind",
+            "wellsky",
+            "--url",
+            &ssh.url(),
+            "--password-env",
+            "SFTP_PW",
+            "--zip-password-env",
+            "ZIP_PW",
+            "--mode",
+            "live",
+            "--accept-host-key",
+        ],
+        &[("SFTP_PW", SFTP_PASSWORD), ("ZIP_PW", "zip pass-phrase 2026")],
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    assert!(app.cli(&["push", "--tenant", "capital", "--wait"]).status.success());
+    let row = the_only_row(&app).await;
+    let file = ssh.upload_dir().join(&row.payload_name);
+    let sent = std::fs::read(&file).unwrap();
+    assert_ne!(sent, row.payload, "not the plain zip");
+
+    let seven = |password: &str, out: &std::path::Path| {
+        std::process::Command::new("7zz")
+            .args(["x", "-y", &format!("-p{password}"), &format!("-o{}", out.display()), file.to_str().unwrap()])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("7zz (Debian 7zip, installed by scripts/setup)")
+    };
+    let wrong = app.scratch().join("wrong");
+    assert!(!seven("", &wrong).status.success(), "it does not open without the password");
+    let right = app.scratch().join("right");
+    let opened = seven("zip pass-phrase 2026", &right);
+    assert!(opened.status.success(), "{}", text(&opened));
+    let mut plain = zip::ZipArchive::new(std::io::Cursor::new(row.payload.clone())).unwrap();
+    for i in 0..plain.len() {
+        let mut entry = plain.by_index(i).unwrap();
+        let mut expected = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut expected).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        assert_eq!(std::fs::read(right.join(&name)).unwrap(), expected, "{name} as exported");
+    }
+    let audit = app::entities::push_audit::Entity::find().all(&app.db().await).await.unwrap();
+    assert_eq!(audit[0].payload_sha256, row.payload_sha256);
+    assert_eq!(audit[0].sent_sha256.as_deref(), Some(app::outbox::ssr::sha256_hex(&sent).as_str()));
+}
+both_backends!(a_password_protected_zip_opens_with_the_password_only, with = capital);

@@ -29,6 +29,8 @@ pub(super) fn transition(claimed: &outbox::Model, next: Next) -> sea_orm::Update
 pub struct AttemptRecord<'a> {
     pub outcome: AuditOutcome,
     pub detail: &'a str,
+    /// SHA-256 of what was sent, when it is not the payload (protected at delivery).
+    pub sent_sha256: Option<&'a str>,
 }
 
 /// Record an attempt's outcome (`next`, from `state::after_attempt`) and its audit row in one
@@ -81,6 +83,7 @@ pub async fn finish_many(db: &DatabaseConnection, done: Vec<Finished<'_>>) -> Re
             outcome: Set(attempt.outcome),
             detail: Set(attempt.detail.chars().take(500).collect()),
             payload_sha256: Set(claimed.payload_sha256.clone()),
+            sent_sha256: Set(attempt.sent_sha256.map(str::to_string)),
             ..Default::default()
         });
     }
