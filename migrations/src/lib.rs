@@ -16,6 +16,7 @@ mod m0012_vendor_kind_audit_outcome;
 mod m0013_vendor_settings;
 mod m0014_vendor_transports;
 mod m0015_audit_sent_sha256;
+mod m0016_vendor_pgp_key;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_vendor_settings::Migration),
             Box::new(m0014_vendor_transports::Migration),
             Box::new(m0015_audit_sent_sha256::Migration),
+            Box::new(m0016_vendor_pgp_key::Migration),
         ]
     }
 }

@@ -195,6 +195,9 @@ pub struct VendorAdd {
     /// Azure Blob: the environment variable holding the storage account key.
     #[arg(long, value_name = "VAR")]
     pub account_key_env: Option<String>,
+    /// Encrypt payloads to this OpenPGP public key (an armored key file the vendor gave you).
+    #[arg(long, value_name = "PATH")]
+    pub pgp_key_file: Option<PathBuf>,
     /// File destinations: the environment variable holding the password of an AES-256 zip to
     /// deliver the payload in.
     #[arg(long, value_name = "VAR")]

@@ -158,6 +158,12 @@ fn add_input(args: &VendorAdd, allow_loopback: bool) -> anyhow::Result<app::vend
         sas_token: secret(&args.sas_env, "--sas-env")?.unwrap_or_default(),
         account_key: secret(&args.account_key_env, "--account-key-env")?.unwrap_or_default(),
         zip_password: secret(&args.zip_password_env, "--zip-password-env")?.unwrap_or_default(),
+        pgp_public_key: match &args.pgp_key_file {
+            Some(path) => {
+                std::fs::read_to_string(path).with_context(|| format!("reading --pgp-key-file {}", path.display()))?
+            }
+            None => String::new(),
+        },
     };
     let mut input = form.parse(allow_loopback, &[]).map_err(fail)?;
     if !args.header_env.is_empty() && input.setup.kind != app::vendors::VendorKind::Custom {

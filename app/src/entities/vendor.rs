@@ -37,6 +37,8 @@ pub struct Model {
     pub host_key_pinned: Option<String>,
     /// and the one it presented instead, refused until an admin accepts it.
     pub host_key_offered: Option<String>,
+    /// The armored OpenPGP public key payloads are encrypted to, if the vendor asks for it.
+    pub pgp_public_key: Option<String>,
     pub last_test_at: Option<ChronoDateTimeUtc>,
     pub last_test_ok: Option<bool>,
     pub last_test_detail: Option<String>,

@@ -177,6 +177,22 @@ pub fn account_key(raw: &str) -> Result<Option<String>, AppError> {
     Ok(Some(t))
 }
 
+/// A vendor's OpenPGP public key, checked now (one key, not expired or revoked, able to encrypt);
+/// empty for none.
+pub fn pgp_public_key(raw: &str) -> Result<Option<String>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.len() > 64 * 1024 {
+        return Err(invalid("pgp_public_key", "PGP public key: paste one key (at most 64 KiB)."));
+    }
+    let key = t.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    super::pgp::inspect(&key, chrono::Utc::now())
+        .map_err(|why| invalid("pgp_public_key", format!("PGP public key: {why}")))?;
+    Ok(Some(key))
+}
+
 /// One contact line: `name; email; phone`, with an email or a phone.
 fn contact(n: usize, line: &str) -> Result<Contact, AppError> {
     let label = format!("Contacts, line {n}");
@@ -399,6 +415,7 @@ impl VendorForm {
             org_id,
             contacts: contacts(&self.contacts)?,
             file_name_pattern: if transport.is_file() { file_name_pattern(&self.file_name_pattern)? } else { None },
+            pgp_public_key: pgp_public_key(&self.pgp_public_key)?,
         };
         Ok(VendorInput { setup, secrets })
     }

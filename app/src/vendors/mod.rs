@@ -9,6 +9,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod form;
 #[cfg(feature = "ssr")]
+pub mod pgp;
+#[cfg(feature = "ssr")]
 pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -255,6 +257,9 @@ pub struct VendorForm {
     /// File destinations: the password of an AES-256 zip to deliver in (write-only).
     #[serde(default)]
     pub zip_password: String,
+    /// An armored OpenPGP public key to encrypt payloads to; empty for none.
+    #[serde(default)]
+    pub pgp_public_key: String,
 }
 
 /// The header that marks a test push, so a vendor without a test endpoint can tell it apart.
@@ -403,6 +408,8 @@ pub struct VendorSetup {
     pub org_id: Option<String>,
     pub contacts: Contacts,
     pub file_name_pattern: Option<String>,
+    /// The armored public key payloads are encrypted to (any vendor).
+    pub pgp_public_key: Option<String>,
 }
 
 /// A vendor as its settings page shows it: never a secret's value, only which are set.
@@ -418,6 +425,8 @@ pub struct VendorView {
     /// SFTP: the pinned host key's fingerprint, and one the server presented instead.
     pub host_key_pinned: Option<String>,
     pub host_key_offered: Option<String>,
+    /// PGP: the key's fingerprint, user id and expiry (or why it cannot be used now).
+    pub pgp: Option<Result<(String, String, String), String>>,
 }
 
 /// What a connection test found: whether the endpoint is reachable (over TLS or SSH) and took the

@@ -322,6 +322,7 @@ pub async fn update(
     note("API user", new.auth_user == old.auth_user);
     note("OrgId", new.org_id == old.org_id);
     note("contacts", new.contacts == old.contacts);
+    note("PGP key", new.pgp_public_key == old.pgp_public_key);
     if moved {
         changed.push("stored credentials erased (new host)".into());
     }
@@ -591,6 +592,7 @@ pub fn setup_of(v: &vendor::Model) -> VendorSetup {
         org_id: v.org_id.clone(),
         contacts: v.contacts.clone(),
         file_name_pattern: v.file_name_pattern.clone(),
+        pgp_public_key: v.pgp_public_key.clone(),
     }
 }
 
@@ -598,6 +600,7 @@ pub fn setup_of(v: &vendor::Model) -> VendorSetup {
 fn apply(row: &mut vendor::ActiveModel, s: VendorSetup) {
     row.name = Set(s.name);
     row.file_name_pattern = Set(s.file_name_pattern);
+    row.pgp_public_key = Set(s.pgp_public_key);
     row.endpoint_url = Set(s.endpoint_url);
     row.test_endpoint_url = Set(s.test_endpoint_url);
     row.push_interval_minutes = Set(s.push_interval_minutes);
@@ -621,5 +624,11 @@ pub async fn view(db: &impl ConnectionTrait, v: &vendor::Model) -> Result<Vendor
             .map(|at| (time(at), v.last_test_ok.unwrap_or(false), v.last_test_detail.clone().unwrap_or_default())),
         host_key_pinned: v.host_key_pinned.clone(),
         host_key_offered: v.host_key_offered.clone(),
+        pgp: v.pgp_public_key.as_deref().map(|key| {
+            super::pgp::inspect(key, Utc::now()).map(|k| {
+                let expires = k.expires_at.map_or("never".into(), |e| e.format("%Y-%m-%d").to_string());
+                (k.fingerprint, k.user_id.unwrap_or_default(), expires)
+            })
+        }),
     })
 }

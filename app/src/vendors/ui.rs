@@ -159,6 +159,11 @@ pub fn VendorsPage() -> impl IntoView {
                 {secret_field("add", SecretField::ZipPassword, false, "SFTP, Azure Blob: deliver the payload in an AES-256 zip with this password (at least 8 characters); leave empty for none.")}
                 <label for="add-file-name">"File name (SFTP, Azure Blob)"</label>
                 <input id="add-file-name" name="vendor[file_name_pattern]" autocomplete="off" placeholder=DEFAULT_FILE_NAME/>
+                <label for="add-pgp">"PGP public key (optional)"</label>
+                <div>
+                    <textarea id="add-pgp" name="vendor[pgp_public_key]" rows="3" spellcheck="false" aria-describedby="add-pgp-hint"></textarea>
+                    <div class="hint" id="add-pgp-hint">"If the vendor wants payloads encrypted: its armored public key (-----BEGIN PGP PUBLIC KEY BLOCK-----)."</div>
+                </div>
                 <label for="add-contacts">"Support contacts"</label>
                 <div>
                     <textarea id="add-contacts" name="vendor[contacts]" rows="3" aria-describedby="add-contacts-hint"></textarea>
@@ -426,6 +431,15 @@ fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl 
                     <label for="edit-header-value">"Its value"</label>
                     <input id="edit-header-value" name="vendor[header_value]" type="password" autocomplete="new-password"/>
                 })}
+                <label for="edit-pgp">"PGP public key"</label>
+                <div>
+                    <textarea id="edit-pgp" name="vendor[pgp_public_key]" rows="3" spellcheck="false" aria-describedby="edit-pgp-hint">{v.setup.pgp_public_key.clone().unwrap_or_default()}</textarea>
+                    <div class="hint" id="edit-pgp-hint">{match v.pgp.clone() {
+                        Some(Ok((fingerprint, user, expires))) => format!("Payloads are encrypted to {fingerprint} ({user}), which expires {expires}. Compare the fingerprint with the vendor's; empty the field to stop encrypting."),
+                        Some(Err(why)) => format!("This key cannot be used now: {why}"),
+                        None => "If the vendor wants payloads encrypted: its armored public key.".to_string(),
+                    }}</div>
+                </div>
                 <label for="edit-contacts">"Support contacts"</label>
                 <div>
                     <textarea id="edit-contacts" name="vendor[contacts]" rows="3" aria-describedby="edit-contacts-hint">{contacts_text}</textarea>

@@ -45,6 +45,7 @@ fn vendor(kind: VendorKind, url: &str) -> vendor::Model {
         file_name_pattern: None,
         host_key_pinned: None,
         host_key_offered: None,
+        pgp_public_key: None,
         last_test_at: None,
         last_test_ok: None,
         last_test_detail: None,

@@ -291,7 +291,7 @@ impl Adapters {
             Ok(secrets) => secrets,
             Err(error) => return Outcome::Permanent { error },
         };
-        let protected = match protect::protect(row, &secrets) {
+        let protected = match protect::protect(vendor, row, &secrets) {
             Ok(protected) => protected,
             Err(error) => return Outcome::Permanent { error },
         };

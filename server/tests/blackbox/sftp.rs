@@ -290,3 +290,94 @@ async fn a_password_protected_zip_opens_with_the_password_only(app: TestApp) {
     assert_eq!(audit[0].sent_sha256.as_deref(), Some(app::outbox::ssr::sha256_hex(&sent).as_str()));
 }
 both_backends!(a_password_protected_zip_opens_with_the_password_only, with = capital);
+
+/// `gpg` in a home of its own under `dir`.
+fn gpg(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let home = dir.join("gnupg");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut command = std::process::Command::new("gpg");
+    command.env("GNUPGHOME", &home).args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""]).args(args);
+    command.output().expect("gpg (Debian gnupg, installed by scripts/setup)")
+}
+
+/// How the vendor's test key is made.
+#[derive(Clone, Copy, PartialEq)]
+enum Made {
+    Good,
+    /// Its validity ended on 2020-01-01.
+    Expired,
+    /// A primary key that can sign, without an encryption subkey.
+    SignOnly,
+}
+
+/// A vendor's key made by GnuPG, armored, written to `dir/name.asc`.
+fn vendor_key(dir: &std::path::Path, name: &str, made: Made) -> std::path::PathBuf {
+    let uid = format!("{name} <{name}@vendor.example>");
+    let expired =
+        ["--faked-system-time", "20190101T000000", "--quick-gen-key", &uid, "future-default", "default", "1y"];
+    let made = match made {
+        Made::Good => gpg(dir, &["--quick-gen-key", &uid, "future-default", "default", "2y"]),
+        Made::Expired => gpg(dir, &expired),
+        Made::SignOnly => gpg(dir, &["--quick-gen-key", &uid, "ed25519", "sign", "never"]),
+    };
+    assert!(made.status.success(), "{}", text(&made));
+    let exported = gpg(dir, &["--armor", "--export", &format!("{name}@vendor.example")]);
+    let path = dir.join(format!("{name}.asc"));
+    std::fs::write(&path, &exported.stdout).unwrap();
+    path
+}
+
+/// A vendor with a PGP key gets the payload encrypted to it: GnuPG decrypts the file back to the
+/// exact zip. An expired or sign-only key is refused when it is set, saying so.
+async fn a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip(app: TestApp) {
+    let ssh = SshServer::start();
+    let dir = app.scratch().join("pgp");
+    let key = vendor_key(&dir, "wellsky", Made::Good);
+    let added = app.cli_with(
+        &[
+            "vendor",
+            "add",
+            "--tenant",
+            "capital",
+            "--name",
+            "WellSky",
+            "--kind",
+            "wellsky",
+            "--url",
+            &ssh.url(),
+            "--password-env",
+            "SFTP_PW",
+            "--pgp-key-file",
+            key.to_str().unwrap(),
+            "--mode",
+            "live",
+            "--accept-host-key",
+        ],
+        &[("SFTP_PW", SFTP_PASSWORD)],
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    assert!(app.cli(&["push", "--tenant", "capital", "--wait"]).status.success());
+    let row = the_only_row(&app).await;
+    let sent = ssh.upload_dir().join(format!("{}.pgp", row.payload_name));
+    assert_eq!(ssh.files(), vec![format!("{}.pgp", row.payload_name)]);
+    let decrypted = gpg(&dir, &["--decrypt", sent.to_str().unwrap()]);
+    assert!(decrypted.status.success(), "{}", text(&decrypted));
+    assert_eq!(decrypted.stdout, row.payload, "GnuPG decrypts it to the exact zip");
+
+    for (name, made, why) in [
+        ("retired", Made::Expired, "PGP public key: the key expired on 2020-01-01"),
+        ("signer", Made::SignOnly, "PGP public key: the key can only sign, not encrypt"),
+    ] {
+        let key = vendor_key(&dir, name, made);
+        let key = key.to_str().unwrap();
+        let url = ssh.url();
+        let args = ["vendor", "add", "--tenant", "capital", "--name", name, "--kind", "wellsky", "--url", &url];
+        let refused = app.cli_with(
+            &[&args[..], &["--password-env", "SFTP_PW", "--pgp-key-file", key]].concat(),
+            &[("SFTP_PW", SFTP_PASSWORD)],
+        );
+        assert!(!refused.status.success());
+        assert!(text(&refused).contains(why), "{}", text(&refused));
+    }
+}
+both_backends!(a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip, with = capital);
