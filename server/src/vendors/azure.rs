@@ -141,10 +141,8 @@ fn url_in(c: &AzureContainer, extra: &[&str], query: Option<&str>) -> String {
 }
 
 impl AzureBlob {
-    /// Whether the blob at `url` holds the bytes whose Content-MD5 is `md5`: delivered if so (or
-    /// if the credentials may not read it, as a write-only SAS: the name is this delivery's);
-    /// refused for good if another blob took the name.
-    async fn same_blob(&self, to: &Destination<'_>, url: &str, auth: &Auth<'_>, md5: &str) -> Outcome {
+    /// A signed HEAD of `url`: a blob's or the container's properties.
+    async fn head(&self, url: &str, auth: &Auth<'_>) -> Result<Answer, Outcome> {
         let signed = Request {
             method: "HEAD",
             length: 0,
@@ -153,13 +151,19 @@ impl AzureBlob {
             if_none_match: "",
             ms: ms_headers(&[]),
         };
-        let answer = self
-            .0
+        self.0
             .exchange(url, |client, url| {
                 let url = with_sas(url, auth);
                 signed.authorise(client.head(url.clone()), &url, auth)
             })
-            .await;
+            .await
+    }
+
+    /// Whether the blob at `url` holds the bytes whose Content-MD5 is `md5`: delivered if so (or
+    /// if the credentials may not read it, as a write-only SAS: the name is this delivery's);
+    /// refused for good if another blob took the name.
+    async fn same_blob(&self, to: &Destination<'_>, url: &str, auth: &Auth<'_>, md5: &str) -> Outcome {
+        let answer = self.head(url, auth).await;
         match answer {
             Ok(Answer { status: 200, content_md5, .. }) if content_md5.as_deref() == Some(md5) => Outcome::Delivered,
             Ok(Answer { status: 200, .. }) => Outcome::Permanent {
@@ -243,22 +247,7 @@ impl VendorAdapter for AzureBlob {
             Ok(auth) => auth,
             Err(detail) => return Checked::failed(detail),
         };
-        let url = url_in(&c, &[], Some("restype=container"));
-        let signed = Request {
-            method: "HEAD",
-            length: 0,
-            content_md5: "",
-            content_type: "",
-            if_none_match: "",
-            ms: ms_headers(&[]),
-        };
-        let answer = self
-            .0
-            .exchange(&url, |client, url| {
-                let url = with_sas(url, &auth);
-                signed.authorise(client.head(url.clone()), &url, &auth)
-            })
-            .await;
+        let answer = self.head(&url_in(&c, &[], Some("restype=container")), &auth).await;
         match &answer {
             // A SAS that may only create and write cannot read the container: it signed in.
             Ok(Answer { status: 403, error_code: Some(code), .. }) if code == "AuthorizationPermissionMismatch" => {

@@ -6,18 +6,6 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use app::entities::outbox;
 
-fn capital() -> Builder {
-    TestApp::builder().coc(
-        Coc::new("capital", "TX-503")
-            .user(User::admin("admin@capital.example").dv_access())
-            .shelter(Shelter::new("N-1", "Night Shelter").project_type(1).line(ADULTS, 40, 30)),
-    )
-}
-
-fn text(out: &std::process::Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
 fn add_blob_vendor(app: &TestApp, azurite: &Azurite, name: &str, key: &str) -> std::process::Output {
     app.cli_with(
         &[
@@ -44,12 +32,12 @@ async fn a_push_becomes_one_blob_with_our_bytes(app: TestApp) {
     let azurite = Azurite::start();
     azurite.create_container("hmis").await;
     let added = add_blob_vendor(&app, &azurite, "Blob", AZURITE_KEY);
-    assert!(added.status.success(), "{}", text(&added));
+    assert!(added.status.success(), "{}", output_text(&added));
     let tested = app.cli(&["vendor", "test", "--tenant", "capital", "--name", "Blob"]);
-    assert!(tested.status.success(), "{}", text(&tested));
+    assert!(tested.status.success(), "{}", output_text(&tested));
 
     let pushed = app.cli(&["push", "--tenant", "capital", "--wait"]);
-    assert!(pushed.status.success(), "{}", text(&pushed));
+    assert!(pushed.status.success(), "{}", output_text(&pushed));
     let rows = outbox::Entity::find().all(&app.db().await).await.unwrap();
     let row = &rows[0];
     assert_eq!(row.state, State::Completed);
@@ -68,7 +56,7 @@ async fn a_push_becomes_one_blob_with_our_bytes(app: TestApp) {
     assert!(app.drain_outbox().contains("Delivered 1"));
     assert_eq!(azurite.blob_names("hmis").await, vec![row.payload_name.clone()]);
 }
-both_backends!(a_push_becomes_one_blob_with_our_bytes, with = capital);
+both_backends!(a_push_becomes_one_blob_with_our_bytes, with = one_coc);
 
 async fn a_wrong_account_key_fails_for_good(app: TestApp) {
     let azurite = Azurite::start();
@@ -77,7 +65,7 @@ async fn a_wrong_account_key_fails_for_good(app: TestApp) {
     assert!(add_blob_vendor(&app, &azurite, "Blob", wrong).status.success());
     let tested = app.cli(&["vendor", "test", "--tenant", "capital", "--name", "Blob"]);
     assert!(!tested.status.success());
-    assert!(text(&tested).contains("refused the credentials"), "{}", text(&tested));
+    assert!(output_text(&tested).contains("refused the credentials"), "{}", output_text(&tested));
 
     let pushed = app.cli(&["push", "--tenant", "capital", "--wait"]);
     assert!(!pushed.status.success());
@@ -90,7 +78,7 @@ async fn a_wrong_account_key_fails_for_good(app: TestApp) {
     assert!(azurite.blob_names("hmis").await.is_empty());
     assert!(!row.errors.0[0].error.contains(wrong));
 }
-both_backends!(a_wrong_account_key_fails_for_good, with = capital);
+both_backends!(a_wrong_account_key_fails_for_good, with = one_coc);
 
 async fn a_sas_token_that_may_write_delivers_and_a_read_only_one_fails_for_good(app: TestApp) {
     let azurite = Azurite::start();
@@ -124,14 +112,14 @@ async fn a_sas_token_that_may_write_delivers_and_a_read_only_one_fails_for_good(
     assert!(add("Reader", reader.clone()).status.success());
 
     let writes = app.cli(&["push", "--tenant", "capital", "--vendor", "Writer", "--wait"]);
-    assert!(writes.status.success(), "{}", text(&writes));
+    assert!(writes.status.success(), "{}", output_text(&writes));
     let names = azurite.blob_names("hmis").await;
     assert_eq!(names.len(), 1);
     assert!(names[0].starts_with("hmis-TX-503-") && names[0].ends_with(".json"), "{names:?}");
 
     let reads = app.cli(&["push", "--tenant", "capital", "--vendor", "Reader", "--wait"]);
     assert!(!reads.status.success());
-    assert!(text(&reads).contains("HTTP 403: AuthorizationPermissionMismatch"), "{}", text(&reads));
+    assert!(output_text(&reads).contains("HTTP 403: AuthorizationPermissionMismatch"), "{}", output_text(&reads));
     assert_eq!(azurite.blob_names("hmis").await.len(), 1);
     let sig = writer.split("sig=").nth(1).unwrap();
     let db = app.db().await;
@@ -139,4 +127,4 @@ async fn a_sas_token_that_may_write_delivers_and_a_read_only_one_fails_for_good(
         assert!(!format!("{:?}", row.errors).contains(sig), "the SAS never reaches an error");
     }
 }
-both_backends!(a_sas_token_that_may_write_delivers_and_a_read_only_one_fails_for_good, with = capital);
+both_backends!(a_sas_token_that_may_write_delivers_and_a_read_only_one_fails_for_good, with = one_coc);

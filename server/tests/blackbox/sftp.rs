@@ -8,19 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use app::entities::{outbox, vendor};
 
-const CAPITAL_ADMIN: (&str, &str) = ("admin@capital.example", FIXTURE_PASSWORD);
-
-fn capital() -> Builder {
-    TestApp::builder().coc(
-        Coc::new("capital", "TX-503")
-            .user(User::admin(CAPITAL_ADMIN.0).dv_access())
-            .shelter(Shelter::new("N-1", "Night Shelter").project_type(1).line(ADULTS, 40, 30)),
-    )
-}
-
-fn text(out: &std::process::Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
+const CAPITAL_ADMIN: (&str, &str) = ONE_COC_ADMIN;
 
 /// `vendor add` a live WellSky vendor on `ssh`, signing in with the password, pinning the key.
 fn add_wellsky(app: &TestApp, ssh: &SshServer, name: &str, password: &str) -> std::process::Output {
@@ -55,15 +43,15 @@ async fn the_only_row(app: &TestApp) -> outbox::Model {
 async fn a_wellsky_push_lands_once_under_its_final_name(app: TestApp) {
     let ssh = SshServer::start();
     let added = add_wellsky(&app, &ssh, "WellSky", SFTP_PASSWORD);
-    assert!(added.status.success(), "{}", text(&added));
+    assert!(added.status.success(), "{}", output_text(&added));
     assert!(
-        text(&added).contains(&format!("Pinned the SFTP server's host key {}", ssh.fingerprint)),
+        output_text(&added).contains(&format!("Pinned the SFTP server's host key {}", ssh.fingerprint)),
         "{}",
-        text(&added)
+        output_text(&added)
     );
 
     let pushed = app.cli(&["push", "--tenant", "capital", "--wait"]);
-    assert!(pushed.status.success(), "{}", text(&pushed));
+    assert!(pushed.status.success(), "{}", output_text(&pushed));
     let row = the_only_row(&app).await;
     assert_eq!(row.state, State::Completed);
     assert!(row.payload_name.starts_with("hmis-TX-503-") && row.payload_name.ends_with(".zip"), "{}", row.payload_name);
@@ -82,7 +70,7 @@ async fn a_wellsky_push_lands_once_under_its_final_name(app: TestApp) {
     assert!(app.drain_outbox().contains("Delivered 1"));
     assert_eq!(ssh.files(), vec![row.payload_name.clone()]);
 }
-both_backends!(a_wellsky_push_lands_once_under_its_final_name, with = capital);
+both_backends!(a_wellsky_push_lands_once_under_its_final_name, with = one_coc);
 
 async fn a_changed_host_key_and_a_wrong_password_fail_for_good_with_their_reasons(app: TestApp) {
     let mut ssh = SshServer::start();
@@ -122,9 +110,9 @@ async fn a_changed_host_key_and_a_wrong_password_fail_for_good_with_their_reason
     // A wrong password: refused at once, and no key is pinned.
     let wrong = add_wellsky(&app, &ssh, "WellSky (wrong password)", "not-the-password");
     assert!(!wrong.status.success());
-    assert!(text(&wrong).contains("refused the user name or its password"), "{}", text(&wrong));
+    assert!(output_text(&wrong).contains("refused the user name or its password"), "{}", output_text(&wrong));
 }
-both_backends!(a_changed_host_key_and_a_wrong_password_fail_for_good_with_their_reasons, with = capital);
+both_backends!(a_changed_host_key_and_a_wrong_password_fail_for_good_with_their_reasons, with = one_coc);
 
 async fn a_key_login_a_missing_directory_and_a_server_that_is_down(app: TestApp) {
     let mut ssh = SshServer::start();
@@ -156,12 +144,12 @@ async fn a_key_login_a_missing_directory_and_a_server_that_is_down(app: TestApp)
     };
     let missing = add("Custom SFTP (no such directory)", &url);
     assert!(!missing.status.success());
-    assert!(text(&missing).contains("/nowhere is not a directory"), "{}", text(&missing));
+    assert!(output_text(&missing).contains("/nowhere is not a directory"), "{}", output_text(&missing));
 
     assert!(add("Custom SFTP", &ssh.url()).status.success());
     ssh.kill();
     let pushed = app.cli(&["push", "--tenant", "capital", "--vendor", "Custom SFTP"]);
-    assert!(pushed.status.success(), "{}", text(&pushed));
+    assert!(pushed.status.success(), "{}", output_text(&pushed));
     app.drain_outbox();
     let row = the_only_row(&app).await;
     assert_eq!(row.state, State::Retryable, "a server that is down is tried again: {:?}", row.errors);
@@ -172,7 +160,7 @@ async fn a_key_login_a_missing_directory_and_a_server_that_is_down(app: TestApp)
         row.payload_name
     );
 }
-both_backends!(a_key_login_a_missing_directory_and_a_server_that_is_down, with = capital);
+both_backends!(a_key_login_a_missing_directory_and_a_server_that_is_down, with = one_coc);
 
 /// A server that dies while a file is being written leaves no file under the final name (only
 /// the hidden part file, which the next attempt overwrites), and the attempt is retried.
@@ -229,7 +217,7 @@ async fn a_server_killed_mid_upload_leaves_no_final_file_and_is_retried(app: Tes
     assert!(matches!(outcome.outcome, app::outbox::state::Outcome::Transient { .. }), "retried: {outcome:?}");
     assert!(!upload.join("hmis-big.zip").exists(), "no file under the final name");
 }
-both_backends!(a_server_killed_mid_upload_leaves_no_final_file_and_is_retried, with = capital);
+both_backends!(a_server_killed_mid_upload_leaves_no_final_file_and_is_retried, with = one_coc);
 
 /// A vendor asking for a password-protected zip gets the export's files in an AES-256 zip that
 /// 7-Zip opens with the password and not without it; the audit names both the payload's and the
@@ -258,7 +246,7 @@ async fn a_password_protected_zip_opens_with_the_password_only(app: TestApp) {
         ],
         &[("SFTP_PW", SFTP_PASSWORD), ("ZIP_PW", "zip pass-phrase 2026")],
     );
-    assert!(added.status.success(), "{}", text(&added));
+    assert!(added.status.success(), "{}", output_text(&added));
     assert!(app.cli(&["push", "--tenant", "capital", "--wait"]).status.success());
     let row = the_only_row(&app).await;
     let file = ssh.upload_dir().join(&row.payload_name);
@@ -276,7 +264,7 @@ async fn a_password_protected_zip_opens_with_the_password_only(app: TestApp) {
     assert!(!seven("", &wrong).status.success(), "it does not open without the password");
     let right = app.scratch().join("right");
     let opened = seven("zip pass-phrase 2026", &right);
-    assert!(opened.status.success(), "{}", text(&opened));
+    assert!(opened.status.success(), "{}", output_text(&opened));
     let mut plain = zip::ZipArchive::new(std::io::Cursor::new(row.payload.clone())).unwrap();
     for i in 0..plain.len() {
         let mut entry = plain.by_index(i).unwrap();
@@ -289,7 +277,7 @@ async fn a_password_protected_zip_opens_with_the_password_only(app: TestApp) {
     assert_eq!(audit[0].payload_sha256, row.payload_sha256);
     assert_eq!(audit[0].sent_sha256.as_deref(), Some(app::outbox::ssr::sha256_hex(&sent).as_str()));
 }
-both_backends!(a_password_protected_zip_opens_with_the_password_only, with = capital);
+both_backends!(a_password_protected_zip_opens_with_the_password_only, with = one_coc);
 
 /// `gpg` in a home of its own under `dir`.
 fn gpg(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -320,7 +308,7 @@ fn vendor_key(dir: &std::path::Path, name: &str, made: Made) -> std::path::PathB
         Made::Expired => gpg(dir, &expired),
         Made::SignOnly => gpg(dir, &["--quick-gen-key", &uid, "ed25519", "sign", "never"]),
     };
-    assert!(made.status.success(), "{}", text(&made));
+    assert!(made.status.success(), "{}", output_text(&made));
     let exported = gpg(dir, &["--armor", "--export", &format!("{name}@vendor.example")]);
     let path = dir.join(format!("{name}.asc"));
     std::fs::write(&path, &exported.stdout).unwrap();
@@ -355,13 +343,13 @@ async fn a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip(app: TestApp) {
         ],
         &[("SFTP_PW", SFTP_PASSWORD)],
     );
-    assert!(added.status.success(), "{}", text(&added));
+    assert!(added.status.success(), "{}", output_text(&added));
     assert!(app.cli(&["push", "--tenant", "capital", "--wait"]).status.success());
     let row = the_only_row(&app).await;
     let sent = ssh.upload_dir().join(format!("{}.pgp", row.payload_name));
     assert_eq!(ssh.files(), vec![format!("{}.pgp", row.payload_name)]);
     let decrypted = gpg(&dir, &["--decrypt", sent.to_str().unwrap()]);
-    assert!(decrypted.status.success(), "{}", text(&decrypted));
+    assert!(decrypted.status.success(), "{}", output_text(&decrypted));
     assert_eq!(decrypted.stdout, row.payload, "GnuPG decrypts it to the exact zip");
 
     for (name, made, why) in [
@@ -377,7 +365,7 @@ async fn a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip(app: TestApp) {
             &[("SFTP_PW", SFTP_PASSWORD)],
         );
         assert!(!refused.status.success());
-        assert!(text(&refused).contains(why), "{}", text(&refused));
+        assert!(output_text(&refused).contains(why), "{}", output_text(&refused));
     }
 }
-both_backends!(a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip, with = capital);
+both_backends!(a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip, with = one_coc);

@@ -288,3 +288,15 @@ pub async fn insert_coc(db: &DatabaseConnection, coc: &Coc) -> app::entities::te
     }
     tenant
 }
+
+/// One CoC, `capital` (TX-503), with its admin and one shelter: the file-delivery tests' setup.
+pub fn one_coc() -> super::Builder {
+    super::TestApp::builder().coc(
+        Coc::new("capital", "TX-503")
+            .user(User::admin(ONE_COC_ADMIN.0).dv_access())
+            .shelter(Shelter::new("N-1", "Night Shelter").project_type(1).line(ADULTS, 40, 30)),
+    )
+}
+
+/// `one_coc`'s admin.
+pub const ONE_COC_ADMIN: (&str, &str) = ("admin@capital.example", FIXTURE_PASSWORD);

@@ -25,7 +25,7 @@ pub use client::*;
 #[allow(unused_imports)]
 pub use database::{Backend, Template, TestDb, admin_pg_url};
 #[allow(unused_imports)]
-pub use fixtures::{ADULTS, CHILDREN, Coc, FAMILIES, FIXTURE_PASSWORD, Shelter, User};
+pub use fixtures::{ADULTS, CHILDREN, Coc, FAMILIES, FIXTURE_PASSWORD, ONE_COC_ADMIN, Shelter, User, one_coc};
 #[allow(unused_imports)]
 pub use sshd::{SFTP_PASSWORD, SFTP_USER, SshServer};
 
@@ -460,6 +460,11 @@ pub async fn add_vendor(
         vendor.mode = Set(app::vendors::VendorMode::Off);
     }
     vendor.insert(db).await.unwrap()
+}
+
+/// What a command printed, stdout then stderr.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 /// A vault under a fixed test key (the server under test has its own).
