@@ -6,32 +6,26 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use app::entities::outbox;
 
-fn add_blob_vendor(app: &TestApp, azurite: &Azurite, name: &str, key: &str) -> std::process::Output {
-    app.cli_with(
-        &[
-            "vendor",
-            "add",
-            "--tenant",
-            "capital",
-            "--name",
-            name,
-            "--kind",
-            "custom",
-            "--url",
-            &azurite.container_url("hmis"),
-            "--account-key-env",
-            "AZ_KEY",
-            "--mode",
-            "live",
-        ],
-        &[("AZ_KEY", key)],
-    )
+/// `vendor add` a live custom vendor on `azurite`'s container `hmis`, authorised by `auth` (the
+/// option naming the variable, `--account-key-env` or `--sas-env`) holding `secret`, with `extra`
+/// options.
+fn add_blob_vendor(
+    app: &TestApp,
+    azurite: &Azurite,
+    name: &str,
+    (auth, secret): (&str, &str),
+    extra: &[&str],
+) -> std::process::Output {
+    let url = azurite.container_url("hmis");
+    let args = ["vendor", "add", "--tenant", "capital", "--name", name, "--kind", "custom", "--url", &url];
+    let live = [auth, "AZ_SECRET", "--mode", "live"];
+    app.cli_with(&[&args[..], &live, extra].concat(), &[("AZ_SECRET", secret)])
 }
 
 async fn a_push_becomes_one_blob_with_our_bytes(app: TestApp) {
     let azurite = Azurite::start();
     azurite.create_container("hmis").await;
-    let added = add_blob_vendor(&app, &azurite, "Blob", AZURITE_KEY);
+    let added = add_blob_vendor(&app, &azurite, "Blob", ("--account-key-env", AZURITE_KEY), &[]);
     assert!(added.status.success(), "{}", output_text(&added));
     let tested = app.cli(&["vendor", "test", "--tenant", "capital", "--name", "Blob"]);
     assert!(tested.status.success(), "{}", output_text(&tested));
@@ -62,7 +56,7 @@ async fn a_wrong_account_key_fails_for_good(app: TestApp) {
     let azurite = Azurite::start();
     azurite.create_container("hmis").await;
     let wrong = "V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5Ww==";
-    assert!(add_blob_vendor(&app, &azurite, "Blob", wrong).status.success());
+    assert!(add_blob_vendor(&app, &azurite, "Blob", ("--account-key-env", wrong), &[]).status.success());
     let tested = app.cli(&["vendor", "test", "--tenant", "capital", "--name", "Blob"]);
     assert!(!tested.status.success());
     assert!(output_text(&tested).contains("refused the credentials"), "{}", output_text(&tested));
@@ -84,27 +78,7 @@ async fn a_sas_token_that_may_write_delivers_and_a_read_only_one_fails_for_good(
     let azurite = Azurite::start();
     azurite.create_container("hmis").await;
     let add = |name: &str, sas: String| {
-        app.cli_with(
-            &[
-                "vendor",
-                "add",
-                "--tenant",
-                "capital",
-                "--name",
-                name,
-                "--kind",
-                "custom",
-                "--url",
-                &azurite.container_url("hmis"),
-                "--sas-env",
-                "AZ_SAS",
-                "--format",
-                "inventory_v1",
-                "--mode",
-                "live",
-            ],
-            &[("AZ_SAS", &sas)],
-        )
+        add_blob_vendor(&app, &azurite, name, ("--sas-env", &sas), &["--format", "inventory_v1"])
     };
     let writer = azurite.container_sas("hmis", "cw");
     assert!(add("Writer", writer.clone()).status.success());

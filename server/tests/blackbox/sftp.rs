@@ -10,28 +10,25 @@ use app::entities::{outbox, vendor};
 
 const CAPITAL_ADMIN: (&str, &str) = ONE_COC_ADMIN;
 
-/// `vendor add` a live WellSky vendor on `ssh`, signing in with the password, pinning the key.
+/// `vendor add` a live WellSky vendor on `ssh`, signing in with the password, pinning the key,
+/// with the `extra` options (their secrets in `env`).
+fn add_wellsky_with(
+    app: &TestApp,
+    ssh: &SshServer,
+    name: &str,
+    password: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let url = ssh.url();
+    let args = ["vendor", "add", "--tenant", "capital", "--name", name, "--kind", "wellsky", "--url", &url];
+    let live = ["--password-env", "SFTP_PW", "--mode", "live", "--accept-host-key"];
+    let env = [&[("SFTP_PW", password)][..], env].concat();
+    app.cli_with(&[&args[..], &live, extra].concat(), &env)
+}
+
 fn add_wellsky(app: &TestApp, ssh: &SshServer, name: &str, password: &str) -> std::process::Output {
-    app.cli_with(
-        &[
-            "vendor",
-            "add",
-            "--tenant",
-            "capital",
-            "--name",
-            name,
-            "--kind",
-            "wellsky",
-            "--url",
-            &ssh.url(),
-            "--password-env",
-            "SFTP_PW",
-            "--mode",
-            "live",
-            "--accept-host-key",
-        ],
-        &[("SFTP_PW", password)],
-    )
+    add_wellsky_with(app, ssh, name, password, &[], &[])
 }
 
 async fn the_only_row(app: &TestApp) -> outbox::Model {
@@ -224,28 +221,8 @@ both_backends!(a_server_killed_mid_upload_leaves_no_final_file_and_is_retried, w
 /// sent bytes' SHA-256.
 async fn a_password_protected_zip_opens_with_the_password_only(app: TestApp) {
     let ssh = SshServer::start();
-    let added = app.cli_with(
-        &[
-            "vendor",
-            "add",
-            "--tenant",
-            "capital",
-            "--name",
-            "WellSky",
-            "--kind",
-            "wellsky",
-            "--url",
-            &ssh.url(),
-            "--password-env",
-            "SFTP_PW",
-            "--zip-password-env",
-            "ZIP_PW",
-            "--mode",
-            "live",
-            "--accept-host-key",
-        ],
-        &[("SFTP_PW", SFTP_PASSWORD), ("ZIP_PW", "zip pass-phrase 2026")],
-    );
+    let zip = [("ZIP_PW", "zip pass-phrase 2026")];
+    let added = add_wellsky_with(&app, &ssh, "WellSky", SFTP_PASSWORD, &["--zip-password-env", "ZIP_PW"], &zip);
     assert!(added.status.success(), "{}", output_text(&added));
     assert!(app.cli(&["push", "--tenant", "capital", "--wait"]).status.success());
     let row = the_only_row(&app).await;
@@ -321,28 +298,8 @@ async fn a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip(app: TestApp) {
     let ssh = SshServer::start();
     let dir = app.scratch().join("pgp");
     let key = vendor_key(&dir, "wellsky", Made::Good);
-    let added = app.cli_with(
-        &[
-            "vendor",
-            "add",
-            "--tenant",
-            "capital",
-            "--name",
-            "WellSky",
-            "--kind",
-            "wellsky",
-            "--url",
-            &ssh.url(),
-            "--password-env",
-            "SFTP_PW",
-            "--pgp-key-file",
-            key.to_str().unwrap(),
-            "--mode",
-            "live",
-            "--accept-host-key",
-        ],
-        &[("SFTP_PW", SFTP_PASSWORD)],
-    );
+    let pgp = ["--pgp-key-file", key.to_str().unwrap()];
+    let added = add_wellsky_with(&app, &ssh, "WellSky", SFTP_PASSWORD, &pgp, &[]);
     assert!(added.status.success(), "{}", output_text(&added));
     assert!(app.cli(&["push", "--tenant", "capital", "--wait"]).status.success());
     let row = the_only_row(&app).await;
@@ -357,13 +314,8 @@ async fn a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip(app: TestApp) {
         ("signer", Made::SignOnly, "PGP public key: the key can only sign, not encrypt"),
     ] {
         let key = vendor_key(&dir, name, made);
-        let key = key.to_str().unwrap();
-        let url = ssh.url();
-        let args = ["vendor", "add", "--tenant", "capital", "--name", name, "--kind", "wellsky", "--url", &url];
-        let refused = app.cli_with(
-            &[&args[..], &["--password-env", "SFTP_PW", "--pgp-key-file", key]].concat(),
-            &[("SFTP_PW", SFTP_PASSWORD)],
-        );
+        let refused =
+            add_wellsky_with(&app, &ssh, name, SFTP_PASSWORD, &["--pgp-key-file", key.to_str().unwrap()], &[]);
         assert!(!refused.status.success());
         assert!(output_text(&refused).contains(why), "{}", output_text(&refused));
     }
