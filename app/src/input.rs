@@ -85,6 +85,28 @@ pub fn text(field: &str, label: &str, raw: &str, max: usize, required: bool) -> 
     Ok(Some(t))
 }
 
+/// [`text`] that an export carries as entered (names, grant ids): also refused when it starts
+/// with `=`, `+`, `-` or `@`, which a spreadsheet opening the CSV would run as a formula. HMIS
+/// data passes through as entered, so it is refused here instead of rewritten in the CSV.
+pub fn exported_text(
+    field: &str,
+    label: &str,
+    raw: &str,
+    max: usize,
+    required: bool,
+) -> Result<Option<String>, AppError> {
+    let t = text(field, label, raw, max, required)?;
+    if t.as_deref().is_some_and(|t| t.starts_with(['=', '+', '-', '@'])) {
+        return Err(AppError::validation(
+            field,
+            format!(
+                "{label}: must not start with =, +, - or @ (spreadsheets read that as a formula); reword the start."
+            ),
+        ));
+    }
+    Ok(t)
+}
+
 /// Whether `raw` has the shape of a public id (`ssr::public_id`: 20 lower-case hex digits).
 pub fn is_public_id(raw: &str) -> bool {
     raw.len() == 20 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))

@@ -64,6 +64,7 @@ lazy_page!(Users, users::ui::UsersPage);
 lazy_page!(UserEditor, users::ui::UserPage);
 lazy_page!(HmisExport, ui::hmis_export::HmisExportPage);
 lazy_page!(Tenants, tenants::ui::TenantsPage);
+lazy_page!(CocSettings, tenants::ui::CocSettingsPage);
 lazy_page!(Vendors, vendors::ui::VendorsPage);
 lazy_page!(VendorEditor, vendors::ui::VendorPageView);
 
@@ -113,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/hmis-export") view={Lazy::<HmisExport>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/hmis-export/vendors") view={Lazy::<Vendors>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/hmis-export/vendors/:id") view={Lazy::<VendorEditor>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/settings") view={Lazy::<CocSettings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/platform/tenants") view={Lazy::<Tenants>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </Frame>

@@ -17,6 +17,7 @@ mod m0013_vendor_settings;
 mod m0014_vendor_transports;
 mod m0015_audit_sent_sha256;
 mod m0016_vendor_pgp_key;
+mod m0017_export_history;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_vendor_transports::Migration),
             Box::new(m0015_audit_sent_sha256::Migration),
             Box::new(m0016_vendor_pgp_key::Migration),
+            Box::new(m0017_export_history::Migration),
         ]
     }
 }

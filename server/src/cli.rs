@@ -59,6 +59,8 @@ pub enum Command {
         /// The zip file to write (replaced if it exists).
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        export: ExportArgs,
     },
     /// Set up HMIS vendors from a script: add, list, test the connection, change the mode.
     /// Secrets come from environment variables, never from the command line.
@@ -79,6 +81,8 @@ pub enum Command {
         /// non-zero if any was dead-lettered.
         #[arg(long)]
         wait: bool,
+        #[command(flatten)]
+        export: ExportArgs,
     },
     /// Seal every vendor secret again under the current secret key, after rotating it (the old
     /// key goes in `previous_secret_keys` until this has run).
@@ -195,6 +199,14 @@ pub struct VendorAdd {
     /// Azure Blob: the environment variable holding the storage account key.
     #[arg(long, value_name = "VAR")]
     pub account_key_env: Option<String>,
+    /// What the vendor gets of the DV shelters: `aggregate` (default) or `none` (for HMIS Leads
+    /// that already hold the VSP projects as descriptor-only records).
+    #[arg(long, value_name = "POLICY")]
+    pub dv_policy: Option<String>,
+    /// Also write the client-level FY2026 files (header only) into the zip, for importers that
+    /// require the whole file set.
+    #[arg(long)]
+    pub client_files: bool,
     /// Encrypt payloads to this OpenPGP public key (an armored key file the vendor gave you).
     #[arg(long, value_name = "PATH")]
     pub pgp_key_file: Option<PathBuf>,
@@ -205,4 +217,25 @@ pub struct VendorAdd {
     /// File destinations: the file name, with {coc}, {date}, {key} and {ext}.
     #[arg(long, value_name = "PATTERN")]
     pub file_name: Option<String>,
+}
+
+/// The export's parameters (docs/hmis-export.md): as of a date, for a report period.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ExportArgs {
+    /// Count the inventory in effect on this date, YYYY-MM-DD (default: today in the CoC's time
+    /// zone); for the HIC, the PIT night.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// The report period's first day (Export.csv ExportStartDate; default: the as-of date).
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// The report period's last day (ExportEndDate; default: the as-of date).
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+}
+
+impl ExportArgs {
+    pub fn query(&self) -> app::hmis::ExportQuery {
+        app::hmis::ExportQuery { as_of: self.as_of.clone(), start: self.start.clone(), end: self.end.clone() }
+    }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -23,7 +23,11 @@ fn error_response(err: &AppError) -> Response {
 /// `GET /admin/hmis-export/download`: the zip of the signed-in CoC admin's tenant. The page guard
 /// has already sent anonymous visitors to sign in and hidden the path from other roles; this
 /// checks again, as every entry point does.
-pub async fn download(State(state): State<AppState>, session: Session) -> Response {
+pub async fn download(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<app::hmis::ExportQuery>,
+) -> Response {
     let access = match authorize_session(&session, &state, COC_ADMIN).await {
         Ok(access) => access,
         Err(err) => return error_response(&err),
@@ -32,7 +36,7 @@ pub async fn download(State(state): State<AppState>, session: Session) -> Respon
         Ok(scope) => scope,
         Err(err) => return error_response(&err),
     };
-    match app::hmis::ssr::zip(&state.db, scope, chrono::Utc::now()).await {
+    match app::hmis::ssr::zip(&state.db, scope, chrono::Utc::now(), &query).await {
         Ok(app::hmis::ssr::ExportZip { name, bytes, .. }) => {
             tracing::info!(
                 event = "hmis_export.downloaded",
@@ -59,7 +63,12 @@ pub async fn download(State(state): State<AppState>, session: Session) -> Respon
 
 /// `hmis-bridge export --tenant SLUG --out FILE.zip`. The file is written whole or not at all:
 /// the zip goes to a temporary file beside it that is then renamed.
-pub async fn export_to_file(db: &DatabaseConnection, slug: &str, out: &Path) -> anyhow::Result<String> {
+pub async fn export_to_file(
+    db: &DatabaseConnection,
+    slug: &str,
+    out: &Path,
+    query: &app::hmis::ExportQuery,
+) -> anyhow::Result<String> {
     use app::entities::tenant;
     let tenant = tenant::Entity::find()
         .filter(tenant::Column::Slug.eq(slug))
@@ -67,12 +76,18 @@ pub async fn export_to_file(db: &DatabaseConnection, slug: &str, out: &Path) -> 
         .await?
         .with_context(|| format!("no CoC with short name {slug:?}"))?;
     let scope = app::ssr::scope::TenantScope::for_operator(tenant.id);
-    let app::hmis::ssr::ExportZip { name, bytes, .. } = app::hmis::ssr::zip(db, scope, chrono::Utc::now())
-        .await
-        .map_err(|e| anyhow::anyhow!("building the export: {e}"))?;
+    let app::hmis::ssr::ExportZip { name, bytes, inventory_records, params } =
+        app::hmis::ssr::zip(db, scope, chrono::Utc::now(), query).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let file_name = out.file_name().with_context(|| format!("{} is not a file path", out.display()))?;
     let tmp = out.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
     std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, out).with_context(|| format!("moving the export to {}", out.display()))?;
-    Ok(format!("Wrote {} ({} bytes, {name}).", out.display(), bytes.len()))
+    Ok(format!(
+        "Wrote {} ({} bytes, {name}): {inventory_records} inventory records, as of {}, report period {} to {}.",
+        out.display(),
+        bytes.len(),
+        params.as_of,
+        params.start,
+        params.end
+    ))
 }

@@ -111,13 +111,15 @@ async fn main() -> anyhow::Result<()> {
             seed::seed_demo(&conn, simulator).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
             seed::print_demo_logins();
         }
-        Command::Export { tenant, out } => println!("{}", export::export_to_file(&conn, &tenant, &out).await?),
+        Command::Export { tenant, out, export } => {
+            println!("{}", export::export_to_file(&conn, &tenant, &out, &export.query()).await?)
+        }
         Command::Vendor { command } => {
             server::vendor_cli::run(&conn, &settings, vault.context("vault made above")?, command).await?
         }
-        Command::Push { tenant, vendor, wait } => {
+        Command::Push { tenant, vendor, wait, export } => {
             let vault = vault.context("vault made above")?;
-            server::vendor_cli::push(&conn, &settings, vault, &tenant, vendor.as_deref(), wait).await?
+            server::vendor_cli::push(&conn, &settings, vault, &tenant, vendor.as_deref(), wait, &export.query()).await?
         }
         Command::RotateSecrets => {
             let vault = vault.context("vault made above")?;

@@ -35,7 +35,7 @@ pub async fn seed_demo(db: &DatabaseConnection, simulator: Option<Simulator<'_>>
         Some(t) => t,
         None => {
             let codes = CocCodes::parse("TX-503")?;
-            insert_tenant(db, "Capital Area Continuum of Care", DEMO_SLUG, &codes).await?
+            insert_tenant(db, "Capital Area Continuum of Care", DEMO_SLUG, &codes, "America/Chicago").await?
         }
     };
     for (email, name, role, dv_access, password) in DEMO_USERS {

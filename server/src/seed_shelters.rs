@@ -147,8 +147,21 @@ const SHELTERS: &[Shelter] = &[
         Some("nightdesk@capital-coc.example"),
     ),
     ("PRJ-2019", 1, "Dove Springs Family Shelter", 0, Some(4), "78744", &[(3, 32, (0, 0, 0), 30)], None),
+    ("PRJ-2021", 2, "SafeHarbor Family Refuge", 0, Some(1), "78759", &[(3, 20, (0, 0, 0), 18)], None),
     ("PRJ-2020", 4, "Riverbend Host Homes", 2, Some(4), "78757", &[(4, 6, (0, 6, 0), 5)], None),
 ];
+
+/// A plausible 2.06 funder for a demo project of `project_type`.
+fn demo_funder(project_type: i32) -> i32 {
+    match project_type {
+        0 | 1 => 8, // HUD: ESG – Emergency Shelter
+        2 => 5,     // HUD: CoC – Transitional Housing
+        3 => 2,     // HUD: CoC – Permanent Supportive Housing
+        8 => 6,     // HUD: CoC – Safe Haven
+        13 => 3,    // HUD: CoC – Rapid Re-Housing
+        _ => 46,
+    }
+}
 
 pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str) -> Result<(), AppError> {
     let already = shelter::Entity::find().filter(shelter::Column::TenantId.eq(tenant_id)).count(db).await?;
@@ -157,7 +170,18 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
     }
     let now = Utc::now();
     let start = NaiveDate::from_ymd_opt(2024, 10, 1).unwrap_or_default();
+    let today = app::ssr::clock::CocClock::for_tenant(db, Some(tenant_id)).await?.today(now);
     let txn = app::ssr::begin_write(db).await?;
+    // The DV aggregate covers the demo's whole history, at the CoC's office in Austin.
+    use sea_orm::sea_query::Expr;
+    app::entities::tenant::Entity::update_many()
+        .col_expr(app::entities::tenant::Column::DvAggregateStart, Expr::value(start))
+        .col_expr(app::entities::tenant::Column::DvGeocode, Expr::value("489453"))
+        .col_expr(app::entities::tenant::Column::DvZip, Expr::value("78701"))
+        .col_expr(app::entities::tenant::Column::DvGeographyType, Expr::value(1))
+        .filter(app::entities::tenant::Column::Id.eq(tenant_id))
+        .exec(&txn)
+        .await?;
     let mut org_ids = Vec::new();
     for (hmis_id, name, vsp) in ORGANIZATIONS {
         let org = organization::ActiveModel {
@@ -230,6 +254,7 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
                 unit_inventory: if *household_type == 3 { beds / 4 } else { *beds },
                 sub_counts: [0, 0, *vet, 0, *youth, *chronic, beds - vet - youth - chronic],
                 start_date: start,
+                end_date: None,
             };
             let line = insert_line(&txn, &s, &input).await?;
             bed_snapshot::ActiveModel {
@@ -239,6 +264,24 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
                 beds_occupied: Set(*occupied),
                 updated_by: Set(recorder),
                 recorded_at: Set(now - Duration::hours((i % 5) as i64 * 4)),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        app::shelters::participation::sync(&txn, &s, today).await?;
+        {
+            app::entities::funder::ActiveModel {
+                public_id: Set(app::ssr::public_id::new()),
+                tenant_id: Set(tenant_id),
+                shelter_id: Set(s.id),
+                funder: Set(demo_funder(*project_type)),
+                other_funder: Set(None),
+                grant_id: Set(Some(format!("TX0{}L6E03{}", 100 + i, 2400 + i))),
+                start_date: Set(start),
+                end_date: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
                 ..Default::default()
             }
             .insert(&txn)

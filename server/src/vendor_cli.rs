@@ -78,8 +78,9 @@ pub async fn run(
             if vendors.is_empty() {
                 println!("No vendors.");
             }
+            let clock = app::ssr::clock::CocClock::for_tenant(db, Some(scope.tenant_id())).await.map_err(fail)?;
             for v in vendors {
-                let view = app::vendors::ssr::view(db, &v).await.map_err(fail)?;
+                let view = app::vendors::ssr::view(db, &v, &clock).await.map_err(fail)?;
                 println!("{}\t{}\t{}\t{}", v.name, v.kind.cli_name(), v.mode.as_str(), v.endpoint_url);
                 if let Some(test) = &v.test_endpoint_url {
                     println!("\ttest endpoint: {test}");
@@ -158,6 +159,8 @@ fn add_input(args: &VendorAdd, allow_loopback: bool) -> anyhow::Result<app::vend
         sas_token: secret(&args.sas_env, "--sas-env")?.unwrap_or_default(),
         account_key: secret(&args.account_key_env, "--account-key-env")?.unwrap_or_default(),
         zip_password: secret(&args.zip_password_env, "--zip-password-env")?.unwrap_or_default(),
+        dv_policy: args.dv_policy.clone().unwrap_or_default(),
+        client_files: args.client_files.then(|| "on".to_string()),
         pgp_public_key: match &args.pgp_key_file {
             Some(path) => {
                 std::fs::read_to_string(path).with_context(|| format!("reading --pgp-key-file {}", path.display()))?
@@ -192,6 +195,7 @@ pub async fn push(
     tenant: &str,
     vendor: Option<&str>,
     wait: bool,
+    query: &app::hmis::ExportQuery,
 ) -> anyhow::Result<()> {
     let scope = scope(db, tenant).await?;
     let target = match vendor {
@@ -204,7 +208,8 @@ pub async fn push(
         .await
         .map_err(fail)?;
     let token = uuid::Uuid::new_v4().simple().to_string();
-    let queued = app::outbox::push::push_to(db, scope, &vendors, &token, chrono::Utc::now()).await.map_err(fail)?;
+    let queued =
+        app::outbox::push::push_to(db, scope, &vendors, &token, chrono::Utc::now(), query).await.map_err(fail)?;
     for (name, row) in &queued.created {
         println!(
             "Queued {} records to {name} ({:?} endpoint), delivery {}.",

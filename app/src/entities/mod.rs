@@ -1,6 +1,8 @@
 //! SeaORM entities. The schema itself lives in the `migration` crate.
 pub mod admin_audit;
 pub mod bed_snapshot;
+pub mod funder;
+pub mod hmis_participation;
 pub mod installation;
 pub mod inventory;
 pub mod login_throttle;

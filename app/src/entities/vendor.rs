@@ -39,6 +39,10 @@ pub struct Model {
     pub host_key_offered: Option<String>,
     /// The armored OpenPGP public key payloads are encrypted to, if the vendor asks for it.
     pub pgp_public_key: Option<String>,
+    /// What the vendor gets of the DV shelters: the aggregate, or nothing DV.
+    pub dv_policy: crate::vendors::DvPolicy,
+    /// Also write the client-level FY2026 files, header only (importers that require them).
+    pub client_files: bool,
     pub last_test_at: Option<ChronoDateTimeUtc>,
     pub last_test_ok: Option<bool>,
     pub last_test_detail: Option<String>,

@@ -101,6 +101,77 @@ pub const HMIS_PARTICIPATION_TYPE: CodeList = CodeList {
     entries: &[(0, "Not participating"), (1, "HMIS participating"), (2, "Comparable database participating")],
 };
 
+/// 2.06.1 FundingSource, as offered for new records (FY2026: 56 "HUD: CoC Builds" is new; 47 and
+/// 48 are retired, see [`RETIRED_FUNDING_SOURCE`]).
+pub const FUNDING_SOURCE: CodeList = CodeList {
+    name: "Funder",
+    entries: &[
+        (1, "HUD: CoC – Homelessness Prevention (High Performing Communities only)"),
+        (2, "HUD: CoC – Permanent Supportive Housing"),
+        (3, "HUD: CoC – Rapid Re-Housing"),
+        (4, "HUD: CoC – Supportive Services Only"),
+        (5, "HUD: CoC – Transitional Housing"),
+        (6, "HUD: CoC – Safe Haven"),
+        (7, "HUD: CoC – Single Room Occupancy (SRO)"),
+        (8, "HUD: ESG – Emergency Shelter (operating and/or essential services)"),
+        (9, "HUD: ESG – Homelessness Prevention"),
+        (10, "HUD: ESG – Rapid Re-Housing"),
+        (11, "HUD: ESG – Street Outreach"),
+        (13, "HUD: Rural Housing Stability Assistance Program"),
+        (14, "HUD: HOPWA – Hotel/Motel Vouchers"),
+        (15, "HUD: HOPWA – Housing Information"),
+        (16, "HUD: HOPWA – Permanent Housing (facility based or TBRA)"),
+        (17, "HUD: HOPWA – Permanent Housing Placement"),
+        (18, "HUD: HOPWA – Short-Term Rent, Mortgage, Utility assistance"),
+        (19, "HUD: HOPWA – Short-Term Supportive Facility"),
+        (20, "HUD: HOPWA – Transitional Housing (facility based or TBRA)"),
+        (21, "HUD: HUD/VASH"),
+        (22, "HHS: PATH – Street Outreach & Supportive Services Only"),
+        (23, "HHS: RHY – Basic Center Program (prevention and shelter)"),
+        (24, "HHS: RHY – Maternity Group Home for Pregnant and Parenting Youth"),
+        (25, "HHS: RHY – Transitional Living Program"),
+        (26, "HHS: RHY – Street Outreach Project"),
+        (27, "HHS: RHY – Demonstration Project"),
+        (30, "VA: Community Contract Safe Haven Program"),
+        (33, "VA: Supportive Services for Veteran Families"),
+        (34, "N/A"),
+        (35, "HUD: Pay for Success"),
+        (36, "HUD: Public and Indian Housing (PIH) Programs"),
+        (37, "VA: Grant Per Diem – Bridge Housing"),
+        (38, "VA: Grant Per Diem – Low Demand"),
+        (39, "VA: Grant Per Diem – Hospital to Housing"),
+        (40, "VA: Grant Per Diem – Clinical Treatment"),
+        (41, "VA: Grant Per Diem – Service Intensive Transitional Housing"),
+        (42, "VA: Grant Per Diem – Transition in Place"),
+        (43, "HUD: CoC – Youth Homeless Demonstration Program (YHDP)"),
+        (44, "HUD: CoC – Joint Component TH/RRH"),
+        (45, "VA: Grant Per Diem – Case Management/Housing Retention"),
+        (46, "Local or Other Funding Source (please specify)"),
+        (50, "HUD: HOME"),
+        (51, "HUD: HOME (ARP)"),
+        (52, "HUD: PIH (Emergency Housing Voucher)"),
+        (53, "HUD: ESG – RUSH"),
+        (54, "HUD: Unsheltered Special NOFO"),
+        (55, "HUD: Rural Special NOFO"),
+        (56, "HUD: CoC Builds"),
+    ],
+};
+
+/// 2.06.1 codes retired in FY2026: records that hold them keep them, but they are not offered.
+pub const RETIRED_FUNDING_SOURCE: CodeList =
+    CodeList { name: "Funder", entries: &[(47, "HUD: ESG – CV (retired)"), (48, "HUD: HOPWA – CV (retired)")] };
+
+/// 2.06.1 46: the funder is named in OtherFunder.
+pub const FUNDER_OTHER: i32 = 46;
+
+/// A funding source's label, retired ones included.
+pub fn funder_label(code: i32) -> &'static str {
+    if RETIRED_FUNDING_SOURCE.contains(code) { RETIRED_FUNDING_SOURCE.label(code) } else { FUNDING_SOURCE.label(code) }
+}
+
+/// 2.08.1: a victim service provider's project in a comparable database.
+pub const HMIS_PARTICIPATION_COMPARABLE_DB: i32 = 2;
+
 /// TargetPopulation value that marks a DV project.
 pub const TARGET_POPULATION_DV: i32 = 1;
 

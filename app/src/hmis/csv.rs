@@ -3,10 +3,11 @@
 //!
 //! Conventions: a header row of bare names; string cells always in double quotes (a quote inside
 //! is doubled); integers and dates bare; null as an empty field; CRLF line ends; UTF-8 without a
-//! byte-order mark. Text is cleaned on the way out: `< > [ ] { }` are stripped (FY2026), line
-//! breaks and tabs become spaces, a cell that would start with `= + - @`, a tab or a line break
-//! gets a leading `'` so a spreadsheet never runs it as a formula, and a string longer than its
-//! column's S# limit is cut at that many characters.
+//! byte-order mark. Text passes through as entered (FY2026), except that `< > [ ] { }` are
+//! stripped (the one change the spec allows; the forms refuse them anyway), line breaks and tabs
+//! become spaces, and a string longer than its column's S# limit is cut at that many characters.
+//! Text that a spreadsheet would run as a formula (a leading `= + - @`) is refused where it is
+//! typed (`input::exported_text`), not rewritten here.
 use std::io::{Cursor, Write};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
@@ -112,12 +113,12 @@ const EXPORT: &[Column<ExportRecord>] = &[
     col("ExportID", S(32), |e, _| s(&e.export_id)),
     col("SourceType", I, |e, _| i(e.source_type)),
     col("SourceID", S(350), |e, _| s(&e.source_id)),
-    col("SourceName", S(50), null),
-    col("SourceContactFirst", S(50), null),
-    col("SourceContactLast", S(50), null),
-    col("SourceContactPhone", S(10), null),
-    col("SourceContactExtension", S(5), null),
-    col("SourceContactEmail", S(320), null),
+    col("SourceName", S(50), |e, _| so(&e.source_name)),
+    col("SourceContactFirst", S(50), |e, _| so(&e.source_contact[0])),
+    col("SourceContactLast", S(50), |e, _| so(&e.source_contact[1])),
+    col("SourceContactPhone", S(10), |e, _| so(&e.source_contact[2])),
+    col("SourceContactExtension", S(5), |e, _| so(&e.source_contact[3])),
+    col("SourceContactEmail", S(320), |e, _| so(&e.source_contact[4])),
     col("ExportDate", T, |e, _| t(e.export_date)),
     col("ExportStartDate", D, |e, _| d(e.export_start_date)),
     col("ExportEndDate", D, |e, _| d(e.export_end_date)),
@@ -185,7 +186,7 @@ const FUNDER: &[Column<FunderRecord>] = &[
     col("ProjectID", S(32), |f, _| s(&f.project_id)),
     col("Funder", I, |f, _| i(f.funder)),
     col("OtherFunder", S(100), |f, _| so(&f.other_funder)),
-    col("GrantID", S(100), |f, _| s(&f.grant_id)),
+    col("GrantID", S(100), |f, _| so(&f.grant_id)),
     col("StartDate", D, |f, _| d(f.start_date)),
     col("EndDate", D, |f, _| Cell::D(f.end_date)),
 ];
@@ -221,7 +222,6 @@ const HMIS_PARTICIPATION: &[Column<ParticipationRecord>] = &[
 /// One CSV file of the export: its name, its columns, and the records it holds.
 pub trait CsvFile {
     fn name(&self) -> &'static str;
-    fn header(&self) -> Vec<(&'static str, Kind)>;
     /// The file's text: the header, then a row per record.
     fn text(&self, export: &HmisExport) -> String;
     /// The same rows as JSON objects keyed by the column names (the HUD HMIS API's
@@ -257,10 +257,6 @@ impl<R> CsvFile for Table<R> {
         self.name
     }
 
-    fn header(&self) -> Vec<(&'static str, Kind)> {
-        self.columns.iter().map(|c| (c.name, c.kind)).collect()
-    }
-
     fn text(&self, export: &HmisExport) -> String {
         let mut out = self.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
         out.push_str("\r\n");
@@ -289,47 +285,490 @@ impl<R> CsvFile for Table<R> {
     }
 }
 
-/// The files of the zip, in order.
+/// A file of the FY2026 set this product holds no records for: its header row alone. Affiliation
+/// links services-only projects to residential ones (every project here is residential);
+/// CEParticipation is not recorded yet; the client-level files never have data here.
+#[derive(Clone, Copy)]
+struct HeaderOnly {
+    name: &'static str,
+    columns: &'static [&'static str],
+}
+
+impl CsvFile for HeaderOnly {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn text(&self, _: &HmisExport) -> String {
+        format!("{}\r\n", self.columns.join(","))
+    }
+
+    fn json(&self, _: &HmisExport) -> Vec<serde_json::Value> {
+        Vec::new()
+    }
+}
+
+const META_NAMES: [&str; 5] = ["DateCreated", "DateUpdated", "UserID", "DateDeleted", "ExportID"];
+
+macro_rules! header_only {
+    ($name:literal, [$($column:literal),* $(,)?]) => {
+        HeaderOnly { name: $name, columns: &[$($column,)* META_NAMES[0], META_NAMES[1], META_NAMES[2], META_NAMES[3], META_NAMES[4]] }
+    };
+}
+
+/// Affiliation.csv (2.05, services-only projects) and CEParticipation.csv (2.09).
+const AFFILIATION: HeaderOnly = header_only!("Affiliation.csv", ["AffiliationID", "ProjectID", "ResProjectID"]);
+const CE_PARTICIPATION: HeaderOnly = header_only!(
+    "CEParticipation.csv",
+    [
+        "CEParticipationID",
+        "ProjectID",
+        "AccessPoint",
+        "PreventionAssessment",
+        "CrisisAssessment",
+        "HousingAssessment",
+        "DirectServices",
+        "ReceivesReferrals",
+        "CEParticipationStatusStartDate",
+        "CEParticipationStatusEndDate",
+    ]
+);
+
+/// The client-level FY2026 files, header only, for importers that require the whole set (a
+/// vendor's "client files" option). Headers from the FY2026 machine-readable specification.
+const CLIENT_FILES: &[HeaderOnly] = &[
+    header_only!(
+        "Client.csv",
+        [
+            "PersonalID",
+            "FirstName",
+            "MiddleName",
+            "LastName",
+            "NameSuffix",
+            "NameDataQuality",
+            "SSN",
+            "SSNDataQuality",
+            "DOB",
+            "DOBDataQuality",
+            "Sex",
+            "AmIndAKNative",
+            "Asian",
+            "BlackAfAmerican",
+            "HispanicLatinao",
+            "MidEastNAfrican",
+            "NativeHIPacific",
+            "White",
+            "RaceNone",
+            "AdditionalRaceEthnicity",
+            "VeteranStatus",
+            "YearEnteredService",
+            "YearSeparated",
+            "WorldWarII",
+            "KoreanWar",
+            "VietnamWar",
+            "DesertStorm",
+            "AfghanistanOEF",
+            "IraqOIF",
+            "IraqOND",
+            "OtherTheater",
+            "MilitaryBranch",
+            "DischargeStatus",
+        ]
+    ),
+    header_only!(
+        "Enrollment.csv",
+        [
+            "EnrollmentID",
+            "PersonalID",
+            "ProjectID",
+            "EntryDate",
+            "HouseholdID",
+            "RelationshipToHoH",
+            "EnrollmentCoC",
+            "LivingSituation",
+            "RentalSubsidyType",
+            "LengthOfStay",
+            "LOSUnderThreshold",
+            "PreviousStreetESSH",
+            "DateToStreetESSH",
+            "TimesHomelessPastThreeYears",
+            "MonthsHomelessPastThreeYears",
+            "DisablingCondition",
+            "DateOfEngagement",
+            "MoveInDate",
+            "DateOfPATHStatus",
+            "ClientEnrolledInPATH",
+            "ReasonNotEnrolled",
+            "PercentAMI",
+            "ReferralSource",
+            "CountOutreachReferralApproaches",
+            "DateOfBCPStatus",
+            "EligibleForRHY",
+            "ReasonNoServices",
+            "RunawayYouth",
+            "FormerWardChildWelfare",
+            "ChildWelfareYears",
+            "ChildWelfareMonths",
+            "FormerWardJuvenileJustice",
+            "JuvenileJusticeYears",
+            "JuvenileJusticeMonths",
+            "UnemploymentFam",
+            "MentalHealthDisorderFam",
+            "PhysicalDisabilityFam",
+            "AlcoholDrugUseDisorderFam",
+            "InsufficientIncome",
+            "IncarceratedParent",
+            "VAMCStation",
+            "TargetScreenReqd",
+            "TimeToHousingLoss",
+            "AnnualPercentAMI",
+            "LiteralHomelessHistory",
+            "ClientLeaseholder",
+            "HOHLeaseholder",
+            "SubsidyAtRisk",
+            "EvictionHistory",
+            "CriminalRecord",
+            "IncarceratedAdult",
+            "PrisonDischarge",
+            "SexOffender",
+            "DisabledHoH",
+            "CurrentPregnant",
+            "SingleParent",
+            "DependentUnder6",
+            "HH5Plus",
+            "CoCPrioritized",
+            "HPScreeningScore",
+            "ThresholdScore",
+            "MentalHealthConsultation",
+        ]
+    ),
+    header_only!(
+        "Exit.csv",
+        [
+            "ExitID",
+            "EnrollmentID",
+            "PersonalID",
+            "ExitDate",
+            "Destination",
+            "DestinationSubsidyType",
+            "OtherDestination",
+            "HousingAssessment",
+            "SubsidyInformation",
+            "ProjectCompletionStatus",
+            "EarlyExitReason",
+            "ExchangeForSex",
+            "ExchangeForSexPastThreeMonths",
+            "CountOfExchangeForSex",
+            "AskedOrForcedToExchangeForSex",
+            "AskedOrForcedToExchangeForSexPastThreeMonths",
+            "WorkplaceViolenceThreats",
+            "WorkplacePromiseDifference",
+            "CoercedToContinueWork",
+            "LaborExploitPastThreeMonths",
+            "CounselingReceived",
+            "IndividualCounseling",
+            "FamilyCounseling",
+            "GroupCounseling",
+            "SessionCountAtExit",
+            "PostExitCounselingPlan",
+            "SessionsInPlan",
+            "DestinationSafeClient",
+            "DestinationSafeWorker",
+            "PosAdultConnections",
+            "PosPeerConnections",
+            "PosCommunityConnections",
+            "AftercareDate",
+            "AftercareProvided",
+            "EmailSocialMedia",
+            "Telephone",
+            "InPersonIndividual",
+            "InPersonGroup",
+            "CMExitReason",
+        ]
+    ),
+    header_only!(
+        "IncomeBenefits.csv",
+        [
+            "IncomeBenefitsID",
+            "EnrollmentID",
+            "PersonalID",
+            "InformationDate",
+            "IncomeFromAnySource",
+            "TotalMonthlyIncome",
+            "Earned",
+            "EarnedAmount",
+            "Unemployment",
+            "UnemploymentAmount",
+            "SSI",
+            "SSIAmount",
+            "SSDI",
+            "SSDIAmount",
+            "VADisabilityService",
+            "VADisabilityServiceAmount",
+            "VADisabilityNonService",
+            "VADisabilityNonServiceAmount",
+            "PrivateDisability",
+            "PrivateDisabilityAmount",
+            "WorkersComp",
+            "WorkersCompAmount",
+            "TANF",
+            "TANFAmount",
+            "GA",
+            "GAAmount",
+            "SocSecRetirement",
+            "SocSecRetirementAmount",
+            "Pension",
+            "PensionAmount",
+            "ChildSupport",
+            "ChildSupportAmount",
+            "Alimony",
+            "AlimonyAmount",
+            "OtherIncomeSource",
+            "OtherIncomeAmount",
+            "OtherIncomeSourceIdentify",
+            "BenefitsFromAnySource",
+            "SNAP",
+            "WIC",
+            "TANFChildCare",
+            "TANFTransportation",
+            "OtherTANF",
+            "OtherBenefitsSource",
+            "OtherBenefitsSourceIdentify",
+            "InsuranceFromAnySource",
+            "Medicaid",
+            "NoMedicaidReason",
+            "Medicare",
+            "NoMedicareReason",
+            "SCHIP",
+            "NoSCHIPReason",
+            "VHAServices",
+            "NoVHAReason",
+            "EmployerProvided",
+            "NoEmployerProvidedReason",
+            "COBRA",
+            "NoCOBRAReason",
+            "PrivatePay",
+            "NoPrivatePayReason",
+            "StateHealthIns",
+            "NoStateHealthInsReason",
+            "IndianHealthServices",
+            "NoIndianHealthServicesReason",
+            "OtherInsurance",
+            "OtherInsuranceIdentify",
+            "ADAP",
+            "NoADAPReason",
+            "RyanWhiteMedDent",
+            "NoRyanWhiteReason",
+            "ConnectionWithSOAR",
+            "DataCollectionStage",
+        ]
+    ),
+    header_only!(
+        "HealthAndDV.csv",
+        [
+            "HealthAndDVID",
+            "EnrollmentID",
+            "PersonalID",
+            "InformationDate",
+            "DomesticViolenceSurvivor",
+            "WhenOccurred",
+            "CurrentlyFleeing",
+            "GeneralHealthStatus",
+            "DentalHealthStatus",
+            "MentalHealthStatus",
+            "PregnancyStatus",
+            "DueDate",
+            "DataCollectionStage",
+        ]
+    ),
+    header_only!(
+        "EmploymentEducation.csv",
+        [
+            "EmploymentEducationID",
+            "EnrollmentID",
+            "PersonalID",
+            "InformationDate",
+            "LastGradeCompleted",
+            "SchoolStatus",
+            "Employed",
+            "EmploymentType",
+            "NotEmployedReason",
+            "DataCollectionStage",
+        ]
+    ),
+    header_only!(
+        "Disabilities.csv",
+        [
+            "DisabilitiesID",
+            "EnrollmentID",
+            "PersonalID",
+            "InformationDate",
+            "DisabilityType",
+            "DisabilityResponse",
+            "IndefiniteAndImpairs",
+            "TCellCountAvailable",
+            "TCellCount",
+            "TCellSource",
+            "ViralLoadAvailable",
+            "ViralLoad",
+            "ViralLoadSource",
+            "AntiRetroviral",
+            "DataCollectionStage",
+        ]
+    ),
+    header_only!(
+        "Services.csv",
+        [
+            "ServicesID",
+            "EnrollmentID",
+            "PersonalID",
+            "DateProvided",
+            "RecordType",
+            "TypeProvided",
+            "OtherTypeProvided",
+            "MovingOnOtherType",
+            "SubTypeProvided",
+            "FAAmount",
+            "FAStartDate",
+            "FAEndDate",
+            "ReferralOutcome",
+        ]
+    ),
+    header_only!(
+        "CurrentLivingSituation.csv",
+        [
+            "CurrentLivingSitID",
+            "EnrollmentID",
+            "PersonalID",
+            "InformationDate",
+            "CurrentLivingSituation",
+            "CLSSubsidyType",
+            "VerifiedBy",
+            "LeaveSituation14Days",
+            "SubsequentResidence",
+            "ResourcesToObtain",
+            "LeaseOwn60Day",
+            "MovedTwoOrMore",
+            "LocationDetails",
+        ]
+    ),
+    header_only!(
+        "Assessment.csv",
+        [
+            "AssessmentID",
+            "EnrollmentID",
+            "PersonalID",
+            "AssessmentDate",
+            "AssessmentLocation",
+            "AssessmentType",
+            "AssessmentLevel",
+            "PrioritizationStatus",
+        ]
+    ),
+    header_only!(
+        "AssessmentQuestions.csv",
+        [
+            "AssessmentQuestionID",
+            "AssessmentID",
+            "EnrollmentID",
+            "PersonalID",
+            "AssessmentQuestionGroup",
+            "AssessmentQuestionOrder",
+            "AssessmentQuestion",
+            "AssessmentAnswer",
+        ]
+    ),
+    header_only!(
+        "AssessmentResults.csv",
+        [
+            "AssessmentResultID",
+            "AssessmentID",
+            "EnrollmentID",
+            "PersonalID",
+            "AssessmentResultType",
+            "AssessmentResult",
+        ]
+    ),
+    header_only!(
+        "Event.csv",
+        [
+            "EventID",
+            "EnrollmentID",
+            "PersonalID",
+            "EventDate",
+            "Event",
+            "ProbSolDivRRResult",
+            "ReferralCaseManageAfter",
+            "LocationCrisisOrPHHousing",
+            "ReferralResult",
+            "ResultDate",
+        ]
+    ),
+    header_only!(
+        "YouthEducationStatus.csv",
+        [
+            "YouthEducationStatusID",
+            "EnrollmentID",
+            "PersonalID",
+            "InformationDate",
+            "CurrentSchoolAttend",
+            "MostRecentEdStatus",
+            "CurrentEdStatus",
+            "DataCollectionStage",
+        ]
+    ),
+];
+
+/// The project-descriptor files, in the specification's order: what every export carries.
 pub fn files() -> Vec<Box<dyn CsvFile>> {
     vec![
         Box::new(Table::new("Export.csv", EXPORT, |x| std::slice::from_ref(&x.export))),
         Box::new(Table::with_meta("Organization.csv", ORGANIZATION, |x| &x.organizations)),
         Box::new(Table::new("User.csv", USER, |x| &x.users)),
         Box::new(Table::with_meta("Project.csv", PROJECT, |x| &x.projects)),
-        Box::new(Table::with_meta("ProjectCoC.csv", PROJECT_COC, |x| &x.project_cocs)),
         Box::new(Table::with_meta("Funder.csv", FUNDER, |x| &x.funders)),
+        Box::new(Table::with_meta("ProjectCoC.csv", PROJECT_COC, |x| &x.project_cocs)),
         Box::new(Table::with_meta("Inventory.csv", INVENTORY, |x| &x.inventories)),
+        Box::new(AFFILIATION),
         Box::new(Table::with_meta("HMISParticipation.csv", HMIS_PARTICIPATION, |x| &x.participations)),
+        Box::new(CE_PARTICIPATION),
     ]
+}
+
+/// Which files a zip holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileSet {
+    /// The project-descriptor files.
+    Descriptors,
+    /// Those and the client-level files, header only: the whole FY2026 set.
+    Complete,
+}
+
+/// The files of a zip, in order.
+pub fn files_of(set: FileSet) -> Vec<Box<dyn CsvFile>> {
+    let mut files = files();
+    if set == FileSet::Complete {
+        files.extend(CLIENT_FILES.iter().map(|f| Box::new(*f) as Box<dyn CsvFile>));
+    }
+    files
 }
 
 fn stripped(c: char) -> bool {
     matches!(c, '<' | '>' | '[' | ']' | '{' | '}')
 }
 
-/// Clean a text cell for the export (see the module comment).
+/// Clean a text cell for the export, CSV and JSON alike (see the module comment).
 pub fn clean_text(raw: &str, max_chars: usize) -> String {
-    clean(raw, max_chars, true)
+    raw.chars()
+        .filter(|c| !stripped(*c))
+        .map(|c| if matches!(c, '\r' | '\n' | '\t') { ' ' } else { c })
+        .take(max_chars)
+        .collect()
 }
 
-/// Text for a JSON payload: cleaned as for the CSV, without the leading `'` (which only guards
-/// spreadsheets).
-pub fn clean_json_text(raw: &str, max_chars: usize) -> String {
-    clean(raw, max_chars, false)
-}
-
-/// [`clean_text`], with the leading `'` against formulas only when `neutralise`.
-fn clean(raw: &str, max_chars: usize, neutralise: bool) -> String {
-    let kept = raw.chars().filter(|c| !stripped(*c)).map(|c| if matches!(c, '\r' | '\n' | '\t') { ' ' } else { c });
-    let risky =
-        neutralise && matches!(raw.chars().find(|c| !stripped(*c)), Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n'));
-    risky.then_some('\'').into_iter().chain(kept).take(max_chars).collect()
-}
-
-/// Text that needs no cleaning: nothing stripped, replaced or neutralised, and short enough.
+/// Text that needs no cleaning: nothing stripped or replaced, and short enough.
 fn is_clean(v: &str, max_chars: usize) -> bool {
-    !v.starts_with(['=', '+', '-', '@'])
-        && !v.bytes().any(|b| matches!(b, b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'\r' | b'\n' | b'\t'))
+    !v.bytes().any(|b| matches!(b, b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'\r' | b'\n' | b'\t'))
         && (v.len() <= max_chars || v.chars().count() <= max_chars)
 }
 
@@ -372,13 +811,12 @@ fn write_cell(out: &mut String, cell: &Cell, kind: Kind) {
     }
 }
 
-/// One cell as JSON (see [`CsvFile::json`]). Text is cleaned as for the CSV but for the leading
-/// `'`, which only guards spreadsheets.
+/// One cell as JSON (see [`CsvFile::json`]). Text is cleaned as for the CSV.
 fn json_cell(cell: &Cell, kind: Kind) -> serde_json::Value {
     use serde_json::Value;
     match (cell, kind) {
         (Cell::S(Some(v)), S(max)) if is_clean(v, max) => Value::String(v.to_string()),
-        (Cell::S(Some(v)), S(max)) => Value::String(clean(v, max, false)),
+        (Cell::S(Some(v)), S(max)) => Value::String(clean_text(v, max)),
         (Cell::I(Some(v)), _) => Value::from(*v),
         (Cell::D(Some(v)), _) => Value::String(date_text(*v)),
         (Cell::T(Some(v)), _) => {
@@ -388,9 +826,9 @@ fn json_cell(cell: &Cell, kind: Kind) -> serde_json::Value {
     }
 }
 
-/// The flat zip of the eight CSV files. Entries carry the export's time, so the same export
+/// The flat zip of the CSV files of `set`. Entries carry the export's time, so the same export
 /// gives the same bytes.
-pub fn write_zip(export: &HmisExport) -> Result<Vec<u8>, zip::result::ZipError> {
+pub fn write_zip(export: &HmisExport, set: FileSet) -> Result<Vec<u8>, zip::result::ZipError> {
     let t = export.export.export_date;
     let (date, time) = (t.date(), t.time());
     let stamp = zip::DateTime::from_date_and_time(
@@ -409,7 +847,7 @@ pub fn write_zip(export: &HmisExport) -> Result<Vec<u8>, zip::result::ZipError> 
         .last_modified_time(stamp)
         .unix_permissions(0o644);
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for file in files() {
+    for file in files_of(set) {
         zip.start_file(file.name(), options)?;
         zip.write_all(file.text(export).as_bytes())?;
     }
@@ -421,20 +859,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_is_cleaned_and_neutralised() {
+    fn text_passes_through_but_for_what_fy2026_strips() {
         assert_eq!(clean_text("Hope <Street> [Shelter] {x}", 200), "Hope Street Shelter x");
-        assert_eq!(clean_text("=SUM(A1)", 200), "'=SUM(A1)");
-        assert_eq!(clean_text("+1", 200), "'+1");
-        assert_eq!(clean_text("-1", 200), "'-1");
-        assert_eq!(clean_text("@cmd", 200), "'@cmd");
-        assert_eq!(clean_text("\tx", 200), "' x");
-        assert_eq!(clean_text("\r\nx", 200), "'  x");
-        assert_eq!(clean_text("<=x", 200), "'=x");
-        assert_eq!(clean_text("a\nb", 200), "a b");
+        // Stored verbatim, sent verbatim (the forms refuse a leading = + - @).
+        assert_eq!(clean_text("-1", 200), "-1");
+        assert_eq!(clean_text("O'Hara & Sons, \"North\"", 200), "O'Hara & Sons, \"North\"");
+        assert_eq!(clean_text("a\nb\tc", 200), "a b c");
         assert_eq!(clean_text("Casa Esperanza – Niños", 200), "Casa Esperanza – Niños");
         assert_eq!(clean_text("ééééé", 3), "ééé");
         assert_eq!(clean_text("TX-503", 6), "TX-503");
-        assert_eq!(clean_text("=abc", 3), "'=a");
     }
 
     #[test]

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::PreviewRow;
-use super::csv::{self, clean_json_text, date_text};
-use super::records::{HmisExport, InventoryRecord, ProjectRecord};
+use super::csv::{self, clean_text, date_text};
+use super::records::{ExportRun, HmisExport, InventoryRecord, ProjectRecord};
 
 /// The contract versions this server can send; a vendor is pinned to one.
 pub const INVENTORY_VERSIONS: &[u32] = &[1];
@@ -99,10 +99,13 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The contract's version 1 document of `export`.
-pub fn inventory_v1(export: &HmisExport) -> InventoryDocument {
+/// The contract's version 1 document of `export` (made by `run`). Every inventory record is
+/// sent, ended and future ones too; the occupancy goes with the lines in effect on the as-of
+/// date.
+pub fn inventory_v1(export: &HmisExport, run: &ExportRun) -> InventoryDocument {
     let e = &export.export;
-    let generated_at = rfc3339(DateTime::from_naive_utc_and_offset(e.export_date, Utc));
+    let generated_at = rfc3339(run.exported_at);
+    let as_of = run.params.as_of;
     // Each line's project and preview row by ProjectID, looked up once (an export may hold a
     // hundred thousand lines).
     let projects: HashMap<&str, &ProjectRecord> = export.projects.iter().map(|p| (p.project_id.as_str(), p)).collect();
@@ -112,7 +115,8 @@ pub fn inventory_v1(export: &HmisExport) -> InventoryDocument {
         .inventories
         .iter()
         .map(|line| {
-            let first = described.insert((line.project_id.as_str(), line.household_type));
+            let current = line.inventory_start_date <= as_of && line.inventory_end_date.is_none_or(|end| end >= as_of);
+            let first = current && described.insert((line.project_id.as_str(), line.household_type));
             let project = projects.get(line.project_id.as_str()).copied();
             inventory_line(line, project, rows.get(line.project_id.as_str()).copied(), first)
         })
@@ -149,12 +153,12 @@ fn inventory_line(
         });
     let [ch_vet, youth_vet, vet, ch_youth, youth, ch, other] = line.sub_counts;
     InventoryLine {
-        inventory_id: clean_json_text(&line.inventory_id, 32),
-        project_id: clean_json_text(&line.project_id, 32),
-        project_name: project.map(|p| clean_json_text(&p.project_name, 200)).unwrap_or_default(),
-        organization_id: project.map(|p| clean_json_text(&p.organization_id, 32)).unwrap_or_default(),
+        inventory_id: clean_text(&line.inventory_id, 32),
+        project_id: clean_text(&line.project_id, 32),
+        project_name: project.map(|p| clean_text(&p.project_name, 200)).unwrap_or_default(),
+        organization_id: project.map(|p| clean_text(&p.organization_id, 32)).unwrap_or_default(),
         project_type: project.map_or(0, |p| p.project_type),
-        coc_code: clean_json_text(&line.coc_code, 6),
+        coc_code: clean_text(&line.coc_code, 6),
         household_type: line.household_type,
         availability: line.availability,
         es_bed_type: line.es_bed_type,

@@ -15,17 +15,83 @@ pub mod ssr;
 pub mod transform;
 pub mod ui;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The synthetic victim service provider and project that carry the DV aggregate (DESIGN.md
-/// 4.3: never a real DV shelter's ID or name). IDs starting with [`RESERVED_ID_PREFIX`] are ours:
-/// the shelter and organization forms refuse them.
-pub const DV_ORGANIZATION_ID: &str = "HB-DV-AGGREGATE";
-pub const DV_PROJECT_ID: &str = "HB-DV-AGGREGATE";
+use crate::error::AppError;
+
+/// The synthetic victim service provider and projects that carry the DV aggregate (DESIGN.md
+/// 4.3: never a real DV shelter's ID or name). Their ids are `HB-DV-<the CoC's key>...`; IDs
+/// starting with [`RESERVED_ID_PREFIX`] are ours: the shelter and organization forms refuse them.
 pub const DV_ORGANIZATION_NAME: &str = "Victim service providers (aggregated)";
 pub const DV_PROJECT_NAME: &str = "DV shelters (aggregated)";
 pub const RESERVED_ID_PREFIX: &str = "HB-DV-";
+
+/// What an export describes: the beds in effect on the as-of date (the preview, the occupancy)
+/// within the report period (Export.csv's ExportStartDate and ExportEndDate). For the HIC the
+/// period is one night, the PIT night, and the as-of date is that night.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportParams {
+    pub as_of: NaiveDate,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl ExportParams {
+    /// One day: as of `day`, for the period of that day.
+    pub fn on(day: NaiveDate) -> ExportParams {
+        ExportParams { as_of: day, start: day, end: day }
+    }
+
+    /// From the tab's form, the download's query or the command line (`as_of`, `start`, `end`,
+    /// each optional). Without a period, the period is the as-of day; without an as-of date, it
+    /// is `today` when the period holds it, else the period's last day.
+    pub fn parse(
+        as_of: Option<&str>,
+        start: Option<&str>,
+        end: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<ExportParams, AppError> {
+        let date = |field: &str, label: &str, raw: Option<&str>| -> Result<Option<NaiveDate>, AppError> {
+            match raw.map(str::trim).filter(|t| !t.is_empty()) {
+                None => Ok(None),
+                Some(t) => crate::input::date(t)
+                    .map(Some)
+                    .map_err(|why| AppError::validation(field, format!("{label}: {why}"))),
+            }
+        };
+        let as_of = date("as_of", "As of", as_of)?;
+        let (start, end) = (date("start", "Report period start", start)?, date("end", "Report period end", end)?);
+        let (start, end) = match (start, end) {
+            (None, None) => {
+                let day = as_of.unwrap_or(today);
+                (day, day)
+            }
+            (Some(s), None) => (s, s.max(as_of.unwrap_or(s))),
+            (None, Some(e)) => (e.min(as_of.unwrap_or(e)), e),
+            (Some(s), Some(e)) => (s, e),
+        };
+        if end < start {
+            return Err(AppError::validation(
+                "end",
+                format!("Report period end: must be on or after its start, {start}."),
+            ));
+        }
+        let as_of = as_of.unwrap_or(if (start..=end).contains(&today) { today } else { end });
+        if !(start..=end).contains(&as_of) {
+            return Err(AppError::validation(
+                "as_of",
+                format!("As of: must lie within the report period, {start} to {end}."),
+            ));
+        }
+        Ok(ExportParams { as_of, start, end })
+    }
+
+    /// The query string that asks for these parameters (`as_of=...&start=...&end=...`).
+    pub fn query(&self) -> String {
+        format!("as_of={}&start={}&end={}", self.as_of, self.start, self.end)
+    }
+}
 
 /// An HMIS ProjectID or OrganizationID that only the DV aggregate may use.
 pub fn is_reserved_id(id: &str) -> bool {
@@ -66,8 +132,120 @@ impl HouseholdBeds {
     }
 }
 
+/// The export parameters as typed: the tab's form, the download's query, a push form or the
+/// command line. Empty means the default (see [`ExportParams::parse`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExportQuery {
+    pub as_of: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+impl ExportQuery {
+    pub fn params(&self, today: NaiveDate) -> Result<ExportParams, AppError> {
+        ExportParams::parse(self.as_of.as_deref(), self.start.as_deref(), self.end.as_deref(), today)
+    }
+}
+
+/// Preview rows per page.
+pub const PREVIEW_PAGE_SIZE: usize = 50;
+
+/// What the preview shows: the export's parameters, the filters and the page (all from the
+/// tab's GET form, so it works without JavaScript).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PreviewQuery {
+    #[serde(flatten)]
+    pub export: ExportQuery,
+    /// `all`, `non-dv` or `dv`.
+    pub rows: Option<String>,
+    /// A HouseholdType code.
+    pub household: Option<String>,
+    /// Only rows with a warning.
+    pub warnings: Option<String>,
+    /// 1-based.
+    pub page: Option<String>,
+}
+
+impl PreviewQuery {
+    pub fn filter(&self) -> RowFilter {
+        RowFilter::parse(self.rows.as_deref())
+    }
+
+    pub fn household(&self) -> Option<i32> {
+        self.household
+            .as_deref()
+            .and_then(|h| h.trim().parse::<i32>().ok())
+            .filter(|h| codes::HOUSEHOLD_TYPE.contains(*h))
+    }
+
+    pub fn warnings_only(&self) -> bool {
+        self.warnings.as_deref().is_some_and(|w| !w.is_empty() && w != "0")
+    }
+
+    pub fn page(&self) -> u64 {
+        self.page.as_deref().and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(1).max(1)
+    }
+
+    /// Whether `row` is one the filters keep, and its beds for the household type chosen.
+    pub fn keep(&self, row: &PreviewRow) -> Option<HouseholdBeds> {
+        if !self.filter().keeps(row) || (self.warnings_only() && row.warnings.is_empty()) {
+            return None;
+        }
+        match self.household() {
+            // A row without beds in effect still shows when no household type is chosen.
+            None => Some(row.beds(None).unwrap_or_default()),
+            Some(h) => row.beds(Some(h)),
+        }
+    }
+}
+
+/// One inventory record of a project as the preview lists it: every line is sent, ended and
+/// future ones too, with its dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewLine {
+    pub coc_code: String,
+    pub household_type: i32,
+    pub availability: Option<i32>,
+    pub es_bed_type: Option<i32>,
+    pub beds: i64,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+}
+
+impl PreviewLine {
+    pub fn in_effect(&self, day: NaiveDate) -> bool {
+        self.start <= day && self.end.is_none_or(|end| end >= day)
+    }
+}
+
+/// Something an HMIS Lead should fix before the HIC: shown on the tab, sent all the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Warning {
+    /// An operating lodging project without a funding source in effect (HIC validation).
+    NoFunder,
+    /// HIC values missing: HousingType, Geocode, ZIP, GeographyType (1 to 3).
+    MissingHicFields(Vec<String>),
+    /// An operating project without an inventory line in effect.
+    NoInventory,
+    /// Counts older than the CoC's staleness limit, or never reported.
+    StaleCounts,
+}
+
+impl Warning {
+    pub fn text(&self) -> String {
+        match self {
+            Warning::NoFunder => "no funder recorded (2.06)".into(),
+            Warning::MissingHicFields(fields) => format!("HIC fields missing: {}", fields.join(", ")),
+            Warning::NoInventory => "no inventory line in effect".into(),
+            Warning::StaleCounts => "counts are stale".into(),
+        }
+    }
+}
+
 /// One project as the preview shows it and the JSON payloads send it: a real non-DV project, or
-/// the single aggregate of every DV shelter.
+/// the aggregate of the DV shelters of one project type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewRow {
     /// HMIS ProjectID (the aggregate's synthetic one for DV).
@@ -77,6 +255,13 @@ pub struct PreviewRow {
     /// 2.02.6 ProjectType.
     pub project_type: i32,
     pub dv_aggregate: bool,
+    /// Set once the project stopped operating.
+    pub operating_end: Option<NaiveDate>,
+    /// Every inventory record sent for the project.
+    pub lines: Vec<PreviewLine>,
+    /// Funding sources sent, as "code label" text.
+    pub funders: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Shelters whose beds are in this row (1, or the contributing DV shelters; 0 for the
     /// aggregate when the viewer has no DV access).
     pub shelters: u32,
@@ -95,6 +280,7 @@ impl PreviewRow {
     pub fn as_sent(&self) -> PreviewRow {
         PreviewRow {
             shelters: 0,
+            warnings: Vec::new(),
             households: self
                 .households
                 .iter()
@@ -122,6 +308,17 @@ impl PreviewRow {
     }
 }
 
+/// One cell of the DV aggregate: the lines of one project type, CoC code, household type,
+/// availability and ES bed type (the last two for emergency shelter only).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DvCell {
+    pub project_type: i32,
+    pub coc_code: String,
+    pub household_type: i32,
+    pub availability: Option<i32>,
+    pub es_bed_type: Option<i32>,
+}
+
 /// Why DV beds were left out of the export (DESIGN.md 4.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Suppression {
@@ -129,10 +326,12 @@ pub enum Suppression {
     GroupTooFewShelters,
     /// The DV group as a whole has fewer beds than the threshold.
     GroupTooFewBeds,
-    /// One CoC code x household type cell has too few shelters.
-    CellTooFewShelters { coc_code: String, household_type: i32 },
-    /// One CoC code x household type cell has too few beds.
-    CellTooFewBeds { coc_code: String, household_type: i32 },
+    /// One cell has too few shelters.
+    CellTooFewShelters(DvCell),
+    /// One cell has too few beds.
+    CellTooFewBeds(DvCell),
+    /// One shelter holds more than the dominance share of the cell's beds.
+    CellDominated(DvCell),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +346,8 @@ pub struct SuppressedBeds {
 pub struct DvSummary {
     pub min_shelters: i32,
     pub min_beds: i32,
+    /// The dominance rule: no shelter may hold more than this share (percent) of a cell's beds.
+    pub max_share_percent: i32,
     /// Active DV shelters with at least one bed.
     pub contributing_shelters: u32,
     pub beds_total: i64,
@@ -159,8 +360,24 @@ pub struct DvSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportPreview {
     pub coc_codes: Vec<String>,
-    pub export_date: String,
+    pub params: ExportParams,
+    /// The CoC's time zone (IANA name), which every date and time of the tab is in.
+    pub time_zone: String,
+    /// The figures of every row sent, whatever the filter and page.
+    pub overview: Overview,
+    /// The oldest of the latest counts, as the overview shows it (local, with the zone).
+    pub oldest_update: Option<String>,
+    /// Rows with at least one warning, whatever the filter.
+    pub warnings: u32,
+    /// This page of the rows the filter keeps.
     pub rows: Vec<PreviewRow>,
+    /// Rows the filter keeps, over every page.
+    pub matching: u64,
+    /// 1-based.
+    pub page: u64,
+    pub pages: u64,
+    /// What each vendor's DV policy sends: (vendor name, policy label).
+    pub vendor_policies: Vec<(String, String)>,
     /// None for a viewer without DV access: they learn nothing about DV shelters but the
     /// aggregate row that every vendor receives.
     pub dv: Option<DvSummary>,
@@ -169,7 +386,7 @@ pub struct ExportPreview {
 }
 
 /// The CoC-wide figures of the overview: sums over the preview rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Overview {
     pub projects: usize,
     pub beds: HouseholdBeds,
@@ -224,6 +441,37 @@ impl RowFilter {
 mod tests {
     use super::*;
 
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn export_parameters_default_to_today_and_name_bad_fields() {
+        let today = d("2026-12-01");
+        assert_eq!(ExportParams::parse(None, None, None, today).unwrap(), ExportParams::on(today));
+        assert_eq!(
+            ExportParams::parse(Some(" 2026-01-28 "), Some(""), None, today).unwrap(),
+            ExportParams::on(d("2026-01-28"))
+        );
+        let year = ExportParams::parse(None, Some("2025-10-01"), Some("2026-09-30"), today).unwrap();
+        assert_eq!((year.as_of, year.start, year.end), (d("2026-09-30"), d("2025-10-01"), d("2026-09-30")));
+        let this_year = ExportParams::parse(None, Some("2026-10-01"), Some("2027-09-30"), today).unwrap();
+        assert_eq!(this_year.as_of, today);
+        for (as_of, start, end, field) in [
+            (Some("2026-02-30"), None, None, "as_of"),
+            (None, Some("yesterday"), None, "start"),
+            (None, Some("2026-02-01"), Some("2026-01-01"), "end"),
+            (Some("2026-03-01"), Some("2026-01-01"), Some("2026-01-31"), "as_of"),
+        ] {
+            assert_eq!(
+                ExportParams::parse(as_of, start, end, today).unwrap_err().field(),
+                Some(field),
+                "{as_of:?} {start:?} {end:?}"
+            );
+        }
+        assert_eq!(ExportParams::on(d("2026-01-28")).query(), "as_of=2026-01-28&start=2026-01-28&end=2026-01-28");
+    }
+
     fn beds(household_type: i32, total: i64, reported: i64, occupied: i64) -> HouseholdBeds {
         HouseholdBeds { household_type, beds_total: total, beds_reported: reported, beds_occupied: occupied }
     }
@@ -247,6 +495,10 @@ mod tests {
             organization: "o".into(),
             project_type: 0,
             dv_aggregate: false,
+            operating_end: None,
+            lines: Vec::new(),
+            funders: Vec::new(),
+            warnings: Vec::new(),
             shelters: 1,
             households: vec![beds(1, 10, 10, 8), beds(3, 20, 0, 0)],
             oldest_update: None,

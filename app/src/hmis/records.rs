@@ -2,7 +2,8 @@
 //! preview rows and the DV summary. Built only by `transform`, written by `csv`.
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-use super::{DvSummary, PreviewRow};
+use super::{DvSummary, ExportParams, PreviewRow, is_reserved_id};
+use crate::ssr::clock::CocClock;
 
 /// What identifies one export run; chosen by the caller.
 #[derive(Debug, Clone)]
@@ -13,6 +14,10 @@ pub struct ExportRun {
     pub implementation_id: String,
     pub exported_at: DateTime<Utc>,
     pub software_version: String,
+    /// The CoC's clock: the CSV's dates and date-times are its wall clock.
+    pub clock: CocClock,
+    /// The as-of date and the report period the admin chose.
+    pub params: ExportParams,
 }
 
 /// HMIS metadata: DateCreated, DateUpdated, UserID (DateDeleted is always empty).
@@ -28,6 +33,9 @@ pub struct ExportRecord {
     pub export_id: String,
     pub source_type: i32,
     pub source_id: String,
+    pub source_name: Option<String>,
+    /// SourceContactFirst, Last, Phone, Extension, Email.
+    pub source_contact: [Option<String>; 5],
     pub export_date: NaiveDateTime,
     pub export_start_date: NaiveDate,
     pub export_end_date: NaiveDate,
@@ -86,14 +94,14 @@ pub struct ProjectCocRecord {
     pub meta: Meta,
 }
 
-/// 2.06 Funding Sources. None are recorded yet, so Funder.csv is its header.
+/// 2.06 Funding Sources.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunderRecord {
     pub funder_id: String,
     pub project_id: String,
     pub funder: i32,
     pub other_funder: Option<String>,
-    pub grant_id: String,
+    pub grant_id: Option<String>,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     pub meta: Meta,
@@ -141,4 +149,24 @@ pub struct HmisExport {
     pub participations: Vec<ParticipationRecord>,
     pub rows: Vec<PreviewRow>,
     pub dv: DvSummary,
+}
+
+impl HmisExport {
+    /// The export without anything DV: for a vendor whose DV policy is "nothing DV" (the HMIS
+    /// Lead already holds the VSP projects as descriptor-only records).
+    pub fn without_dv(&self) -> HmisExport {
+        let ours = is_reserved_id;
+        HmisExport {
+            export: self.export.clone(),
+            organizations: self.organizations.iter().filter(|o| !ours(&o.organization_id)).cloned().collect(),
+            users: self.users.clone(),
+            projects: self.projects.iter().filter(|p| !ours(&p.project_id)).cloned().collect(),
+            project_cocs: self.project_cocs.iter().filter(|c| !ours(&c.project_id)).cloned().collect(),
+            funders: self.funders.iter().filter(|f| !ours(&f.project_id)).cloned().collect(),
+            inventories: self.inventories.iter().filter(|l| !ours(&l.project_id)).cloned().collect(),
+            participations: self.participations.iter().filter(|p| !ours(&p.project_id)).cloned().collect(),
+            rows: self.rows.iter().filter(|r| !r.dv_aggregate).cloned().collect(),
+            dv: DvSummary { beds_sent: 0, ..self.dv.clone() },
+        }
+    }
 }

@@ -1,17 +1,26 @@
-//! Reading one tenant's data for `transform`, and the two things built from its output: the
-//! HMIS Export tab's preview and the HMIS CSV zip. Both go through `export`, so what the admin
-//! previews is what is sent.
-use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+//! Reading one tenant's data for `transform`, and the things built from its output: the HMIS
+//! Export tab's preview, the HMIS CSV zip (download, command line) and the pushes' payloads. All
+//! go through `export`, so what the admin previews is what is sent.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::csv::FileSet;
 use super::records::{ExportRun, HmisExport};
 use super::transform::{ExportInput, transform};
-use super::{ExportPreview, csv};
+use super::{ExportParams, ExportPreview, ExportQuery, Overview, PREVIEW_PAGE_SIZE, PreviewQuery, Warning, csv};
 use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
-use crate::entities::{bed_snapshot, installation, inventory, organization, tenant};
+use crate::entities::{
+    bed_snapshot, funder, hmis_participation, installation, inventory, organization, tenant, vendor,
+};
 use crate::error::AppError;
+use crate::ssr::clock::CocClock;
 use crate::ssr::scope::TenantScope;
 
 /// This installation's ImplementationID, created on first use.
@@ -36,18 +45,42 @@ pub async fn implementation_id(db: &impl ConnectionTrait) -> Result<String, AppE
         .ok_or_else(|| AppError::bug("the installation row is missing (migration m0003)"))
 }
 
-/// A new export run at `now`.
-pub async fn new_run(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<ExportRun, AppError> {
+/// Something an export reads changed (counts, inventory, shelters, funders, participation,
+/// organizations, export and DV settings): the tenant's cached export is stale. Call it in the
+/// transaction that makes the change.
+pub async fn data_changed(db: &impl ConnectionTrait, tenant_id: i64) -> Result<(), AppError> {
+    tenant::Entity::update_many()
+        .col_expr(tenant::Column::DataVersion, Expr::col(tenant::Column::DataVersion).add(1))
+        .filter(tenant::Column::Id.eq(tenant_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A new export run of tenant `scope` at `now`, with the parameters `query` asks for (the
+/// defaults are the CoC's today).
+pub async fn new_run(
+    db: &impl ConnectionTrait,
+    scope: TenantScope,
+    now: DateTime<Utc>,
+    query: &ExportQuery,
+) -> Result<ExportRun, AppError> {
+    let clock = CocClock::for_tenant(db, Some(scope.tenant_id())).await?;
+    let params = query.params(clock.today(now))?;
     Ok(ExportRun {
         export_id: uuid::Uuid::new_v4().simple().to_string(),
         implementation_id: implementation_id(db).await?,
         exported_at: now,
         software_version: env!("CARGO_PKG_VERSION").to_string(),
+        clock,
+        params,
     })
 }
 
-/// The tenant's export as of `run`: every organization, active shelter, inventory line in effect
-/// that day, and each line's latest snapshot, read from one snapshot of the database.
+/// The tenant's export for `run`: every organization, every project that started by the end of
+/// the report period with all its inventory lines, funders and participation periods, and the
+/// latest snapshot of each line in effect on the as-of date, read from one snapshot of the
+/// database.
 pub async fn export(
     db: &DatabaseConnection,
     scope: TenantScope,
@@ -56,16 +89,23 @@ pub async fn export(
     let txn = crate::ssr::begin_snapshot_read(db).await?;
     let db = &txn;
     let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await?.ok_or(AppError::NotFound)?;
-    let day = run.exported_at.date_naive();
+    let params = run.params;
     let organizations = scope.find::<organization::Entity>().all(db).await?;
-    let projects = scope.all_shelters().filter(crate::entities::shelter::Column::Active.eq(true)).all(db).await?;
+    let projects = scope
+        .all_shelters()
+        .filter(crate::entities::shelter::Column::OperatingStartDate.lte(params.end))
+        .all(db)
+        .await?;
+    // `transform` orders what it emits and keeps the lines of the projects it sends; the
+    // database's order does not matter.
+    let lines = scope.all_inventories().all(db).await?;
+    let funders = scope.find::<funder::Entity>().all(db).await?;
+    let participations = scope.find::<hmis_participation::Entity>().all(db).await?;
     let in_effect = || {
-        inventory::Column::InventoryStartDate
-            .lte(day)
-            .and(inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(day)))
+        inventory::Column::InventoryStartDate.lte(params.as_of).and(
+            inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(params.as_of)),
+        )
     };
-    // `transform` orders what it emits; the database's order does not matter.
-    let lines = scope.all_inventories().filter(in_effect()).all(db).await?;
     let latest_ids = Query::select()
         .expr(Func::max(Expr::col(bed_snapshot::Column::Id)))
         .from(bed_snapshot::Entity)
@@ -89,44 +129,44 @@ pub async fn export(
         organizations: &organizations,
         projects: &projects,
         lines: &lines,
+        participations: &participations,
+        funders: &funders,
         latest: &latest,
         run,
     });
     Ok((tenant, export))
 }
 
-/// The zip's file name: the CoC's short name and the export's time.
+/// The zip's file name: the CoC's short name and the export's local time.
 pub fn zip_name(tenant: &tenant::Model, run: &ExportRun) -> String {
-    format!("hmis-csv-{}-{}.zip", tenant.slug, run.exported_at.format("%Y%m%d-%H%M%S"))
+    format!("hmis-csv-{}-{}.zip", tenant.slug, run.clock.local(run.exported_at).format("%Y%m%d-%H%M%S"))
 }
 
-/// One HMIS CSV zip: what the download, the `export` command and every push send.
+/// One HMIS CSV zip: what the download and the `export` command write.
 pub struct ExportZip {
     pub name: String,
     pub bytes: Vec<u8>,
     /// Rows of Inventory.csv.
     pub inventory_records: i32,
-    /// The tenant's DV epoch in the snapshot the export was read from (`outbox::ssr::enqueue`
-    /// refuses the zip once a DV change has moved it on).
-    pub dv_epoch: i32,
+    pub params: ExportParams,
 }
 
-/// The HMIS CSV zip of the tenant's current data.
-pub async fn zip(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<ExportZip, AppError> {
-    let run = new_run(db, now).await?;
+/// The HMIS CSV zip of the tenant's data, with the parameters `query` asks for.
+pub async fn zip(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    now: DateTime<Utc>,
+    query: &ExportQuery,
+) -> Result<ExportZip, AppError> {
+    let run = new_run(db, scope, now, query).await?;
     let (tenant, export) = export(db, scope, &run).await?;
-    let bytes = write_zip(&export)?;
-    Ok(ExportZip {
-        name: zip_name(&tenant, &run),
-        bytes,
-        inventory_records: records(&export),
-        dv_epoch: tenant.dv_epoch,
-    })
+    let bytes = write_zip(&export, FileSet::Descriptors)?;
+    Ok(ExportZip { name: zip_name(&tenant, &run), bytes, inventory_records: records(&export), params: run.params })
 }
 
 /// The HMIS CSV zip of `export`.
-pub fn write_zip(export: &HmisExport) -> Result<Vec<u8>, AppError> {
-    csv::write_zip(export).map_err(|e| AppError::internal("writing the HMIS CSV zip", &e))
+pub fn write_zip(export: &HmisExport, set: FileSet) -> Result<Vec<u8>, AppError> {
+    csv::write_zip(export, set).map_err(|e| AppError::internal("writing the HMIS CSV zip", &e))
 }
 
 /// Rows of Inventory.csv: what a push reports as its records.
@@ -134,25 +174,92 @@ pub fn records(export: &HmisExport) -> i32 {
     i32::try_from(export.inventories.len()).unwrap_or(i32::MAX)
 }
 
-/// The HMIS Export tab's data for the signed-in admin. Without DV access the DV summary is left
-/// out; the aggregate row stays, as every vendor receives it.
-pub async fn preview() -> Result<ExportPreview, AppError> {
+/// The last export the tab built per tenant, reused while nothing it read has changed.
+struct Cached {
+    data_version: i64,
+    params: ExportParams,
+    export: Arc<HmisExport>,
+}
+
+fn cache() -> &'static Mutex<HashMap<i64, Cached>> {
+    static CACHE: OnceLock<Mutex<HashMap<i64, Cached>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The tenant's export for the tab: the cached one while the tenant's data version and the
+/// parameters are the same, else a new one (then cached).
+async fn preview_export(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    run: &ExportRun,
+) -> Result<(tenant::Model, Arc<HmisExport>), AppError> {
+    let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await?.ok_or(AppError::NotFound)?;
+    let hit = |cached: &Cached| cached.data_version == tenant.data_version && cached.params == run.params;
+    if let Some(cached) =
+        cache().lock().ok().and_then(|c| c.get(&tenant.id).filter(|c| hit(c)).map(|c| c.export.clone()))
+    {
+        return Ok((tenant, cached));
+    }
+    let (tenant, export) = export(db, scope, run).await?;
+    let export = Arc::new(export);
+    if let Ok(mut cache) = cache().lock() {
+        let entry = Cached { data_version: tenant.data_version, params: run.params, export: export.clone() };
+        cache.insert(tenant.id, entry);
+    }
+    Ok((tenant, export))
+}
+
+/// The HMIS Export tab's data for the signed-in admin: the overview over every row, and one page
+/// of the rows the filters keep. Without DV access the DV summary is left out; the aggregate rows
+/// stay, as every vendor receives them.
+pub async fn preview(query: PreviewQuery) -> Result<ExportPreview, AppError> {
     let access = authorize(COC_ADMIN).await?;
     let db = crate::ssr::db()?;
-    let run = new_run(&db, Utc::now()).await?;
-    let (tenant, export) = export(&db, access.tenant()?, &run).await?;
+    let scope = access.tenant()?;
+    let now = Utc::now();
+    let run = new_run(&db, scope, now, &query.export).await?;
+    let (tenant, export) = preview_export(&db, scope, &run).await?;
     let dv_access = access.user().dv_access;
-    let mut rows = export.rows;
-    if !dv_access {
-        // Of the aggregate, only what vendors receive: no occupancy, freshness or shelter count,
-        // so the overview's figures leave DV lines out too.
-        rows.iter_mut().filter(|r| r.dv_aggregate).for_each(|r| *r = r.as_sent());
+    let stale_after = Duration::from_std(crate::ssr::state()?.counts.stale_after).unwrap_or(Duration::MAX);
+    let mut rows = export.rows.clone();
+    for row in &mut rows {
+        if row.dv_aggregate && !dv_access {
+            // Of the aggregate, only what vendors receive: no occupancy, freshness or shelter
+            // count, so the overview's figures leave DV lines out too.
+            *row = row.as_sent();
+        } else if row.beds(None).is_some_and(|b| b.beds_total > 0)
+            && (row.unreported_lines > 0 || row.oldest_update.is_some_and(|t| now - t > stale_after))
+        {
+            row.warnings.push(Warning::StaleCounts);
+        }
     }
+    let overview = Overview::of(&rows);
+    let warnings = rows.iter().filter(|r| !r.warnings.is_empty()).count() as u32;
+    let kept: Vec<_> = rows.into_iter().filter(|r| query.keep(r).is_some()).collect();
+    let matching = kept.len() as u64;
+    let pages = Ord::max(matching.div_ceil(PREVIEW_PAGE_SIZE as u64), 1);
+    let page = Ord::min(query.page(), pages);
+    let rows = kept.into_iter().skip((page as usize - 1) * PREVIEW_PAGE_SIZE).take(PREVIEW_PAGE_SIZE).collect();
+    let vendor_policies = crate::vendors::ssr::live_vendors(scope)
+        .order_by_asc(vendor::Column::Name)
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|v| (v.name, v.dv_policy.label().to_string()))
+        .collect();
     Ok(ExportPreview {
         coc_codes: tenant.coc_code_list().map(str::to_string).collect(),
-        export_date: run.exported_at.date_naive().to_string(),
+        params: run.params,
+        time_zone: tenant.time_zone.clone(),
+        oldest_update: overview.oldest_update.map(|t| run.clock.show(t)),
+        overview,
+        warnings,
         rows,
-        dv: dv_access.then_some(export.dv),
+        matching,
+        page,
+        pages,
+        vendor_policies,
+        dv: dv_access.then(|| export.dv.clone()),
         push_token: uuid::Uuid::new_v4().to_string(),
     })
 }

@@ -1,53 +1,64 @@
-//! The one transform from a CoC's projects, inventory lines and latest bed counts to HMIS
-//! records. Pure: no IO, no clock, no randomness; the same input gives the same output.
+//! The one transform from a CoC's projects, inventory lines, funders, participation periods and
+//! latest bed counts to HMIS records. Pure: no IO, no clock, no randomness; the same input gives
+//! the same output.
 //!
-//! It is the only place the DV rules of DESIGN.md 4.2 live. Every DV shelter (TargetPopulation 1
-//! or a victim service provider's project) is folded into one synthetic project. Its beds are
-//! grouped into cells of CoC code x household type (HMIS needs a HouseholdType per Inventory
-//! row), and a cell is sent only when at least `dv_min_shelters` shelters with beds contribute
-//! to it and it holds at least `dv_min_beds` beds. When the DV group as a whole misses either
-//! threshold, nothing DV is sent. Inactive DV shelters and DV shelters without beds do not count.
+//! An HMIS imports the export as a full refresh (docs/hmis-export.md): every project that has
+//! started by the end of the report period is sent, closed ones with their OperatingEndDate, and
+//! with every inventory line, funder and participation period they have, ended and future ones
+//! with their dates. The as-of date only decides what the preview counts as in effect.
+//!
+//! It is the only place the DV rules of DESIGN.md 4.2 live. DV shelters (TargetPopulation 1 or
+//! a victim service provider's project) fold into one synthetic project per project type. Their
+//! lines are grouped in cells (CoC code x household type x availability x ES bed type) and each
+//! cell's history is cut into segments where its set of lines is constant; a segment is sent when
+//! at least `dv_min_shelters` shelters with beds contribute, it holds at least `dv_min_beds` beds
+//! and no shelter holds more than `dv_max_share_percent` of them. When the DV group as a whole
+//! misses a threshold on the as-of date, nothing DV is sent.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
 
-use super::codes::{PROJECT_TYPE_RRH, RRH_SUBTYPE_HOUSING, TARGET_POPULATION_DV, is_dv_shelter, is_emergency_shelter};
+use super::codes::{
+    FUNDER_OTHER, HMIS_PARTICIPATION_COMPARABLE_DB, PROJECT_TYPE, PROJECT_TYPE_RRH, RRH_SUBTYPE_HOUSING,
+    TARGET_POPULATION_DV, funder_label, is_dv_shelter, is_emergency_shelter,
+};
 use super::records::*;
 use super::{
-    DV_ORGANIZATION_ID, DV_ORGANIZATION_NAME, DV_PROJECT_ID, DV_PROJECT_NAME, DvSummary, HouseholdBeds, PreviewRow,
-    SuppressedBeds, Suppression,
+    DV_ORGANIZATION_NAME, DV_PROJECT_NAME, DvCell, DvSummary, HouseholdBeds, PreviewLine, PreviewRow, SuppressedBeds,
+    Suppression, Warning,
 };
-use crate::entities::{bed_snapshot, inventory, organization, shelter, tenant};
+use crate::entities::{bed_snapshot, funder, hmis_participation, inventory, organization, shelter, tenant};
 
 /// The UserID on every record: the export itself, not a person.
 pub const EXPORT_USER_ID: &str = "HMIS-BRIDGE";
 pub const SOFTWARE_NAME: &str = "HMIS Bridge";
 pub const CSV_VERSION: &str = "2026 v1.0";
 
-/// 1.9 SourceType: CoC HMIS. 1.1 ExportPeriodType: reporting period (one day, as for the HIC).
-/// 1.2 ExportDirective: full refresh. 1.5 HashStatus: unhashed.
-const SOURCE_TYPE_COC_HMIS: i32 = 1;
+/// 1.9 SourceType 2: a standalone application (this system keeps bed inventory for the CoC; it
+/// is not the CoC's HMIS). 1.1 ExportPeriodType 3: the reporting period chosen. 1.2
+/// ExportDirective 2: full refresh. 1.5 HashStatus 1: unhashed (there is no client data).
+const SOURCE_TYPE_STANDALONE: i32 = 2;
 const EXPORT_PERIOD_REPORTING: i32 = 3;
 const EXPORT_DIRECTIVE_FULL: i32 = 2;
 const HASH_STATUS_UNHASHED: i32 = 1;
-const HMIS_PARTICIPATION_COMPARABLE_DB: i32 = 2;
 const GEOGRAPHY_UNKNOWN: i32 = 99;
-const AVAILABILITY_YEAR_ROUND: i32 = 1;
-const ES_BED_TYPE_FACILITY: i32 = 1;
+const HOUSING_CLUSTERED: i32 = 2;
+const HOUSING_SCATTERED: i32 = 3;
 
 /// One tenant's data, as read from the database (any order).
 pub struct ExportInput<'a> {
     pub tenant: &'a tenant::Model,
     pub organizations: &'a [organization::Model],
+    /// Every project of the tenant; those that start after the report period are left out here.
     pub projects: &'a [shelter::Model],
+    /// Every inventory line of those projects.
     pub lines: &'a [inventory::Model],
-    /// The latest snapshot of each line that has one.
+    pub participations: &'a [hmis_participation::Model],
+    pub funders: &'a [funder::Model],
+    /// The latest snapshot of each line in effect on the as-of date that has one.
     pub latest: &'a [bed_snapshot::Model],
     pub run: &'a ExportRun,
-}
-
-fn naive(t: DateTime<Utc>) -> NaiveDateTime {
-    t.naive_utc()
 }
 
 fn sub_counts(line: &inventory::Model) -> [i64; 7] {
@@ -68,30 +79,57 @@ fn rrh_sub_type(project_type: i32) -> Option<i32> {
     (project_type == PROJECT_TYPE_RRH).then_some(RRH_SUBTYPE_HOUSING)
 }
 
-/// Lines that are in effect on `day`.
-fn in_effect(line: &inventory::Model, day: NaiveDate) -> bool {
-    line.inventory_start_date <= day && line.inventory_end_date.is_none_or(|end| end >= day)
+fn in_effect(start: NaiveDate, end: Option<NaiveDate>, day: NaiveDate) -> bool {
+    start <= day && end.is_none_or(|end| end >= day)
+}
+
+fn line_in_effect(line: &inventory::Model, day: NaiveDate) -> bool {
+    in_effect(line.inventory_start_date, line.inventory_end_date, day)
+}
+
+fn project_operating(p: &shelter::Model, day: NaiveDate) -> bool {
+    in_effect(p.operating_start_date, p.operating_end_date, day)
+}
+
+/// The HIC values a lodging project lacks (HDX validation: HousingType, and on ProjectCoC a
+/// Geocode, a ZIP and a GeographyType of 1 to 3).
+pub fn missing_hic_fields(p: &shelter::Model) -> Vec<String> {
+    let mut missing = Vec::new();
+    if p.housing_type.is_none() {
+        missing.push("HousingType".to_string());
+    }
+    if p.geocode.is_none() {
+        missing.push("Geocode".to_string());
+    }
+    if p.zip.is_none() {
+        missing.push("ZIP".to_string());
+    }
+    if !p.geography_type.is_some_and(|g| (1..=3).contains(&g)) {
+        missing.push("GeographyType".to_string());
+    }
+    missing
 }
 
 struct Context<'a> {
     run: &'a ExportRun,
+    as_of: NaiveDate,
     latest: HashMap<i64, &'a bed_snapshot::Model>,
-    meta_now: Meta,
 }
 
 impl Context<'_> {
     fn meta(&self, created: DateTime<Utc>, updated: DateTime<Utc>) -> Meta {
-        Meta { date_created: naive(created), date_updated: naive(updated), user_id: EXPORT_USER_ID.to_string() }
+        let clock = &self.run.clock;
+        Meta { date_created: clock.local(created), date_updated: clock.local(updated), user_id: EXPORT_USER_ID.into() }
     }
 
-    /// Beds of some lines by household type, with freshness.
+    /// Beds of the lines in effect on the as-of date, by household type, with freshness.
     fn beds<'l>(
         &self,
         lines: impl Iterator<Item = &'l inventory::Model>,
     ) -> (Vec<HouseholdBeds>, Option<DateTime<Utc>>, u32) {
         let mut by_household: BTreeMap<i32, HouseholdBeds> = BTreeMap::new();
         let (mut oldest, mut unreported) = (None::<DateTime<Utc>>, 0);
-        for line in lines {
+        for line in lines.filter(|l| line_in_effect(l, self.as_of)) {
             let beds = by_household
                 .entry(line.household_type)
                 .or_insert(HouseholdBeds { household_type: line.household_type, ..Default::default() });
@@ -109,35 +147,11 @@ impl Context<'_> {
     }
 }
 
-/// The inventory lines of one DV cell (CoC code x household type).
-#[derive(Default)]
-struct Cell<'a> {
-    lines: Vec<(&'a shelter::Model, &'a inventory::Model)>,
-}
-
-impl Cell<'_> {
-    fn beds(&self) -> i64 {
-        self.lines.iter().map(|(_, l)| i64::from(l.bed_inventory)).sum()
-    }
-
-    fn shelters(&self) -> BTreeSet<i64> {
-        self.lines.iter().filter(|(_, l)| l.bed_inventory > 0).map(|(s, _)| s.id).collect()
-    }
-}
-
 pub fn transform(input: &ExportInput) -> HmisExport {
     let run = input.run;
-    let day = run.exported_at.date_naive();
     let tenant = input.tenant;
-    let ctx = Context {
-        run,
-        latest: input.latest.iter().map(|s| (s.inventory_id, s)).collect(),
-        meta_now: Meta {
-            date_created: naive(tenant.created_at),
-            date_updated: naive(run.exported_at),
-            user_id: EXPORT_USER_ID.to_string(),
-        },
-    };
+    let ctx =
+        Context { run, as_of: run.params.as_of, latest: input.latest.iter().map(|s| (s.inventory_id, s)).collect() };
     let organizations: HashMap<i64, &organization::Model> = input.organizations.iter().map(|o| (o.id, o)).collect();
     let is_dv = |s: &shelter::Model| {
         // The stored flag, and the rule itself: either one keeps a shelter out of the open rows.
@@ -148,21 +162,32 @@ pub fn transform(input: &ExportInput) -> HmisExport {
             )
     };
 
-    let mut projects: Vec<&shelter::Model> = input.projects.iter().filter(|s| s.active).collect();
+    let mut projects: Vec<&shelter::Model> =
+        input.projects.iter().filter(|s| s.operating_start_date <= run.params.end).collect();
     projects.sort_by(|a, b| (&a.hmis_project_id, a.id).cmp(&(&b.hmis_project_id, b.id)));
     let mut lines_of: HashMap<i64, Vec<&inventory::Model>> = HashMap::new();
-    for line in input.lines.iter().filter(|l| in_effect(l, day)) {
+    for line in input.lines {
         lines_of.entry(line.shelter_id).or_default().push(line);
     }
     for lines in lines_of.values_mut() {
         lines.sort_by(|a, b| {
-            (&a.coc_code, a.household_type, a.es_bed_type, a.id).cmp(&(
+            (&a.coc_code, a.household_type, a.availability, a.es_bed_type, a.inventory_start_date, &a.public_id).cmp(&(
                 &b.coc_code,
                 b.household_type,
+                b.availability,
                 b.es_bed_type,
-                b.id,
+                b.inventory_start_date,
+                &b.public_id,
             ))
         });
+    }
+    let mut funders_of: HashMap<i64, Vec<&funder::Model>> = HashMap::new();
+    for f in input.funders {
+        funders_of.entry(f.shelter_id).or_default().push(f);
+    }
+    let mut periods_of: HashMap<i64, Vec<&hmis_participation::Model>> = HashMap::new();
+    for p in input.participations {
+        periods_of.entry(p.shelter_id).or_default().push(p);
     }
 
     let mut out = HmisExport {
@@ -171,8 +196,8 @@ pub fn transform(input: &ExportInput) -> HmisExport {
         users: vec![UserRecord {
             user_id: EXPORT_USER_ID.to_string(),
             first_name: Some(SOFTWARE_NAME.to_string()),
-            date_created: naive(tenant.created_at),
-            date_updated: naive(tenant.created_at),
+            date_created: run.clock.local(tenant.created_at),
+            date_updated: run.clock.local(tenant.created_at),
         }],
         projects: Vec::new(),
         project_cocs: Vec::new(),
@@ -185,16 +210,20 @@ pub fn transform(input: &ExportInput) -> HmisExport {
     let mut used_organizations = BTreeMap::new();
     let mut dv_projects = Vec::new();
     for project in projects {
-        let lines = lines_of.remove(&project.id).unwrap_or_default();
+        let sent = Sent {
+            lines: lines_of.remove(&project.id).unwrap_or_default(),
+            funders: funders_of.remove(&project.id).unwrap_or_default(),
+            periods: periods_of.remove(&project.id).unwrap_or_default(),
+        };
         if is_dv(project) {
-            dv_projects.push((project, lines));
+            dv_projects.push((project, sent));
             continue;
         }
         let org = organizations.get(&project.organization_id).copied();
         if let Some(org) = org {
             used_organizations.insert(org.hmis_organization_id.clone(), org);
         }
-        add_project(&mut out, &ctx, project, org, &lines);
+        add_project(&mut out, &ctx, project, org, sent);
     }
     out.organizations = used_organizations
         .into_values()
@@ -209,15 +238,30 @@ pub fn transform(input: &ExportInput) -> HmisExport {
     out
 }
 
+/// What is sent of one project besides itself.
+struct Sent<'a> {
+    lines: Vec<&'a inventory::Model>,
+    funders: Vec<&'a funder::Model>,
+    periods: Vec<&'a hmis_participation::Model>,
+}
+
 fn export_record(tenant: &tenant::Model, run: &ExportRun) -> ExportRecord {
-    let day = run.exported_at.date_naive();
+    let name = tenant.source_name.clone().unwrap_or_else(|| tenant.name.chars().take(50).collect());
     ExportRecord {
         export_id: run.export_id.clone(),
-        source_type: SOURCE_TYPE_COC_HMIS,
+        source_type: SOURCE_TYPE_STANDALONE,
         source_id: tenant.coc_codes.clone(),
-        export_date: naive(run.exported_at),
-        export_start_date: day,
-        export_end_date: day,
+        source_name: Some(name),
+        source_contact: [
+            tenant.source_contact_first.clone(),
+            tenant.source_contact_last.clone(),
+            tenant.source_contact_phone.clone(),
+            tenant.source_contact_extension.clone(),
+            tenant.source_contact_email.clone(),
+        ],
+        export_date: run.clock.local(run.exported_at),
+        export_start_date: run.params.start,
+        export_end_date: run.params.end,
         software_name: SOFTWARE_NAME.to_string(),
         software_version: run.software_version.clone(),
         csv_version: CSV_VERSION.to_string(),
@@ -228,14 +272,20 @@ fn export_record(tenant: &tenant::Model, run: &ExportRun) -> ExportRecord {
     }
 }
 
+fn preview_line(line: &inventory::Model, es: bool) -> PreviewLine {
+    PreviewLine {
+        coc_code: line.coc_code.clone(),
+        household_type: line.household_type,
+        availability: if es { line.availability } else { None },
+        es_bed_type: if es { line.es_bed_type } else { None },
+        beds: i64::from(line.bed_inventory),
+        start: line.inventory_start_date,
+        end: line.inventory_end_date,
+    }
+}
+
 /// A non-DV project: its own records and preview row.
-fn add_project(
-    out: &mut HmisExport,
-    ctx: &Context,
-    p: &shelter::Model,
-    org: Option<&organization::Model>,
-    lines: &[&inventory::Model],
-) {
+fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Option<&organization::Model>, sent: Sent) {
     let meta = ctx.meta(p.created_at, p.updated_at);
     let es = is_emergency_shelter(p.project_type);
     out.projects.push(ProjectRecord {
@@ -252,7 +302,7 @@ fn add_project(
         meta: meta.clone(),
     });
     let coc_codes: BTreeSet<&str> =
-        std::iter::once(p.coc_code.as_str()).chain(lines.iter().map(|l| l.coc_code.as_str())).collect();
+        std::iter::once(p.coc_code.as_str()).chain(sent.lines.iter().map(|l| l.coc_code.as_str())).collect();
     for coc in coc_codes {
         out.project_cocs.push(ProjectCocRecord {
             // Public ids only: row ids are sequential and would count the DV projects between them.
@@ -268,7 +318,7 @@ fn add_project(
             meta: meta.clone(),
         });
     }
-    for line in lines {
+    for line in &sent.lines {
         out.inventories.push(InventoryRecord {
             inventory_id: line.public_id.clone(),
             project_id: p.hmis_project_id.clone(),
@@ -284,21 +334,57 @@ fn add_project(
             meta: ctx.meta(line.created_at, line.updated_at),
         });
     }
-    out.participations.push(ParticipationRecord {
-        participation_id: p.public_id.clone(),
-        project_id: p.hmis_project_id.clone(),
-        participation_type: p.hmis_participation_type,
-        start_date: p.operating_start_date,
-        end_date: p.operating_end_date,
-        meta,
-    });
-    let (households, oldest_update, unreported_lines) = ctx.beds(lines.iter().copied());
+    let mut funders = sent.funders.clone();
+    funders.sort_by(|a, b| (a.start_date, a.funder, &a.public_id).cmp(&(b.start_date, b.funder, &b.public_id)));
+    for f in &funders {
+        out.funders.push(FunderRecord {
+            funder_id: f.public_id.clone(),
+            project_id: p.hmis_project_id.clone(),
+            funder: f.funder,
+            other_funder: if f.funder == FUNDER_OTHER { f.other_funder.clone() } else { None },
+            grant_id: f.grant_id.clone(),
+            start_date: f.start_date,
+            end_date: f.end_date,
+            meta: ctx.meta(f.created_at, f.updated_at),
+        });
+    }
+    let mut periods = sent.periods.clone();
+    periods.sort_by(|a, b| (a.start_date, &a.public_id).cmp(&(b.start_date, &b.public_id)));
+    for period in &periods {
+        out.participations.push(ParticipationRecord {
+            participation_id: period.public_id.clone(),
+            project_id: p.hmis_project_id.clone(),
+            participation_type: period.participation_type,
+            start_date: period.start_date,
+            end_date: period.end_date,
+            meta: ctx.meta(period.created_at, period.updated_at),
+        });
+    }
+    let operating = project_operating(p, ctx.as_of);
+    let mut warnings = Vec::new();
+    if operating {
+        if !funders.iter().any(|f| in_effect(f.start_date, f.end_date, ctx.as_of)) {
+            warnings.push(Warning::NoFunder);
+        }
+        let missing = missing_hic_fields(p);
+        if !missing.is_empty() {
+            warnings.push(Warning::MissingHicFields(missing));
+        }
+        if !sent.lines.iter().any(|l| line_in_effect(l, ctx.as_of)) {
+            warnings.push(Warning::NoInventory);
+        }
+    }
+    let (households, oldest_update, unreported_lines) = ctx.beds(sent.lines.iter().copied());
     out.rows.push(PreviewRow {
         project_id: p.hmis_project_id.clone(),
         name: p.name.clone(),
         organization: org.map(|o| o.name.clone()).unwrap_or_default(),
         project_type: p.project_type,
         dv_aggregate: false,
+        operating_end: p.operating_end_date,
+        lines: sent.lines.iter().map(|l| preview_line(l, es)).collect(),
+        funders: funders.iter().map(|f| format!("{} {}", f.funder, funder_label(f.funder))).collect(),
+        warnings,
         shelters: 1,
         households,
         oldest_update,
@@ -306,35 +392,154 @@ fn add_project(
     });
 }
 
-/// Every DV shelter folded into one synthetic project, cell by cell, with suppression.
-fn add_dv_aggregate(
-    out: &mut HmisExport,
-    ctx: &Context,
-    tenant: &tenant::Model,
-    dv: &[(&shelter::Model, Vec<&inventory::Model>)],
-) {
-    let mut cells: BTreeMap<(String, i32), Cell> = BTreeMap::new();
+/// The ids of the DV aggregate of tenant `key` (unique per CoC, stable over time).
+struct DvIds<'a> {
+    key: &'a str,
+}
+
+impl DvIds<'_> {
+    fn organization(&self) -> String {
+        format!("HB-DV-{}", self.key)
+    }
+
+    fn project(&self, project_type: i32) -> String {
+        format!("HB-DV-{}-P{project_type}", self.key)
+    }
+
+    /// A segment's InventoryID: its cell and start date, hashed (S32 leaves no room to spell
+    /// them out), so the same segment has the same id in every export.
+    fn inventory(&self, cell: &DvCell, start: NaiveDate) -> String {
+        let mut hash = Sha256::new();
+        hash.update(format!(
+            "{}|{}|{}|{:?}|{:?}|{start}",
+            cell.project_type, cell.coc_code, cell.household_type, cell.availability, cell.es_bed_type
+        ));
+        let digest = hash.finalize();
+        let short: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        format!("HB-DV-{}-P{}-{short}", self.key, cell.project_type)
+    }
+}
+
+/// One span of a cell's history over which the same lines are in effect.
+struct Segment<'a> {
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    lines: Vec<(&'a shelter::Model, &'a inventory::Model)>,
+}
+
+impl Segment<'_> {
+    fn beds(&self) -> i64 {
+        self.lines.iter().map(|(_, l)| i64::from(l.bed_inventory)).sum()
+    }
+
+    /// Beds per contributing shelter (shelters with at least one bed in the segment).
+    fn by_shelter(&self) -> BTreeMap<i64, i64> {
+        let mut beds = BTreeMap::new();
+        for (s, l) in &self.lines {
+            if l.bed_inventory > 0 {
+                *beds.entry(s.id).or_insert(0) += i64::from(l.bed_inventory);
+            }
+        }
+        beds
+    }
+
+    fn sub_counts(&self) -> [i64; 7] {
+        let mut sub = [0i64; 7];
+        for (_, line) in &self.lines {
+            for (total, n) in sub.iter_mut().zip(sub_counts(line)) {
+                *total += n;
+            }
+        }
+        sub
+    }
+
+    fn units(&self) -> i64 {
+        self.lines.iter().map(|(_, l)| i64::from(l.unit_inventory)).sum()
+    }
+
+    fn contains(&self, day: NaiveDate) -> bool {
+        in_effect(self.start, self.end, day)
+    }
+}
+
+/// A cell's lines cut into segments at every date a line starts or ends after, each clamped to
+/// start no earlier than `from` (the aggregate's start).
+fn segments<'a>(lines: &[(&'a shelter::Model, &'a inventory::Model)], from: NaiveDate) -> Vec<Segment<'a>> {
+    let mut cuts: BTreeSet<NaiveDate> = BTreeSet::new();
+    for (_, l) in lines {
+        cuts.insert(l.inventory_start_date.max(from));
+        if let Some(next) = l.inventory_end_date.and_then(|e| e.succ_opt()) {
+            cuts.insert(next.max(from));
+        }
+    }
+    let cuts: Vec<NaiveDate> = cuts.into_iter().collect();
+    let mut out = Vec::new();
+    for (i, start) in cuts.iter().enumerate() {
+        // The last cut is open-ended: a line in effect there ends at no cut after it.
+        let end = cuts.get(i + 1).and_then(|next| next.pred_opt());
+        let here: Vec<_> = lines.iter().copied().filter(|(_, l)| line_in_effect(l, *start)).collect();
+        if here.is_empty() {
+            continue;
+        }
+        out.push(Segment { start: *start, end, lines: here });
+    }
+    out
+}
+
+/// Why a segment may not be sent, if it may not.
+fn suppression(seg: &Segment, cell: &DvCell, tenant: &tenant::Model) -> Option<Suppression> {
+    let by_shelter = seg.by_shelter();
+    let beds = seg.beds();
+    if (by_shelter.len() as i64) < i64::from(tenant.dv_min_shelters) {
+        return Some(Suppression::CellTooFewShelters(cell.clone()));
+    }
+    if beds < i64::from(tenant.dv_min_beds) {
+        return Some(Suppression::CellTooFewBeds(cell.clone()));
+    }
+    let largest = by_shelter.values().copied().max().unwrap_or(0);
+    if largest * 100 > beds * i64::from(tenant.dv_max_share_percent) {
+        return Some(Suppression::CellDominated(cell.clone()));
+    }
+    None
+}
+
+/// The DV shelters folded into one synthetic project per project type, cell by cell and
+/// segment by segment, with suppression.
+fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model, dv: &[(&shelter::Model, Sent)]) {
+    let as_of = ctx.as_of;
+    let mut cells: BTreeMap<DvCell, Vec<(&shelter::Model, &inventory::Model)>> = BTreeMap::new();
     let mut contributing = BTreeSet::new();
-    for (shelter, lines) in dv {
-        for line in lines {
-            cells.entry((line.coc_code.clone(), line.household_type)).or_default().lines.push((shelter, line));
-            if line.bed_inventory > 0 {
-                contributing.insert(shelter.id);
+    let mut beds_total = 0;
+    for (shelter, sent) in dv {
+        let es = is_emergency_shelter(shelter.project_type);
+        for line in &sent.lines {
+            let cell = DvCell {
+                project_type: shelter.project_type,
+                coc_code: line.coc_code.clone(),
+                household_type: line.household_type,
+                availability: if es { line.availability } else { None },
+                es_bed_type: if es { line.es_bed_type } else { None },
+            };
+            cells.entry(cell).or_default().push((shelter, line));
+            if line_in_effect(line, as_of) {
+                beds_total += i64::from(line.bed_inventory);
+                if line.bed_inventory > 0 {
+                    contributing.insert(shelter.id);
+                }
             }
         }
     }
-    let beds_total: i64 = cells.values().map(Cell::beds).sum();
-    let (min_shelters, min_beds) = (tenant.dv_min_shelters, tenant.dv_min_beds);
     let mut summary = DvSummary {
-        min_shelters,
-        min_beds,
+        min_shelters: tenant.dv_min_shelters,
+        min_beds: tenant.dv_min_beds,
+        max_share_percent: tenant.dv_max_share_percent,
         contributing_shelters: contributing.len() as u32,
         beds_total,
         ..Default::default()
     };
-    let group_reason = if (contributing.len() as i64) < i64::from(min_shelters) {
+    let group_reason = if (contributing.len() as i64) < i64::from(tenant.dv_min_shelters) {
         Some(Suppression::GroupTooFewShelters)
-    } else if beds_total < i64::from(min_beds) {
+    } else if beds_total < i64::from(tenant.dv_min_beds) {
         Some(Suppression::GroupTooFewBeds)
     } else {
         None
@@ -347,126 +552,346 @@ fn add_dv_aggregate(
         out.dv = summary;
         return;
     }
-    let mut sent: Vec<(&(String, i32), &Cell)> = Vec::new();
-    for (key, cell) in &cells {
-        let (shelters, beds) = (cell.shelters().len(), cell.beds());
-        let (coc_code, household_type) = (key.0.clone(), key.1);
-        let reason = if (shelters as i64) < i64::from(min_shelters) {
-            Suppression::CellTooFewShelters { coc_code, household_type }
-        } else if beds < i64::from(min_beds) {
-            Suppression::CellTooFewBeds { coc_code, household_type }
-        } else {
-            sent.push((key, cell));
-            continue;
-        };
-        if beds > 0 {
-            summary.suppressed.push(SuppressedBeds { reason, beds, shelters: shelters as u32 });
-            summary.beds_suppressed += beds;
-        }
-    }
-    summary.beds_sent = sent.iter().map(|(_, c)| c.beds()).sum();
-    out.dv = summary;
-    if !sent.is_empty() {
-        add_dv_records(out, ctx, &sent);
-    }
-}
-
-/// The project type (or housing type) holding the most beds among the sent cells; ties go to
-/// the lowest code.
-fn dominant(sent: &[(&(String, i32), &Cell)], key: impl Fn(&shelter::Model) -> Option<i32>) -> Option<i32> {
-    let mut beds: BTreeMap<i32, i64> = BTreeMap::new();
-    for (_, cell) in sent {
-        for (s, l) in &cell.lines {
-            if let Some(k) = key(s) {
-                *beds.entry(k).or_default() += i64::from(l.bed_inventory);
+    // Per project type, the segments sent.
+    let mut sent: BTreeMap<i32, Vec<(&DvCell, Segment)>> = BTreeMap::new();
+    for (cell, lines) in &cells {
+        for seg in segments(lines, tenant.dv_aggregate_start) {
+            let reason = suppression(&seg, cell, tenant);
+            if seg.contains(as_of) {
+                match &reason {
+                    Some(reason) if seg.beds() > 0 => {
+                        summary.suppressed.push(SuppressedBeds {
+                            reason: reason.clone(),
+                            beds: seg.beds(),
+                            shelters: seg.by_shelter().len() as u32,
+                        });
+                        summary.beds_suppressed += seg.beds();
+                    }
+                    Some(_) => {}
+                    None => summary.beds_sent += seg.beds(),
+                }
+            }
+            if reason.is_none() {
+                sent.entry(cell.project_type).or_default().push((cell, seg));
             }
         }
     }
-    beds.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(k, _)| k)
-}
-
-fn add_dv_records(out: &mut HmisExport, ctx: &Context, sent: &[(&(String, i32), &Cell)]) {
-    let meta = ctx.meta_now.clone();
-    let project_type = dominant(sent, |s| Some(s.project_type)).unwrap_or(0);
-    let es = is_emergency_shelter(project_type);
-    let all_lines = || sent.iter().flat_map(|(_, c)| c.lines.iter());
-    let start = all_lines().map(|(s, _)| s.operating_start_date).min().unwrap_or(ctx.run.exported_at.date_naive());
+    out.dv = summary;
+    // A type with nothing to report in the period sends no future segment yet: the HIC expects
+    // inventory in effect of a project that operates. Its ended segments still go, and the
+    // project ends with the last of them.
+    let period = (ctx.run.params.start, ctx.run.params.end);
+    for segments in sent.values_mut() {
+        let reporting = segments.iter().any(|(_, s)| s.start <= period.1 && s.end.is_none_or(|e| e >= period.0));
+        if !reporting {
+            segments.retain(|(_, s)| s.start <= period.1);
+        }
+    }
+    sent.retain(|_, segments| !segments.is_empty());
+    if sent.is_empty() {
+        return;
+    }
+    let ids = DvIds { key: &tenant.dv_aggregate_key };
+    let meta = ctx.meta(tenant.created_at, tenant.created_at);
     out.organizations.push(OrganizationRecord {
-        organization_id: DV_ORGANIZATION_ID.to_string(),
+        organization_id: ids.organization(),
         organization_name: DV_ORGANIZATION_NAME.to_string(),
         victim_service_provider: 1,
         meta: meta.clone(),
     });
+    for (project_type, segments) in sent {
+        add_dv_project(out, ctx, tenant, &ids, project_type, &segments, dv);
+    }
+}
+
+/// One project type's aggregate: the project, its ProjectCoC rows at the CoC's administrative
+/// location, its segments as Inventory records, its funders and its participation.
+fn add_dv_project(
+    out: &mut HmisExport,
+    ctx: &Context,
+    tenant: &tenant::Model,
+    ids: &DvIds,
+    project_type: i32,
+    segments: &[(&DvCell, Segment)],
+    dv: &[(&shelter::Model, Sent)],
+) {
+    let project_id = ids.project(project_type);
+    let start = tenant.dv_aggregate_start;
+    // It operates while it has beds to report: once every segment sent has ended, it ends with the
+    // last one, so a receiver learns that end too (and an HIC does not expect inventory of it).
+    let end = if segments.iter().any(|(_, s)| s.end.is_none()) {
+        None
+    } else {
+        segments.iter().filter_map(|(_, s)| s.end).max()
+    };
+    let meta = ctx.meta(tenant.created_at, tenant.created_at);
+    let members: Vec<&(&shelter::Model, Sent)> = dv.iter().filter(|(s, _)| s.project_type == project_type).collect();
+    // Several sites, unless every one is scattered-site: never one shelter's own housing type.
+    let scattered = members.iter().all(|(s, _)| s.housing_type == Some(HOUSING_SCATTERED));
+    let label = PROJECT_TYPE.label(project_type);
     out.projects.push(ProjectRecord {
-        project_id: DV_PROJECT_ID.to_string(),
-        organization_id: DV_ORGANIZATION_ID.to_string(),
-        project_name: DV_PROJECT_NAME.to_string(),
+        project_id: project_id.clone(),
+        organization_id: ids.organization(),
+        project_name: format!("{DV_PROJECT_NAME}: {label}"),
         operating_start_date: start,
-        operating_end_date: None,
+        operating_end_date: end,
         continuum_project: 1,
         project_type,
-        housing_type: dominant(sent, |s| s.housing_type),
+        housing_type: Some(if scattered { HOUSING_SCATTERED } else { HOUSING_CLUSTERED }),
         rrh_sub_type: rrh_sub_type(project_type),
         target_population: Some(TARGET_POPULATION_DV),
         meta: meta.clone(),
     });
-    let coc_codes: BTreeSet<&str> = sent.iter().map(|(k, _)| k.0.as_str()).collect();
+    let coc_codes: BTreeSet<&str> = segments.iter().map(|(c, _)| c.coc_code.as_str()).collect();
     for coc in coc_codes {
-        // No address, city, ZIP or geocode: none of a DV shelter's location may be sent.
+        // The CoC's administrative location; none of a DV shelter's may be sent.
         out.project_cocs.push(ProjectCocRecord {
-            project_coc_id: format!("{DV_PROJECT_ID}-{coc}"),
-            project_id: DV_PROJECT_ID.to_string(),
+            project_coc_id: format!("{project_id}-{coc}"),
+            project_id: project_id.clone(),
             coc_code: coc.to_string(),
-            geocode: None,
+            geocode: tenant.dv_geocode.clone(),
             address1: None,
             city: None,
             state: None,
-            zip: None,
-            geography_type: Some(GEOGRAPHY_UNKNOWN),
+            zip: tenant.dv_zip.clone(),
+            geography_type: Some(tenant.dv_geography_type.unwrap_or(GEOGRAPHY_UNKNOWN)),
             meta: meta.clone(),
         });
     }
-    for ((coc, household_type), cell) in sent {
-        let mut sub = [0i64; 7];
-        for (_, line) in &cell.lines {
-            for (total, n) in sub.iter_mut().zip(sub_counts(line)) {
-                *total += n;
-            }
-        }
+    let es = is_emergency_shelter(project_type);
+    let mut lines = Vec::new();
+    for (cell, seg) in segments {
         out.inventories.push(InventoryRecord {
-            inventory_id: format!("{DV_PROJECT_ID}-{coc}-{household_type}"),
-            project_id: DV_PROJECT_ID.to_string(),
-            coc_code: coc.clone(),
-            household_type: *household_type,
-            availability: es.then_some(AVAILABILITY_YEAR_ROUND),
-            unit_inventory: cell.lines.iter().map(|(_, l)| i64::from(l.unit_inventory)).sum(),
-            bed_inventory: cell.beds(),
-            sub_counts: sub,
-            es_bed_type: es.then_some(ES_BED_TYPE_FACILITY),
-            inventory_start_date: cell.lines.iter().map(|(_, l)| l.inventory_start_date).min().unwrap_or(start),
-            inventory_end_date: None,
+            inventory_id: ids.inventory(cell, seg.start),
+            project_id: project_id.clone(),
+            coc_code: cell.coc_code.clone(),
+            household_type: cell.household_type,
+            availability: cell.availability.filter(|_| es),
+            unit_inventory: seg.units(),
+            bed_inventory: seg.beds(),
+            sub_counts: seg.sub_counts(),
+            es_bed_type: cell.es_bed_type.filter(|_| es),
+            inventory_start_date: seg.start,
+            inventory_end_date: seg.end,
+            meta: meta.clone(),
+        });
+        lines.push(PreviewLine {
+            coc_code: cell.coc_code.clone(),
+            household_type: cell.household_type,
+            availability: cell.availability,
+            es_bed_type: cell.es_bed_type,
+            beds: seg.beds(),
+            start: seg.start,
+            end: seg.end,
+        });
+    }
+    // The funding sources of the type's shelters in effect on the as-of date, by code only:
+    // no grant id, dates or name that could point at one shelter.
+    let codes: BTreeSet<i32> = members
+        .iter()
+        .flat_map(|(_, sent)| sent.funders.iter())
+        .filter(|f| in_effect(f.start_date, f.end_date, ctx.as_of))
+        .map(|f| f.funder)
+        .collect();
+    for code in &codes {
+        out.funders.push(FunderRecord {
+            funder_id: format!("{project_id}-F{code}"),
+            project_id: project_id.clone(),
+            funder: *code,
+            other_funder: (*code == FUNDER_OTHER).then(|| "Local or other (aggregated)".to_string()),
+            grant_id: None,
+            start_date: start,
+            end_date: end,
             meta: meta.clone(),
         });
     }
     out.participations.push(ParticipationRecord {
-        participation_id: DV_PROJECT_ID.to_string(),
-        project_id: DV_PROJECT_ID.to_string(),
+        participation_id: project_id.clone(),
+        project_id: project_id.clone(),
         participation_type: HMIS_PARTICIPATION_COMPARABLE_DB,
         start_date: start,
-        end_date: None,
+        end_date: end,
         meta,
     });
-    let (households, oldest_update, unreported_lines) = ctx.beds(all_lines().map(|(_, l)| *l));
-    let shelters: BTreeSet<i64> = sent.iter().flat_map(|(_, c)| c.shelters()).collect();
+    let in_effect_now: Vec<&Segment> = segments.iter().map(|(_, s)| s).filter(|s| s.contains(ctx.as_of)).collect();
+    let (households, oldest_update, unreported_lines) =
+        ctx.beds(in_effect_now.iter().flat_map(|s| s.lines.iter().map(|(_, l)| *l)));
+    let shelters: BTreeSet<i64> = in_effect_now.iter().flat_map(|s| s.by_shelter().into_keys()).collect();
     out.rows.push(PreviewRow {
-        project_id: DV_PROJECT_ID.to_string(),
-        name: DV_PROJECT_NAME.to_string(),
+        project_id,
+        name: format!("{DV_PROJECT_NAME}: {label}"),
         organization: DV_ORGANIZATION_NAME.to_string(),
         project_type,
         dv_aggregate: true,
+        operating_end: end,
+        lines,
+        funders: codes.iter().map(|c| format!("{c} {}", funder_label(*c))).collect(),
+        warnings: Vec::new(),
         shelters: shelters.len() as u32,
         households,
         oldest_update,
         unreported_lines,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn shelter(id: i64) -> shelter::Model {
+        shelter::Model {
+            id,
+            public_id: format!("{id:020}"),
+            tenant_id: 1,
+            organization_id: 1,
+            hmis_project_id: format!("P{id}"),
+            name: format!("Shelter {id}"),
+            project_type: 1,
+            housing_type: Some(1),
+            target_population: Some(1),
+            operating_start_date: d("2020-01-01"),
+            operating_end_date: None,
+            coc_code: "TX-503".into(),
+            address1: None,
+            city: None,
+            state: None,
+            zip: None,
+            geocode: None,
+            geography_type: None,
+            hmis_participation_type: 2,
+            active: true,
+            is_dv: true,
+            counts_version: 0,
+            created_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+            updated_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn line(id: i64, shelter_id: i64, beds: i32, start: &str, end: Option<&str>) -> inventory::Model {
+        inventory::Model {
+            id,
+            public_id: format!("{id:020}"),
+            tenant_id: 1,
+            shelter_id,
+            coc_code: "TX-503".into(),
+            household_type: 1,
+            availability: Some(1),
+            es_bed_type: Some(1),
+            unit_inventory: beds,
+            bed_inventory: beds,
+            ch_vet_bed_inventory: 0,
+            youth_vet_bed_inventory: 0,
+            vet_bed_inventory: 0,
+            ch_youth_bed_inventory: 0,
+            youth_bed_inventory: 0,
+            ch_bed_inventory: 0,
+            other_bed_inventory: beds,
+            inventory_start_date: d(start),
+            inventory_end_date: end.map(d),
+            created_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+            updated_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_cell_is_cut_where_its_lines_start_and_end() {
+        let (a, b) = (shelter(1), shelter(2));
+        let (l1, l2, l3) = (
+            line(1, 1, 10, "2024-01-01", Some("2024-06-30")),
+            line(2, 1, 12, "2024-07-01", None),
+            line(3, 2, 5, "2024-03-01", None),
+        );
+        let lines = vec![(&a, &l1), (&a, &l2), (&b, &l3)];
+        let segs = segments(&lines, d("2020-01-01"));
+        let spans: Vec<(String, Option<String>, i64)> =
+            segs.iter().map(|s| (s.start.to_string(), s.end.map(|e| e.to_string()), s.beds())).collect();
+        assert_eq!(
+            spans,
+            vec![
+                ("2024-01-01".into(), Some("2024-02-29".into()), 10),
+                ("2024-03-01".into(), Some("2024-06-30".into()), 15),
+                ("2024-07-01".into(), None, 17),
+            ]
+        );
+        // A cell whose lines all end ends with them; the aggregate's start clamps the first.
+        let ended = vec![(&a, &l1)];
+        let segs = segments(&ended, d("2024-02-01"));
+        assert_eq!(segs.len(), 1);
+        assert_eq!((segs[0].start, segs[0].end), (d("2024-02-01"), Some(d("2024-06-30"))));
+    }
+
+    #[test]
+    fn one_shelter_holding_most_of_a_cell_suppresses_it() {
+        let mut tenant_shares = Vec::new();
+        for (share, beds) in [(60, [10, 5, 5]), (60, [13, 5, 2]), (50, [10, 5, 5])] {
+            let shelters: Vec<shelter::Model> = (1..=3).map(shelter).collect();
+            let lines: Vec<inventory::Model> = beds
+                .iter()
+                .enumerate()
+                .map(|(i, b)| line(i as i64 + 1, i as i64 + 1, *b, "2024-01-01", None))
+                .collect();
+            let pairs: Vec<_> = shelters.iter().zip(lines.iter()).collect();
+            let seg = &segments(&pairs, d("2020-01-01"))[0];
+            let tenant = tenant(share);
+            let cell = DvCell {
+                project_type: 1,
+                coc_code: "TX-503".into(),
+                household_type: 1,
+                availability: Some(1),
+                es_bed_type: Some(1),
+            };
+            tenant_shares.push(matches!(suppression(seg, &cell, &tenant), Some(Suppression::CellDominated(_))));
+        }
+        // 10 of 20 is 50%: within 60%, and within 50% (not more than); 13 of 20 is 65%.
+        assert_eq!(tenant_shares, vec![false, true, false]);
+    }
+
+    pub(super) fn tenant(max_share: i32) -> tenant::Model {
+        tenant::Model {
+            id: 1,
+            name: "CoC".into(),
+            slug: "coc".into(),
+            coc_codes: "TX-503".into(),
+            dv_min_shelters: 3,
+            dv_min_beds: 5,
+            time_zone: "America/Chicago".into(),
+            created_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+            dv_epoch: 0,
+            source_name: None,
+            source_contact_first: None,
+            source_contact_last: None,
+            source_contact_phone: None,
+            source_contact_extension: None,
+            source_contact_email: None,
+            dv_max_share_percent: max_share,
+            dv_geocode: None,
+            dv_zip: None,
+            dv_geography_type: None,
+            dv_aggregate_key: "0badc0de".into(),
+            dv_aggregate_start: d("2020-01-01"),
+            data_version: 0,
+        }
+    }
+
+    #[test]
+    fn dv_ids_are_the_cocs_and_fit_s32() {
+        let ids = DvIds { key: "0badc0de" };
+        let cell = DvCell {
+            project_type: 10,
+            coc_code: "TX-503".into(),
+            household_type: 3,
+            availability: None,
+            es_bed_type: None,
+        };
+        let id = ids.inventory(&cell, d("2026-01-28"));
+        assert!(id.starts_with("HB-DV-0badc0de-P10-") && id.len() <= 32, "{id}");
+        assert_eq!(id, ids.inventory(&cell, d("2026-01-28")));
+        assert_ne!(id, ids.inventory(&cell, d("2026-01-29")));
+        assert_eq!(ids.project(1), "HB-DV-0badc0de-P1");
+    }
 }

@@ -1,7 +1,7 @@
 //! Reading and saving bed counts, always through `Access::shelters()` (tenant, DV, assignment).
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -15,25 +15,35 @@ use crate::access::{COORDINATOR, COUNTS};
 use crate::auth::ssr::authorize;
 use crate::entities::{bed_snapshot, inventory, shelter, user};
 use crate::error::{AppError, Notice};
-use crate::hmis::codes::{HOUSEHOLD_TYPE, PROJECT_TYPE};
+use crate::hmis::codes::{AVAILABILITY, HOUSEHOLD_TYPE, PROJECT_TYPE};
 use crate::ssr::{self, scope::Access};
 
-fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A line as coordinators know it: its household type, and its availability unless year-round
+/// ("Households without children, seasonal").
+pub fn line_label(line: &inventory::Model) -> String {
+    let household = HOUSEHOLD_TYPE.label(line.household_type);
+    match line.availability {
+        Some(a) if a != 1 => format!("{household}, {}", AVAILABILITY.label(a).to_lowercase()),
+        _ => household.to_string(),
+    }
 }
 
-/// The current (open-ended) inventory lines of some shelters, in display order.
+/// The inventory lines of some shelters in effect on `today` (the CoC's date: a seasonal line
+/// counts until its end, a future one from its start), in display order.
 async fn current_lines(
     db: &impl ConnectionTrait,
     tenant_id: i64,
     shelter_ids: &[i64],
+    today: NaiveDate,
 ) -> Result<Vec<inventory::Model>, AppError> {
     Ok(inventory::Entity::find()
         .filter(inventory::Column::TenantId.eq(tenant_id))
         .filter(inventory::Column::ShelterId.is_in(shelter_ids.iter().copied()))
-        .filter(inventory::Column::InventoryEndDate.is_null())
+        .filter(inventory::Column::InventoryStartDate.lte(today))
+        .filter(inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(today)))
         .order_by_asc(inventory::Column::ShelterId)
         .order_by_asc(inventory::Column::HouseholdType)
+        .order_by_asc(inventory::Column::Availability)
         .order_by_asc(inventory::Column::Id)
         .all(db)
         .await?)
@@ -81,23 +91,24 @@ pub(crate) async fn line_counts(
     shelter_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<LineCounts>>, AppError> {
     let tenant_id = access.tenant_id()?;
-    let lines = current_lines(db, tenant_id, shelter_ids).await?;
+    let clock = access.clock(db).await?;
+    let now = Utc::now();
+    let lines = current_lines(db, tenant_id, shelter_ids, clock.today(now)).await?;
     let ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
     let latest = latest_snapshots(db, tenant_id, &ids).await?;
     let names = user_names(db, access, latest.values().map(|s| s.updated_by).collect()).await?;
     let stale_after = Duration::from_std(ssr::state()?.counts.stale_after).unwrap_or(Duration::MAX);
-    let now = Utc::now();
     let mut by_shelter: HashMap<i64, Vec<LineCounts>> = HashMap::new();
     for line in lines {
         let snap = latest.get(&line.id);
         by_shelter.entry(line.shelter_id).or_default().push(LineCounts {
             inventory_id: line.public_id.clone(),
-            household_type: HOUSEHOLD_TYPE.label(line.household_type).to_string(),
+            household_type: line_label(&line),
             beds_total: line.bed_inventory,
             beds_occupied: snap.map(|s| s.beds_occupied),
             dedicated_beds: line.dedicated_beds(),
             updated_by: snap.and_then(|s| names.get(&s.updated_by).cloned()),
-            updated_at: snap.map(|s| when(s.recorded_at)),
+            updated_at: snap.map(|s| clock.show(s.recorded_at)),
             stale: snap.is_none_or(|s| now - s.recorded_at > stale_after),
         });
     }
@@ -157,7 +168,7 @@ fn validate(current: Vec<inventory::Model>, inputs: &[LineInput]) -> Result<Vec<
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
         let line = by_id.remove(input.inventory_id.trim()).ok_or_else(stale_form)?;
-        let label = HOUSEHOLD_TYPE.label(line.household_type);
+        let label = line_label(&line);
         let total =
             parse_bed_count(&field_name(&line.public_id, "total"), &format!("Beds total ({label})"), &input.total)?;
         let occupied = parse_bed_count(
@@ -238,13 +249,15 @@ pub async fn update(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> R
     // One write transaction from the id on: the shelter cannot turn DV (hidden) before it commits.
     let txn = ssr::begin_write(&db).await?;
     let shelter = access.shelter_for_write(&txn, shelter_id).await?;
-    let counts = validate(current_lines(&txn, tenant_id, &[shelter.id]).await?, &inputs)?;
+    let clock = access.clock(&txn).await?;
+    let now = Utc::now();
+    let today = clock.today(now);
+    let counts = validate(current_lines(&txn, tenant_id, &[shelter.id], today).await?, &inputs)?;
     if !bump_counts_version(&txn, shelter.id, Some(version)).await? {
         txn.rollback().await?;
         return Err(conflict(&db, &access, shelter.id).await?);
     }
-    let now = Utc::now();
-    let today = now.date_naive();
+    crate::hmis::ssr::data_changed(&txn, tenant_id).await?;
     for NewCounts { line, total, occupied } in counts {
         let inventory_id = match plan(&line, total, today) {
             Capacity::Unchanged => line.id,
@@ -262,8 +275,8 @@ pub async fn update(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> R
                 next.public_id = Set(ssr::public_id::new());
                 next.bed_inventory = Set(bed_inventory);
                 next.other_bed_inventory = Set(other_bed_inventory);
+                // A seasonal line's new version ends when the season does.
                 next.inventory_start_date = Set(start_date);
-                next.inventory_end_date = Set(None);
                 next.created_at = Set(now);
                 next.updated_at = Set(now);
                 let mut ended: inventory::ActiveModel = line.into();
@@ -292,7 +305,7 @@ pub async fn update(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> R
         user.id = access.user().id,
         "bed counts saved"
     );
-    Ok(Notice::new(format!("Saved the counts for {} at {}.", shelter.name, when(now))))
+    Ok(Notice::new(format!("Saved the counts for {} at {}.", shelter.name, clock.show(now))))
 }
 
 /// How many snapshots the history shows (a shelter's most recent updates).
@@ -304,6 +317,7 @@ pub async fn history(shelter_id: &str) -> Result<ShelterHistory, AppError> {
     let db = ssr::db()?;
     let tenant_id = access.tenant_id()?;
     let shelter = access.shelter(&db, shelter_id).await?;
+    let clock = access.clock(&db).await?;
     // Every version of every line: a changed total starts a new line of the same household type.
     let lines: HashMap<i64, inventory::Model> = inventory::Entity::find()
         .filter(inventory::Column::TenantId.eq(tenant_id))
@@ -323,14 +337,14 @@ pub async fn history(shelter_id: &str) -> Result<ShelterHistory, AppError> {
     snapshots.reverse();
     let names = user_names(&db, &access, snapshots.iter().map(|s| s.updated_by).collect()).await?;
     let logical = |s: &bed_snapshot::Model| {
-        lines.get(&s.inventory_id).map(|l| (l.coc_code.clone(), l.household_type, l.es_bed_type))
+        lines.get(&s.inventory_id).map(|l| (l.coc_code.clone(), l.household_type, l.availability, l.es_bed_type))
     };
     let mut previous: HashMap<_, (i32, i32)> = HashMap::new();
     let mut entries: Vec<(DateTime<Utc>, i64, HistoryEntry)> = Vec::new();
     for snap in &snapshots {
         let key = logical(snap);
         let change = LineChange {
-            household_type: HOUSEHOLD_TYPE.label(key.as_ref().map(|k| k.1).unwrap_or(0)).to_string(),
+            household_type: lines.get(&snap.inventory_id).map(line_label).unwrap_or_default(),
             beds_total: snap.beds_total,
             beds_occupied: snap.beds_occupied,
             previous: previous.insert(key, (snap.beds_total, snap.beds_occupied)),
@@ -342,7 +356,7 @@ pub async fn history(shelter_id: &str) -> Result<ShelterHistory, AppError> {
                 snap.recorded_at,
                 snap.updated_by,
                 HistoryEntry {
-                    at: when(snap.recorded_at),
+                    at: clock.show(snap.recorded_at),
                     by: names.get(&snap.updated_by).cloned().unwrap_or_else(|| "a former user".into()),
                     changes: vec![change],
                 },

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::push::next_scheduled;
 use super::state::{Circuit, State};
@@ -48,10 +46,6 @@ async fn vendor_names(access: &Access, db: &DatabaseConnection) -> Result<HashMa
     Ok(access.find::<vendor::Entity>()?.all(db).await?.into_iter().map(|v| (v.id, v.name)).collect())
 }
 
-fn time(t: chrono::DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// Every vendor of the caller's CoC with its queue, dead letters and latest outcomes.
 pub async fn vendor_status() -> Result<Vec<VendorStatus>, AppError> {
     let access = authorize(COC_ADMIN).await?;
@@ -66,11 +60,7 @@ pub async fn statuses(
     db: &DatabaseConnection,
     vendors: Vec<vendor::Model>,
 ) -> Result<Vec<VendorStatus>, AppError> {
-    let scope = access.tenant()?;
-    let tz = crate::entities::tenant::Entity::find_by_id(scope.tenant_id())
-        .one(db)
-        .await?
-        .map_or(chrono_tz::UTC, |t| crate::vendors::schedule::zone(&t.time_zone));
+    let clock = access.clock(db).await?;
     let waiting = count_by_vendor(access, db, &[State::Available, State::Retryable, State::Running]).await?;
     let dead = count_by_vendor(access, db, &[State::Discarded]).await?;
     let now = Utc::now();
@@ -89,18 +79,18 @@ pub async fn statuses(
             circuit: Circuit::at(v.circuit_open_until, now),
             waiting: waiting.get(&v.id).copied().unwrap_or(0),
             dead_letters: dead.get(&v.id).copied().unwrap_or(0),
-            last_success: success.map(|a| time(a.at)),
-            last_failure: failure.map(|a| (time(a.at), a.detail)),
-            next_push: next_scheduled(&v, tz, now).map(time),
+            last_success: success.map(|a| clock.show(a.at)),
+            last_failure: failure.map(|a| (clock.show(a.at), a.detail)),
+            next_push: next_scheduled(&v, clock.zone(), now).map(|t| clock.show(t)),
         });
     }
     Ok(out)
 }
 
 /// An attempt as the history shows it.
-pub fn history_row(a: push_audit::Model, vendor: String) -> HistoryRow {
+pub fn history_row(a: push_audit::Model, vendor: String, clock: &crate::ssr::clock::CocClock) -> HistoryRow {
     HistoryRow {
-        at: a.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        at: clock.show_seconds(a.at),
         vendor,
         attempt: a.attempt,
         records: a.records,
@@ -115,6 +105,7 @@ pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
     let access = authorize(COC_ADMIN).await?;
     let db = crate::ssr::db()?;
     let names = vendor_names(&access, &db).await?;
+    let clock = access.clock(&db).await?;
     let rows = access
         .find::<outbox::Entity>()?
         .filter(super::ssr::in_states(&[State::Discarded]))
@@ -127,10 +118,10 @@ pub async fn dead_letters() -> Result<Vec<DeadLetter>, AppError> {
         .map(|r| DeadLetter {
             id: r.public_id,
             vendor: names.get(&r.vendor_id).cloned().unwrap_or_default(),
-            queued_at: time(r.created_at),
+            queued_at: clock.show(r.created_at),
             attempts: r.attempt,
             records: r.record_count,
-            errors: r.errors.0,
+            errors: r.errors.0.iter().map(|e| format!("{}: {}", clock.show_seconds(e.at), e.error)).collect(),
         })
         .collect())
 }
@@ -143,6 +134,7 @@ pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
     let access = authorize(COC_ADMIN).await?;
     let db = crate::ssr::db()?;
     let names = vendor_names(&access, &db).await?;
+    let clock = access.clock(&db).await?;
     let paginator =
         access.find::<push_audit::Entity>()?.order_by_desc(push_audit::Column::Id).paginate(&db, HISTORY_PAGE_SIZE);
     let pages = Ord::max(paginator.num_items().await?.div_ceil(HISTORY_PAGE_SIZE), 1);
@@ -153,7 +145,7 @@ pub async fn history(page: u64) -> Result<HistoryPage, AppError> {
         .into_iter()
         .map(|a| {
             let vendor = names.get(&a.vendor_id).cloned().unwrap_or_default();
-            history_row(a, vendor)
+            history_row(a, vendor, &clock)
         })
         .collect();
     Ok(HistoryPage { rows, page, pages })

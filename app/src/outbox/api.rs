@@ -12,9 +12,17 @@ pub async fn list_vendor_status() -> Result<Vec<VendorStatus>, AppError> {
 
 /// Push the current export to one vendor (`vendor` = its id) or to every enabled one (`all`).
 /// `token` comes from the page, so submitting the same form twice queues one push.
+/// `as_of`, `start` and `end` are the export's parameters the tab shows (empty: today).
 #[server(endpoint = "queue_hmis_push")]
-pub async fn queue_hmis_push(vendor: String, token: String) -> Result<Notice, AppError> {
-    crate::ssr::form::respond("queue_hmis_push", super::push::queue_push(vendor, token).await).await
+pub async fn queue_hmis_push(
+    vendor: String,
+    token: String,
+    as_of: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+) -> Result<Notice, AppError> {
+    let query = crate::hmis::ExportQuery { as_of, start, end };
+    crate::ssr::form::respond("queue_hmis_push", super::push::queue_push(vendor, token, query).await).await
 }
 
 /// The CoC's dead letters with each attempt's error.

@@ -45,7 +45,8 @@ pub struct DeadLetter {
     pub queued_at: String,
     pub attempts: i32,
     pub records: i32,
-    pub errors: Vec<state::AttemptError>,
+    /// Each attempt's error, with its local time.
+    pub errors: Vec<String>,
 }
 
 /// One delivery attempt in the push history (from the append-only audit).

@@ -13,10 +13,13 @@ use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
 use crate::entities::{outbox, tenant, vendor};
 use crate::error::{AppError, Notice};
+use crate::hmis::ExportQuery;
+use crate::hmis::csv::FileSet;
 use crate::hmis::records::HmisExport;
+use crate::ssr::clock::zone;
 use crate::ssr::scope::TenantScope;
-use crate::vendors::schedule::{daily_due, interval_period, zone};
-use crate::vendors::{DeliveryTarget, PayloadFormat, VendorMode};
+use crate::vendors::schedule::{daily_due, interval_period};
+use crate::vendors::{DeliveryTarget, DvPolicy, PayloadFormat, VendorMode};
 
 /// Which vendors a push goes to: `all` or one vendor's public id.
 fn parse_target(raw: &str) -> Result<Option<&str>, AppError> {
@@ -66,60 +69,84 @@ pub fn target_of(v: &vendor::Model) -> DeliveryTarget {
     if v.mode == VendorMode::Live { DeliveryTarget::Production } else { DeliveryTarget::Test }
 }
 
-/// One export of a CoC, rendered once per format a vendor takes.
+/// What decides a vendor's payload: its format, its DV policy and whether the zip carries the
+/// client-level files (header only).
+type Rendering = (PayloadFormat, DvPolicy, bool);
+
+/// One export of a CoC, rendered once per format and DV policy a vendor takes.
 pub struct Payloads {
     tenant: tenant::Model,
     run: crate::hmis::records::ExportRun,
     export: HmisExport,
-    rendered: HashMap<PayloadFormat, (String, Vec<u8>)>,
+    /// The export without anything DV, made when a vendor with that policy first needs it.
+    without_dv: Option<HmisExport>,
+    rendered: HashMap<Rendering, (String, Vec<u8>)>,
 }
 
 impl Payloads {
-    /// The CoC's current export (the preview's and the download's path).
-    pub async fn build(db: &DatabaseConnection, scope: TenantScope, now: DateTime<Utc>) -> Result<Payloads, AppError> {
-        let run = crate::hmis::ssr::new_run(db, now).await?;
+    /// The CoC's export with the parameters `query` asks for (the preview's and the download's
+    /// path).
+    pub async fn build(
+        db: &DatabaseConnection,
+        scope: TenantScope,
+        now: DateTime<Utc>,
+        query: &ExportQuery,
+    ) -> Result<Payloads, AppError> {
+        let run = crate::hmis::ssr::new_run(db, scope, now, query).await?;
         let (tenant, export) = crate::hmis::ssr::export(db, scope, &run).await?;
-        Ok(Payloads { tenant, run, export, rendered: HashMap::new() })
+        Ok(Payloads { tenant, run, export, without_dv: None, rendered: HashMap::new() })
     }
 
-    pub fn records(&self) -> i32 {
-        crate::hmis::ssr::records(&self.export)
+    /// The export as a vendor with `policy` gets it.
+    fn export_for(&mut self, policy: DvPolicy) -> &HmisExport {
+        match policy {
+            DvPolicy::Aggregate => &self.export,
+            DvPolicy::None => self.without_dv.get_or_insert_with(|| self.export.without_dv()),
+        }
     }
 
-    /// The file name and bytes in `format`.
-    pub fn render(&mut self, format: PayloadFormat) -> Result<(String, Vec<u8>), AppError> {
-        if let Some(done) = self.rendered.get(&format) {
+    /// Inventory records a vendor with `policy` gets.
+    pub fn records(&mut self, policy: DvPolicy) -> i32 {
+        crate::hmis::ssr::records(self.export_for(policy))
+    }
+
+    /// The file name and bytes for vendor `v` (its format, DV policy and file set).
+    pub fn render(&mut self, v: &vendor::Model) -> Result<(String, Vec<u8>), AppError> {
+        let how = (v.payload_format, v.dv_policy, v.client_files);
+        if let Some(done) = self.rendered.get(&how) {
             return Ok(done.clone());
         }
-        let stamp = self.run.exported_at.format("%Y%m%d-%H%M%S");
-        let slug = &self.tenant.slug;
+        let set = if v.client_files { FileSet::Complete } else { FileSet::Descriptors };
+        let (tenant, run) = (self.tenant.clone(), self.run.clone());
+        let export = self.export_for(v.dv_policy);
+        let stamp = run.clock.local(run.exported_at).format("%Y%m%d-%H%M%S");
+        let slug = &tenant.slug;
         let json =
             |value: &dyn erased::Json| value.to_vec().map_err(|e| AppError::internal("writing the JSON payload", &e));
-        let done = match format {
+        let done = match v.payload_format {
             PayloadFormat::HmisCsvZip => {
-                (crate::hmis::ssr::zip_name(&self.tenant, &self.run), crate::hmis::ssr::write_zip(&self.export)?)
+                (crate::hmis::ssr::zip_name(&tenant, &run), crate::hmis::ssr::write_zip(export, set)?)
             }
             PayloadFormat::InventoryV1 => (
                 format!("hmis-inventory-v1-{slug}-{stamp}.json"),
-                json(&crate::hmis::json::inventory_v1(&self.export))?,
+                json(&crate::hmis::json::inventory_v1(export, &run))?,
             ),
             PayloadFormat::HudCsvExport => {
-                (format!("hmis-csvexport-{slug}-{stamp}.json"), json(&crate::hmis::json::hud_csvexport(&self.export))?)
+                (format!("hmis-csvexport-{slug}-{stamp}.json"), json(&crate::hmis::json::hud_csvexport(export))?)
             }
         };
-        self.rendered.insert(format, done.clone());
+        self.rendered.insert(how, done.clone());
         Ok(done)
     }
 
     /// One vendor's delivery under `key`, to the endpoint its mode says now. A file destination
     /// names the file by its pattern (the CoC code, the export's local date and the key).
     pub fn delivery<'a>(&mut self, v: &vendor::Model, key: &'a str) -> Result<NewDelivery<'a>, AppError> {
-        let (name, payload) = self.render(v.payload_format)?;
+        let (name, payload) = self.render(v)?;
         let name = if v.transport.is_file() {
             let pattern = v.file_name_pattern.as_deref().unwrap_or(crate::vendors::DEFAULT_FILE_NAME);
             let coc = self.tenant.coc_code_list().next().unwrap_or_default();
-            let tz = crate::vendors::schedule::zone(&self.tenant.time_zone);
-            let date = self.run.exported_at.with_timezone(&tz).format("%Y%m%d").to_string();
+            let date = self.run.clock.today(self.run.exported_at).format("%Y%m%d").to_string();
             crate::vendors::file_name(pattern, coc, &date, key, v.payload_format.extension())
         } else {
             name
@@ -132,7 +159,7 @@ impl Payloads {
             payload_name: if target == DeliveryTarget::Test { test_name(&name) } else { name },
             payload_format: v.payload_format,
             target,
-            record_count: self.records(),
+            record_count: self.records(v.dv_policy),
             idempotency_key: key,
             dv_epoch: self.tenant.dv_epoch,
         })
@@ -217,10 +244,11 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
             continue;
         }
         if let std::collections::hash_map::Entry::Vacant(e) = exports.entry(v.tenant_id) {
-            e.insert(Payloads::build(db, TenantScope::for_operator(v.tenant_id), now).await?);
+            let scope = TenantScope::for_operator(v.tenant_id);
+            e.insert(Payloads::build(db, scope, now, &ExportQuery::default()).await?);
         }
         let Some(built) = exports.get_mut(&v.tenant_id) else { continue };
-        let records = built.records();
+        let records = built.records(v.dv_policy);
         let delivery = built.delivery(&v, &key)?;
         let txn = crate::ssr::begin_write(db).await?;
         match enqueue(&txn, delivery, now).await {
@@ -251,16 +279,18 @@ pub struct Queued {
     pub existing: Vec<(String, outbox::Model)>,
 }
 
-/// Queue the CoC's current export to `vendors` under `token`, in one transaction.
+/// Queue the CoC's export with the parameters `query` asks for to `vendors` under `token`, in
+/// one transaction.
 pub async fn push_to(
     db: &DatabaseConnection,
     scope: TenantScope,
     vendors: &[vendor::Model],
     token: &str,
     now: DateTime<Utc>,
+    query: &ExportQuery,
 ) -> Result<Queued, AppError> {
-    let mut built = Payloads::build(db, scope, now).await?;
-    let records = built.records();
+    let mut built = Payloads::build(db, scope, now, query).await?;
+    let records = vendors.iter().map(|v| built.records(v.dv_policy)).max().unwrap_or_default();
     let keys: Vec<String> = vendors.iter().map(|v| format!("manual-{token}-{}", v.public_id)).collect();
     let mut deliveries = Vec::new();
     for (v, key) in vendors.iter().zip(&keys) {
@@ -276,14 +306,14 @@ pub async fn push_to(
     Ok(queued)
 }
 
-pub async fn queue_push(target: String, token: String) -> Result<Notice, AppError> {
+pub async fn queue_push(target: String, token: String, query: ExportQuery) -> Result<Notice, AppError> {
     let access = authorize(COC_ADMIN).await?;
     let target = parse_target(&target)?;
     let token = parse_token(&token)?;
     let state = crate::ssr::state()?;
     let db = &state.db;
     let vendors = pushable_vendors(db, access.tenant()?, target).await?;
-    let queued = push_to(db, access.tenant()?, &vendors, token, Utc::now()).await?;
+    let queued = push_to(db, access.tenant()?, &vendors, token, Utc::now(), &query).await?;
     state.outbox_wake.notify_one();
     if queued.created.is_empty() {
         return Ok(Notice::new("That push is already queued; it was not queued twice."));

@@ -9,6 +9,7 @@ use super::api::{
 };
 use super::{DeadLetter, HistoryPage, VendorStatus};
 use crate::error::AppError;
+use crate::hmis::ExportParams;
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 use crate::vendors::VendorMode;
 
@@ -51,7 +52,7 @@ impl Default for PushControls {
 }
 
 #[component]
-pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView {
+pub fn VendorPanel(push_token: String, params: ExportParams, controls: PushControls) -> impl IntoView {
     let PushControls { push, vendors, .. } = controls;
     let query = use_query_map();
     let confirming = move || query.get().get("confirm").as_deref() == Some("all");
@@ -69,21 +70,22 @@ pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView 
                     let enabled = list.iter().filter(|v| v.mode != VendorMode::Off).count();
                     let token = push_token.clone();
                     view! {
-                        <VendorTable list=list.clone() push token=token.clone()/>
+                        <VendorTable list=list.clone() push token=token.clone() params/>
                         {move || {
                             let token = token.clone();
                             if confirming() { view! {
                                 <div class="card confirm" role="group" aria-labelledby="confirm-h">
-                                    <p id="confirm-h"><strong>{format!("Push the current export to all {enabled} vendors in test or live mode? Vendors in test mode get a test push.")}</strong></p>
+                                    <p id="confirm-h"><strong>{format!("Push the export as of {} to all {enabled} vendors in test or live mode? Vendors in test mode get a test push.", params.as_of)}</strong></p>
                                     <ActionForm action=push attr:class="inline-form">
                                         <input type="hidden" name="vendor" value="all"/>
                                         <input type="hidden" name="token" value=token/>
+                                        <ParamFields params/>
                                         <button type="submit">"Confirm: push to all"</button>
-                                        <a class="link-button dark" href="/admin/hmis-export">"Cancel"</a>
+                                        <a class="link-button dark" href=format!("/admin/hmis-export?{}", params.query())>"Cancel"</a>
                                     </ActionForm>
                                 </div>
                             }.into_any() } else {
-                                view! { <p><a class="button" href="/admin/hmis-export?confirm=all">"Push to all…"</a></p> }.into_any()
+                                view! { <p><a class="button" href=format!("/admin/hmis-export?confirm=all&{}", params.query())>"Push to all…"</a></p> }.into_any()
                             }
                         }}
                     }.into_any()
@@ -93,13 +95,28 @@ pub fn VendorPanel(push_token: String, controls: PushControls) -> impl IntoView 
     }
 }
 
+/// The export's parameters as hidden fields of a push form: a push sends what the tab shows.
+#[component]
+fn ParamFields(params: ExportParams) -> impl IntoView {
+    view! {
+        <input type="hidden" name="as_of" value=params.as_of.to_string()/>
+        <input type="hidden" name="start" value=params.start.to_string()/>
+        <input type="hidden" name="end" value=params.end.to_string()/>
+    }
+}
+
 /// What pushing to a vendor in `mode` does: a test push in test mode.
 fn push_label(mode: VendorMode) -> &'static str {
     if mode == VendorMode::Test { "Test push" } else { "Push now" }
 }
 
 #[component]
-fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token: String) -> impl IntoView {
+fn VendorTable(
+    list: Vec<VendorStatus>,
+    push: ServerAction<QueueHmisPush>,
+    token: String,
+    params: ExportParams,
+) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table aria-labelledby="vendors-h">
@@ -129,6 +146,7 @@ fn VendorTable(list: Vec<VendorStatus>, push: ServerAction<QueueHmisPush>, token
                                     <ActionForm action=push>
                                         <input type="hidden" name="vendor" value=v.id.to_string()/>
                                         <input type="hidden" name="token" value=token.clone()/>
+                                        <ParamFields params/>
                                         <button type="submit" aria-label=format!("{} to {}", push_label(v.mode), v.name)>{push_label(v.mode)}</button>
                                     </ActionForm>
                                 })}</td>
@@ -166,7 +184,7 @@ pub fn DeadLetters(controls: PushControls) -> impl IntoView {
                                         d.queued_at, d.records, d.attempts, if d.attempts == 1 { "" } else { "s" }
                                     )}</p>
                                     <ol>{d.errors.iter().map(|e| view! {
-                                        <li>{format!("{}: {}", e.at.format("%Y-%m-%d %H:%M:%S UTC"), e.error)}</li>
+                                        <li>{e.clone()}</li>
                                     }).collect_view()}</ol>
                                     <div class="inline-form">
                                         <ActionForm action=retry>

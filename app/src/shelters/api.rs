@@ -1,7 +1,7 @@
 //! Server functions for the admin's shelter list.
 use leptos::prelude::*;
 
-use super::form::{LineForm, ShelterForm};
+use super::form::{FunderForm, LineForm, ShelterForm};
 use super::{OrganizationRow, ShelterEditor, ShelterPage};
 use crate::error::{AppError, Notice};
 
@@ -45,6 +45,16 @@ pub async fn add_inventory_line(shelter_id: String, line: LineForm) -> Result<No
 #[server(endpoint = "end_inventory_line")]
 pub async fn end_inventory_line(inventory_id: String, end_date: String) -> Result<Notice, AppError> {
     crate::ssr::form::respond("end_inventory_line", super::editor::end_line(&inventory_id, end_date).await).await
+}
+
+#[server(endpoint = "add_funder")]
+pub async fn add_funder(shelter_id: String, funder: FunderForm) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("add_funder", super::editor::add_funder(&shelter_id, funder).await).await
+}
+
+#[server(endpoint = "remove_funder")]
+pub async fn remove_funder(funder_id: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("remove_funder", super::editor::remove_funder(&funder_id).await).await
 }
 
 #[server(endpoint = "assign_coordinator")]

@@ -5,12 +5,12 @@ use leptos_router::hooks::use_params_map;
 
 use super::ShelterEditor;
 use super::api::{
-    AddInventoryLine, AssignCoordinator, CreateOrganization, EndInventoryLine, SaveShelter, UpdateOrganization,
-    get_shelter_editor, list_organizations,
+    AddFunder, AddInventoryLine, AssignCoordinator, CreateOrganization, EndInventoryLine, RemoveFunder, SaveShelter,
+    UpdateOrganization, get_shelter_editor, list_organizations,
 };
 use crate::hmis::codes::{
-    AVAILABILITY, CodeList, ES_BED_TYPE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE, HOUSING_TYPE,
-    SHELTER_PROJECT_TYPE, TARGET_POPULATION,
+    AVAILABILITY, CodeList, ES_BED_TYPE, FUNDING_SOURCE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE,
+    HOUSING_TYPE, SHELTER_PROJECT_TYPE, TARGET_POPULATION,
 };
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
@@ -51,9 +51,18 @@ pub fn ShelterPage() -> impl IntoView {
     let add_line = ServerAction::<AddInventoryLine>::new();
     let end_line = ServerAction::<EndInventoryLine>::new();
     let assign = ServerAction::<AssignCoordinator>::new();
+    let funders = (ServerAction::<AddFunder>::new(), ServerAction::<RemoveFunder>::new());
     let editor = Resource::new(
         move || {
-            (id(), save.version().get(), add_line.version().get(), end_line.version().get(), assign.version().get())
+            (
+                id(),
+                save.version().get(),
+                add_line.version().get(),
+                end_line.version().get(),
+                assign.version().get(),
+                funders.0.version().get(),
+                funders.1.version().get(),
+            )
         },
         |(id, ..)| get_shelter_editor(id),
     );
@@ -63,7 +72,7 @@ pub fn ShelterPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || editor.get().map(|result| match result {
                 Err(err) => view! { <h1>"Shelter not found"</h1><p>{err.to_string()}</p> }.into_any(),
-                Ok(e) => view! { <ShelterSections e save add_line end_line assign/> }.into_any(),
+                Ok(e) => view! { <ShelterSections e save add_line end_line assign funders/> }.into_any(),
             })}
         </Transition>
     }
@@ -76,8 +85,10 @@ fn ShelterSections(
     add_line: ServerAction<AddInventoryLine>,
     end_line: ServerAction<EndInventoryLine>,
     assign: ServerAction<AssignCoordinator>,
+    funders: (ServerAction<AddFunder>, ServerAction<RemoveFunder>),
 ) -> impl IntoView {
     let f = e.form.clone();
+    let (add_funder, remove_funder) = funders;
     let id = e.id.clone().unwrap_or_else(|| super::NEW.to_string());
     let title = if e.id.is_some() { f.name.clone() } else { "New shelter".to_string() };
     view! {
@@ -114,12 +125,17 @@ fn ShelterSections(
                 {code_select("shelter[geography_type]", "Geography type", &GEOGRAPHY_TYPE, f.geography_type.clone(), true)}
                 {code_select("shelter[hmis_participation_type]", "HMIS participation", &HMIS_PARTICIPATION_TYPE, f.hmis_participation_type.clone(), false)}
                 <label class="check"><input type="checkbox" name="shelter[active]" checked=f.active.is_some()/>" Active"</label>
+                <p class="hint">"An active project needs its housing type, geocode, ZIP and geography type (the HIC requires them). A project that stops operating keeps its records: untick Active and enter its operating end date."</p>
                 <button type="submit">"Save project"</button>
             </ActionForm>
+            {(!e.participation.is_empty()).then(|| view! {
+                <h3>"HMIS participation (2.08)"</h3>
+                <ul>{e.participation.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+            })}
         </section>
         {e.id.clone().map(|shelter_id| {
             // Each form's children are moved into their own closure: one copy each.
-            let (for_line, for_assign) = (shelter_id.clone(), shelter_id.clone());
+            let (for_line, for_assign, for_funder) = (shelter_id.clone(), shelter_id.clone(), shelter_id.clone());
             let history = format!("/shelter-history/{shelter_id}");
             view! {
             <section class="card">
@@ -165,8 +181,49 @@ fn ShelterSections(
                     }).collect_view()}
                     <label for="line-start">"Inventory start date"</label>
                     <input id="line-start" type="date" name="line[start_date]" required/>
+                    <label for="line-end">"Inventory end date"</label>
+                    <input id="line-end" type="date" name="line[end_date]" aria-describedby="line-end-hint"/>
+                    <p id="line-end-hint" class="hint">"Leave empty for an open line; a seasonal line ends with its season."</p>
                     <p class="hint">"Beds total is the sum of the bed counts above."</p>
                     <button type="submit">"Add line"</button>
+                </ActionForm>
+            </section>
+            <section class="card">
+                <h2>"Funding sources (HMIS 2.06)"</h2>
+                <FormFeedback form="remove_funder" outcome=Signal::derive(move || notice_outcome(remove_funder.value().get()))/>
+                {if e.funders.is_empty() {
+                    view! { <p class="hint">"No funder recorded: the HIC needs at least one for an operating project."</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="table-wrap"><table>
+                            <thead><tr><th scope="col">"Funder"</th><th scope="col">"Grant ID"</th><th scope="col">"Dates"</th>
+                                <th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
+                            <tbody>{e.funders.iter().cloned().map(|fr| view! {
+                                <tr>
+                                    <td>{fr.funder.clone()}{fr.other_funder.clone().map(|o| view! { <div class="hint">{o}</div> })}</td>
+                                    <td>{fr.grant_id.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td>{format!("{} – {}", fr.start_date, fr.end_date.clone().unwrap_or_else(|| "open".into()))}</td>
+                                    <td><ActionForm action=remove_funder attr:class="inline-form">
+                                        <input type="hidden" name="funder_id" value=fr.id.clone()/>
+                                        <button type="submit" class="link-button dark" aria-label=format!("Remove {}", fr.funder)>"Remove"</button>
+                                    </ActionForm></td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table></div>
+                    }.into_any()
+                }}
+                <h3>"Add a funder"</h3>
+                <FormFeedback form="add_funder" outcome=Signal::derive(move || notice_outcome(add_funder.value().get()))/>
+                <ActionForm action=add_funder attr:class="grid-form">
+                    <input type="hidden" name="shelter_id" value=for_funder/>
+                    {code_select("funder[funder]", "Funder", &FUNDING_SOURCE, String::new(), false)}
+                    {text_input("funder[other_funder]", "Other funder (for Local or other)", String::new(), 100, false)}
+                    {text_input("funder[grant_id]", "Grant ID", String::new(), 100, false)}
+                    <label for="funder-start">"Funding start date"</label>
+                    <input id="funder-start" type="date" name="funder[start_date]" required/>
+                    <label for="funder-end">"Funding end date"</label>
+                    <input id="funder-end" type="date" name="funder[end_date]"/>
+                    <button type="submit">"Add funder"</button>
                 </ActionForm>
             </section>
             <section class="card">

@@ -2,20 +2,25 @@
 //! organizations they belong to. Every read goes through `Access`, so DV shelters and victim
 //! service providers exist only for admins with DV access.
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::form::{LineForm, LineInput, ShelterForm, ShelterInput, text};
+use super::form::{FunderForm, LineForm, LineInput, ShelterForm, ShelterInput, exported_text};
 use crate::hmis::ids::HmisId;
 
-use super::{Choice, CoordinatorRow, InventoryLineRow, OrganizationRow, ShelterEditor};
+use super::{Choice, CoordinatorRow, FunderRow, InventoryLineRow, OrganizationRow, ShelterEditor};
 use crate::access::{COC_ADMIN, Role};
 use crate::auth::ssr::authorize;
-use crate::entities::{inventory, organization, shelter, shelter_coordinator, tenant, user};
+use crate::entities::{
+    funder, hmis_participation, inventory, organization, shelter, shelter_coordinator, tenant, user,
+};
 use crate::error::{AppError, Notice};
-use crate::hmis::codes::{AVAILABILITY, ES_BED_TYPE, HOUSEHOLD_TYPE, is_dv_shelter, is_dv_shelter_sql};
+use crate::hmis::codes::{
+    AVAILABILITY, ES_BED_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE, funder_label, is_dv_shelter, is_dv_shelter_sql,
+};
+use crate::hmis::ssr::data_changed;
 use crate::inventory::ssr::bump_counts_version;
 use crate::outbox::ssr::dv_changed;
 use crate::ssr::audit::record;
@@ -77,6 +82,8 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
         organizations: orgs.into_iter().map(|o| Choice { id: o.public_id, label: o.name }).collect(),
         coc_codes: coc_codes(&db, &access).await?,
         lines: Vec::new(),
+        funders: Vec::new(),
+        participation: Vec::new(),
         coordinators: Vec::new(),
         assignable: Vec::new(),
     };
@@ -101,6 +108,39 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
             dedicated: l.dedicated_beds(),
             start_date: l.inventory_start_date.to_string(),
             end_date: l.inventory_end_date.map(|d| d.to_string()),
+        })
+        .collect();
+    editor.funders = access
+        .find::<funder::Entity>()?
+        .filter(funder::Column::ShelterId.eq(s.id))
+        .order_by_desc(funder::Column::StartDate)
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|f| FunderRow {
+            id: f.public_id,
+            funder: format!("{} ({})", funder_label(f.funder), f.funder),
+            other_funder: f.other_funder,
+            grant_id: f.grant_id,
+            start_date: f.start_date.to_string(),
+            end_date: f.end_date.map(|d| d.to_string()),
+        })
+        .collect();
+    editor.participation = access
+        .find::<hmis_participation::Entity>()?
+        .filter(hmis_participation::Column::ShelterId.eq(s.id))
+        .order_by_asc(hmis_participation::Column::StartDate)
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let end = p.end_date.map_or("open".to_string(), |d| d.to_string());
+            format!(
+                "{} ({}): {} to {end}",
+                HMIS_PARTICIPATION_TYPE.label(p.participation_type),
+                p.participation_type,
+                p.start_date
+            )
         })
         .collect();
     let assigned: Vec<i64> = shelter_coordinator::Entity::find()
@@ -206,7 +246,11 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
             ));
         }
     }
+    if let Some(s) = &existing {
+        check_lines_within(&txn, s, &input).await?;
+    }
     let now = Utc::now();
+    let today = access.clock(&txn).await?.today(now);
     let was_dv = existing.as_ref().map(|s| s.is_dv);
     let mut model = match existing {
         Some(s) => s.into(),
@@ -244,6 +288,17 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
         model.insert(&txn).await.map_err(duplicate)?
     };
     let mut notice = format!("Saved {}.", input.name);
+    let ended = end_lines_at(&txn, &saved, now).await?;
+    if ended > 0 {
+        notice.push_str(&format!(
+            " {ended} inventory line{} now end{} with the project.",
+            if ended == 1 { "" } else { "s" },
+            if ended == 1 { "s" } else { "" }
+        ));
+        bump_counts_version(&txn, saved.id, None).await?;
+    }
+    super::participation::sync(&txn, &saved, today).await?;
+    data_changed(&txn, tenant_id).await?;
     if let Some(was_dv) = was_dv.filter(|was| *was != is_dv) {
         let cancelled = dv_changed(&txn, tenant_id, now).await?;
         record(&txn, &access, now, "shelter.dv", &subject_of(&saved), dv_word(was_dv), dv_word(is_dv)).await?;
@@ -251,6 +306,61 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
     }
     txn.commit().await?;
     Ok((saved.public_id, Notice::new(notice)))
+}
+
+/// Inventory lies within the operating dates (HIC validation): a new start may not come after a
+/// line's start, nor a new end before one.
+async fn check_lines_within(
+    db: &impl ConnectionTrait,
+    s: &shelter::Model,
+    input: &ShelterInput,
+) -> Result<(), AppError> {
+    let lines = |condition| {
+        inventory::Entity::find()
+            .filter(inventory::Column::TenantId.eq(s.tenant_id))
+            .filter(inventory::Column::ShelterId.eq(s.id))
+            .filter(condition)
+            .order_by_asc(inventory::Column::InventoryStartDate)
+    };
+    if let Some(line) = lines(inventory::Column::InventoryStartDate.lt(input.operating_start_date)).one(db).await? {
+        return Err(AppError::validation(
+            "shelter[operating_start_date]",
+            format!(
+                "Operating start date: this project has inventory from {}; start it on or before then.",
+                line.inventory_start_date
+            ),
+        ));
+    }
+    if let Some(end) = input.operating_end_date {
+        if let Some(line) = lines(inventory::Column::InventoryStartDate.gt(end)).one(db).await? {
+            return Err(AppError::validation(
+                "shelter[operating_end_date]",
+                format!(
+                    "Operating end date: a line of inventory starts on {}, after it; end the project on or after that day.",
+                    line.inventory_start_date
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// End the lines of a closed project that go on past its operating end date, on that date.
+async fn end_lines_at(
+    db: &impl ConnectionTrait,
+    s: &shelter::Model,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let Some(end) = s.operating_end_date else { return Ok(0) };
+    let ended = inventory::Entity::update_many()
+        .col_expr(inventory::Column::InventoryEndDate, Expr::value(Some(end)))
+        .col_expr(inventory::Column::UpdatedAt, Expr::value(now))
+        .filter(inventory::Column::TenantId.eq(s.tenant_id))
+        .filter(inventory::Column::ShelterId.eq(s.id))
+        .filter(inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gt(end)))
+        .exec(db)
+        .await?;
+    Ok(ended.rows_affected)
 }
 
 fn dv_word(dv: bool) -> &'static str {
@@ -299,7 +409,7 @@ pub async fn insert_line(
         ch_bed_inventory: Set(ch),
         other_bed_inventory: Set(other),
         inventory_start_date: Set(line.start_date),
-        inventory_end_date: Set(None),
+        inventory_end_date: Set(line.end_date),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -310,7 +420,7 @@ pub async fn insert_line(
     .map_err(|e| ssr::unique_or_db(e, "line[household_type]", OPEN_LINE_EXISTS))
 }
 
-const OPEN_LINE_EXISTS: &str = "Household type: this shelter already has an open line for it; end that line first, or let coordinators change its beds total.";
+const OPEN_LINE_EXISTS: &str = "Household type: this shelter already has a line for it with the same availability and bed type over these dates; end that line first, or let coordinators change its beds total.";
 
 pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppError> {
     let access = authorize(COC_ADMIN).await?;
@@ -318,21 +428,50 @@ pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppErr
     let txn = ssr::begin_write(&db).await?;
     let s = access.shelter_for_write(&txn, shelter_id).await?;
     let line = form.parse(s.project_type)?;
-    let open = inventory::Entity::find()
+    if line.start_date < s.operating_start_date {
+        return Err(AppError::validation(
+            "line[start_date]",
+            format!(
+                "Inventory start date: the project starts operating on {}; start the line then or later.",
+                s.operating_start_date
+            ),
+        ));
+    }
+    if let Some(end) = s.operating_end_date {
+        if line.start_date > end || line.end_date.is_none_or(|e| e > end) {
+            return Err(AppError::validation(
+                "line[end_date]",
+                format!("Inventory end date: the project stops operating on {end}; the line must end by then."),
+            ));
+        }
+    }
+    // Year-round, seasonal and overflow lines may coexist; two lines of the same kind may not
+    // overlap.
+    let same_kind = |column: inventory::Column, value: Option<i32>| match value {
+        Some(v) => column.eq(v),
+        None => column.is_null(),
+    };
+    let overlapping = inventory::Entity::find()
+        .filter(inventory::Column::TenantId.eq(s.tenant_id))
         .filter(inventory::Column::ShelterId.eq(s.id))
-        .filter(inventory::Column::InventoryEndDate.is_null())
         .filter(inventory::Column::CocCode.eq(s.coc_code.as_str()))
         .filter(inventory::Column::HouseholdType.eq(line.household_type))
-        .filter(match line.es_bed_type {
-            Some(t) => inventory::Column::EsBedType.eq(t),
-            None => inventory::Column::EsBedType.is_null(),
+        .filter(same_kind(inventory::Column::Availability, line.availability))
+        .filter(same_kind(inventory::Column::EsBedType, line.es_bed_type))
+        .filter(
+            inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(line.start_date)),
+        )
+        .filter(match line.end_date {
+            Some(end) => inventory::Column::InventoryStartDate.lte(end),
+            None => inventory::Column::InventoryStartDate.is_not_null(),
         })
         .one(&txn)
         .await?;
-    if open.is_some() {
+    if overlapping.is_some() {
         return Err(AppError::validation("line[household_type]", OPEN_LINE_EXISTS));
     }
     insert_line(&txn, &s, &line).await?;
+    data_changed(&txn, s.tenant_id).await?;
     // A coordinator's form from before a line change is now a conflict.
     bump_counts_version(&txn, s.id, None).await?;
     txn.commit().await?;
@@ -371,6 +510,7 @@ pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, Ap
     }
     // A coordinator's form from before a line change is now a conflict.
     bump_counts_version(&txn, s.id, None).await?;
+    data_changed(&txn, s.tenant_id).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Ended the line on {end}.")))
 }
@@ -434,7 +574,7 @@ pub async fn list_organizations() -> Result<Vec<OrganizationRow>, AppError> {
 pub async fn create_organization(hmis_organization_id: String, name: String, vsp: bool) -> Result<Notice, AppError> {
     let access = authorize(COC_ADMIN).await?;
     let hmis_id = HmisId::parse("hmis_organization_id", "HMIS OrganizationID", &hmis_organization_id)?;
-    let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
+    let name = exported_text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
     if vsp && !access.user().dv_access {
         return Err(AppError::validation(
             "victim_service_provider",
@@ -485,7 +625,7 @@ pub async fn update_organization(id: &str, name: String, vsp: bool) -> Result<No
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let name = text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
+    let name = exported_text("name", "Organization name", &name, 200, true)?.unwrap_or_default();
     if vsp && !access.user().dv_access {
         return Err(AppError::validation(
             "victim_service_provider",
@@ -501,6 +641,7 @@ pub async fn update_organization(id: &str, name: String, vsp: bool) -> Result<No
     active.updated_at = Set(now);
     active.update(&txn).await.map_err(|e| ssr::unique_or_db(e, "victim_service_provider", VSP_ID_CLASH))?;
     let mut notice = format!("Saved {name}.");
+    data_changed(&txn, access.tenant_id()?).await?;
     if was_vsp != vsp {
         shelter::Entity::update_many()
             .col_expr(shelter::Column::IsDv, Expr::cust(is_dv_shelter_sql(vsp)))
@@ -523,3 +664,43 @@ fn vsp_word(vsp: bool) -> &'static str {
 
 const VSP_ID_CLASH: &str = "Victim service provider: another organization on the other side of this flag has the same HMIS OrganizationID; change one of the IDs first.";
 const VSP_PROJECT_ID_CLASH: &str = "Victim service provider: a project of this organization has the same HMIS ProjectID as a project on the other side of this flag; change one of the ProjectIDs first.";
+
+/// Record a funding source (2.06) of a shelter the caller may see.
+pub async fn add_funder(shelter_id: &str, form: FunderForm) -> Result<Notice, AppError> {
+    let access = authorize(COC_ADMIN).await?;
+    let db = ssr::db()?;
+    let txn = ssr::begin_write(&db).await?;
+    let s = access.shelter_for_write(&txn, shelter_id).await?;
+    let input = form.parse()?;
+    let now = Utc::now();
+    funder::ActiveModel {
+        public_id: Set(ssr::public_id::new()),
+        tenant_id: Set(s.tenant_id),
+        shelter_id: Set(s.id),
+        funder: Set(input.funder),
+        other_funder: Set(input.other_funder),
+        grant_id: Set(input.grant_id),
+        start_date: Set(input.start_date),
+        end_date: Set(input.end_date),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    data_changed(&txn, s.tenant_id).await?;
+    txn.commit().await?;
+    Ok(Notice::new(format!("Added the funder {} to {}.", funder_label(input.funder), s.name)))
+}
+
+/// Remove a funding source recorded by mistake (one that ended is kept with its end date).
+pub async fn remove_funder(funder_id: &str) -> Result<Notice, AppError> {
+    let access = authorize(COC_ADMIN).await?;
+    let db = ssr::db()?;
+    let txn = ssr::begin_write(&db).await?;
+    let (row, s) = access.funder(&txn, funder_id).await?;
+    funder::Entity::delete_by_id(row.id).exec(&txn).await?;
+    data_changed(&txn, s.tenant_id).await?;
+    txn.commit().await?;
+    Ok(Notice::new(format!("Removed the funder {} from {}.", funder_label(row.funder), s.name)))
+}

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::hmis::codes::{
-    AVAILABILITY, CodeList, ES_BED_TYPE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE, HOUSING_TYPE,
-    SHELTER_PROJECT_TYPE, TARGET_POPULATION, is_emergency_shelter,
+    AVAILABILITY, CodeList, ES_BED_TYPE, FUNDER_OTHER, FUNDING_SOURCE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE,
+    HOUSEHOLD_TYPE, HOUSING_TYPE, SHELTER_PROJECT_TYPE, TARGET_POPULATION, is_emergency_shelter,
 };
 use crate::hmis::ids::{CocCode, HmisId};
 use crate::inventory::parse_bed_count;
@@ -60,7 +60,7 @@ fn invalid(field: &str, message: String) -> AppError {
     AppError::validation(field, message)
 }
 
-pub use crate::input::text;
+pub use crate::input::{exported_text, text};
 
 /// A code from `list`; empty is `None` when optional.
 pub fn code(field: &str, list: &CodeList, raw: &str, required: bool) -> Result<Option<i32>, AppError> {
@@ -103,7 +103,7 @@ impl ShelterForm {
             return Err(invalid(&f("organization_id"), "Organization: choose one.".into()));
         }
         let hmis_project_id = HmisId::parse(&f("hmis_project_id"), "HMIS ProjectID", &self.hmis_project_id)?;
-        let name = text(&f("name"), "Project name", &self.name, 200, true)?.unwrap_or_default();
+        let name = exported_text(&f("name"), "Project name", &self.name, 200, true)?.unwrap_or_default();
         let project_type =
             code(&f("project_type"), &SHELTER_PROJECT_TYPE, &self.project_type, true)?.unwrap_or_default();
         let operating_start_date =
@@ -123,12 +123,40 @@ impl ShelterForm {
         if state.as_ref().is_some_and(|s| s.len() != 2 || !s.bytes().all(|b| b.is_ascii_uppercase())) {
             return Err(invalid(&f("state"), "State: use the two-letter USPS code, e.g. TX.".into()));
         }
+        let active = crate::users::checkbox(&self.active);
+        if !active && operating_end_date.is_none() {
+            return Err(invalid(
+                &f("operating_end_date"),
+                "Operating end date: a project that no longer operates needs the date it stopped, so HMIS keeps its history; enter it, or tick Active.".into(),
+            ));
+        }
+        let housing_type = code(&f("housing_type"), &HOUSING_TYPE, &self.housing_type, false)?;
+        let zip = digits(&f("zip"), "ZIP", &self.zip, 5)?;
+        let geocode = digits(&f("geocode"), "Geocode", &self.geocode, 6)?;
+        let geography_type = code(&f("geography_type"), &GEOGRAPHY_TYPE, &self.geography_type, false)?;
+        // The HIC needs these of every active lodging project (HDX validation).
+        if active {
+            let hic =
+                |field: &str, message: &str| Err(invalid(&f(field), format!("{message} (required for the HIC).")));
+            if housing_type.is_none() {
+                return hic("housing_type", "Housing type: choose one");
+            }
+            if geocode.is_none() {
+                return hic("geocode", "Geocode: enter the 6-digit HUD geocode of the project's location");
+            }
+            if zip.is_none() {
+                return hic("zip", "ZIP: enter the 5-digit ZIP code of the project's location");
+            }
+            if !geography_type.is_some_and(|g| (1..=3).contains(&g)) {
+                return hic("geography_type", "Geography type: choose urban, suburban or rural");
+            }
+        }
         Ok(ShelterInput {
             organization_id,
             hmis_project_id,
             name,
             project_type,
-            housing_type: code(&f("housing_type"), &HOUSING_TYPE, &self.housing_type, false)?,
+            housing_type,
             target_population: code(&f("target_population"), &TARGET_POPULATION, &self.target_population, false)?,
             operating_start_date,
             operating_end_date,
@@ -136,9 +164,9 @@ impl ShelterForm {
             address1: text(&f("address1"), "Address", &self.address1, 100, false)?,
             city: text(&f("city"), "City", &self.city, 50, false)?,
             state,
-            zip: digits(&f("zip"), "ZIP", &self.zip, 5)?,
-            geocode: digits(&f("geocode"), "Geocode", &self.geocode, 6)?,
-            geography_type: code(&f("geography_type"), &GEOGRAPHY_TYPE, &self.geography_type, false)?,
+            zip,
+            geocode,
+            geography_type,
             hmis_participation_type: code(
                 &f("hmis_participation_type"),
                 &HMIS_PARTICIPATION_TYPE,
@@ -146,7 +174,7 @@ impl ShelterForm {
                 true,
             )?
             .unwrap_or_default(),
-            active: crate::users::checkbox(&self.active),
+            active,
         })
     }
 }
@@ -167,6 +195,8 @@ pub struct LineForm {
     pub ch: String,
     pub other: String,
     pub start_date: String,
+    /// Empty for an open line; a seasonal line ends with its season.
+    pub end_date: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +208,7 @@ pub struct LineInput {
     /// CHVet, YouthVet, Vet, CHYouth, Youth, CH, Other.
     pub sub_counts: [i32; 7],
     pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
 }
 
 impl LineInput {
@@ -234,7 +265,11 @@ impl LineForm {
             unit_inventory: count("unit_inventory", "Units", &self.unit_inventory)?,
             sub_counts,
             start_date: date(&f("start_date"), "Inventory start date", &self.start_date, true)?.unwrap_or_default(),
+            end_date: date(&f("end_date"), "Inventory end date", &self.end_date, false)?,
         };
+        if line.end_date.is_some_and(|end| end < line.start_date) {
+            return Err(invalid(&f("end_date"), "Inventory end date: must be on or after the start date.".into()));
+        }
         if line.bed_inventory() == 0 {
             return Err(invalid(
                 &f("other"),
@@ -248,6 +283,63 @@ impl LineForm {
             ));
         }
         Ok(line)
+    }
+}
+
+/// A funding source as typed (`funder[field]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FunderForm {
+    pub funder: String,
+    pub other_funder: String,
+    pub grant_id: String,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunderInput {
+    pub funder: i32,
+    pub other_funder: Option<String>,
+    pub grant_id: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+impl FunderForm {
+    /// Parse and check the form: a funder from the FY2026 list (retired codes are not offered),
+    /// OtherFunder exactly when it is 46, and dates in order.
+    pub fn parse(&self) -> Result<FunderInput, AppError> {
+        let f = |name: &str| format!("funder[{name}]");
+        let funder = code(&f("funder"), &FUNDING_SOURCE, &self.funder, true)?.unwrap_or_default();
+        let other_funder = exported_text(&f("other_funder"), "Other funder", &self.other_funder, 100, false)?;
+        let other_funder = match (funder == FUNDER_OTHER, other_funder) {
+            (true, None) => {
+                return Err(invalid(
+                    &f("other_funder"),
+                    "Other funder: name the funding source (required for \"Local or other\").".into(),
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(invalid(
+                    &f("other_funder"),
+                    "Other funder: only for \"Local or other\" funding; leave it empty.".into(),
+                ));
+            }
+            (_, other) => other,
+        };
+        let start_date = date(&f("start_date"), "Funding start date", &self.start_date, true)?.unwrap_or_default();
+        let end_date = date(&f("end_date"), "Funding end date", &self.end_date, false)?;
+        if end_date.is_some_and(|end| end < start_date) {
+            return Err(invalid(&f("end_date"), "Funding end date: must be on or after the start date.".into()));
+        }
+        Ok(FunderInput {
+            funder,
+            other_funder,
+            grant_id: exported_text(&f("grant_id"), "Grant ID", &self.grant_id, 100, false)?,
+            start_date,
+            end_date,
+        })
     }
 }
 
@@ -265,6 +357,10 @@ mod tests {
             coc_code: "tx-503".into(),
             hmis_participation_type: "1".into(),
             zip: "78701".into(),
+            housing_type: "1".into(),
+            geocode: "489453".into(),
+            geography_type: "1".into(),
+            active: Some("on".into()),
             ..Default::default()
         }
     }
@@ -273,7 +369,7 @@ mod tests {
     fn a_complete_shelter_parses() {
         let s = shelter().parse(&["TX-503"]).unwrap();
         assert_eq!(s.coc_code.as_str(), "TX-503");
-        assert_eq!(s.housing_type, None);
+        assert_eq!(s.housing_type, Some(1));
     }
 
     #[test]
@@ -291,12 +387,51 @@ mod tests {
             (|f| f.hmis_project_id = "x".repeat(33), "shelter[hmis_project_id]"),
             (|f| f.hmis_project_id = "hb-dv-aggregate".into(), "shelter[hmis_project_id]"),
             (|f| f.state = "Texas".into(), "shelter[state]"),
+            (|f| f.name = "=HYPERLINK(1)".into(), "shelter[name]"),
+            (|f| f.name = "-Hope".into(), "shelter[name]"),
+            (|f| f.housing_type = String::new(), "shelter[housing_type]"),
+            (|f| f.geocode = String::new(), "shelter[geocode]"),
+            (|f| f.zip = String::new(), "shelter[zip]"),
+            (|f| f.geography_type = "99".into(), "shelter[geography_type]"),
+            (|f| f.active = None, "shelter[operating_end_date]"),
         ];
         for (change, field) in cases {
             let mut form = shelter();
             change(&mut form);
             assert_eq!(form.parse(&["TX-503"]).unwrap_err().field(), Some(field));
         }
+    }
+
+    #[test]
+    fn a_closed_project_needs_no_hic_fields_but_an_end_date() {
+        let closed = ShelterForm {
+            active: None,
+            operating_end_date: "2026-06-30".into(),
+            geocode: String::new(),
+            zip: String::new(),
+            ..shelter()
+        };
+        assert_eq!(closed.parse(&["TX-503"]).unwrap().operating_end_date, "2026-06-30".parse().ok());
+    }
+
+    #[test]
+    fn funders_follow_the_fy2026_list() {
+        let form = FunderForm { funder: "8".into(), start_date: "2025-10-01".into(), ..Default::default() };
+        assert_eq!(form.parse().unwrap().funder, 8);
+        let cases: Vec<(FunderForm, &str)> = vec![
+            (FunderForm { funder: "47".into(), ..form.clone() }, "funder[funder]"),
+            (FunderForm { funder: "12".into(), ..form.clone() }, "funder[funder]"),
+            (FunderForm { funder: "46".into(), ..form.clone() }, "funder[other_funder]"),
+            (FunderForm { other_funder: "City".into(), ..form.clone() }, "funder[other_funder]"),
+            (FunderForm { end_date: "2025-01-01".into(), ..form.clone() }, "funder[end_date]"),
+            (FunderForm { grant_id: "=1+1".into(), ..form.clone() }, "funder[grant_id]"),
+            (FunderForm { start_date: String::new(), ..form.clone() }, "funder[start_date]"),
+        ];
+        for (bad, field) in cases {
+            assert_eq!(bad.parse().unwrap_err().field(), Some(field), "{bad:?}");
+        }
+        let other = FunderForm { funder: "46".into(), other_funder: "City of Austin".into(), ..form };
+        assert_eq!(other.parse().unwrap().other_funder.as_deref(), Some("City of Austin"));
     }
 
     #[test]

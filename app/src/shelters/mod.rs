@@ -5,6 +5,8 @@ pub mod edit_ui;
 pub mod editor;
 pub mod form;
 #[cfg(feature = "ssr")]
+pub mod participation;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod ui;
 
@@ -74,6 +76,19 @@ pub struct InventoryLineRow {
     pub end_date: Option<String>,
 }
 
+/// One funding source (2.06) of a shelter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunderRow {
+    /// The funder record's public id.
+    pub id: String,
+    /// Label and code.
+    pub funder: String,
+    pub other_funder: Option<String>,
+    pub grant_id: Option<String>,
+    pub start_date: String,
+    pub end_date: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationRow {
     /// The organization's public id.
@@ -93,6 +108,9 @@ pub struct ShelterEditor {
     pub organizations: Vec<Choice>,
     pub coc_codes: Vec<String>,
     pub lines: Vec<InventoryLineRow>,
+    pub funders: Vec<FunderRow>,
+    /// The HMIS participation periods (2.08), oldest first, as text.
+    pub participation: Vec<String>,
     pub coordinators: Vec<CoordinatorRow>,
     pub assignable: Vec<CoordinatorRow>,
 }

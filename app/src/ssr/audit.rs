@@ -51,6 +51,7 @@ pub async fn recent(db: &impl ConnectionTrait, access: &Access) -> Result<Option
         .limit(RECENT)
         .all(db)
         .await?;
+    let clock = access.clock(db).await?;
     let names: HashMap<i64, String> = access
         .find::<user::Entity>()?
         .filter(user::Column::Id.is_in(rows.iter().filter_map(|r| r.actor_id)))
@@ -62,7 +63,7 @@ pub async fn recent(db: &impl ConnectionTrait, access: &Access) -> Result<Option
     Ok(Some(
         rows.into_iter()
             .map(|r| AuditRow {
-                at: r.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                at: clock.show(r.at),
                 by: r.actor_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "an operator".into()),
                 action: r.action,
                 subject: r.subject,

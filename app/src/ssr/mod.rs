@@ -1,6 +1,7 @@
 //! Server-only plumbing shared by every domain module: the app state, request context helpers,
 //! tenant scoping and form outcomes.
 pub mod audit;
+pub mod clock;
 pub mod form;
 pub mod public_id;
 pub mod scope;

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::access::Role;
 use crate::auth::ssr::{CurrentUser, Granted};
-use crate::entities::{bed_snapshot, inventory, organization, shelter, shelter_coordinator, user};
+use crate::entities::{bed_snapshot, funder, inventory, organization, shelter, shelter_coordinator, user};
 use crate::error::AppError;
 
 /// An entity whose rows belong to one tenant.
@@ -47,6 +47,11 @@ impl Access {
     /// DV shelters into the aggregate whoever asks.
     pub fn tenant(&self) -> Result<TenantScope, AppError> {
         Ok(TenantScope(self.tenant_id()?))
+    }
+
+    /// The caller's CoC clock, for the dates and times they see (UTC for a platform admin).
+    pub async fn clock(&self, db: &impl ConnectionTrait) -> Result<crate::ssr::clock::CocClock, AppError> {
+        crate::ssr::clock::CocClock::for_tenant(db, self.user.tenant_id).await
     }
 }
 
@@ -171,5 +176,30 @@ impl Access {
             .await?
             .ok_or(AppError::NotFound)?;
         Ok((line, shelter))
+    }
+
+    /// The funding source with public id `id`, of a shelter the caller may see, with that
+    /// shelter; or `NotFound`.
+    pub async fn funder(
+        &self,
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> Result<(funder::Model, shelter::Model), AppError> {
+        let visible = self.shelters()?.select_only().column(shelter::Column::Id).into_query();
+        let row = self
+            .find::<funder::Entity>()?
+            .filter(funder::Column::PublicId.eq(id))
+            .filter(funder::Column::ShelterId.in_subquery(visible))
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let shelter = self
+            .shelters()?
+            .filter(shelter::Column::Id.eq(row.shelter_id))
+            .lock_shared()
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((row, shelter))
     }
 }

@@ -1,5 +1,6 @@
 //! Tenants: one CoC each, created by platform admins.
 pub mod api;
+pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod ui;

@@ -16,7 +16,7 @@ use crate::ssr::{self, scope::Access};
 /// across CoCs (m0011), so another CoC's users never make an address unavailable (docs/auth.md).
 const DUPLICATE_EMAIL: &str = "Email: another user of this CoC already signs in with this address. Use another address, or change that user instead.";
 
-pub fn to_row(u: user::Model) -> UserRow {
+pub fn to_row(u: user::Model, clock: &crate::ssr::clock::CocClock) -> UserRow {
     UserRow {
         id: u.public_id,
         role: u.role,
@@ -25,7 +25,7 @@ pub fn to_row(u: user::Model) -> UserRow {
         dv_access: u.dv_access,
         active: u.active,
         must_change_password: u.must_change_password,
-        last_login: u.last_login_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+        last_login: u.last_login_at.map(|t| clock.show(t)),
     }
 }
 
@@ -60,8 +60,10 @@ async fn find_scoped(access: &Access, id: &str) -> Result<user::Model, AppError>
 
 pub async fn list() -> Result<Vec<UserRow>, AppError> {
     let access = authorize(COC_ADMIN).await?;
-    let users = access.users()?.order_by_asc(user::Column::Email).all(&ssr::db()?).await?;
-    Ok(users.into_iter().map(to_row).collect())
+    let db = ssr::db()?;
+    let users = access.users()?.order_by_asc(user::Column::Email).all(&db).await?;
+    let clock = access.clock(&db).await?;
+    Ok(users.into_iter().map(|u| to_row(u, &clock)).collect())
 }
 
 pub async fn audit() -> Result<Option<Vec<super::AuditRow>>, AppError> {
@@ -71,7 +73,8 @@ pub async fn audit() -> Result<Option<Vec<super::AuditRow>>, AppError> {
 
 pub async fn get(id: &str) -> Result<UserRow, AppError> {
     let access = authorize(COC_ADMIN).await?;
-    Ok(to_row(find_scoped(&access, id).await?))
+    let user = find_scoped(&access, id).await?;
+    Ok(to_row(user, &access.clock(&ssr::db()?).await?))
 }
 
 /// The users whose addresses a user of `tenant_id` must not share: the same CoC's, or for a

@@ -25,20 +25,18 @@ fn change(access: &Access) -> Result<Change, AppError> {
 pub async fn list() -> Result<Vec<VendorView>, AppError> {
     let (access, state) = admin().await?;
     let mut out = Vec::new();
+    let clock = access.clock(&state.db).await?;
     for v in super::ssr::live_vendors(access.tenant()?).all(&state.db).await? {
-        out.push(view(&state.db, &v).await?);
+        out.push(view(&state.db, &v, &clock).await?);
     }
     Ok(out)
-}
-
-fn time(t: chrono::DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 pub async fn page(id: &str) -> Result<VendorPage, AppError> {
     let (access, state) = admin().await?;
     let db = &state.db;
     let v = find(db, access.tenant()?, id).await?;
+    let clock = access.clock(db).await?;
     let status = crate::outbox::admin::statuses(&access, db, vec![v.clone()])
         .await?
         .pop()
@@ -62,7 +60,7 @@ pub async fn page(id: &str) -> Result<VendorPage, AppError> {
     let events = events
         .into_iter()
         .map(|e| VendorEvent {
-            at: time(e.at),
+            at: clock.show(e.at),
             by: e.actor_id.and_then(|a| names.get(&a).cloned()).unwrap_or_else(|| "command line".into()),
             action: e.action,
             detail: e.detail,
@@ -75,12 +73,12 @@ pub async fn page(id: &str) -> Result<VendorPage, AppError> {
         .limit(20)
         .all(db)
         .await?;
-    let last_test_push = test_push_delivered(&access, db, v.id).await?;
+    let last_test_push = test_push_delivered(&access, db, v.id, &clock).await?;
     Ok(VendorPage {
-        vendor: view(db, &v).await?,
+        vendor: view(db, &v, &clock).await?,
         status,
         events,
-        attempts: recent.into_iter().map(|a| crate::outbox::admin::history_row(a, v.name.clone())).collect(),
+        attempts: recent.into_iter().map(|a| crate::outbox::admin::history_row(a, v.name.clone(), &clock)).collect(),
         last_test_push,
     })
 }
@@ -90,6 +88,7 @@ async fn test_push_delivered(
     access: &Access,
     db: &sea_orm::DatabaseConnection,
     vendor_id: i64,
+    clock: &crate::ssr::clock::CocClock,
 ) -> Result<Option<String>, AppError> {
     use crate::entities::outbox;
     let row = access
@@ -107,7 +106,7 @@ async fn test_push_delivered(
         .filter(push_audit::Column::Outcome.eq(AuditOutcome::Delivered))
         .one(db)
         .await?;
-    Ok(Some(time(delivered.map_or(row.created_at, |a| a.at))))
+    Ok(Some(clock.show(delivered.map_or(row.created_at, |a| a.at))))
 }
 
 pub async fn create(form: VendorForm) -> Result<(String, Notice), AppError> {

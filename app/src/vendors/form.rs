@@ -179,6 +179,15 @@ pub fn account_key(raw: &str) -> Result<Option<String>, AppError> {
 
 /// A vendor's OpenPGP public key, checked now (one key, not expired or revoked, able to encrypt);
 /// empty for none.
+/// The DV policy as chosen: empty is the default, the aggregate.
+pub fn dv_policy(raw: &str) -> Result<super::DvPolicy, AppError> {
+    match raw.trim() {
+        "" => Ok(super::DvPolicy::Aggregate),
+        t => super::DvPolicy::parse(t)
+            .ok_or_else(|| invalid("dv_policy", "DV data: choose \"the DV aggregate\" or \"nothing DV\".")),
+    }
+}
+
 pub fn pgp_public_key(raw: &str) -> Result<Option<String>, AppError> {
     let t = raw.trim();
     if t.is_empty() {
@@ -416,6 +425,8 @@ impl VendorForm {
             contacts: contacts(&self.contacts)?,
             file_name_pattern: if transport.is_file() { file_name_pattern(&self.file_name_pattern)? } else { None },
             pgp_public_key: pgp_public_key(&self.pgp_public_key)?,
+            dv_policy: dv_policy(&self.dv_policy)?,
+            client_files: crate::users::checkbox(&self.client_files),
         };
         Ok(VendorInput { setup, secrets })
     }

@@ -131,6 +131,26 @@ pub fn file_name(pattern: &str, coc: &str, date: &str, key: &str, ext: &str) -> 
 }
 
 stored_enum! {
+    /// What a vendor receives of the DV shelters (DESIGN.md 4.2), in `vendors.dv_policy`.
+    pub enum DvPolicy {
+        /// The DV aggregate projects, cell by cell above the thresholds (the default).
+        Aggregate = "aggregate",
+        /// Nothing DV: for HMIS Leads that already hold the VSP projects as descriptor-only
+        /// records, so the aggregate would count their beds twice.
+        None = "none",
+    }
+}
+
+impl DvPolicy {
+    pub fn label(self) -> &'static str {
+        match self {
+            DvPolicy::Aggregate => "DV aggregate",
+            DvPolicy::None => "nothing DV",
+        }
+    }
+}
+
+stored_enum! {
     /// Where a vendor is in its go-live (DESIGN.md 6), in `vendors.mode`.
     pub enum VendorMode {
         /// "Push now" goes to the test endpoint; nothing is scheduled.
@@ -260,6 +280,12 @@ pub struct VendorForm {
     /// An armored OpenPGP public key to encrypt payloads to; empty for none.
     #[serde(default)]
     pub pgp_public_key: String,
+    /// `aggregate` (default) or `none`: what the vendor gets of the DV shelters.
+    #[serde(default)]
+    pub dv_policy: String,
+    /// A checkbox: also write the client-level FY2026 files, header only.
+    #[serde(default)]
+    pub client_files: Option<String>,
 }
 
 /// The header that marks a test push, so a vendor without a test endpoint can tell it apart.
@@ -410,6 +436,8 @@ pub struct VendorSetup {
     pub file_name_pattern: Option<String>,
     /// The armored public key payloads are encrypted to (any vendor).
     pub pgp_public_key: Option<String>,
+    pub dv_policy: DvPolicy,
+    pub client_files: bool,
 }
 
 /// A vendor as its settings page shows it: never a secret's value, only which are set.

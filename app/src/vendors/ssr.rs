@@ -323,6 +323,8 @@ pub async fn update(
     note("OrgId", new.org_id == old.org_id);
     note("contacts", new.contacts == old.contacts);
     note("PGP key", new.pgp_public_key == old.pgp_public_key);
+    note("DV policy", new.dv_policy == old.dv_policy);
+    note("client files", new.client_files == old.client_files);
     if moved {
         changed.push("stored credentials erased (new host)".into());
     }
@@ -572,10 +574,6 @@ pub async fn reseal_all(db: &DatabaseConnection, vault: &Vault) -> Result<(usize
     Ok((resealed, failed))
 }
 
-fn time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// The vendor's settings as the form and the page have them.
 pub fn setup_of(v: &vendor::Model) -> VendorSetup {
     VendorSetup {
@@ -593,6 +591,8 @@ pub fn setup_of(v: &vendor::Model) -> VendorSetup {
         contacts: v.contacts.clone(),
         file_name_pattern: v.file_name_pattern.clone(),
         pgp_public_key: v.pgp_public_key.clone(),
+        dv_policy: v.dv_policy,
+        client_files: v.client_files,
     }
 }
 
@@ -601,6 +601,8 @@ fn apply(row: &mut vendor::ActiveModel, s: VendorSetup) {
     row.name = Set(s.name);
     row.file_name_pattern = Set(s.file_name_pattern);
     row.pgp_public_key = Set(s.pgp_public_key);
+    row.dv_policy = Set(s.dv_policy);
+    row.client_files = Set(s.client_files);
     row.endpoint_url = Set(s.endpoint_url);
     row.test_endpoint_url = Set(s.test_endpoint_url);
     row.push_interval_minutes = Set(s.push_interval_minutes);
@@ -613,15 +615,19 @@ fn apply(row: &mut vendor::ActiveModel, s: VendorSetup) {
 }
 
 /// The vendor as its settings page shows it.
-pub async fn view(db: &impl ConnectionTrait, v: &vendor::Model) -> Result<VendorView, AppError> {
+pub async fn view(
+    db: &impl ConnectionTrait,
+    v: &vendor::Model,
+    clock: &crate::ssr::clock::CocClock,
+) -> Result<VendorView, AppError> {
     Ok(VendorView {
         id: v.public_id.clone(),
         mode: v.mode,
         setup: setup_of(v),
         secrets_set: stored_secrets(db, v.id).await?,
-        last_test: v
-            .last_test_at
-            .map(|at| (time(at), v.last_test_ok.unwrap_or(false), v.last_test_detail.clone().unwrap_or_default())),
+        last_test: v.last_test_at.map(|at| {
+            (clock.show(at), v.last_test_ok.unwrap_or(false), v.last_test_detail.clone().unwrap_or_default())
+        }),
         host_key_pinned: v.host_key_pinned.clone(),
         host_key_offered: v.host_key_offered.clone(),
         pgp: v.pgp_public_key.as_deref().map(|key| {

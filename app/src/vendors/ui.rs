@@ -9,7 +9,9 @@ use super::api::{
     AcceptVendorHostKey, CreateVendor, DeleteVendor, RemoveVendorHeader, SetVendorMode, TestVendorConnection,
     UpdateVendor, get_vendor, list_vendors,
 };
-use super::{DEFAULT_FILE_NAME, SecretField, Transport, VENDORS_PATH, VendorKind, VendorMode, VendorPage, VendorView};
+use super::{
+    DEFAULT_FILE_NAME, DvPolicy, SecretField, Transport, VENDORS_PATH, VendorKind, VendorMode, VendorPage, VendorView,
+};
 use crate::ui::feedback::{FormFeedback, notice_outcome};
 
 fn kind_options() -> impl IntoView {
@@ -164,6 +166,7 @@ pub fn VendorsPage() -> impl IntoView {
                     <textarea id="add-pgp" name="vendor[pgp_public_key]" rows="3" spellcheck="false" aria-describedby="add-pgp-hint"></textarea>
                     <div class="hint" id="add-pgp-hint">"If the vendor wants payloads encrypted: its armored public key (-----BEGIN PGP PUBLIC KEY BLOCK-----)."</div>
                 </div>
+                {dv_fields("add", DvPolicy::Aggregate, false)}
                 <label for="add-contacts">"Support contacts"</label>
                 <div>
                     <textarea id="add-contacts" name="vendor[contacts]" rows="3" aria-describedby="add-contacts-hint"></textarea>
@@ -440,6 +443,7 @@ fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl 
                         None => "If the vendor wants payloads encrypted: its armored public key.".to_string(),
                     }}</div>
                 </div>
+                {dv_fields("edit", v.setup.dv_policy, v.setup.client_files)}
                 <label for="edit-contacts">"Support contacts"</label>
                 <div>
                     <textarea id="edit-contacts" name="vendor[contacts]" rows="3" aria-describedby="edit-contacts-hint">{contacts_text}</textarea>
@@ -513,5 +517,22 @@ fn host_key_section(v: &VendorView, accept: ServerAction<AcceptVendorHostKey>) -
                 </div>
             })}
         </section>
+    }
+}
+
+/// What the vendor gets of the DV shelters, and whether its zip carries the client-level files.
+fn dv_fields(prefix: &'static str, policy: DvPolicy, client_files: bool) -> impl IntoView {
+    let (id, hint, files) =
+        (format!("{prefix}-dv-policy"), format!("{prefix}-dv-policy-hint"), format!("{prefix}-client-files"));
+    view! {
+        <label for=id.clone()>"DV data"</label>
+        <div>
+            <select id=id name="vendor[dv_policy]" aria-describedby=hint.clone()>
+                <option value="aggregate" selected=policy == DvPolicy::Aggregate>"The DV aggregate (default)"</option>
+                <option value="none" selected=policy == DvPolicy::None>"Nothing DV"</option>
+            </select>
+            <div class="hint" id=hint>"Choose nothing DV when this HMIS already holds the victim service providers' projects as descriptor-only records, so their beds are not counted twice."</div>
+        </div>
+        <label class="check" for=files.clone()><input id=files.clone() type="checkbox" name="vendor[client_files]" checked=client_files/>" Add the client-level CSV files, header only (for importers that require the whole FY2026 set)"</label>
     }
 }

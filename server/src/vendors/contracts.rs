@@ -46,6 +46,8 @@ fn vendor(kind: VendorKind, url: &str) -> vendor::Model {
         host_key_pinned: None,
         host_key_offered: None,
         pgp_public_key: None,
+        dv_policy: app::vendors::DvPolicy::Aggregate,
+        client_files: false,
         last_test_at: None,
         last_test_ok: None,
         last_test_detail: None,

@@ -132,6 +132,7 @@ async fn another_tenants_user_is_not_found(app: TestApp) {
                 ("name", "Harbor County CoC"),
                 ("slug", "harbor"),
                 ("coc_codes", "ca-600"),
+                ("time_zone", "America/Los_Angeles"),
                 ("admin_name", "Bea Harbor"),
                 ("admin_email", "bea@harbor.example"),
             ],
@@ -282,6 +283,7 @@ async fn an_address_is_unique_per_coc_and_sign_in_finds_the_account_by_its_passw
         ("name", "Harbor County CoC"),
         ("slug", "harbor"),
         ("coc_codes", "ca-600"),
+        ("time_zone", "America/Los_Angeles"),
         ("admin_name", "Bea Harbor"),
         ("admin_email", "bea@harbor.example"),
     ];

@@ -1,6 +1,7 @@
 //! The HMIS Export tab, its zip download and the `export` command, on SQLite and PostgreSQL:
-//! what the preview shows is what the zip carries; DV shelters only ever as the aggregate; only
-//! CoC admins reach any of it; one tenant's export holds only that tenant.
+//! what the preview shows is what the zip carries; the export's as-of date and report period;
+//! inventory history; DV shelters only ever as the aggregate, and nothing DV for a vendor that
+//! takes none; only CoC admins reach any of it; one tenant's export holds only that tenant.
 use crate::common::hmis_spec::{Export, validate};
 use crate::common::*;
 use chrono::Utc;
@@ -16,7 +17,8 @@ const ADMIN_NO_DV: (&str, &str) = ("intake@capital.example", FIXTURE_PASSWORD);
 const COORDINATOR: (&str, &str) = ("coordinator@capital.example", FIXTURE_PASSWORD);
 const PLATFORM: (&str, &str) = ("platform@bridge.example", FIXTURE_PASSWORD);
 
-/// A CoC (thresholds: 3 shelters, 5 beds) with four shelters and four DV shelters:
+/// A CoC (thresholds: 3 shelters, 5 beds, 60% at most per shelter) with four shelters and four
+/// DV emergency shelters:
 /// - DV families: SAFE-701, -702, -703 (10 + 6 + 8 = 24 beds), enough shelters: sent as the aggregate;
 /// - DV adults: SAFE-701, -704 (4 + 3 = 7 beds) from 2 shelters: suppressed.
 ///
@@ -37,7 +39,7 @@ fn capital() -> Builder {
                 .shelter(
                     Shelter::new("SAFE-701", "Quiet Harbor").dv().zip("79901").line(FAMILIES, 10, 8).line(ADULTS, 4, 4),
                 )
-                .shelter(Shelter::new("SAFE-702", "Quiet Homes").dv().project_type(2).zip("79902").line(FAMILIES, 6, 6))
+                .shelter(Shelter::new("SAFE-702", "Quiet Homes").dv().zip("79902").line(FAMILIES, 6, 6))
                 .shelter(Shelter::new("SAFE-703", "Safe Porch Refuge").dv().zip("79903").line(FAMILIES, 8, 7))
                 .shelter(Shelter::new("SAFE-704", "Lantern House").dv().zip("79904").line(ADULTS, 3, 3)),
         )
@@ -55,9 +57,18 @@ const DV_SECRETS: &[&str] =
 const DV_ZIPS: &[&str] = &["79901", "79902", "79903", "79904"];
 
 async fn preview(client: &Client) -> Value {
-    let res = client.call("preview_hmis_export", &[]).await;
+    preview_with(client, &[]).await
+}
+
+async fn preview_with(client: &Client, query: &[(&str, &str)]) -> Value {
+    let res = client.call("preview_hmis_export", query).await;
     assert_eq!(res.status, 200, "{}", res.body);
     res.json()
+}
+
+/// The CoC's today (the fixtures' CoCs are in America/Chicago).
+fn today() -> String {
+    app::ssr::clock::CocClock::new(app::ssr::clock::zone("America/Chicago")).today(Utc::now()).to_string()
 }
 
 fn rows(preview: &Value) -> &Vec<Value> {
@@ -69,7 +80,11 @@ fn beds(row: &Value) -> i64 {
 }
 
 async fn download_zip(client: &Client) -> (Download, Export) {
-    let res = client.download(DOWNLOAD).await;
+    download_zip_at(client, DOWNLOAD).await
+}
+
+async fn download_zip_at(client: &Client, path: &str) -> (Download, Export) {
+    let res = client.download(path).await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.bytes));
     let export =
         validate(&res.bytes).unwrap_or_else(|errs| panic!("the download breaks the spec:\n{}", errs.join("\n")));
@@ -85,12 +100,18 @@ fn assert_no_dv_secret(what: &str, text: &str) {
 fn assert_no_dv_location(zip: &Export) {
     for row in zip.rows("ProjectCoC.csv") {
         assert!(!DV_ZIPS.contains(&Export::str(row, "ZIP")), "a DV shelter's ZIP is in the zip: {row:?}");
-        if Export::str(row, "ProjectID") == app::hmis::DV_PROJECT_ID {
-            for col in ["Geocode", "Address1", "Address2", "City", "State", "ZIP"] {
+        if is_dv(Export::str(row, "ProjectID")) {
+            for col in ["Address1", "Address2", "City", "State"] {
                 assert_eq!(Export::str(row, col), "", "the DV aggregate carries a {col}");
             }
+            // The CoC's administrative location (fixtures: 480000, 78700).
+            assert_eq!((Export::str(row, "Geocode"), Export::str(row, "ZIP")), ("480000", "78700"));
         }
     }
+}
+
+fn is_dv(project_id: &str) -> bool {
+    app::hmis::is_reserved_id(project_id)
 }
 
 async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
@@ -111,6 +132,8 @@ async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
     assert_eq!(aggregates.len(), 1);
     assert_eq!((aggregates[0]["shelters"].as_i64(), beds(aggregates[0])), (Some(3), 24));
     assert_eq!(rows(&p).len(), 5, "4 non-DV projects and the aggregate");
+    assert_eq!(p["matching"], 5);
+    assert_eq!(p["params"]["as_of"], today());
 
     let (res, zip) = download_zip(&admin).await;
     assert_eq!(res.content_type, "application/zip");
@@ -122,27 +145,25 @@ async fn the_preview_shows_exactly_what_the_zip_sends(app: TestApp) {
     assert_eq!(projects, previewed, "the zip's projects are the preview's, in its order");
     let zip_beds: i64 = zip.rows("Inventory.csv").iter().map(|r| Export::int(r, "BedInventory")).sum();
     assert_eq!(zip_beds, rows(&p).iter().map(beds).sum::<i64>());
-    let dv_lines: Vec<_> =
-        zip.rows("Inventory.csv").iter().filter(|r| Export::str(r, "ProjectID") == app::hmis::DV_PROJECT_ID).collect();
+    let dv_lines: Vec<_> = zip.rows("Inventory.csv").iter().filter(|r| is_dv(Export::str(r, "ProjectID"))).collect();
     assert_eq!(dv_lines.len(), 1);
     assert_eq!((Export::int(dv_lines[0], "HouseholdType"), Export::int(dv_lines[0], "BedInventory")), (3, 24));
-    let dv_org = zip
-        .rows("Organization.csv")
-        .iter()
-        .find(|o| Export::str(o, "OrganizationID") == app::hmis::DV_ORGANIZATION_ID)
-        .cloned();
+    assert_eq!((Export::int(dv_lines[0], "Availability"), Export::int(dv_lines[0], "ESBedType")), (1, 1));
+    let dv_org = zip.rows("Organization.csv").iter().find(|o| is_dv(Export::str(o, "OrganizationID"))).cloned();
     assert_eq!(dv_org.map(|o| Export::int(&o, "VictimServiceProvider")), Some(1));
 
     let e = &zip.rows("Export.csv")[0];
     assert_eq!(Export::str(e, "SourceID"), "TX-503");
     assert_eq!(
         (Export::int(e, "SourceType"), Export::int(e, "ExportDirective"), Export::int(e, "HashStatus")),
-        (1, 2, 1)
+        (2, 2, 1)
     );
+    assert_eq!(Export::str(e, "SourceName"), "capital Continuum of Care");
     assert_eq!(Export::str(e, "CSVVersion"), "2026 v1.0");
     assert_eq!(Export::str(e, "SoftwareName"), "HMIS Bridge");
-    let today = Utc::now().date_naive().to_string();
+    let today = today();
     assert_eq!((Export::str(e, "ExportStartDate"), Export::str(e, "ExportEndDate")), (today.as_str(), today.as_str()));
+    assert_eq!(Export::int(e, "ExportPeriodType"), 3);
 
     // A second export: a new ExportID, the same installation.
     let (_, again) = download_zip(&admin).await;
@@ -157,7 +178,7 @@ async fn the_tab_filters_rows_without_javascript(app: TestApp) {
     let admin = app.signed_in(ADMIN).await;
     let page = admin.page("/admin/hmis-export?rows=dv").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("1 row shown"), "{}", page.body);
+    assert!(page.body.contains("1 row matches"), "{}", page.body);
     assert!(page.body.contains("DV shelters (aggregated)"));
     assert!(page.body.contains("DV aggregate of 3 shelters"));
     assert!(page.body.contains("7 beds are suppressed"), "the page says how many DV beds were suppressed");
@@ -165,12 +186,12 @@ async fn the_tab_filters_rows_without_javascript(app: TestApp) {
 
     let non_dv = admin.page("/admin/hmis-export?rows=non-dv&household=4").await;
     // Households with only children outside DV: Youth Shelter.
-    assert!(non_dv.body.contains("1 row shown"), "{}", non_dv.body);
+    assert!(non_dv.body.contains("1 row matches"), "{}", non_dv.body);
     assert!(!non_dv.body.contains("dv-row"), "the DV aggregate is not a non-DV row");
     // A filter value that is not on the list shows everything rather than failing.
     let odd = admin.page("/admin/hmis-export?rows=%3Cscript%3E&household=abc").await;
     assert_eq!(odd.status, 200);
-    assert!(odd.body.contains("5 rows shown"));
+    assert!(odd.body.contains("5 rows match"));
 }
 both_backends!(the_tab_filters_rows_without_javascript, with = capital);
 
@@ -263,6 +284,20 @@ async fn the_export_command_writes_the_zip_or_says_why_not(app: TestApp) {
     assert_no_dv_location(&zip);
     assert_eq!(zip.rows("Project.csv").len(), 5);
 
+    // As of another night, for that night's report period.
+    let pit = app.scratch().join("pit.zip");
+    let run = app.cli(&["export", "--tenant", "capital", "--out", pit.to_str().unwrap(), "--as-of", "2026-01-28"]);
+    assert!(run.status.success(), "{}", output_text(&run));
+    assert!(output_text(&run).contains("as of 2026-01-28"), "{}", output_text(&run));
+    let zip = validate(&std::fs::read(&pit).unwrap()).unwrap_or_else(|errs| panic!("{}", errs.join("\n")));
+    let e = &zip.rows("Export.csv")[0];
+    assert_eq!((Export::str(e, "ExportStartDate"), Export::str(e, "ExportEndDate")), ("2026-01-28", "2026-01-28"));
+    let bad = app.scratch().join("bad.zip");
+    let run = app.cli(&["export", "--tenant", "capital", "--out", bad.to_str().unwrap(), "--as-of", "28/01/2026"]);
+    assert!(!run.status.success());
+    assert!(output_text(&run).contains("As of:"), "{}", output_text(&run));
+    assert!(!bad.exists());
+
     let missing = app.scratch().join("missing.zip");
     let run = app.cli(&["export", "--tenant", "nowhere", "--out", missing.to_str().unwrap()]);
     assert!(!run.status.success());
@@ -291,3 +326,111 @@ async fn the_contract_schema_is_served_to_anyone() {
     let schema: Value = serde_json::from_slice(&res.bytes).unwrap();
     assert_eq!(schema["$id"], app::hmis::json::INVENTORY_V1_SCHEMA);
 }
+
+async fn the_export_is_as_of_the_date_and_period_the_admin_chooses(app: TestApp) {
+    let admin = app.signed_in(ADMIN).await;
+    // The preview, the page and the download all follow the parameters.
+    let p = preview_with(&admin, &[("as_of", "2026-01-28"), ("start", "2026-01-01"), ("end", "2026-01-31")]).await;
+    assert_eq!(p["params"], serde_json::json!({"as_of": "2026-01-28", "start": "2026-01-01", "end": "2026-01-31"}));
+    let page = admin.page("/admin/hmis-export?as_of=2026-01-28&start=2026-01-28&end=2026-01-28").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Overview as of 2026-01-28"), "{}", page.body);
+    assert!(page.body.contains("America/Chicago"), "the page says which time zone its dates are in");
+    assert!(page.body.contains(&format!("{DOWNLOAD}?as_of=2026-01-28&amp;start=2026-01-28&amp;end=2026-01-28")));
+    let (_, zip) =
+        download_zip_at(&admin, &format!("{DOWNLOAD}?as_of=2026-01-28&start=2026-01-01&end=2026-01-31")).await;
+    let e = &zip.rows("Export.csv")[0];
+    assert_eq!((Export::str(e, "ExportStartDate"), Export::str(e, "ExportEndDate")), ("2026-01-01", "2026-01-31"));
+    assert_eq!(Export::int(e, "ExportPeriodType"), 3);
+
+    // Bad parameters name the field and the fix; nothing is built.
+    for (query, field) in [
+        ("as_of=2026-13-01", "as_of"),
+        ("start=2026-02-01&end=2026-01-01", "end"),
+        ("as_of=2025-12-31&start=2026-01-01&end=2026-01-31", "as_of"),
+    ] {
+        let res = admin.download(&format!("{DOWNLOAD}?{query}")).await;
+        assert_eq!(res.status, 422, "{query}");
+        assert_ne!(res.content_type, "application/zip");
+        let pairs: Vec<(&str, &str)> = query.split('&').filter_map(|kv| kv.split_once('=')).collect();
+        let call = admin.call("preview_hmis_export", &pairs).await;
+        assert_eq!(call.json()["Validation"]["field"], field, "{query}: {}", call.body);
+    }
+    let page = admin.page("/admin/hmis-export?as_of=tomorrow").await;
+    assert!(page.body.contains("As of:"), "the page says what is wrong with the date");
+    assert!(page.body.contains("Show today&#x27;s export") || page.body.contains("Show today's export"));
+}
+both_backends!(the_export_is_as_of_the_date_and_period_the_admin_chooses, with = capital);
+
+async fn a_capacity_change_keeps_its_history_in_the_export(app: TestApp) {
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let shelters = coordinator.call("list_my_shelters", &[]).await.json();
+    let night = shelters.as_array().unwrap().iter().find(|s| s["name"] == "Night Shelter").unwrap().clone();
+    let line = &night["lines"][0];
+    let form = [
+        ("shelter_id".to_string(), id_text(&night["id"])),
+        ("version".to_string(), night["counts_version"].to_string()),
+        ("lines[0][inventory_id]".to_string(), id_text(&line["inventory_id"])),
+        ("lines[0][total]".to_string(), "45".to_string()),
+        ("lines[0][occupied]".to_string(), "30".to_string()),
+    ];
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = coordinator.call("update_bed_counts", &pairs).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+
+    let admin = app.signed_in(ADMIN).await;
+    let (_, zip) = download_zip(&admin).await;
+    let mut lines: Vec<_> = zip.rows("Inventory.csv").iter().filter(|r| Export::str(r, "ProjectID") == "N-1").collect();
+    lines.sort_by_key(|r| Export::str(r, "InventoryStartDate").to_string());
+    assert_eq!(lines.len(), 2, "the old line is sent with its end, the new one beside it: {lines:?}");
+    let today: chrono::NaiveDate = today().parse().unwrap();
+    let yesterday = today.pred_opt().unwrap().to_string();
+    assert_eq!(
+        (Export::int(lines[0], "BedInventory"), Export::str(lines[0], "InventoryEndDate")),
+        (40, yesterday.as_str())
+    );
+    assert_eq!((Export::int(lines[1], "BedInventory"), Export::str(lines[1], "InventoryEndDate")), (45, ""));
+    assert_eq!(Export::str(lines[1], "InventoryStartDate"), today.to_string());
+    // The preview counts what is in effect, and lists both records.
+    let p = preview(&admin).await;
+    let row = rows(&p).iter().find(|r| r["project_id"] == "N-1").unwrap();
+    assert_eq!(beds(row), 45);
+    assert_eq!(row["lines"].as_array().unwrap().len(), 2);
+}
+both_backends!(a_capacity_change_keeps_its_history_in_the_export, with = capital);
+
+async fn a_vendor_taking_nothing_dv_gets_no_dv_record(app: TestApp) {
+    use app::entities::{outbox, tenant, vendor};
+    let db = app.db().await;
+    let capital = tenant::Entity::find().filter(tenant::Column::Slug.eq("capital")).one(&db).await.unwrap().unwrap();
+    let aggregate = new_vendor(capital.id, "Statewide HMIS", "https://hmis.example/upload").insert(&db).await.unwrap();
+    let mut none = new_vendor(capital.id, "County HMIS", "https://county.example/upload");
+    none.dv_policy = Set(app::vendors::DvPolicy::None);
+    let none = none.insert(&db).await.unwrap();
+
+    let admin = app.signed_in(ADMIN_NO_DV).await;
+    let p = preview(&admin).await;
+    let policies = p["vendor_policies"].to_string();
+    assert!(policies.contains("County HMIS") && policies.contains("nothing DV"), "{policies}");
+    let page = admin.page("/admin/hmis-export").await;
+    assert!(page.body.contains("County HMIS: nothing DV"), "the tab says what each vendor gets");
+    let token = p["push_token"].as_str().unwrap().to_string();
+    let queued = admin.call("queue_hmis_push", &[("vendor", "all"), ("token", &token)]).await;
+    assert_eq!(queued.status, 200, "{}", queued.body);
+
+    let payload = |v: &vendor::Model| {
+        let db = db.clone();
+        let id = v.id;
+        async move {
+            let row = outbox::Entity::find().filter(outbox::Column::VendorId.eq(id)).one(&db).await.unwrap().unwrap();
+            validate(&row.payload).unwrap_or_else(|errs| panic!("{}", errs.join("\n")))
+        }
+    };
+    let with = payload(&aggregate).await;
+    let without = payload(&none).await;
+    assert!(with.rows("Project.csv").iter().any(|r| is_dv(Export::str(r, "ProjectID"))));
+    assert!(!without.text.contains("HB-DV-"), "a vendor taking nothing DV got a DV record");
+    assert_eq!(without.rows("Project.csv").len(), 4);
+    assert_no_dv_secret("either payload", &(with.text.clone() + &without.text));
+}
+both_backends!(a_vendor_taking_nothing_dv_gets_no_dv_record, with = capital);

@@ -14,6 +14,7 @@ mod bed_counts;
 mod existence;
 mod headers;
 mod hmis_export;
+mod hmis_import;
 mod hmis_properties;
 mod metrics;
 mod outbox;

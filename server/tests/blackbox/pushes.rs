@@ -102,7 +102,7 @@ async fn push_to_all_skips_disabled_vendors_and_bad_forms_say_why(app: TestApp) 
     assert!(alpha["last_failure"][1].as_str().unwrap().contains("HTTP 400: ProjectID unknown"), "{alpha}");
 
     let page = admin.page("/admin/hmis-export?confirm=all").await;
-    assert!(page.body.contains("Push the current export to all 2 vendors in test or live mode?"), "{}", page.body);
+    assert!(page.body.contains("to all 2 vendors in test or live mode?"), "{}", page.body);
     assert!(page.body.contains("Confirm: push to all"));
 }
 both_backends!(push_to_all_skips_disabled_vendors_and_bad_forms_say_why);
@@ -139,7 +139,7 @@ async fn a_dead_letter_is_retried_once_from_the_tab_or_cancelled(app: TestApp) {
     let dead = admin.call("list_dead_letters", &[]).await.json();
     let dead = dead.as_array().unwrap();
     assert_eq!(dead.len(), 1);
-    assert_eq!(dead[0]["errors"][0]["error"], "HTTP 422: Inventory.csv refused");
+    assert!(dead[0]["errors"][0].as_str().unwrap().ends_with(": HTTP 422: Inventory.csv refused"), "{dead:?}");
     let id = id_text(&dead[0]["id"]);
     let page = admin.page("/admin/hmis-export").await;
     assert!(
@@ -258,7 +258,7 @@ async fn a_vendor_url_to_a_private_or_metadata_address_is_never_called(app: Test
     app.drain_outbox();
     let dead = admin.call("list_dead_letters", &[]).await.json();
     let errors: Vec<String> =
-        dead.as_array().unwrap().iter().map(|d| d["errors"][0]["error"].as_str().unwrap().to_string()).collect();
+        dead.as_array().unwrap().iter().map(|d| d["errors"][0].as_str().unwrap().to_string()).collect();
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(errors.iter().filter(|e| e.contains("not allowed")).count() == 2, "{errors:?}");
     assert!(errors.iter().any(|e| e.contains("must use https")), "{errors:?}");

@@ -25,6 +25,9 @@ fn shelter_form<'a>(org: &'a str, project_id: &'a str, target: &'a str) -> Vec<(
         ("shelter[operating_start_date]", "2026-01-15"),
         ("shelter[coc_code]", "TX-503"),
         ("shelter[zip]", "78753"),
+        ("shelter[housing_type]", "1"),
+        ("shelter[geocode]", "489453"),
+        ("shelter[geography_type]", "1"),
         ("shelter[hmis_participation_type]", "1"),
         ("shelter[active]", "on"),
     ]
@@ -171,7 +174,7 @@ async fn marking_an_organization_a_vsp_hides_its_shelters(app: TestApp) {
     assert_eq!(saved.status, 200, "{}", saved.body);
     // Eastside runs 4 shelters: they are DV shelters now.
     assert_eq!(count(&without).await, 12);
-    assert_eq!(count(&with).await, 20);
+    assert_eq!(count(&with).await, 21);
     let orgs = without.call("list_organizations", &[]).await.json();
     assert!(!orgs.to_string().contains("Eastside"), "{orgs}");
 }

@@ -60,6 +60,7 @@ pub struct Download {
     pub bytes: Vec<u8>,
 }
 
+#[derive(Clone)]
 pub struct Client {
     base: String,
     http: reqwest::Client,

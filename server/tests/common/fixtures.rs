@@ -192,9 +192,17 @@ pub async fn insert_coc(db: &DatabaseConnection, coc: &Coc) -> app::entities::te
     let name = format!("{} Continuum of Care", coc.slug);
     let codes = app::hmis::ids::CocCodes::parse(&coc.code).expect("fixture CoC code");
     let mut tenant: app::entities::tenant::ActiveModel =
-        app::tenants::ssr::insert_tenant(db, &name, &coc.slug, &codes).await.expect("fixture CoC").into();
+        app::tenants::ssr::insert_tenant(db, &name, &coc.slug, &codes, "America/Chicago")
+            .await
+            .expect("fixture CoC")
+            .into();
     tenant.dv_min_shelters = Set(coc.dv_min_shelters);
     tenant.dv_min_beds = Set(coc.dv_min_beds);
+    tenant.dv_aggregate_start = Set(NaiveDate::from_ymd_opt(2024, 10, 1).expect("a date"));
+    // The CoC's administrative location, where the DV aggregate is placed.
+    tenant.dv_geocode = Set(Some("480000".into()));
+    tenant.dv_zip = Set(Some("78700".into()));
+    tenant.dv_geography_type = Set(Some(1));
     let tenant = tenant.update(db).await.expect("fixture CoC thresholds");
     let now = Utc::now();
     let org = organization::ActiveModel {
@@ -246,6 +254,23 @@ pub async fn insert_coc(db: &DatabaseConnection, coc: &Coc) -> app::entities::te
         .insert(db)
         .await
         .unwrap_or_else(|e| panic!("fixture shelter {}: {e}", s.project_id));
+        app::shelters::participation::sync(db, &row, now.date_naive()).await.expect("fixture participation");
+        app::entities::funder::ActiveModel {
+            public_id: Set(app::ssr::public_id::new()),
+            tenant_id: Set(tenant.id),
+            shelter_id: Set(row.id),
+            funder: Set(8),
+            other_funder: Set(None),
+            grant_id: Set(None),
+            start_date: Set(start),
+            end_date: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .expect("fixture funder");
         for &(household_type, beds, occupied) in &s.lines {
             let es = is_emergency_shelter(s.project_type);
             let input = LineInput {
@@ -255,6 +280,7 @@ pub async fn insert_coc(db: &DatabaseConnection, coc: &Coc) -> app::entities::te
                 unit_inventory: beds,
                 sub_counts: [0, 0, 0, 0, 0, 0, beds],
                 start_date: start,
+                end_date: None,
             };
             let line = insert_line(db, &row, &input).await.expect("fixture inventory line");
             // The first count is recorded by the CoC's first user (counts need someone).

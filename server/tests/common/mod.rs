@@ -213,6 +213,11 @@ impl TestApp {
     }
 
     /// A scratch directory removed with the app (the server's data directory).
+    /// The server process's id (benchmarks read its memory).
+    pub fn server_pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn scratch(&self) -> &std::path::Path {
         &self.store.dir
     }

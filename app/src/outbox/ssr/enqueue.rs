@@ -146,6 +146,7 @@ pub async fn dv_changed(txn: &impl ConnectionTrait, tenant_id: i64, now: DateTim
     use crate::entities::tenant;
     tenant::Entity::update_many()
         .col_expr(tenant::Column::DvEpoch, Expr::col(tenant::Column::DvEpoch).add(1))
+        .col_expr(tenant::Column::DataVersion, Expr::col(tenant::Column::DataVersion).add(1))
         .filter(tenant::Column::Id.eq(tenant_id))
         .exec(txn)
         .await?;
