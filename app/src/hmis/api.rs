@@ -1,7 +1,7 @@
 //! Server functions of the HMIS Export tab.
 use leptos::prelude::*;
 
-use super::{ExportPreview, ExportQuery, PreviewQuery};
+use super::ExportPreview;
 use crate::error::AppError;
 
 /// Exactly the rows an export with these parameters sends (one page of those the filters keep),
@@ -17,6 +17,7 @@ pub async fn preview_hmis_export(
     warnings: Option<String>,
     page: Option<String>,
 ) -> Result<ExportPreview, AppError> {
+    use super::{ExportQuery, PreviewQuery};
     let query = PreviewQuery { export: ExportQuery { as_of, start, end }, rows, household, warnings, page };
     crate::ssr::form::read(super::ssr::preview(query).await)
 }

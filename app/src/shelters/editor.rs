@@ -331,16 +331,16 @@ async fn check_lines_within(
             ),
         ));
     }
-    if let Some(end) = input.operating_end_date {
-        if let Some(line) = lines(inventory::Column::InventoryStartDate.gt(end)).one(db).await? {
-            return Err(AppError::validation(
-                "shelter[operating_end_date]",
-                format!(
-                    "Operating end date: a line of inventory starts on {}, after it; end the project on or after that day.",
-                    line.inventory_start_date
-                ),
-            ));
-        }
+    if let Some(end) = input.operating_end_date
+        && let Some(line) = lines(inventory::Column::InventoryStartDate.gt(end)).one(db).await?
+    {
+        return Err(AppError::validation(
+            "shelter[operating_end_date]",
+            format!(
+                "Operating end date: a line of inventory starts on {}, after it; end the project on or after that day.",
+                line.inventory_start_date
+            ),
+        ));
     }
     Ok(())
 }
@@ -437,13 +437,13 @@ pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppErr
             ),
         ));
     }
-    if let Some(end) = s.operating_end_date {
-        if line.start_date > end || line.end_date.is_none_or(|e| e > end) {
-            return Err(AppError::validation(
-                "line[end_date]",
-                format!("Inventory end date: the project stops operating on {end}; the line must end by then."),
-            ));
-        }
+    if let Some(end) = s.operating_end_date
+        && (line.start_date > end || line.end_date.is_none_or(|e| e > end))
+    {
+        return Err(AppError::validation(
+            "line[end_date]",
+            format!("Inventory end date: the project stops operating on {end}; the line must end by then."),
+        ));
     }
     // Year-round, seasonal and overflow lines may coexist; two lines of the same kind may not
     // overlap.
