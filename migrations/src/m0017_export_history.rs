@@ -2,7 +2,8 @@
 //! - `tenants`: who the export says it comes from (SourceName and the source contact of
 //!   Export.csv), the DV aggregate's settings (the dominance share, the administrative geocode,
 //!   ZIP and geography type it is located at, a key that makes its ids unique per CoC, and the
-//!   date it starts), and `data_version`, bumped by every change an export reads.
+//!   date it starts: the CoC's first day here), and `data_version`, bumped by every change an
+//!   export reads.
 //! - `hmis_participations` (2.08): one row per participation period of a project, with its end,
 //!   filled from each shelter's participation type over its operating dates.
 //! - `funders` (2.06): a project's funding sources.
@@ -181,11 +182,10 @@ impl MigrationTrait for Migration {
         }
         let created = day_of(backend, "created_at");
         let key = random_key(backend);
-        let first_dv_start =
-            "(SELECT MIN(s.operating_start_date) FROM shelters s WHERE s.tenant_id = tenants.id AND s.is_dv)";
+        // The aggregate starts the day the CoC did here: nothing about its shelters' own dates.
         for sql in [
             format!("UPDATE tenants SET dv_aggregate_key = {key}"),
-            format!("UPDATE tenants SET dv_aggregate_start = COALESCE({first_dv_start}, {created})"),
+            format!("UPDATE tenants SET dv_aggregate_start = {created}"),
         ] {
             db.execute_unprepared(&sql).await?;
         }

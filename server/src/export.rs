@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,11 +27,19 @@ fn error_response(err: &AppError) -> Response {
 pub async fn download(
     State(state): State<AppState>,
     session: Session,
-    Query(query): Query<app::hmis::ExportQuery>,
+    query: Result<Query<app::hmis::ExportQuery>, QueryRejection>,
 ) -> Response {
     let access = match authorize_session(&session, &state, COC_ADMIN).await {
         Ok(access) => access,
         Err(err) => return error_response(&err),
+    };
+    // The query is read once the caller is known: a malformed one says so, as a form would.
+    let Ok(Query(query)) = query else {
+        let err = AppError::validation(
+            "as_of",
+            "The export's dates are malformed: give as_of, start and end once each, as YYYY-MM-DD.",
+        );
+        return error_response(&err);
     };
     let scope = match access.tenant() {
         Ok(scope) => scope,

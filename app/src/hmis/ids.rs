@@ -11,7 +11,7 @@ pub struct HmisId(String);
 impl HmisId {
     /// `field` and `label` name the form field in the error.
     pub fn parse(field: &str, label: &str, raw: &str) -> Result<HmisId, AppError> {
-        let id = crate::input::text(field, label, raw, 32, true)?.unwrap_or_default();
+        let id = crate::input::exported_text(field, label, raw, 32, true)?.unwrap_or_default();
         if super::is_reserved_id(&id) {
             return Err(AppError::validation(
                 field,

@@ -310,7 +310,7 @@ impl PreviewRow {
 
 /// One cell of the DV aggregate: the lines of one project type, CoC code, household type,
 /// availability and ES bed type (the last two for emergency shelter only).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DvCell {
     pub project_type: i32,
     pub coc_code: String,
@@ -332,6 +332,8 @@ pub enum Suppression {
     CellTooFewBeds(DvCell),
     /// One shelter holds more than the dominance share of the cell's beds.
     CellDominated(DvCell),
+    /// The as-of date is before the DV aggregate starts (the CoC's first day here).
+    BeforeAggregateStart(NaiveDate),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

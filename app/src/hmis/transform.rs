@@ -392,7 +392,8 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
     });
 }
 
-/// The ids of the DV aggregate of tenant `key` (unique per CoC, stable over time).
+/// The ids of the DV aggregate of a CoC: `key` (eight random hex digits made once per CoC) makes
+/// them unique per CoC; nothing about the shelters goes into them, so they never change.
 struct DvIds<'a> {
     key: &'a str,
 }
@@ -406,33 +407,31 @@ impl DvIds<'_> {
         format!("HB-DV-{}-P{project_type}", self.key)
     }
 
-    /// A segment's InventoryID: its cell and start date, hashed (S32 leaves no room to spell
-    /// them out), so the same segment has the same id in every export.
-    fn inventory(&self, cell: &DvCell, start: NaiveDate) -> String {
+    /// A cell's InventoryID: the cell hashed (S32 leaves no room to spell it out), so each cell
+    /// has one record whose id every export repeats.
+    fn inventory(&self, cell: &DvCell) -> String {
         let mut hash = Sha256::new();
         hash.update(format!(
-            "{}|{}|{}|{:?}|{:?}|{start}",
+            "{}|{}|{}|{:?}|{:?}",
             cell.project_type, cell.coc_code, cell.household_type, cell.availability, cell.es_bed_type
         ));
-        let digest = hash.finalize();
-        let short: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        let short: String = hash.finalize().iter().take(5).map(|b| format!("{b:02x}")).collect();
         format!("HB-DV-{}-P{}-{short}", self.key, cell.project_type)
     }
 }
 
-/// One span of a cell's history over which the same lines are in effect.
-struct Segment<'a> {
-    start: NaiveDate,
-    end: Option<NaiveDate>,
+/// The DV lines of one cell in effect on the as-of date, with their shelters.
+#[derive(Default)]
+struct Cell<'a> {
     lines: Vec<(&'a shelter::Model, &'a inventory::Model)>,
 }
 
-impl Segment<'_> {
+impl Cell<'_> {
     fn beds(&self) -> i64 {
         self.lines.iter().map(|(_, l)| i64::from(l.bed_inventory)).sum()
     }
 
-    /// Beds per contributing shelter (shelters with at least one bed in the segment).
+    /// Beds per contributing shelter (shelters with at least one bed in the cell).
     fn by_shelter(&self) -> BTreeMap<i64, i64> {
         let mut beds = BTreeMap::new();
         for (s, l) in &self.lines {
@@ -443,92 +442,71 @@ impl Segment<'_> {
         beds
     }
 
-    fn sub_counts(&self) -> [i64; 7] {
-        let mut sub = [0i64; 7];
-        for (_, line) in &self.lines {
-            for (total, n) in sub.iter_mut().zip(sub_counts(line)) {
-                *total += n;
+    /// The seven sub-counts summed, where a dedicated count (veterans, youth, chronically
+    /// homeless) held by fewer than `min_shelters` shelters is folded into OtherBedInventory: it
+    /// would single out the one shelter that has such beds. BedInventory stays their sum.
+    fn sub_counts(&self, min_shelters: i32) -> [i64; 7] {
+        let mut sum = [0i64; 7];
+        let mut holders: [BTreeSet<i64>; 7] = Default::default();
+        for (s, line) in &self.lines {
+            for (i, n) in sub_counts(line).into_iter().enumerate() {
+                sum[i] += n;
+                if n > 0 {
+                    holders[i].insert(s.id);
+                }
             }
         }
-        sub
+        for i in 0..6 {
+            if (holders[i].len() as i64) < i64::from(min_shelters) {
+                sum[6] += sum[i];
+                sum[i] = 0;
+            }
+        }
+        sum
     }
 
     fn units(&self) -> i64 {
         self.lines.iter().map(|(_, l)| i64::from(l.unit_inventory)).sum()
     }
-
-    fn contains(&self, day: NaiveDate) -> bool {
-        in_effect(self.start, self.end, day)
-    }
 }
 
-/// A cell's lines cut into segments at every date a line starts or ends after, each clamped to
-/// start no earlier than `from` (the aggregate's start).
-fn segments<'a>(lines: &[(&'a shelter::Model, &'a inventory::Model)], from: NaiveDate) -> Vec<Segment<'a>> {
-    let mut cuts: BTreeSet<NaiveDate> = BTreeSet::new();
-    for (_, l) in lines {
-        cuts.insert(l.inventory_start_date.max(from));
-        if let Some(next) = l.inventory_end_date.and_then(|e| e.succ_opt()) {
-            cuts.insert(next.max(from));
-        }
-    }
-    let cuts: Vec<NaiveDate> = cuts.into_iter().collect();
-    let mut out = Vec::new();
-    for (i, start) in cuts.iter().enumerate() {
-        // The last cut is open-ended: a line in effect there ends at no cut after it.
-        let end = cuts.get(i + 1).and_then(|next| next.pred_opt());
-        let here: Vec<_> = lines.iter().copied().filter(|(_, l)| line_in_effect(l, *start)).collect();
-        if here.is_empty() {
-            continue;
-        }
-        out.push(Segment { start: *start, end, lines: here });
-    }
-    out
-}
-
-/// Why a segment may not be sent, if it may not.
-fn suppression(seg: &Segment, cell: &DvCell, tenant: &tenant::Model) -> Option<Suppression> {
-    let by_shelter = seg.by_shelter();
-    let beds = seg.beds();
+/// Why a cell may not be sent, if it may not.
+fn suppression(cell: &Cell, key: &DvCell, tenant: &tenant::Model) -> Option<Suppression> {
+    let by_shelter = cell.by_shelter();
+    let beds = cell.beds();
     if (by_shelter.len() as i64) < i64::from(tenant.dv_min_shelters) {
-        return Some(Suppression::CellTooFewShelters(cell.clone()));
+        return Some(Suppression::CellTooFewShelters(key.clone()));
     }
     if beds < i64::from(tenant.dv_min_beds) {
-        return Some(Suppression::CellTooFewBeds(cell.clone()));
+        return Some(Suppression::CellTooFewBeds(key.clone()));
     }
     let largest = by_shelter.values().copied().max().unwrap_or(0);
     if largest * 100 > beds * i64::from(tenant.dv_max_share_percent) {
-        return Some(Suppression::CellDominated(cell.clone()));
+        return Some(Suppression::CellDominated(key.clone()));
     }
     None
 }
 
-/// The DV shelters folded into one synthetic project per project type, cell by cell and
-/// segment by segment, with suppression.
+/// The DV shelters' beds in effect on the as-of date folded into one synthetic project per
+/// project type, cell by cell, with suppression.
 fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model, dv: &[(&shelter::Model, Sent)]) {
     let as_of = ctx.as_of;
-    let mut cells: BTreeMap<DvCell, Vec<(&shelter::Model, &inventory::Model)>> = BTreeMap::new();
-    let mut contributing = BTreeSet::new();
-    let mut beds_total = 0;
+    let mut cells: BTreeMap<DvCell, Cell> = BTreeMap::new();
     for (shelter, sent) in dv {
         let es = is_emergency_shelter(shelter.project_type);
-        for line in &sent.lines {
-            let cell = DvCell {
+        for line in sent.lines.iter().filter(|l| line_in_effect(l, as_of)) {
+            let key = DvCell {
                 project_type: shelter.project_type,
                 coc_code: line.coc_code.clone(),
                 household_type: line.household_type,
                 availability: if es { line.availability } else { None },
                 es_bed_type: if es { line.es_bed_type } else { None },
             };
-            cells.entry(cell).or_default().push((shelter, line));
-            if line_in_effect(line, as_of) {
-                beds_total += i64::from(line.bed_inventory);
-                if line.bed_inventory > 0 {
-                    contributing.insert(shelter.id);
-                }
-            }
+            cells.entry(key).or_default().lines.push((shelter, line));
         }
     }
+    let contributing: BTreeSet<i64> = cells.values().flat_map(|c| c.by_shelter().into_keys()).collect();
+    let beds_total: i64 = cells.values().map(Cell::beds).sum();
     let mut summary = DvSummary {
         min_shelters: tenant.dv_min_shelters,
         min_beds: tenant.dv_min_beds,
@@ -537,7 +515,9 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         beds_total,
         ..Default::default()
     };
-    let group_reason = if (contributing.len() as i64) < i64::from(tenant.dv_min_shelters) {
+    let group_reason = if as_of < tenant.dv_aggregate_start {
+        Some(Suppression::BeforeAggregateStart(tenant.dv_aggregate_start))
+    } else if (contributing.len() as i64) < i64::from(tenant.dv_min_shelters) {
         Some(Suppression::GroupTooFewShelters)
     } else if beds_total < i64::from(tenant.dv_min_beds) {
         Some(Suppression::GroupTooFewBeds)
@@ -552,42 +532,24 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         out.dv = summary;
         return;
     }
-    // Per project type, the segments sent.
-    let mut sent: BTreeMap<i32, Vec<(&DvCell, Segment)>> = BTreeMap::new();
-    for (cell, lines) in &cells {
-        for seg in segments(lines, tenant.dv_aggregate_start) {
-            let reason = suppression(&seg, cell, tenant);
-            if seg.contains(as_of) {
-                match &reason {
-                    Some(reason) if seg.beds() > 0 => {
-                        summary.suppressed.push(SuppressedBeds {
-                            reason: reason.clone(),
-                            beds: seg.beds(),
-                            shelters: seg.by_shelter().len() as u32,
-                        });
-                        summary.beds_suppressed += seg.beds();
-                    }
-                    Some(_) => {}
-                    None => summary.beds_sent += seg.beds(),
+    // Per project type, the cells sent.
+    let mut sent: BTreeMap<i32, Vec<(&DvCell, &Cell)>> = BTreeMap::new();
+    for (key, cell) in &cells {
+        match suppression(cell, key, tenant) {
+            Some(reason) => {
+                if cell.beds() > 0 {
+                    let shelters = cell.by_shelter().len() as u32;
+                    summary.suppressed.push(SuppressedBeds { reason, beds: cell.beds(), shelters });
+                    summary.beds_suppressed += cell.beds();
                 }
             }
-            if reason.is_none() {
-                sent.entry(cell.project_type).or_default().push((cell, seg));
+            None => {
+                summary.beds_sent += cell.beds();
+                sent.entry(key.project_type).or_default().push((key, cell));
             }
         }
     }
     out.dv = summary;
-    // A type with nothing to report in the period sends no future segment yet: the HIC expects
-    // inventory in effect of a project that operates. Its ended segments still go, and the
-    // project ends with the last of them.
-    let period = (ctx.run.params.start, ctx.run.params.end);
-    for segments in sent.values_mut() {
-        let reporting = segments.iter().any(|(_, s)| s.start <= period.1 && s.end.is_none_or(|e| e >= period.0));
-        if !reporting {
-            segments.retain(|(_, s)| s.start <= period.1);
-        }
-    }
-    sent.retain(|_, segments| !segments.is_empty());
     if sent.is_empty() {
         return;
     }
@@ -597,35 +559,32 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         organization_id: ids.organization(),
         organization_name: DV_ORGANIZATION_NAME.to_string(),
         victim_service_provider: 1,
-        meta: meta.clone(),
+        meta,
     });
-    for (project_type, segments) in sent {
-        add_dv_project(out, ctx, tenant, &ids, project_type, &segments, dv);
+    for (project_type, cells) in sent {
+        add_dv_project(out, ctx, tenant, &ids, project_type, &cells, dv);
     }
 }
 
 /// One project type's aggregate: the project, its ProjectCoC rows at the CoC's administrative
-/// location, its segments as Inventory records, its funders and its participation.
+/// location, one Inventory record per cell sent, its funders and its participation. Its dates
+/// are the aggregate's start and no end, so they never move when a shelter joins or leaves; each
+/// cell's record carries the beds in effect on the as-of date.
 fn add_dv_project(
     out: &mut HmisExport,
     ctx: &Context,
     tenant: &tenant::Model,
     ids: &DvIds,
     project_type: i32,
-    segments: &[(&DvCell, Segment)],
+    cells: &[(&DvCell, &Cell)],
     dv: &[(&shelter::Model, Sent)],
 ) {
     let project_id = ids.project(project_type);
     let start = tenant.dv_aggregate_start;
-    // It operates while it has beds to report: once every segment sent has ended, it ends with the
-    // last one, so a receiver learns that end too (and an HIC does not expect inventory of it).
-    let end = if segments.iter().any(|(_, s)| s.end.is_none()) {
-        None
-    } else {
-        segments.iter().filter_map(|(_, s)| s.end).max()
-    };
     let meta = ctx.meta(tenant.created_at, tenant.created_at);
-    let members: Vec<&(&shelter::Model, Sent)> = dv.iter().filter(|(s, _)| s.project_type == project_type).collect();
+    // Only the shelters whose beds are sent speak for the project.
+    let contributing: BTreeSet<i64> = cells.iter().flat_map(|(_, c)| c.by_shelter().into_keys()).collect();
+    let members: Vec<&(&shelter::Model, Sent)> = dv.iter().filter(|(s, _)| contributing.contains(&s.id)).collect();
     // Several sites, unless every one is scattered-site: never one shelter's own housing type.
     let scattered = members.iter().all(|(s, _)| s.housing_type == Some(HOUSING_SCATTERED));
     let label = PROJECT_TYPE.label(project_type);
@@ -634,7 +593,7 @@ fn add_dv_project(
         organization_id: ids.organization(),
         project_name: format!("{DV_PROJECT_NAME}: {label}"),
         operating_start_date: start,
-        operating_end_date: end,
+        operating_end_date: None,
         continuum_project: 1,
         project_type,
         housing_type: Some(if scattered { HOUSING_SCATTERED } else { HOUSING_CLUSTERED }),
@@ -642,7 +601,7 @@ fn add_dv_project(
         target_population: Some(TARGET_POPULATION_DV),
         meta: meta.clone(),
     });
-    let coc_codes: BTreeSet<&str> = segments.iter().map(|(c, _)| c.coc_code.as_str()).collect();
+    let coc_codes: BTreeSet<&str> = cells.iter().map(|(k, _)| k.coc_code.as_str()).collect();
     for coc in coc_codes {
         // The CoC's administrative location; none of a DV shelter's may be sent.
         out.project_cocs.push(ProjectCocRecord {
@@ -660,38 +619,43 @@ fn add_dv_project(
     }
     let es = is_emergency_shelter(project_type);
     let mut lines = Vec::new();
-    for (cell, seg) in segments {
+    for (key, cell) in cells {
         out.inventories.push(InventoryRecord {
-            inventory_id: ids.inventory(cell, seg.start),
+            inventory_id: ids.inventory(key),
             project_id: project_id.clone(),
-            coc_code: cell.coc_code.clone(),
-            household_type: cell.household_type,
-            availability: cell.availability.filter(|_| es),
-            unit_inventory: seg.units(),
-            bed_inventory: seg.beds(),
-            sub_counts: seg.sub_counts(),
-            es_bed_type: cell.es_bed_type.filter(|_| es),
-            inventory_start_date: seg.start,
-            inventory_end_date: seg.end,
+            coc_code: key.coc_code.clone(),
+            household_type: key.household_type,
+            availability: key.availability.filter(|_| es),
+            unit_inventory: cell.units(),
+            bed_inventory: cell.beds(),
+            sub_counts: cell.sub_counts(tenant.dv_min_shelters),
+            es_bed_type: key.es_bed_type.filter(|_| es),
+            inventory_start_date: start,
+            inventory_end_date: None,
             meta: meta.clone(),
         });
         lines.push(PreviewLine {
-            coc_code: cell.coc_code.clone(),
-            household_type: cell.household_type,
-            availability: cell.availability,
-            es_bed_type: cell.es_bed_type,
-            beds: seg.beds(),
-            start: seg.start,
-            end: seg.end,
+            coc_code: key.coc_code.clone(),
+            household_type: key.household_type,
+            availability: key.availability,
+            es_bed_type: key.es_bed_type,
+            beds: cell.beds(),
+            start,
+            end: None,
         });
     }
-    // The funding sources of the type's shelters in effect on the as-of date, by code only:
-    // no grant id, dates or name that could point at one shelter.
-    let codes: BTreeSet<i32> = members
-        .iter()
-        .flat_map(|(_, sent)| sent.funders.iter())
-        .filter(|f| in_effect(f.start_date, f.end_date, ctx.as_of))
-        .map(|f| f.funder)
+    // Funding sources by code only (no grant id, dates or name), and only those at least
+    // `dv_min_shelters` contributing shelters hold: a rarer one would point at one shelter.
+    let mut holders: BTreeMap<i32, BTreeSet<i64>> = BTreeMap::new();
+    for (s, sent) in &members {
+        for f in sent.funders.iter().filter(|f| in_effect(f.start_date, f.end_date, ctx.as_of)) {
+            holders.entry(f.funder).or_default().insert(s.id);
+        }
+    }
+    let codes: Vec<i32> = holders
+        .into_iter()
+        .filter(|(_, shelters)| shelters.len() as i64 >= i64::from(tenant.dv_min_shelters))
+        .map(|(code, _)| code)
         .collect();
     for code in &codes {
         out.funders.push(FunderRecord {
@@ -701,7 +665,7 @@ fn add_dv_project(
             other_funder: (*code == FUNDER_OTHER).then(|| "Local or other (aggregated)".to_string()),
             grant_id: None,
             start_date: start,
-            end_date: end,
+            end_date: None,
             meta: meta.clone(),
         });
     }
@@ -710,24 +674,22 @@ fn add_dv_project(
         project_id: project_id.clone(),
         participation_type: HMIS_PARTICIPATION_COMPARABLE_DB,
         start_date: start,
-        end_date: end,
+        end_date: None,
         meta,
     });
-    let in_effect_now: Vec<&Segment> = segments.iter().map(|(_, s)| s).filter(|s| s.contains(ctx.as_of)).collect();
     let (households, oldest_update, unreported_lines) =
-        ctx.beds(in_effect_now.iter().flat_map(|s| s.lines.iter().map(|(_, l)| *l)));
-    let shelters: BTreeSet<i64> = in_effect_now.iter().flat_map(|s| s.by_shelter().into_keys()).collect();
+        ctx.beds(cells.iter().flat_map(|(_, c)| c.lines.iter().map(|(_, l)| *l)));
     out.rows.push(PreviewRow {
         project_id,
         name: format!("{DV_PROJECT_NAME}: {label}"),
         organization: DV_ORGANIZATION_NAME.to_string(),
         project_type,
         dv_aggregate: true,
-        operating_end: end,
+        operating_end: None,
         lines,
         funders: codes.iter().map(|c| format!("{c} {}", funder_label(*c))).collect(),
         warnings: Vec::new(),
-        shelters: shelters.len() as u32,
+        shelters: contributing.len() as u32,
         households,
         oldest_update,
         unreported_lines,
@@ -799,33 +761,6 @@ mod tests {
     }
 
     #[test]
-    fn a_cell_is_cut_where_its_lines_start_and_end() {
-        let (a, b) = (shelter(1), shelter(2));
-        let (l1, l2, l3) = (
-            line(1, 1, 10, "2024-01-01", Some("2024-06-30")),
-            line(2, 1, 12, "2024-07-01", None),
-            line(3, 2, 5, "2024-03-01", None),
-        );
-        let lines = vec![(&a, &l1), (&a, &l2), (&b, &l3)];
-        let segs = segments(&lines, d("2020-01-01"));
-        let spans: Vec<(String, Option<String>, i64)> =
-            segs.iter().map(|s| (s.start.to_string(), s.end.map(|e| e.to_string()), s.beds())).collect();
-        assert_eq!(
-            spans,
-            vec![
-                ("2024-01-01".into(), Some("2024-02-29".into()), 10),
-                ("2024-03-01".into(), Some("2024-06-30".into()), 15),
-                ("2024-07-01".into(), None, 17),
-            ]
-        );
-        // A cell whose lines all end ends with them; the aggregate's start clamps the first.
-        let ended = vec![(&a, &l1)];
-        let segs = segments(&ended, d("2024-02-01"));
-        assert_eq!(segs.len(), 1);
-        assert_eq!((segs[0].start, segs[0].end), (d("2024-02-01"), Some(d("2024-06-30"))));
-    }
-
-    #[test]
     fn one_shelter_holding_most_of_a_cell_suppresses_it() {
         let mut tenant_shares = Vec::new();
         for (share, beds) in [(60, [10, 5, 5]), (60, [13, 5, 2]), (50, [10, 5, 5])] {
@@ -835,17 +770,16 @@ mod tests {
                 .enumerate()
                 .map(|(i, b)| line(i as i64 + 1, i as i64 + 1, *b, "2024-01-01", None))
                 .collect();
-            let pairs: Vec<_> = shelters.iter().zip(lines.iter()).collect();
-            let seg = &segments(&pairs, d("2020-01-01"))[0];
+            let cell = Cell { lines: shelters.iter().zip(lines.iter()).collect() };
             let tenant = tenant(share);
-            let cell = DvCell {
+            let key = DvCell {
                 project_type: 1,
                 coc_code: "TX-503".into(),
                 household_type: 1,
                 availability: Some(1),
                 es_bed_type: Some(1),
             };
-            tenant_shares.push(matches!(suppression(seg, &cell, &tenant), Some(Suppression::CellDominated(_))));
+            tenant_shares.push(matches!(suppression(&cell, &key, &tenant), Some(Suppression::CellDominated(_))));
         }
         // 10 of 20 is 50%: within 60%, and within 50% (not more than); 13 of 20 is 65%.
         assert_eq!(tenant_shares, vec![false, true, false]);
@@ -888,10 +822,28 @@ mod tests {
             availability: None,
             es_bed_type: None,
         };
-        let id = ids.inventory(&cell, d("2026-01-28"));
+        let id = ids.inventory(&cell);
         assert!(id.starts_with("HB-DV-0badc0de-P10-") && id.len() <= 32, "{id}");
-        assert_eq!(id, ids.inventory(&cell, d("2026-01-28")));
-        assert_ne!(id, ids.inventory(&cell, d("2026-01-29")));
+        assert_eq!(id, ids.inventory(&cell.clone()));
+        assert_ne!(id, ids.inventory(&DvCell { household_type: 1, ..cell.clone() }));
+        assert_ne!(id, DvIds { key: "00c0ffee" }.inventory(&cell));
         assert_eq!(ids.project(1), "HB-DV-0badc0de-P1");
+    }
+
+    #[test]
+    fn a_dedicated_count_only_one_shelter_has_is_folded_into_other_beds() {
+        let shelters: Vec<shelter::Model> = (1..=3).map(shelter).collect();
+        let mut lines: Vec<inventory::Model> = (1..=3).map(|i| line(i, i, 10, "2024-01-01", None)).collect();
+        // Shelter 1 alone has 4 veteran beds; every shelter has 2 youth beds.
+        lines[0].vet_bed_inventory = 4;
+        lines[0].other_bed_inventory = 6;
+        for l in &mut lines {
+            l.youth_bed_inventory = 2;
+            l.other_bed_inventory -= 2;
+        }
+        let cell = Cell { lines: shelters.iter().zip(lines.iter()).collect() };
+        let sub = cell.sub_counts(3);
+        assert_eq!((sub[2], sub[4], sub[6]), (0, 6, 24), "vet beds folded, youth beds kept");
+        assert_eq!(sub.iter().sum::<i64>(), cell.beds());
     }
 }

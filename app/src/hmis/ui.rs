@@ -136,7 +136,7 @@ fn policies(vendor_policies: &[(String, String)]) -> impl IntoView + use<> {
 pub fn DvNote(dv: Option<DvSummary>, vendor_policies: Vec<(String, String)>) -> impl IntoView {
     let Some(dv) = dv else {
         return view! {
-            <section class="card hint" aria-label="DV privacy">
+            <section class="card hint" aria-label="How DV shelters are sent">
                 <p>"DV shelters are sent only as aggregated rows, one per project type, and only where they meet the CoC's privacy thresholds."</p>
                 {policies(&vendor_policies)}
             </section>
@@ -174,6 +174,7 @@ pub fn DvNote(dv: Option<DvSummary>, vendor_policies: Vec<(String, String)>) -> 
                         Suppression::CellDominated(cell) => format!(
                             "{}: one shelter holds more than {}% of the beds", cell_text(cell), dv.max_share_percent
                         ),
+                        Suppression::BeforeAggregateStart(start) => format!("the DV aggregate starts on {start}, after this date"),
                     };
                     view! { <li>{format!("{} beds: {why}", s.beds)}</li> }
                 }).collect_view()}</ul>

@@ -251,6 +251,14 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
     }
     let now = Utc::now();
     let today = access.clock(&txn).await?.today(now);
+    if let Some(end) = input.operating_end_date.filter(|end| !input.active && *end > today) {
+        return Err(AppError::validation(
+            "shelter[operating_end_date]",
+            format!(
+                "Operating end date: {end} is still ahead; a project that no longer operates stopped on or before today ({today}). Keep it active until then."
+            ),
+        ));
+    }
     let was_dv = existing.as_ref().map(|s| s.is_dv);
     let mut model = match existing {
         Some(s) => s.into(),

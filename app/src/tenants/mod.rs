@@ -43,6 +43,8 @@ pub fn parse_tenant_name(raw: &str) -> Result<String, AppError> {
     if let Some(why) = crate::input::refusal(&name) {
         return Err(AppError::validation("name", format!("CoC name: {why}.")));
     }
+    // It is Export.csv's SourceName unless the CoC sets another.
+    crate::input::exported_text("name", "CoC name", &name, 200, true)?;
     Ok(name)
 }
 

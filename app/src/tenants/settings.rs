@@ -68,7 +68,8 @@ impl ExportSettingsForm {
             return Err(invalid(&f("contact_extension"), "Extension: up to 5 digits."));
         }
         let email = self.contact_email.trim();
-        if !email.is_empty() && crate::auth::Email::parse(email).is_err() {
+        let unsafe_start = email.starts_with(['=', '+', '-', '@']) || email.contains(['<', '>', '[', ']', '{', '}']);
+        if !email.is_empty() && (unsafe_start || crate::auth::Email::parse(email).is_err()) {
             return Err(invalid(&f("contact_email"), "Email: enter an address like name@example.org."));
         }
         Ok(ExportSettings {
@@ -136,14 +137,16 @@ impl DvSettingsForm {
             },
         };
         Ok(DvSettings {
-            min_shelters: number(&f("min_shelters"), "Minimum shelters per cell", &self.min_shelters, 1..=50)?,
+            // Fewer than 3 shelters would let one of them subtract its own beds to find another's.
+            min_shelters: number(&f("min_shelters"), "Minimum shelters per cell", &self.min_shelters, 3..=50)?,
             min_beds: number(&f("min_beds"), "Minimum beds per cell", &self.min_beds, 1..=10_000)?,
-            // With at least 3 shelters no shelter can hold less than a third.
+            // With at least 3 shelters the largest holds a third or more; 100% would let one
+            // shelter stand for the cell.
             max_share_percent: number(
                 &f("max_share_percent"),
                 "Largest share of one shelter",
                 &self.max_share_percent,
-                34..=100,
+                34..=99,
             )?,
             geocode: digits(&f("geocode"), "Administrative geocode", &self.geocode)?,
             zip: digits(&f("zip"), "Administrative ZIP", &self.zip)?,
@@ -199,7 +202,8 @@ mod tests {
         };
         assert_eq!(good.parse().unwrap().geocode, Some(*b"489453"));
         let cases = [
-            (DvSettingsForm { min_shelters: "0".into(), ..good.clone() }, "dv[min_shelters]"),
+            (DvSettingsForm { min_shelters: "2".into(), ..good.clone() }, "dv[min_shelters]"),
+            (DvSettingsForm { max_share_percent: "100".into(), ..good.clone() }, "dv[max_share_percent]"),
             (DvSettingsForm { min_beds: "many".into(), ..good.clone() }, "dv[min_beds]"),
             (DvSettingsForm { max_share_percent: "33".into(), ..good.clone() }, "dv[max_share_percent]"),
             (DvSettingsForm { geocode: "48945".into(), ..good.clone() }, "dv[geocode]"),

@@ -139,7 +139,7 @@ fn SettingsForms(
                 <ActionForm action=dv attr:class="grid-form">
                     {field("dv[min_shelters]", "Minimum shelters per cell", d.min_shelters.clone(), 2, None)}
                     {field("dv[min_beds]", "Minimum beds per cell", d.min_beds.clone(), 5, None)}
-                    {field("dv[max_share_percent]", "Largest share of one shelter (%)", d.max_share_percent.clone(), 3, Some("34 to 100: a cell where one shelter holds more is suppressed."))}
+                    {field("dv[max_share_percent]", "Largest share of one shelter (%)", d.max_share_percent.clone(), 3, Some("34 to 99: a cell where one shelter holds more is suppressed."))}
                     {field("dv[geocode]", "Administrative geocode", d.geocode.clone(), 6, Some("The HUD geocode of the CoC's administrative location (6 digits); the HIC needs one."))}
                     {field("dv[zip]", "Administrative ZIP", d.zip.clone(), 5, None)}
                     <label for="dv-geography">"Geography type of that geocode"</label>

@@ -325,6 +325,19 @@ pub async fn update(
     note("PGP key", new.pgp_public_key == old.pgp_public_key);
     note("DV policy", new.dv_policy == old.dv_policy);
     note("client files", new.client_files == old.client_files);
+    // What was built for the old DV policy or file set must not reach the vendor now, nor on a
+    // retry of a dead letter: like switching off, it is cancelled (a row being sent finishes).
+    if (new.dv_policy, new.client_files) != (old.dv_policy, old.client_files) {
+        let why = "because the vendor's DV data or file set changed";
+        let states = &[State::Available, State::Retryable, State::Running, State::Discarded];
+        let mut cancelled = 0;
+        for row in pending(&txn, current.id).await? {
+            cancelled += usize::from(crate::outbox::ssr::cancel(&txn, &row, now, why, states).await?);
+        }
+        if cancelled > 0 {
+            changed.push(format!("{cancelled} waiting delivery(ies) cancelled"));
+        }
+    }
     if moved {
         changed.push("stored credentials erased (new host)".into());
     }

@@ -500,7 +500,7 @@ proptest! {
     }
 
     #[test]
-    fn no_dv_segment_below_the_thresholds_or_dominated_is_sent(coc in coc_strategy()) {
+    fn no_dv_cell_below_the_thresholds_or_dominated_is_sent(coc in coc_strategy()) {
         let (out, _, parsed) = zip_of(&coc);
         let t = &coc.tenant;
         let (min_shelters, min_beds) = (t.dv_min_shelters as usize, i64::from(t.dv_min_beds));
@@ -527,14 +527,29 @@ proptest! {
                 opt("Availability"),
                 opt("ESBedType"),
             );
-            let start: NaiveDate = Export::str(row, "InventoryStartDate").parse().expect("a date");
+            // The aggregate's dates are its own, never a shelter's; its beds are those in effect.
+            prop_assert_eq!(Export::str(row, "InventoryStartDate"), t.dv_aggregate_start.to_string());
+            prop_assert_eq!(Export::str(row, "InventoryEndDate"), "");
+            let as_of = coc.as_of();
             let mut by_shelter: BTreeMap<i64, i64> = BTreeMap::new();
-            for (s, l) in dv_lines.iter().filter(|(s, l)| cell_of_line(s, l) == key && Coc::in_effect(l, start)) {
+            let mut dedicated: [BTreeSet<i64>; 6] = Default::default();
+            for (s, l) in dv_lines.iter().filter(|(s, l)| cell_of_line(s, l) == key && Coc::in_effect(l, as_of)) {
                 *by_shelter.entry(s.id).or_default() += i64::from(l.bed_inventory);
+                let counts = [l.ch_vet_bed_inventory, l.youth_vet_bed_inventory, l.vet_bed_inventory, l.ch_youth_bed_inventory, l.youth_bed_inventory, l.ch_bed_inventory];
+                for (holders, n) in dedicated.iter_mut().zip(counts) {
+                    if n > 0 {
+                        holders.insert(s.id);
+                    }
+                }
             }
             by_shelter.retain(|_, beds| *beds > 0);
             let beds: i64 = by_shelter.values().sum();
-            prop_assert_eq!(Export::int(row, "BedInventory"), beds, "{:?} on {}", key, start);
+            prop_assert_eq!(Export::int(row, "BedInventory"), beds, "{:?} on {}", key, as_of);
+            // A dedicated count fewer shelters than the threshold hold is not sent on its own.
+            let columns = ["CHVetBedInventory", "YouthVetBedInventory", "VetBedInventory", "CHYouthBedInventory", "YouthBedInventory", "CHBedInventory"];
+            for (column, holders) in columns.iter().zip(&dedicated) {
+                prop_assert!(Export::int(row, column) == 0 || holders.len() >= min_shelters, "{column} of {key:?} comes from {} shelters", holders.len());
+            }
             prop_assert!(by_shelter.len() >= min_shelters, "{key:?}: {} shelters", by_shelter.len());
             prop_assert!(beds >= min_beds, "{key:?}: {beds} beds");
             let largest = by_shelter.values().copied().max().unwrap_or(0);
@@ -545,6 +560,7 @@ proptest! {
                 Suppression::GroupTooFewShelters | Suppression::CellTooFewShelters(_) => (s.shelters as usize) < min_shelters,
                 Suppression::GroupTooFewBeds | Suppression::CellTooFewBeds(_) => s.beds < min_beds,
                 Suppression::CellDominated(_) => s.shelters as usize >= min_shelters && s.beds >= min_beds,
+                Suppression::BeforeAggregateStart(start) => coc.as_of() < *start,
             };
             prop_assert!(holds, "{s:?} names a reason that does not hold");
         }
@@ -653,4 +669,36 @@ fn the_export_date_is_the_cocs_around_midnight() {
             )
         );
     }
+}
+
+#[test]
+fn the_aggregates_ids_and_dates_do_not_move_when_a_shelter_joins() {
+    // Three DV emergency shelters, 10 beds each for households without children.
+    let dv = |beds| {
+        (1, Some(1), false, false, 0, vec![(1, 0, [0, 0, 0, 0, 0, 0, beds], LineKind::Open, None)], false, false)
+    };
+    let coc = build(((1, 3, 5, 60), (0, 0), vec![dv(10), dv(10), dv(10)]));
+    let records = |coc: &Coc| -> Vec<(String, String, i64)> {
+        let parsed = checked(&write_zip(&export(coc), FileSet::Descriptors).expect("zip"));
+        parsed
+            .rows("Inventory.csv")
+            .iter()
+            .map(|r| {
+                (
+                    Export::str(r, "InventoryID").to_string(),
+                    Export::str(r, "InventoryStartDate").to_string(),
+                    Export::int(r, "BedInventory"),
+                )
+            })
+            .collect()
+    };
+    let before = records(&coc);
+    assert_eq!(before.len(), 1);
+    // A fourth shelter opens today with 6 beds.
+    let mut joined = build(((1, 3, 5, 60), (0, 0), vec![dv(10), dv(10), dv(10), dv(6)]));
+    joined.lines.last_mut().expect("a line").inventory_start_date = joined.as_of();
+    let after = records(&joined);
+    assert_eq!(after.len(), 1, "still one record for the cell");
+    assert_eq!((&after[0].0, &after[0].1), (&before[0].0, &before[0].1), "the same id and start date");
+    assert_eq!((before[0].2, after[0].2), (30, 36), "the beds in effect");
 }

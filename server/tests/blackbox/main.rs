@@ -11,6 +11,7 @@ mod admin_ops;
 mod auth;
 mod azure;
 mod bed_counts;
+mod coc_settings;
 mod existence;
 mod headers;
 mod hmis_export;
