@@ -179,3 +179,92 @@ async fn marking_an_organization_a_vsp_hides_its_shelters(app: TestApp) {
     assert!(!orgs.to_string().contains("Eastside"), "{orgs}");
 }
 both_backends!(marking_an_organization_a_vsp_hides_its_shelters);
+
+async fn a_project_is_hic_ready_keeps_its_lines_within_its_dates_and_closes_with_an_end_date(app: TestApp) {
+    let admin = app.signed_in(ADMIN_NO_DV).await;
+    let org = id_text(&admin.call("list_organizations", &[]).await.json()[0]["id"]);
+    // HIC values are required of an active project; a name that starts like a formula is refused.
+    for (index, value, field) in
+        [(10, "", "shelter[geocode]"), (11, "99", "shelter[geography_type]"), (3, "=HYPERLINK(\"x\")", "shelter[name]")]
+    {
+        let mut form = shelter_form(&org, "PRJ-3101", "4");
+        form[index].1 = value;
+        assert_eq!(admin.call("save_shelter", &form).await.json()["Validation"]["field"], field, "{value}");
+    }
+    assert_eq!(admin.call("save_shelter", &shelter_form(&org, "PRJ-3101", "4")).await.status, 200);
+    let id = id_of(&app, "PRJ-3101").await;
+    let line = |availability: &'static str, start: &'static str, end: &'static str| {
+        let id = id.clone();
+        let admin = &admin;
+        async move {
+            let form = [
+                ("shelter_id", id.as_str()),
+                ("line[household_type]", "1"),
+                ("line[availability]", availability),
+                ("line[es_bed_type]", "1"),
+                ("line[other]", "20"),
+                ("line[start_date]", start),
+                ("line[end_date]", end),
+            ];
+            admin.call("add_inventory_line", &form).await
+        }
+    };
+    // Before the project starts operating (2026-01-15): refused.
+    assert_eq!(line("1", "2026-01-01", "").await.json()["Validation"]["field"], "line[start_date]");
+    // Year-round, seasonal and overflow lines of one household type coexist.
+    assert_eq!(line("1", "2026-01-15", "").await.status, 200);
+    assert_eq!(line("2", "2026-11-01", "2027-03-31").await.status, 200);
+    assert_eq!(line("3", "2026-01-15", "").await.status, 200);
+    // Two seasonal lines over the same dates do not.
+    assert_eq!(line("2", "2027-01-01", "2027-02-01").await.json()["Validation"]["field"], "line[household_type]");
+
+    // A funder, with its own rules.
+    let funder = |code: &'static str, other: &'static str| {
+        let id = id.clone();
+        let admin = &admin;
+        async move {
+            let form = [
+                ("shelter_id", id.as_str()),
+                ("funder[funder]", code),
+                ("funder[other_funder]", other),
+                ("funder[start_date]", "2026-01-15"),
+            ];
+            admin.call("add_funder", &form).await
+        }
+    };
+    assert_eq!(funder("46", "").await.json()["Validation"]["field"], "funder[other_funder]");
+    assert_eq!(
+        funder("48", "").await.json()["Validation"]["field"],
+        "funder[funder]",
+        "a retired funder is not offered"
+    );
+    assert_eq!(funder("56", "").await.status, 200);
+    let editor = admin.call("get_shelter_editor", &[("id", &id)]).await.json();
+    assert!(editor["funders"][0]["funder"].as_str().unwrap().contains("CoC Builds"), "{}", editor["funders"]);
+    assert_eq!(editor["participation"].as_array().unwrap().len(), 1);
+
+    // Closing: inactive needs an end date, not a future one; then its lines end with it.
+    let mut closing = shelter_form(&org, "PRJ-3101", "4");
+    closing[0].1 = &id;
+    closing.retain(|(k, _)| *k != "shelter[active]");
+    assert_eq!(admin.call("save_shelter", &closing).await.json()["Validation"]["field"], "shelter[operating_end_date]");
+    closing.push(("shelter[operating_end_date]", "2099-01-01"));
+    let future = admin.call("save_shelter", &closing).await;
+    assert_eq!(future.json()["Validation"]["field"], "shelter[operating_end_date]", "{}", future.body);
+    closing.pop();
+    // Before the seasonal line starts: refused, the line would lie outside the project.
+    closing.push(("shelter[operating_end_date]", "2026-06-30"));
+    let early = admin.call("save_shelter", &closing).await;
+    assert_eq!(early.json()["Validation"]["field"], "shelter[operating_end_date]", "{}", early.body);
+    closing.pop();
+    closing.push(("shelter[operating_end_date]", "2026-11-20"));
+    let closed = admin.call("save_shelter", &closing).await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert!(closed.body.contains("now end with the project"), "{}", closed.body);
+    let editor = admin.call("get_shelter_editor", &[("id", &id)]).await.json();
+    for l in editor["lines"].as_array().unwrap() {
+        assert!(l["end_date"].as_str().is_some_and(|e| e <= "2026-11-20"), "{l}");
+    }
+    assert!(editor["participation"][0].as_str().unwrap().ends_with("to 2026-11-20"), "{}", editor["participation"]);
+}
+both_backends!(a_project_is_hic_ready_keeps_its_lines_within_its_dates_and_closes_with_an_end_date);

@@ -431,3 +431,35 @@ async fn stored_credentials_never_follow_the_endpoint_to_a_new_host(app: TestApp
     assert!(page.contains("stored credentials erased (new host)"), "{page}");
 }
 both_backends!(stored_credentials_never_follow_the_endpoint_to_a_new_host, with = two_cocs);
+
+async fn a_change_of_dv_policy_cancels_what_was_built_for_the_old_one(app: TestApp) {
+    let admin = app.signed_in(CAPITAL_ADMIN).await;
+    let bad =
+        create(&admin, &refs(&with(&clarity("https://api-demo.clarityhs.example/import"), &[("dv_policy", "some")])))
+            .await;
+    assert_eq!(bad.json()["Validation"]["field"], "dv_policy", "{}", bad.body);
+    assert!(vendors(&app).await.is_empty(), "nothing is written");
+    assert_eq!(create(&admin, &refs(&clarity("https://api-demo.clarityhs.example/import"))).await.status, 200);
+    let v = vendors(&app).await.remove(0);
+    assert_eq!(v.dv_policy, app::vendors::DvPolicy::Aggregate);
+    let page = admin.page(&format!("/admin/hmis-export/vendors/{}", v.public_id)).await;
+    assert!(page.body.contains("Nothing DV"), "the vendor page offers the DV policy");
+
+    let token = admin.call("preview_hmis_export", &[]).await.json()["push_token"].as_str().unwrap().to_string();
+    assert_eq!(admin.call("queue_hmis_push", &[("vendor", &v.public_id), ("token", &token)]).await.status, 200);
+    let mut fields = clarity("https://api-demo.clarityhs.example/import");
+    fields.retain(|(k, _)| *k != "password");
+    fields.push(("dv_policy", "none".into()));
+    let owned = form(&refs(&fields));
+    let mut pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    pairs.push(("id", &v.public_id));
+    let saved = admin.call("update_vendor", &pairs).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let rows = outbox::Entity::find().all(&app.db().await).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, app::outbox::state::State::Cancelled, "built with the DV aggregate, never sent now");
+    assert_eq!(vendors(&app).await[0].dv_policy, app::vendors::DvPolicy::None);
+    let history = admin.page(&format!("/admin/hmis-export/vendors/{}", v.public_id)).await;
+    assert!(history.body.contains("DV policy"), "the vendor's history names the change");
+}
+both_backends!(a_change_of_dv_policy_cancels_what_was_built_for_the_old_one, with = two_cocs);
