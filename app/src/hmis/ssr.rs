@@ -79,8 +79,8 @@ pub async fn new_run(
 
 /// The tenant's export for `run`: every organization, every project that started by the end of
 /// the report period with all its inventory lines, funders and participation periods, and the
-/// latest snapshot of each line in effect on the as-of date, read from one snapshot of the
-/// database.
+/// latest count of each line in effect on the as-of date recorded by the end of that day, read
+/// from one snapshot of the database.
 pub async fn export(
     db: &DatabaseConnection,
     scope: TenantScope,
@@ -106,10 +106,13 @@ pub async fn export(
             inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(params.as_of)),
         )
     };
+    // The counts as they stood at the end of the as-of day (for today: the latest).
+    let cutoff = run.clock.start_of(params.as_of.succ_opt().unwrap_or(params.as_of));
     let latest_ids = Query::select()
         .expr(Func::max(Expr::col(bed_snapshot::Column::Id)))
         .from(bed_snapshot::Entity)
         .and_where(bed_snapshot::Column::TenantId.eq(scope.tenant_id()))
+        .and_where(bed_snapshot::Column::RecordedAt.lt(cutoff))
         .and_where(
             bed_snapshot::Column::InventoryId.in_subquery(
                 Query::select()
@@ -221,6 +224,8 @@ pub async fn preview(query: PreviewQuery) -> Result<ExportPreview, AppError> {
     let (tenant, export) = preview_export(&db, scope, &run).await?;
     let dv_access = access.user().dv_access;
     let stale_after = Duration::from_std(crate::ssr::state()?.counts.stale_after).unwrap_or(Duration::MAX);
+    // Counts are stale against the end of the as-of day, or now for today.
+    let now = Ord::min(now, run.clock.start_of(run.params.as_of.succ_opt().unwrap_or(run.params.as_of)));
     let mut rows = export.rows.clone();
     for row in &mut rows {
         if row.dv_aggregate && !dv_access {

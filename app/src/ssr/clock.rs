@@ -2,7 +2,7 @@
 //! bed count, the export's dates, the CSV's date-times (which carry no zone, so they are the
 //! CoC's wall clock) and the times pages show. The zone is `tenants.time_zone`, an IANA name
 //! checked with chrono-tz when it is saved.
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, EntityTrait};
 
@@ -57,6 +57,18 @@ impl CocClock {
         now.with_timezone(&self.tz).date_naive()
     }
 
+    /// The instant the CoC's day `day` begins (its first local minute when midnight is skipped).
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        let mut local = day.and_time(chrono::NaiveTime::MIN);
+        for _ in 0..4 {
+            if let Some(t) = self.tz.from_local_datetime(&local).earliest() {
+                return t.with_timezone(&Utc);
+            }
+            local += chrono::Duration::minutes(30);
+        }
+        Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN))
+    }
+
     /// The CoC's wall-clock time at `t`, as HMIS date-times are written.
     pub fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
         t.with_timezone(&self.tz).naive_local()
@@ -88,6 +100,16 @@ mod tests {
         // Summer time.
         let july = Utc.with_ymd_and_hms(2026, 7, 1, 4, 59, 0).unwrap();
         assert_eq!(clock.show_seconds(july), "2026-06-30 23:59:00 CDT");
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight() {
+        let clock = CocClock::new(chrono_tz::America::Chicago);
+        let day: NaiveDate = "2026-12-01".parse().unwrap();
+        assert_eq!(clock.start_of(day), Utc.with_ymd_and_hms(2026, 12, 1, 6, 0, 0).unwrap());
+        // Havana skips midnight in spring (2026-03-08): the day starts at 01:00.
+        let havana = CocClock::new(chrono_tz::America::Havana);
+        assert_eq!(havana.start_of("2026-03-08".parse().unwrap()), Utc.with_ymd_and_hms(2026, 3, 8, 5, 0, 0).unwrap());
     }
 
     #[test]

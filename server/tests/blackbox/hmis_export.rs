@@ -332,6 +332,9 @@ async fn the_export_is_as_of_the_date_and_period_the_admin_chooses(app: TestApp)
     // The preview, the page and the download all follow the parameters.
     let p = preview_with(&admin, &[("as_of", "2026-01-28"), ("start", "2026-01-01"), ("end", "2026-01-31")]).await;
     assert_eq!(p["params"], serde_json::json!({"as_of": "2026-01-28", "start": "2026-01-01", "end": "2026-01-31"}));
+    // The counts as they stood that night: the fixtures' were recorded today, so none yet.
+    assert_eq!(p["overview"]["beds"]["beds_reported"], 0, "{}", p["overview"]);
+    assert!(preview(&admin).await["overview"]["beds"]["beds_reported"].as_i64().unwrap() > 0);
     let page = admin.page("/admin/hmis-export?as_of=2026-01-28&start=2026-01-28&end=2026-01-28").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Overview as of 2026-01-28"), "{}", page.body);
