@@ -67,6 +67,7 @@ async fn main() {
         "{:<10} {:>11} {:>9} {:>9} {:>10} {:>10} {:>12}",
         "backend", "connections", "p50 ms", "p99 ms", "pages/s", "page KB", "server MB"
     );
+    let mut baselines = Vec::new();
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let app = TestApp::spawn(backend).await;
         let admin = app.signed_in(ADMIN).await;
@@ -76,6 +77,7 @@ async fn main() {
         for _ in 1..16 {
             clients.push(app.signed_in(ADMIN).await);
         }
+        baselines.push((backend, rss_mb(app.server_pid())));
         let size = clients[0].page(TAB).await.body.len() as f64 / 1024.0;
         for connections in [1usize, 16] {
             let (times, wall) = load(&clients[..connections], requests).await;
@@ -90,5 +92,8 @@ async fn main() {
                 rss_mb(app.server_pid()),
             );
         }
+    }
+    for (backend, mb) in baselines {
+        println!("{backend:?}: server memory before the first page {mb:.1} MB (data loaded, 16 admins signed in)");
     }
 }

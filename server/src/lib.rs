@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod db;
 pub mod export;
 pub mod headers;
+pub mod memory;
 pub mod metrics;
 pub mod page_guard;
 pub mod schemas;

@@ -9,6 +9,7 @@ use server::{db, export, seed, telemetry, worker};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    server::memory::return_large_blocks();
     let cli = Cli::parse();
     server::tls::install_crypto_provider();
     if let Command::SimulateVendor { listen, failure_rate, delay_ms } = cli.command {

@@ -188,9 +188,10 @@ impl PreviewQuery {
         self.page.as_deref().and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(1).max(1)
     }
 
-    /// Whether `row` is one the filters keep, and its beds for the household type chosen.
-    pub fn keep(&self, row: &PreviewRow) -> Option<HouseholdBeds> {
-        if !self.filter().keeps(row) || (self.warnings_only() && row.warnings.is_empty()) {
+    /// Whether `row` is one the filters keep (`warned`: it has a warning), and its beds for the
+    /// household type chosen.
+    pub fn keep(&self, row: &PreviewRow, warned: bool) -> Option<HouseholdBeds> {
+        if !self.filter().keeps(row) || (self.warnings_only() && !warned) {
             return None;
         }
         match self.household() {
@@ -397,9 +398,10 @@ pub struct Overview {
 }
 
 impl Overview {
-    pub fn of(rows: &[PreviewRow]) -> Overview {
-        let mut o = Overview { projects: rows.len(), ..Default::default() };
+    pub fn of<'a>(rows: impl IntoIterator<Item = &'a PreviewRow>) -> Overview {
+        let mut o = Overview::default();
         for row in rows {
+            o.projects += 1;
             if let Some(b) = row.beds(None) {
                 o.beds.add(&b);
             }

@@ -1,6 +1,7 @@
 //! Reading one tenant's data for `transform`, and the things built from its output: the HMIS
 //! Export tab's preview, the HMIS CSV zip (download, command line) and the pushes' payloads. All
 //! go through `export`, so what the admin previews is what is sent.
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -13,7 +14,9 @@ use sea_orm::{
 use super::csv::FileSet;
 use super::records::{ExportRun, HmisExport};
 use super::transform::{ExportInput, transform};
-use super::{ExportParams, ExportPreview, ExportQuery, Overview, PREVIEW_PAGE_SIZE, PreviewQuery, Warning, csv};
+use super::{
+    ExportParams, ExportPreview, ExportQuery, Overview, PREVIEW_PAGE_SIZE, PreviewQuery, PreviewRow, Warning, csv,
+};
 use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
 use crate::entities::{
@@ -226,25 +229,45 @@ pub async fn preview(query: PreviewQuery) -> Result<ExportPreview, AppError> {
     let stale_after = Duration::from_std(crate::ssr::state()?.counts.stale_after).unwrap_or(Duration::MAX);
     // Counts are stale against the end of the as-of day, or now for today.
     let now = Ord::min(now, run.clock.start_of(run.params.as_of.succ_opt().unwrap_or(run.params.as_of)));
-    let mut rows = export.rows.clone();
-    for row in &mut rows {
-        if row.dv_aggregate && !dv_access {
-            // Of the aggregate, only what vendors receive: no occupancy, freshness or shelter
-            // count, so the overview's figures leave DV lines out too.
-            *row = row.as_sent();
-        } else if row.beds(None).is_some_and(|b| b.beds_total > 0)
-            && (row.unreported_lines > 0 || row.oldest_update.is_some_and(|t| now - t > stale_after))
-        {
-            row.warnings.push(Warning::StaleCounts);
-        }
-    }
-    let overview = Overview::of(&rows);
-    let warnings = rows.iter().filter(|r| !r.warnings.is_empty()).count() as u32;
-    let kept: Vec<_> = rows.into_iter().filter(|r| query.keep(r).is_some()).collect();
+    // The rows as this viewer sees them, borrowed from the cached export: of the aggregate,
+    // without DV access, only what vendors receive (no occupancy, freshness or shelter count, so
+    // the overview's figures leave DV lines out too); and whether each one's counts are stale.
+    let stale = |r: &PreviewRow| {
+        r.beds(None).is_some_and(|b| b.beds_total > 0)
+            && (r.unreported_lines > 0 || r.oldest_update.is_some_and(|t| now - t > stale_after))
+    };
+    let seen: Vec<(Cow<PreviewRow>, bool)> =
+        export
+            .rows
+            .iter()
+            .map(|r| {
+                if r.dv_aggregate && !dv_access {
+                    (Cow::Owned(r.as_sent()), false)
+                } else {
+                    (Cow::Borrowed(r), stale(r))
+                }
+            })
+            .collect();
+    let overview = Overview::of(seen.iter().map(|(r, _)| r.as_ref()));
+    let warned = |(r, stale): &(Cow<PreviewRow>, bool)| *stale || !r.warnings.is_empty();
+    let warnings = seen.iter().filter(|s| warned(s)).count() as u32;
+    let kept: Vec<&(Cow<PreviewRow>, bool)> = seen.iter().filter(|s| query.keep(&s.0, warned(s)).is_some()).collect();
     let matching = kept.len() as u64;
     let pages = Ord::max(matching.div_ceil(PREVIEW_PAGE_SIZE as u64), 1);
     let page = Ord::min(query.page(), pages);
-    let rows = kept.into_iter().skip((page as usize - 1) * PREVIEW_PAGE_SIZE).take(PREVIEW_PAGE_SIZE).collect();
+    // Only the page's rows are copied out.
+    let rows = kept
+        .into_iter()
+        .skip((page as usize - 1) * PREVIEW_PAGE_SIZE)
+        .take(PREVIEW_PAGE_SIZE)
+        .map(|(r, stale)| {
+            let mut row = r.clone().into_owned();
+            if *stale {
+                row.warnings.push(Warning::StaleCounts);
+            }
+            row
+        })
+        .collect();
     let vendor_policies = crate::vendors::ssr::live_vendors(scope)
         .order_by_asc(vendor::Column::Name)
         .all(&db)

@@ -254,7 +254,7 @@ pub fn Preview(
                         <th scope="col">"Inventory records (history)"</th><th scope="col">"Beds"</th>
                         <th scope="col">"Occupied"</th><th scope="col">"Utilization"</th>
                     </tr></thead>
-                    <tbody>{rows.into_iter().filter_map(|r| keep.keep(&r).map(|b| view! { <Row r b as_of=params.as_of/> })).collect_view()}</tbody>
+                    <tbody>{rows.into_iter().filter_map(|r| keep.keep(&r, !r.warnings.is_empty()).map(|b| view! { <Row r b as_of=params.as_of/> })).collect_view()}</tbody>
                 </table>
             </div>
             {(pages > 1).then(|| view! {
