@@ -18,6 +18,7 @@ mod m0014_vendor_transports;
 mod m0015_audit_sent_sha256;
 mod m0016_vendor_pgp_key;
 mod m0017_export_history;
+mod m0018_ce_participation;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_audit_sent_sha256::Migration),
             Box::new(m0016_vendor_pgp_key::Migration),
             Box::new(m0017_export_history::Migration),
+            Box::new(m0018_ce_participation::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! SeaORM entities. The schema itself lives in the `migration` crate.
 pub mod admin_audit;
 pub mod bed_snapshot;
+pub mod ce_participation;
 pub mod funder;
 pub mod hmis_participation;
 pub mod installation;

@@ -14,8 +14,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use zip::write::SimpleFileOptions;
 
 use super::records::{
-    ExportRecord, FunderRecord, HmisExport, InventoryRecord, Meta, OrganizationRecord, ParticipationRecord,
-    ProjectCocRecord, ProjectRecord, UserRecord,
+    CeParticipationRecord, ExportRecord, FunderRecord, HmisExport, InventoryRecord, Meta, OrganizationRecord,
+    ParticipationRecord, ProjectCocRecord, ProjectRecord, UserRecord,
 };
 
 /// An HMIS CSV column type: `S#` string of at most # characters, `I` integer, `D` date, `T` datetime.
@@ -96,7 +96,15 @@ macro_rules! with_meta {
         }
     )*};
 }
-with_meta!(OrganizationRecord, ProjectRecord, ProjectCocRecord, FunderRecord, InventoryRecord, ParticipationRecord);
+with_meta!(
+    OrganizationRecord,
+    ProjectRecord,
+    ProjectCocRecord,
+    FunderRecord,
+    InventoryRecord,
+    ParticipationRecord,
+    CeParticipationRecord
+);
 
 /// DateCreated, DateUpdated, UserID, DateDeleted, ExportID: the tail of most files.
 fn meta<R: WithMeta>() -> [Column<R>; 5] {
@@ -219,6 +227,19 @@ const HMIS_PARTICIPATION: &[Column<ParticipationRecord>] = &[
     col("HMISParticipationStatusEndDate", D, |p, _| Cell::D(p.end_date)),
 ];
 
+const CE_PARTICIPATION: &[Column<CeParticipationRecord>] = &[
+    col("CEParticipationID", S(32), |c, _| s(&c.ce_participation_id)),
+    col("ProjectID", S(32), |c, _| s(&c.project_id)),
+    col("AccessPoint", I, |c, _| i(c.access_point)),
+    col("PreventionAssessment", I, |c, _| io(c.access.map(|a| a[0]))),
+    col("CrisisAssessment", I, |c, _| io(c.access.map(|a| a[1]))),
+    col("HousingAssessment", I, |c, _| io(c.access.map(|a| a[2]))),
+    col("DirectServices", I, |c, _| io(c.access.map(|a| a[3]))),
+    col("ReceivesReferrals", I, |c, _| i(c.receives_referrals)),
+    col("CEParticipationStatusStartDate", D, |c, _| d(c.start_date)),
+    col("CEParticipationStatusEndDate", D, |c, _| Cell::D(c.end_date)),
+];
+
 /// One CSV file of the export: its name, its columns, and the records it holds.
 pub trait CsvFile {
     fn name(&self) -> &'static str;
@@ -286,8 +307,8 @@ impl<R> CsvFile for Table<R> {
 }
 
 /// A file of the FY2026 set this product holds no records for: its header row alone. Affiliation
-/// links services-only projects to residential ones (every project here is residential);
-/// CEParticipation is not recorded yet; the client-level files never have data here.
+/// links services-only projects to residential ones (every project here is residential); the
+/// client-level files never have data here.
 #[derive(Clone, Copy)]
 struct HeaderOnly {
     name: &'static str,
@@ -316,23 +337,8 @@ macro_rules! header_only {
     };
 }
 
-/// Affiliation.csv (2.05, services-only projects) and CEParticipation.csv (2.09).
+/// Affiliation.csv (2.05, services-only projects).
 const AFFILIATION: HeaderOnly = header_only!("Affiliation.csv", ["AffiliationID", "ProjectID", "ResProjectID"]);
-const CE_PARTICIPATION: HeaderOnly = header_only!(
-    "CEParticipation.csv",
-    [
-        "CEParticipationID",
-        "ProjectID",
-        "AccessPoint",
-        "PreventionAssessment",
-        "CrisisAssessment",
-        "HousingAssessment",
-        "DirectServices",
-        "ReceivesReferrals",
-        "CEParticipationStatusStartDate",
-        "CEParticipationStatusEndDate",
-    ]
-);
 
 /// The client-level FY2026 files, header only, for importers that require the whole set (a
 /// vendor's "client files" option). Headers from the FY2026 machine-readable specification.
@@ -731,7 +737,7 @@ pub fn files() -> Vec<Box<dyn CsvFile>> {
         Box::new(Table::with_meta("Inventory.csv", INVENTORY, |x| &x.inventories)),
         Box::new(AFFILIATION),
         Box::new(Table::with_meta("HMISParticipation.csv", HMIS_PARTICIPATION, |x| &x.participations)),
-        Box::new(CE_PARTICIPATION),
+        Box::new(Table::with_meta("CEParticipation.csv", CE_PARTICIPATION, |x| &x.ce_participations)),
     ]
 }
 

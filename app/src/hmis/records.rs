@@ -135,6 +135,20 @@ pub struct ParticipationRecord {
     pub meta: Meta,
 }
 
+/// 2.09 Coordinated Entry Participation: flags as 0/1, the access point's four only for one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CeParticipationRecord {
+    pub ce_participation_id: String,
+    pub project_id: String,
+    pub access_point: i32,
+    /// Prevention, crisis and housing assessment, direct services (2.09.A).
+    pub access: Option<[i32; 4]>,
+    pub receives_referrals: i32,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub meta: Meta,
+}
+
 /// Everything one export sends: the descriptor records of the CSV files, and the rows the
 /// preview shows and the JSON payloads carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +161,7 @@ pub struct HmisExport {
     pub funders: Vec<FunderRecord>,
     pub inventories: Vec<InventoryRecord>,
     pub participations: Vec<ParticipationRecord>,
+    pub ce_participations: Vec<CeParticipationRecord>,
     pub rows: Vec<PreviewRow>,
     pub dv: DvSummary,
 }
@@ -165,6 +180,7 @@ impl HmisExport {
             funders: self.funders.iter().filter(|f| !ours(&f.project_id)).cloned().collect(),
             inventories: self.inventories.iter().filter(|l| !ours(&l.project_id)).cloned().collect(),
             participations: self.participations.iter().filter(|p| !ours(&p.project_id)).cloned().collect(),
+            ce_participations: self.ce_participations.iter().filter(|c| !ours(&c.project_id)).cloned().collect(),
             rows: self.rows.iter().filter(|r| !r.dv_aggregate).cloned().collect(),
             dv: DvSummary { beds_sent: 0, ..self.dv.clone() },
         }

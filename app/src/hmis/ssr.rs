@@ -20,7 +20,7 @@ use super::{
 use crate::access::COC_ADMIN;
 use crate::auth::ssr::authorize;
 use crate::entities::{
-    bed_snapshot, funder, hmis_participation, installation, inventory, organization, tenant, vendor,
+    bed_snapshot, ce_participation, funder, hmis_participation, installation, inventory, organization, tenant, vendor,
 };
 use crate::error::AppError;
 use crate::ssr::clock::CocClock;
@@ -104,6 +104,7 @@ pub async fn export(
     let lines = scope.all_inventories().all(db).await?;
     let funders = scope.find::<funder::Entity>().all(db).await?;
     let participations = scope.find::<hmis_participation::Entity>().all(db).await?;
+    let ce_participations = scope.find::<ce_participation::Entity>().all(db).await?;
     let in_effect = || {
         inventory::Column::InventoryStartDate.lte(params.as_of).and(
             inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(params.as_of)),
@@ -137,6 +138,7 @@ pub async fn export(
         lines: &lines,
         participations: &participations,
         funders: &funders,
+        ce_participations: &ce_participations,
         latest: &latest,
         run,
     });

@@ -9,11 +9,12 @@
 //!
 //! It is the only place the DV rules of DESIGN.md 4.2 live. DV shelters (TargetPopulation 1 or
 //! a victim service provider's project) fold into one synthetic project per project type. Their
-//! lines are grouped in cells (CoC code x household type x availability x ES bed type) and each
-//! cell's history is cut into segments where its set of lines is constant; a segment is sent when
-//! at least `dv_min_shelters` shelters with beds contribute, it holds at least `dv_min_beds` beds
-//! and no shelter holds more than `dv_max_share_percent` of them. When the DV group as a whole
-//! misses a threshold on the as-of date, nothing DV is sent.
+//! lines in effect on the as-of date are grouped in cells (CoC code x household type x
+//! availability x ES bed type); a cell is one Inventory record, sent when at least
+//! `dv_min_shelters` shelters with beds contribute, it holds at least `dv_min_beds` beds and no
+//! shelter holds more than `dv_max_share_percent` of them. The aggregate's ids and dates are the
+//! CoC's, never a shelter's, so they do not move when a shelter joins or leaves. When the DV group
+//! as a whole misses a threshold on the as-of date, nothing DV is sent.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -28,7 +29,9 @@ use super::{
     DV_ORGANIZATION_NAME, DV_PROJECT_NAME, DvCell, DvSummary, HouseholdBeds, PreviewLine, PreviewRow, SuppressedBeds,
     Suppression, Warning,
 };
-use crate::entities::{bed_snapshot, funder, hmis_participation, inventory, organization, shelter, tenant};
+use crate::entities::{
+    bed_snapshot, ce_participation, funder, hmis_participation, inventory, organization, shelter, tenant,
+};
 
 /// The UserID on every record: the export itself, not a person.
 pub const EXPORT_USER_ID: &str = "HMIS-BRIDGE";
@@ -56,6 +59,7 @@ pub struct ExportInput<'a> {
     pub lines: &'a [inventory::Model],
     pub participations: &'a [hmis_participation::Model],
     pub funders: &'a [funder::Model],
+    pub ce_participations: &'a [ce_participation::Model],
     /// The latest snapshot of each line in effect on the as-of date that has one.
     pub latest: &'a [bed_snapshot::Model],
     pub run: &'a ExportRun,
@@ -189,6 +193,10 @@ pub fn transform(input: &ExportInput) -> HmisExport {
     for p in input.participations {
         periods_of.entry(p.shelter_id).or_default().push(p);
     }
+    let mut ce_of: HashMap<i64, Vec<&ce_participation::Model>> = HashMap::new();
+    for c in input.ce_participations {
+        ce_of.entry(c.shelter_id).or_default().push(c);
+    }
 
     let mut out = HmisExport {
         export: export_record(tenant, run),
@@ -204,6 +212,7 @@ pub fn transform(input: &ExportInput) -> HmisExport {
         funders: Vec::new(),
         inventories: Vec::new(),
         participations: Vec::new(),
+        ce_participations: Vec::new(),
         rows: Vec::new(),
         dv: DvSummary::default(),
     };
@@ -214,6 +223,7 @@ pub fn transform(input: &ExportInput) -> HmisExport {
             lines: lines_of.remove(&project.id).unwrap_or_default(),
             funders: funders_of.remove(&project.id).unwrap_or_default(),
             periods: periods_of.remove(&project.id).unwrap_or_default(),
+            ce: ce_of.remove(&project.id).unwrap_or_default(),
         };
         if is_dv(project) {
             dv_projects.push((project, sent));
@@ -243,6 +253,8 @@ struct Sent<'a> {
     lines: Vec<&'a inventory::Model>,
     funders: Vec<&'a funder::Model>,
     periods: Vec<&'a hmis_participation::Model>,
+    /// Coordinated entry periods: sent for non-DV projects only (the aggregate has none).
+    ce: Vec<&'a ce_participation::Model>,
 }
 
 fn export_record(tenant: &tenant::Model, run: &ExportRun) -> ExportRecord {
@@ -358,6 +370,22 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
             start_date: period.start_date,
             end_date: period.end_date,
             meta: ctx.meta(period.created_at, period.updated_at),
+        });
+    }
+    let mut ce = sent.ce.clone();
+    ce.sort_by(|a, b| (a.start_date, &a.public_id).cmp(&(b.start_date, &b.public_id)));
+    for c in &ce {
+        let flag = |b: bool| i32::from(b);
+        let access = [c.prevention_assessment, c.crisis_assessment, c.housing_assessment, c.direct_services];
+        out.ce_participations.push(CeParticipationRecord {
+            ce_participation_id: c.public_id.clone(),
+            project_id: p.hmis_project_id.clone(),
+            access_point: flag(c.access_point),
+            access: c.access_point.then(|| access.map(|a| flag(a.unwrap_or(false)))),
+            receives_referrals: flag(c.receives_referrals),
+            start_date: c.start_date,
+            end_date: c.end_date,
+            meta: ctx.meta(c.created_at, c.updated_at),
         });
     }
     let operating = project_operating(p, ctx.as_of);

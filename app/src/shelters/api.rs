@@ -1,7 +1,7 @@
 //! Server functions for the admin's shelter list.
 use leptos::prelude::*;
 
-use super::form::{FunderForm, LineForm, ShelterForm};
+use super::form::{CeForm, FunderForm, LineForm, ShelterForm};
 use super::{OrganizationRow, ShelterEditor, ShelterPage};
 use crate::error::{AppError, Notice};
 
@@ -55,6 +55,16 @@ pub async fn add_funder(shelter_id: String, funder: FunderForm) -> Result<Notice
 #[server(endpoint = "remove_funder")]
 pub async fn remove_funder(funder_id: String) -> Result<Notice, AppError> {
     crate::ssr::form::respond("remove_funder", super::editor::remove_funder(&funder_id).await).await
+}
+
+#[server(endpoint = "add_ce_participation")]
+pub async fn add_ce_participation(shelter_id: String, ce: CeForm) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("add_ce_participation", super::editor::add_ce_participation(&shelter_id, ce).await).await
+}
+
+#[server(endpoint = "remove_ce_participation")]
+pub async fn remove_ce_participation(id: String) -> Result<Notice, AppError> {
+    crate::ssr::form::respond("remove_ce_participation", super::editor::remove_ce_participation(&id).await).await
 }
 
 #[server(endpoint = "assign_coordinator")]

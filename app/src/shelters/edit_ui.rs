@@ -5,8 +5,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::ShelterEditor;
 use super::api::{
-    AddFunder, AddInventoryLine, AssignCoordinator, CreateOrganization, EndInventoryLine, RemoveFunder, SaveShelter,
-    UpdateOrganization, get_shelter_editor, list_organizations,
+    AddCeParticipation, AddFunder, AddInventoryLine, AssignCoordinator, CreateOrganization, EndInventoryLine,
+    RemoveCeParticipation, RemoveFunder, SaveShelter, UpdateOrganization, get_shelter_editor, list_organizations,
 };
 use crate::hmis::codes::{
     AVAILABILITY, CodeList, ES_BED_TYPE, FUNDING_SOURCE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE, HOUSEHOLD_TYPE,
@@ -52,6 +52,7 @@ pub fn ShelterPage() -> impl IntoView {
     let end_line = ServerAction::<EndInventoryLine>::new();
     let assign = ServerAction::<AssignCoordinator>::new();
     let funders = (ServerAction::<AddFunder>::new(), ServerAction::<RemoveFunder>::new());
+    let ce = (ServerAction::<AddCeParticipation>::new(), ServerAction::<RemoveCeParticipation>::new());
     let editor = Resource::new(
         move || {
             (
@@ -62,6 +63,8 @@ pub fn ShelterPage() -> impl IntoView {
                 assign.version().get(),
                 funders.0.version().get(),
                 funders.1.version().get(),
+                ce.0.version().get(),
+                ce.1.version().get(),
             )
         },
         |(id, ..)| get_shelter_editor(id),
@@ -72,7 +75,7 @@ pub fn ShelterPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || editor.get().map(|result| match result {
                 Err(err) => view! { <h1>"Shelter not found"</h1><p>{err.to_string()}</p> }.into_any(),
-                Ok(e) => view! { <ShelterSections e save add_line end_line assign funders/> }.into_any(),
+                Ok(e) => view! { <ShelterSections e save add_line end_line assign funders ce/> }.into_any(),
             })}
         </Transition>
     }
@@ -86,7 +89,9 @@ fn ShelterSections(
     end_line: ServerAction<EndInventoryLine>,
     assign: ServerAction<AssignCoordinator>,
     funders: (ServerAction<AddFunder>, ServerAction<RemoveFunder>),
+    ce: (ServerAction<AddCeParticipation>, ServerAction<RemoveCeParticipation>),
 ) -> impl IntoView {
+    let (add_ce, remove_ce) = ce;
     let f = e.form.clone();
     let (add_funder, remove_funder) = funders;
     let id = e.id.clone().unwrap_or_else(|| super::NEW.to_string());
@@ -136,6 +141,7 @@ fn ShelterSections(
         {e.id.clone().map(|shelter_id| {
             // Each form's children are moved into their own closure: one copy each.
             let (for_line, for_assign, for_funder) = (shelter_id.clone(), shelter_id.clone(), shelter_id.clone());
+            let for_ce = shelter_id.clone();
             let history = format!("/shelter-history/{shelter_id}");
             view! {
             <section class="card">
@@ -224,6 +230,40 @@ fn ShelterSections(
                     <label for="funder-end">"Funding end date"</label>
                     <input id="funder-end" type="date" name="funder[end_date]"/>
                     <button type="submit">"Add funder"</button>
+                </ActionForm>
+            </section>
+            <section class="card">
+                <h2>"Coordinated entry (HMIS 2.09)"</h2>
+                <FormFeedback form="remove_ce_participation" outcome=Signal::derive(move || notice_outcome(remove_ce.value().get()))/>
+                {if e.coordinated_entry.is_empty() {
+                    view! { <p class="hint">"No coordinated entry participation recorded."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul>{e.coordinated_entry.iter().cloned().map(|c| view! {
+                            <li>{c.text.clone()}
+                                <ActionForm action=remove_ce attr:class="inline">
+                                    <input type="hidden" name="id" value=c.id.clone()/>
+                                    <button type="submit" class="link-button dark" aria-label=format!("Remove the period {}", c.text)>"Remove"</button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}</ul>
+                    }.into_any()
+                }}
+                <h3>"Add a period"</h3>
+                <FormFeedback form="add_ce_participation" outcome=Signal::derive(move || notice_outcome(add_ce.value().get()))/>
+                <ActionForm action=add_ce attr:class="grid-form">
+                    <input type="hidden" name="shelter_id" value=for_ce/>
+                    {[("access_point", "Access point"), ("prevention_assessment", "Prevention assessment (access points)"),
+                      ("crisis_assessment", "Crisis assessment (access points)"), ("housing_assessment", "Housing assessment (access points)"),
+                      ("direct_services", "Direct services (access points)"), ("receives_referrals", "Receives referrals")]
+                        .into_iter().map(|(name, label)| view! {
+                            <label class="check"><input type="checkbox" name=format!("ce[{name}]")/>" "{label}</label>
+                        }).collect_view()}
+                    <label for="ce-start">"CE start date"</label>
+                    <input id="ce-start" type="date" name="ce[start_date]" required/>
+                    <label for="ce-end">"CE end date"</label>
+                    <input id="ce-end" type="date" name="ce[end_date]"/>
+                    <button type="submit">"Add period"</button>
                 </ActionForm>
             </section>
             <section class="card">

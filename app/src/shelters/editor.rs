@@ -7,14 +7,14 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::form::{FunderForm, LineForm, LineInput, ShelterForm, ShelterInput, exported_text};
+use super::form::{CeForm, FunderForm, LineForm, LineInput, ShelterForm, ShelterInput, exported_text};
 use crate::hmis::ids::HmisId;
 
-use super::{Choice, CoordinatorRow, FunderRow, InventoryLineRow, OrganizationRow, ShelterEditor};
+use super::{CeRow, Choice, CoordinatorRow, FunderRow, InventoryLineRow, OrganizationRow, ShelterEditor};
 use crate::access::{COC_ADMIN, Role};
 use crate::auth::ssr::authorize;
 use crate::entities::{
-    funder, hmis_participation, inventory, organization, shelter, shelter_coordinator, tenant, user,
+    ce_participation, funder, hmis_participation, inventory, organization, shelter, shelter_coordinator, tenant, user,
 };
 use crate::error::{AppError, Notice};
 use crate::hmis::codes::{
@@ -84,6 +84,7 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
         lines: Vec::new(),
         funders: Vec::new(),
         participation: Vec::new(),
+        coordinated_entry: Vec::new(),
         coordinators: Vec::new(),
         assignable: Vec::new(),
     };
@@ -142,6 +143,15 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
                 p.start_date
             )
         })
+        .collect();
+    editor.coordinated_entry = access
+        .find::<ce_participation::Entity>()?
+        .filter(ce_participation::Column::ShelterId.eq(s.id))
+        .order_by_asc(ce_participation::Column::StartDate)
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|c| CeRow { text: ce_text(&c), id: c.public_id })
         .collect();
     let assigned: Vec<i64> = shelter_coordinator::Entity::find()
         .filter(shelter_coordinator::Column::ShelterId.eq(s.id))
@@ -706,9 +716,101 @@ pub async fn remove_funder(funder_id: &str) -> Result<Notice, AppError> {
     let access = authorize(COC_ADMIN).await?;
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
-    let (row, s) = access.funder(&txn, funder_id).await?;
+    let (row, s) = access.shelter_record::<funder::Entity>(&txn, funder_id).await?;
     funder::Entity::delete_by_id(row.id).exec(&txn).await?;
     data_changed(&txn, s.tenant_id).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Removed the funder {} from {}.", funder_label(row.funder), s.name)))
+}
+
+/// A CE period as the shelter page lists it.
+fn ce_text(c: &ce_participation::Model) -> String {
+    let mut what = Vec::new();
+    if c.access_point {
+        what.push("access point");
+        let services = [
+            (c.prevention_assessment, "prevention assessment"),
+            (c.crisis_assessment, "crisis assessment"),
+            (c.housing_assessment, "housing assessment"),
+            (c.direct_services, "direct services"),
+        ];
+        what.extend(services.iter().filter(|(on, _)| *on == Some(true)).map(|(_, label)| *label));
+    }
+    if c.receives_referrals {
+        what.push("receives referrals");
+    }
+    if what.is_empty() {
+        what.push("not participating");
+    }
+    let end = c.end_date.map_or("open".to_string(), |d| d.to_string());
+    format!("{} to {end}: {}", c.start_date, what.join(", "))
+}
+
+/// Record a coordinated entry participation period (2.09) of a shelter the caller may see,
+/// within its operating dates and not overlapping another period.
+pub async fn add_ce_participation(shelter_id: &str, form: CeForm) -> Result<Notice, AppError> {
+    let access = authorize(COC_ADMIN).await?;
+    let db = ssr::db()?;
+    let txn = ssr::begin_write(&db).await?;
+    let s = access.shelter_for_write(&txn, shelter_id).await?;
+    let input = form.parse()?;
+    if input.start_date < s.operating_start_date
+        || s.operating_end_date.is_some_and(|end| input.end_date.is_none_or(|e| e > end))
+    {
+        return Err(AppError::validation(
+            "ce[start_date]",
+            "CE start date: the period must lie within the project's operating dates.",
+        ));
+    }
+    let overlapping = ce_participation::Entity::find()
+        .filter(ce_participation::Column::TenantId.eq(s.tenant_id))
+        .filter(ce_participation::Column::ShelterId.eq(s.id))
+        .filter(ce_participation::Column::EndDate.is_null().or(ce_participation::Column::EndDate.gte(input.start_date)))
+        .filter(match input.end_date {
+            Some(end) => ce_participation::Column::StartDate.lte(end),
+            None => ce_participation::Column::StartDate.is_not_null(),
+        })
+        .one(&txn)
+        .await?;
+    if overlapping.is_some() {
+        return Err(AppError::validation(
+            "ce[start_date]",
+            "CE start date: another CE period of this project covers these dates; end it first.",
+        ));
+    }
+    let now = Utc::now();
+    let [prevention, crisis, housing, services] = input.access.map_or([None; 4], |a| a.map(Some));
+    ce_participation::ActiveModel {
+        public_id: Set(ssr::public_id::new()),
+        tenant_id: Set(s.tenant_id),
+        shelter_id: Set(s.id),
+        access_point: Set(input.access_point),
+        prevention_assessment: Set(prevention),
+        crisis_assessment: Set(crisis),
+        housing_assessment: Set(housing),
+        direct_services: Set(services),
+        receives_referrals: Set(input.receives_referrals),
+        start_date: Set(input.start_date),
+        end_date: Set(input.end_date),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    data_changed(&txn, s.tenant_id).await?;
+    txn.commit().await?;
+    Ok(Notice::new(format!("Added a coordinated entry period to {}.", s.name)))
+}
+
+/// Remove a CE period recorded by mistake.
+pub async fn remove_ce_participation(id: &str) -> Result<Notice, AppError> {
+    let access = authorize(COC_ADMIN).await?;
+    let db = ssr::db()?;
+    let txn = ssr::begin_write(&db).await?;
+    let (row, s) = access.shelter_record::<ce_participation::Entity>(&txn, id).await?;
+    ce_participation::Entity::delete_by_id(row.id).exec(&txn).await?;
+    data_changed(&txn, s.tenant_id).await?;
+    txn.commit().await?;
+    Ok(Notice::new(format!("Removed a coordinated entry period from {}.", s.name)))
 }

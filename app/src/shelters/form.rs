@@ -343,6 +343,63 @@ impl FunderForm {
     }
 }
 
+/// A coordinated entry participation period as typed (`ce[field]`): checkboxes and dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CeForm {
+    pub access_point: Option<String>,
+    pub prevention_assessment: Option<String>,
+    pub crisis_assessment: Option<String>,
+    pub housing_assessment: Option<String>,
+    pub direct_services: Option<String>,
+    pub receives_referrals: Option<String>,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CeInput {
+    pub access_point: bool,
+    /// Prevention, crisis and housing assessment, direct services: for an access point only.
+    pub access: Option<[bool; 4]>,
+    pub receives_referrals: bool,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+impl CeForm {
+    /// Parse and check the form (2.09): what an access point does only when it is one.
+    pub fn parse(&self) -> Result<CeInput, AppError> {
+        let f = |name: &str| format!("ce[{name}]");
+        let tick = crate::users::checkbox;
+        let access_point = tick(&self.access_point);
+        let access = [
+            tick(&self.prevention_assessment),
+            tick(&self.crisis_assessment),
+            tick(&self.housing_assessment),
+            tick(&self.direct_services),
+        ];
+        if !access_point && access.iter().any(|a| *a) {
+            return Err(invalid(
+                &f("access_point"),
+                "Access point: assessments and direct services are an access point's; tick Access point, or untick them.".into(),
+            ));
+        }
+        let start_date = date(&f("start_date"), "CE start date", &self.start_date, true)?.unwrap_or_default();
+        let end_date = date(&f("end_date"), "CE end date", &self.end_date, false)?;
+        if end_date.is_some_and(|end| end < start_date) {
+            return Err(invalid(&f("end_date"), "CE end date: must be on or after the start date.".into()));
+        }
+        Ok(CeInput {
+            access_point,
+            access: access_point.then_some(access),
+            receives_referrals: tick(&self.receives_referrals),
+            start_date,
+            end_date,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,6 +489,19 @@ mod tests {
         }
         let other = FunderForm { funder: "46".into(), other_funder: "City of Austin".into(), ..form };
         assert_eq!(other.parse().unwrap().other_funder.as_deref(), Some("City of Austin"));
+    }
+
+    #[test]
+    fn ce_assessments_belong_to_access_points() {
+        let on = || Some("on".to_string());
+        let form = CeForm { receives_referrals: on(), start_date: "2025-10-01".into(), ..Default::default() };
+        assert_eq!(form.parse().unwrap().access, None);
+        let bad = CeForm { crisis_assessment: on(), ..form.clone() };
+        assert_eq!(bad.parse().unwrap_err().field(), Some("ce[access_point]"));
+        let point = CeForm { access_point: on(), crisis_assessment: on(), ..form.clone() };
+        assert_eq!(point.parse().unwrap().access, Some([false, true, false, false]));
+        let backwards = CeForm { end_date: "2025-01-01".into(), ..form };
+        assert_eq!(backwards.parse().unwrap_err().field(), Some("ce[end_date]"));
     }
 
     #[test]

@@ -76,6 +76,14 @@ pub struct InventoryLineRow {
     pub end_date: Option<String>,
 }
 
+/// One coordinated entry participation period (2.09) of a shelter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CeRow {
+    /// The period's public id.
+    pub id: String,
+    pub text: String,
+}
+
 /// One funding source (2.06) of a shelter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunderRow {
@@ -111,6 +119,8 @@ pub struct ShelterEditor {
     pub funders: Vec<FunderRow>,
     /// The HMIS participation periods (2.08), oldest first, as text.
     pub participation: Vec<String>,
+    /// The coordinated entry participation periods (2.09), oldest first.
+    pub coordinated_entry: Vec<CeRow>,
     pub coordinators: Vec<CoordinatorRow>,
     pub assignable: Vec<CoordinatorRow>,
 }

@@ -5,7 +5,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::access::Role;
 use crate::auth::ssr::{CurrentUser, Granted};
-use crate::entities::{bed_snapshot, funder, inventory, organization, shelter, shelter_coordinator, user};
+use crate::entities::{
+    bed_snapshot, ce_participation, funder, inventory, organization, shelter, shelter_coordinator, user,
+};
 use crate::error::AppError;
 
 /// An entity whose rows belong to one tenant.
@@ -178,24 +180,24 @@ impl Access {
         Ok((line, shelter))
     }
 
-    /// The funding source with public id `id`, of a shelter the caller may see, with that
-    /// shelter; or `NotFound`.
-    pub async fn funder(
+    /// The row of a shelter's own records (a funder, a CE period) with public id `id`, of a
+    /// shelter the caller may see, with that shelter; or `NotFound`.
+    pub async fn shelter_record<E: ShelterRecord>(
         &self,
         db: &impl ConnectionTrait,
         id: &str,
-    ) -> Result<(funder::Model, shelter::Model), AppError> {
+    ) -> Result<(E::Model, shelter::Model), AppError> {
         let visible = self.shelters()?.select_only().column(shelter::Column::Id).into_query();
         let row = self
-            .find::<funder::Entity>()?
-            .filter(funder::Column::PublicId.eq(id))
-            .filter(funder::Column::ShelterId.in_subquery(visible))
+            .find::<E>()?
+            .filter(E::public_id_column().eq(id))
+            .filter(E::shelter_id_column().in_subquery(visible))
             .one(db)
             .await?
             .ok_or(AppError::NotFound)?;
         let shelter = self
             .shelters()?
-            .filter(shelter::Column::Id.eq(row.shelter_id))
+            .filter(shelter::Column::Id.eq(E::shelter_of(&row)))
             .lock_shared()
             .one(db)
             .await?
@@ -203,3 +205,27 @@ impl Access {
         Ok((row, shelter))
     }
 }
+
+/// Records that belong to one shelter and are named by a public id: funders and CE periods.
+pub trait ShelterRecord: TenantOwned {
+    fn public_id_column() -> Self::Column;
+    fn shelter_id_column() -> Self::Column;
+    fn shelter_of(row: &Self::Model) -> i64;
+}
+
+macro_rules! shelter_record {
+    ($($entity:ident),*) => {$(
+        impl ShelterRecord for $entity::Entity {
+            fn public_id_column() -> $entity::Column {
+                $entity::Column::PublicId
+            }
+            fn shelter_id_column() -> $entity::Column {
+                $entity::Column::ShelterId
+            }
+            fn shelter_of(row: &$entity::Model) -> i64 {
+                row.shelter_id
+            }
+        }
+    )*};
+}
+shelter_record!(funder, ce_participation);

@@ -211,6 +211,7 @@ fn export(state: &State, day: NaiveDate) -> Export {
         lines: &state.lines,
         participations: &state.participations,
         funders: &state.funders,
+        ce_participations: &[],
         latest: &[],
         run: &run,
     });

@@ -11,7 +11,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 
 use crate::common::hmis_spec::{Export, validate};
-use app::entities::{bed_snapshot, funder, hmis_participation, inventory, organization, shelter, tenant};
+use app::entities::{
+    bed_snapshot, ce_participation, funder, hmis_participation, inventory, organization, shelter, tenant,
+};
 use app::hmis::csv::{FileSet, write_zip};
 use app::hmis::records::{ExportRun, HmisExport};
 use app::hmis::transform::{ExportInput, transform};
@@ -45,6 +47,7 @@ struct Coc {
     lines: Vec<inventory::Model>,
     funders: Vec<funder::Model>,
     participations: Vec<hmis_participation::Model>,
+    ce: Vec<ce_participation::Model>,
     snapshots: Vec<bed_snapshot::Model>,
     exported_at: DateTime<Utc>,
 }
@@ -189,6 +192,7 @@ fn build(((codes, min_shelters, min_beds, max_share), (z, minutes), specs): Para
         lines: Vec::new(),
         funders: Vec::new(),
         participations: Vec::new(),
+        ce: Vec::new(),
         snapshots: Vec::new(),
         exported_at,
     };
@@ -239,6 +243,27 @@ fn build(((codes, min_shelters, min_beds, max_share), (z, minutes), specs): Para
                 participation_type,
                 start_date: from,
                 end_date: to,
+                created_at: created,
+                updated_at: created,
+            });
+        }
+        // Coordinated entry: an access point for some, a referral-only project for others.
+        if id % 3 != 0 {
+            let access_point = id % 3 == 1;
+            let access = |on: bool| access_point.then_some(on);
+            coc.ce.push(ce_participation::Model {
+                id,
+                public_id: if is_dv { format!("dvsecretce{id:010}") } else { format!("ce{id:018}") },
+                tenant_id: 1,
+                shelter_id: id,
+                access_point,
+                prevention_assessment: access(false),
+                crisis_assessment: access(true),
+                housing_assessment: access(id % 2 == 0),
+                direct_services: access(false),
+                receives_referrals: true,
+                start_date: start,
+                end_date: end,
                 created_at: created,
                 updated_at: created,
             });
@@ -345,6 +370,7 @@ fn export(coc: &Coc) -> HmisExport {
         lines: &coc.lines,
         participations: &coc.participations,
         funders: &coc.funders,
+        ce_participations: &coc.ce,
         latest: &coc.snapshots,
         run: &run,
     })
@@ -396,6 +422,9 @@ proptest! {
             let open = coc.shelters.iter().any(|s| s.id == l.shelter_id && !s.is_dv);
             prop_assert!(!open || lines.contains(l.public_id.as_str()), "line {} is missing", l.public_id);
         }
+        // Coordinated entry periods of the open projects, none of the DV ones.
+        let open_ce = coc.ce.iter().filter(|c| coc.shelters.iter().any(|s| s.id == c.shelter_id && !s.is_dv)).count();
+        prop_assert_eq!(parsed.rows("CEParticipation.csv").len(), open_ce);
     }
 
     #[test]
@@ -586,6 +615,7 @@ proptest! {
         shuffled.lines.reverse();
         shuffled.funders.reverse();
         shuffled.participations.reverse();
+        shuffled.ce.reverse();
         let n = shuffled.snapshots.len().max(1);
         shuffled.snapshots.rotate_left(rotate % n);
         shuffled.organizations.reverse();

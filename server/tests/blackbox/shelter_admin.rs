@@ -243,6 +243,40 @@ async fn a_project_is_hic_ready_keeps_its_lines_within_its_dates_and_closes_with
     assert!(editor["funders"][0]["funder"].as_str().unwrap().contains("CoC Builds"), "{}", editor["funders"]);
     assert_eq!(editor["participation"].as_array().unwrap().len(), 1);
 
+    // Coordinated entry (2.09): an access point's assessments, only for an access point.
+    let ce = |fields: Vec<(&'static str, &'static str)>| {
+        let id = id.clone();
+        let admin = &admin;
+        async move {
+            let mut form = vec![("shelter_id", id.as_str())];
+            form.extend(fields);
+            admin.call("add_ce_participation", &form).await
+        }
+    };
+    let not_a_point = ce(vec![("ce[crisis_assessment]", "on"), ("ce[start_date]", "2026-02-01")]).await;
+    assert_eq!(not_a_point.json()["Validation"]["field"], "ce[access_point]", "{}", not_a_point.body);
+    let point = vec![
+        ("ce[access_point]", "on"),
+        ("ce[crisis_assessment]", "on"),
+        ("ce[receives_referrals]", "on"),
+        ("ce[start_date]", "2026-02-01"),
+    ];
+    assert_eq!(ce(point.clone()).await.status, 200);
+    assert_eq!(ce(point).await.json()["Validation"]["field"], "ce[start_date]", "periods do not overlap");
+    let zip = admin.download(app::hmis::ui::DOWNLOAD_PATH).await;
+    let export = crate::common::hmis_spec::validate(&zip.bytes).unwrap_or_else(|errs| panic!("{}", errs.join("\n")));
+    let rows: Vec<_> = export
+        .rows("CEParticipation.csv")
+        .iter()
+        .filter(|r| crate::common::hmis_spec::Export::str(r, "ProjectID") == "PRJ-3101")
+        .collect();
+    assert_eq!(rows.len(), 1);
+    let flag = |col| crate::common::hmis_spec::Export::str(rows[0], col).to_string();
+    assert_eq!(
+        (flag("AccessPoint"), flag("CrisisAssessment"), flag("PreventionAssessment")),
+        ("1".into(), "1".into(), "0".into())
+    );
+
     // Closing: inactive needs an end date, not a future one; then its lines end with it.
     let mut closing = shelter_form(&org, "PRJ-3101", "4");
     closing[0].1 = &id;
