@@ -6,7 +6,7 @@ use crate::common::*;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use app::entities::{funder, inventory, organization, outbox, shelter, tenant, user};
+use app::entities::{ce_participation, funder, inventory, organization, outbox, shelter, tenant, user};
 
 /// One row of each kind: the DV one the viewer cannot see, another tenant's, and an id no row has.
 /// Every kind goes by its public id.
@@ -17,6 +17,7 @@ struct Hidden {
     user: [String; 3],
     delivery: [String; 2],
     funder: [String; 3],
+    ce: [String; 3],
 }
 
 /// A public id no row has.
@@ -108,9 +109,23 @@ async fn arrange(app: &TestApp) -> Hidden {
     };
     let dv_funder = funder_of(dv.id, dv.tenant_id).insert(&db).await.unwrap();
     let foreign_funder = funder_of(foreign.id, other.id).insert(&db).await.unwrap();
+    let ce_of = |shelter_id: i64, tenant_id: i64| ce_participation::ActiveModel {
+        public_id: Set(app::ssr::public_id::new()),
+        tenant_id: Set(tenant_id),
+        shelter_id: Set(shelter_id),
+        access_point: Set(false),
+        receives_referrals: Set(true),
+        start_date: Set(chrono::NaiveDate::from_ymd_opt(2024, 10, 1).unwrap()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let dv_ce = ce_of(dv.id, dv.tenant_id).insert(&db).await.unwrap();
+    let foreign_ce = ce_of(foreign.id, other.id).insert(&db).await.unwrap();
     let missing = || MISSING.to_string();
     Hidden {
         funder: [dv_funder.public_id, foreign_funder.public_id, missing()],
+        ce: [dv_ce.public_id, foreign_ce.public_id, missing()],
         shelter: [dv.public_id.clone(), foreign.public_id, missing()],
         line: [line_of(&db, dv.id).await.public_id, foreign_line.public_id, missing()],
         organization: [vsp.public_id, org.public_id, missing()],
@@ -236,6 +251,15 @@ async fn hidden_and_missing_ids_answer_alike(app: TestApp) {
         let remove_funder =
             |id: String| async move { client.call("remove_funder", &[("funder_id", id.as_str())]).await };
         not_found(same_for_all("remove_funder", &hidden.funder, remove_funder).await, "remove_funder");
+        let add_ce = |id: String| async move {
+            let form =
+                [("shelter_id", id.as_str()), ("ce[receives_referrals]", "on"), ("ce[start_date]", "2026-01-01")];
+            client.call("add_ce_participation", &form).await
+        };
+        not_found(same_for_all("add_ce_participation", &hidden.shelter, add_ce).await, "add_ce_participation");
+        let remove_ce =
+            |id: String| async move { client.call("remove_ce_participation", &[("id", id.as_str())]).await };
+        not_found(same_for_all("remove_ce_participation", &hidden.ce, remove_ce).await, "remove_ce_participation");
         let history = |id: String| async move { client.call("shelter_history", &[("shelter_id", id.as_str())]).await };
         not_found(same_for_all("shelter_history", &hidden.shelter, history).await, "shelter_history");
         for endpoint in ["get_user", "reset_user_password"] {
