@@ -232,6 +232,8 @@ pub enum Warning {
     NoInventory,
     /// Counts older than the CoC's staleness limit, or never reported.
     StaleCounts,
+    /// The DV aggregate has no administrative geocode, ZIP or geography type yet.
+    DvLocationUnset,
 }
 
 impl Warning {
@@ -241,6 +243,9 @@ impl Warning {
             Warning::MissingHicFields(fields) => format!("HIC fields missing: {}", fields.join(", ")),
             Warning::NoInventory => "no inventory line in effect".into(),
             Warning::StaleCounts => "counts are stale".into(),
+            Warning::DvLocationUnset => {
+                "no location yet: set the CoC's administrative geocode, ZIP and geography type under Settings".into()
+            }
         }
     }
 }

@@ -594,6 +594,13 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
     }
 }
 
+/// The HIC needs the aggregate's location: until an admin with DV access sets the CoC's
+/// administrative geocode, ZIP and geography type (CoC settings), the tab says so.
+fn dv_location_warnings(tenant: &tenant::Model) -> Vec<Warning> {
+    let set = tenant.dv_geocode.is_some() && tenant.dv_zip.is_some() && tenant.dv_geography_type.is_some();
+    if set { Vec::new() } else { vec![Warning::DvLocationUnset] }
+}
+
 /// One project type's aggregate: the project, its ProjectCoC rows at the CoC's administrative
 /// location, one Inventory record per cell sent, its funders and its participation. Its dates
 /// are the aggregate's start and no end, so they never move when a shelter joins or leaves; each
@@ -716,7 +723,7 @@ fn add_dv_project(
         operating_end: None,
         lines,
         funders: codes.iter().map(|c| format!("{c} {}", funder_label(*c))).collect(),
-        warnings: Vec::new(),
+        warnings: dv_location_warnings(tenant),
         shelters: contributing.len() as u32,
         households,
         oldest_update,
