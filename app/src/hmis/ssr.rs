@@ -111,7 +111,7 @@ pub async fn export(
         )
     };
     // The counts as they stood at the end of the as-of day (for today: the latest).
-    let cutoff = run.clock.start_of(params.as_of.succ_opt().unwrap_or(params.as_of));
+    let cutoff = run.clock.end_of(params.as_of);
     let latest_ids = Query::select()
         .expr(Func::max(Expr::col(bed_snapshot::Column::Id)))
         .from(bed_snapshot::Entity)
@@ -230,7 +230,7 @@ pub async fn preview(query: PreviewQuery) -> Result<ExportPreview, AppError> {
     let dv_access = access.user().dv_access;
     let stale_after = Duration::from_std(crate::ssr::state()?.counts.stale_after).unwrap_or(Duration::MAX);
     // Counts are stale against the end of the as-of day, or now for today.
-    let now = Ord::min(now, run.clock.start_of(run.params.as_of.succ_opt().unwrap_or(run.params.as_of)));
+    let now = Ord::min(now, run.clock.end_of(run.params.as_of));
     // The rows as this viewer sees them, borrowed from the cached export: of the aggregate,
     // without DV access, only what vendors receive (no occupancy, freshness or shelter count, so
     // the overview's figures leave DV lines out too); and whether each one's counts are stale.

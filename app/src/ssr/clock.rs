@@ -2,7 +2,7 @@
 //! bed count, the export's dates, the CSV's date-times (which carry no zone, so they are the
 //! CoC's wall clock) and the times pages show. The zone is `tenants.time_zone`, an IANA name
 //! checked with chrono-tz when it is saved.
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, EntityTrait};
 
@@ -25,6 +25,19 @@ pub fn parse_time_zone(field: &str, raw: &str) -> Result<String, AppError> {
             "Time zone: enter an IANA time zone name, like America/Chicago or America/Los_Angeles.",
         )),
     }
+}
+
+/// `day` at `at` in `tz`, as an instant. A time the clocks skip (spring forward) is the first
+/// instant after the gap; a time they pass twice (fall back) is the first of the two.
+pub fn local_instant(tz: Tz, day: NaiveDate, at: NaiveTime) -> DateTime<Utc> {
+    let mut local = day.and_time(at);
+    for _ in 0..4 {
+        if let Some(t) = tz.from_local_datetime(&local).earliest() {
+            return t.with_timezone(&Utc);
+        }
+        local += chrono::Duration::minutes(30);
+    }
+    Utc.from_utc_datetime(&day.and_time(at))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,14 +72,12 @@ impl CocClock {
 
     /// The instant the CoC's day `day` begins (its first local minute when midnight is skipped).
     pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
-        let mut local = day.and_time(chrono::NaiveTime::MIN);
-        for _ in 0..4 {
-            if let Some(t) = self.tz.from_local_datetime(&local).earliest() {
-                return t.with_timezone(&Utc);
-            }
-            local += chrono::Duration::minutes(30);
-        }
-        Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN))
+        local_instant(self.tz, day, NaiveTime::MIN)
+    }
+
+    /// The instant the CoC's day `day` ends: the next day's start.
+    pub fn end_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        self.start_of(day.succ_opt().unwrap_or(day))
     }
 
     /// The CoC's wall-clock time at `t`, as HMIS date-times are written.

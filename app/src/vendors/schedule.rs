@@ -2,7 +2,9 @@
 //! epoch, so every replica agrees on them), or daily at a local time in the CoC's time zone. Each
 //! due push has a key, the vendor and its period, so whichever replica gets there first queues it
 //! and the others find it queued.
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+
+use crate::ssr::clock::local_instant;
 
 /// The start of the push period `now` falls in, for a vendor pushing every `minutes`, and the
 /// next one.
@@ -10,19 +12,6 @@ pub fn interval_period(now: DateTime<Utc>, minutes: i32) -> (i64, DateTime<Utc>)
     let seconds = i64::from(minutes.max(1)) * 60;
     let period = now.timestamp().div_euclid(seconds);
     (period, DateTime::from_timestamp((period + 1) * seconds, 0).unwrap_or(now))
-}
-
-/// `day` at `at` in `tz`, as an instant. A time the clocks skip (spring forward) is the first
-/// instant after the gap; a time they pass twice (fall back) is the first of the two.
-fn local_instant(tz: chrono_tz::Tz, day: NaiveDate, at: NaiveTime) -> DateTime<Utc> {
-    let mut local = day.and_time(at);
-    for _ in 0..4 {
-        if let Some(t) = tz.from_local_datetime(&local).earliest() {
-            return t.with_timezone(&Utc);
-        }
-        local += Duration::minutes(30);
-    }
-    Utc.from_utc_datetime(&day.and_time(at))
 }
 
 /// For a vendor pushing daily at `at` (`HH:MM`) in `tz`: the local day whose push is due at
@@ -44,6 +33,7 @@ pub fn daily_due(now: DateTime<Utc>, tz: chrono_tz::Tz, at: &str) -> (Option<Nai
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).single().unwrap()
