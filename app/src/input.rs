@@ -85,6 +85,33 @@ pub fn text(field: &str, label: &str, raw: &str, max: usize, required: bool) -> 
     Ok(Some(t))
 }
 
+/// A date field: exactly `YYYY-MM-DD` (see [`date`]); empty is `None` unless `required`. The
+/// error names `field` and starts with `label`.
+pub fn date_field(field: &str, label: &str, raw: &str, required: bool) -> Result<Option<NaiveDate>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return if required {
+            Err(AppError::validation(field, format!("{label}: enter a date as YYYY-MM-DD.")))
+        } else {
+            Ok(None)
+        };
+    }
+    date(t).map(Some).map_err(|why| AppError::validation(field, format!("{label}: {why}")))
+}
+
+/// Exactly `len` ASCII digits (a ZIP, a geocode); empty is `None`.
+pub fn digits(field: &str, label: &str, raw: &str, len: usize) -> Result<Option<String>, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.len() == len && t.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(t.to_string()))
+    } else {
+        Err(AppError::validation(field, format!("{label}: enter exactly {len} digits.")))
+    }
+}
+
 /// [`text`] that an export carries as entered (names, grant ids): also refused when it starts
 /// with `=`, `+`, `-` or `@`, which a spreadsheet opening the CSV would run as a formula. HMIS
 /// data passes through as entered, so it is refused here instead of rewritten in the CSV.

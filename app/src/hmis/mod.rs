@@ -52,13 +52,8 @@ impl ExportParams {
         end: Option<&str>,
         today: NaiveDate,
     ) -> Result<ExportParams, AppError> {
-        let date = |field: &str, label: &str, raw: Option<&str>| -> Result<Option<NaiveDate>, AppError> {
-            match raw.map(str::trim).filter(|t| !t.is_empty()) {
-                None => Ok(None),
-                Some(t) => crate::input::date(t)
-                    .map(Some)
-                    .map_err(|why| AppError::validation(field, format!("{label}: {why}"))),
-            }
+        let date = |field: &str, label: &str, raw: Option<&str>| {
+            crate::input::date_field(field, label, raw.unwrap_or_default(), false)
         };
         let as_of = date("as_of", "As of", as_of)?;
         let (start, end) = (date("start", "Report period start", start)?, date("end", "Report period end", end)?);

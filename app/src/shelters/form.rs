@@ -60,7 +60,7 @@ fn invalid(field: &str, message: String) -> AppError {
     AppError::validation(field, message)
 }
 
-pub use crate::input::{exported_text, text};
+pub use crate::input::{date_field as date, digits, exported_text, text};
 
 /// A code from `list`; empty is `None` when optional.
 pub fn code(field: &str, list: &CodeList, raw: &str, required: bool) -> Result<Option<i32>, AppError> {
@@ -71,26 +71,6 @@ pub fn code(field: &str, list: &CodeList, raw: &str, required: bool) -> Result<O
     match t.parse::<i32>() {
         Ok(c) if list.contains(c) => Ok(Some(c)),
         _ => Err(invalid(field, format!("{}: choose one of the listed values.", list.name))),
-    }
-}
-
-pub fn date(field: &str, label: &str, raw: &str, required: bool) -> Result<Option<NaiveDate>, AppError> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return if required { Err(invalid(field, format!("{label}: enter a date as YYYY-MM-DD."))) } else { Ok(None) };
-    }
-    crate::input::date(t).map(Some).map_err(|why| invalid(field, format!("{label}: {why}")))
-}
-
-fn digits(field: &str, label: &str, raw: &str, len: usize) -> Result<Option<String>, AppError> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    if t.len() == len && t.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(Some(t.to_string()))
-    } else {
-        Err(invalid(field, format!("{label}: enter exactly {len} digits.")))
     }
 }
 

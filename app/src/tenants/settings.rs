@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::input::exported_text;
+use crate::input::{digits, exported_text};
 
 /// The settings page's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,13 +98,13 @@ pub struct DvSettingsForm {
     pub geography_type: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DvSettings {
     pub min_shelters: i32,
     pub min_beds: i32,
     pub max_share_percent: i32,
-    pub geocode: Option<[u8; 6]>,
-    pub zip: Option<[u8; 5]>,
+    pub geocode: Option<String>,
+    pub zip: Option<String>,
     pub geography_type: Option<i32>,
 }
 
@@ -112,17 +112,6 @@ fn number(field: &str, label: &str, raw: &str, range: std::ops::RangeInclusive<i
     match raw.trim().parse::<i32>() {
         Ok(n) if range.contains(&n) => Ok(n),
         _ => Err(invalid(field, format!("{label}: enter a whole number from {} to {}.", range.start(), range.end()))),
-    }
-}
-
-fn digits<const N: usize>(field: &str, label: &str, raw: &str) -> Result<Option<[u8; N]>, AppError> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    match <[u8; N]>::try_from(t.as_bytes()) {
-        Ok(b) if b.iter().all(u8::is_ascii_digit) => Ok(Some(b)),
-        _ => Err(invalid(field, format!("{label}: enter exactly {N} digits."))),
     }
 }
 
@@ -148,8 +137,8 @@ impl DvSettingsForm {
                 &self.max_share_percent,
                 34..=99,
             )?,
-            geocode: digits(&f("geocode"), "Administrative geocode", &self.geocode)?,
-            zip: digits(&f("zip"), "Administrative ZIP", &self.zip)?,
+            geocode: digits(&f("geocode"), "Administrative geocode", &self.geocode, 6)?,
+            zip: digits(&f("zip"), "Administrative ZIP", &self.zip, 5)?,
             geography_type,
         })
     }
@@ -200,7 +189,7 @@ mod tests {
             zip: "78701".into(),
             geography_type: "1".into(),
         };
-        assert_eq!(good.parse().unwrap().geocode, Some(*b"489453"));
+        assert_eq!(good.parse().unwrap().geocode.as_deref(), Some("489453"));
         let cases = [
             (DvSettingsForm { min_shelters: "2".into(), ..good.clone() }, "dv[min_shelters]"),
             (DvSettingsForm { max_share_percent: "100".into(), ..good.clone() }, "dv[max_share_percent]"),

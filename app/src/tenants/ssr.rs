@@ -162,8 +162,7 @@ pub async fn save_dv_settings(form: super::settings::DvSettingsForm) -> Result<N
     let txn = ssr::begin_write(&db).await?;
     let tenant_id = access.tenant_id()?;
     let t = tenant::Entity::find_by_id(tenant_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let text = |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
-    let (geocode, zip) = (text(input.geocode.as_ref().map(|g| &g[..])), text(input.zip.as_ref().map(|z| &z[..])));
+    let (geocode, zip) = (input.geocode, input.zip);
     let changed =
         (t.dv_min_shelters, t.dv_min_beds, t.dv_max_share_percent, &t.dv_geocode, &t.dv_zip, t.dv_geography_type)
             != (input.min_shelters, input.min_beds, input.max_share_percent, &geocode, &zip, input.geography_type);
