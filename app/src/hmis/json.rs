@@ -115,7 +115,7 @@ pub fn inventory_v1(export: &HmisExport, run: &ExportRun) -> InventoryDocument {
         .inventories
         .iter()
         .map(|line| {
-            let current = line.inventory_start_date <= as_of && line.inventory_end_date.is_none_or(|end| end >= as_of);
+            let current = super::in_effect(line.inventory_start_date, line.inventory_end_date, as_of);
             let first = current && described.insert((line.project_id.as_str(), line.household_type));
             let project = projects.get(line.project_id.as_str()).copied();
             inventory_line(line, project, rows.get(line.project_id.as_str()).copied(), first)

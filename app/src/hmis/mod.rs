@@ -210,9 +210,14 @@ pub struct PreviewLine {
     pub end: Option<NaiveDate>,
 }
 
+/// Whether a span from `start` to `end` (`None`: open) holds `day`.
+pub fn in_effect(start: NaiveDate, end: Option<NaiveDate>, day: NaiveDate) -> bool {
+    start <= day && end.is_none_or(|end| end >= day)
+}
+
 impl PreviewLine {
     pub fn in_effect(&self, day: NaiveDate) -> bool {
-        self.start <= day && self.end.is_none_or(|end| end >= day)
+        in_effect(self.start, self.end, day)
     }
 }
 

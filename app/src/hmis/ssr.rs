@@ -106,9 +106,8 @@ pub async fn export(
     let participations = scope.find::<hmis_participation::Entity>().all(db).await?;
     let ce_participations = scope.find::<ce_participation::Entity>().all(db).await?;
     let in_effect = || {
-        inventory::Column::InventoryStartDate.lte(params.as_of).and(
-            inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(params.as_of)),
-        )
+        let (start, end) = (inventory::Column::InventoryStartDate, inventory::Column::InventoryEndDate);
+        crate::ssr::spans_overlap(start, end, params.as_of, Some(params.as_of))
     };
     // The counts as they stood at the end of the as-of day (for today: the latest).
     let cutoff = run.clock.end_of(params.as_of);

@@ -27,7 +27,7 @@ use super::codes::{
 use super::records::*;
 use super::{
     DV_ORGANIZATION_NAME, DV_PROJECT_NAME, DvCell, DvSummary, HouseholdBeds, PreviewLine, PreviewRow, SuppressedBeds,
-    Suppression, Warning,
+    Suppression, Warning, in_effect,
 };
 use crate::entities::{
     bed_snapshot, ce_participation, funder, hmis_participation, inventory, organization, shelter, tenant,
@@ -81,10 +81,6 @@ fn sub_counts(line: &inventory::Model) -> [i64; 7] {
 /// RRH projects here carry bed inventory, so they are "housing with or without services".
 fn rrh_sub_type(project_type: i32) -> Option<i32> {
     (project_type == PROJECT_TYPE_RRH).then_some(RRH_SUBTYPE_HOUSING)
-}
-
-fn in_effect(start: NaiveDate, end: Option<NaiveDate>, day: NaiveDate) -> bool {
-    start <= day && end.is_none_or(|end| end >= day)
 }
 
 fn line_in_effect(line: &inventory::Model, day: NaiveDate) -> bool {

@@ -39,8 +39,12 @@ async fn current_lines(
     Ok(inventory::Entity::find()
         .filter(inventory::Column::TenantId.eq(tenant_id))
         .filter(inventory::Column::ShelterId.is_in(shelter_ids.iter().copied()))
-        .filter(inventory::Column::InventoryStartDate.lte(today))
-        .filter(inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(today)))
+        .filter(ssr::spans_overlap(
+            inventory::Column::InventoryStartDate,
+            inventory::Column::InventoryEndDate,
+            today,
+            Some(today),
+        ))
         .order_by_asc(inventory::Column::ShelterId)
         .order_by_asc(inventory::Column::HouseholdType)
         .order_by_asc(inventory::Column::Availability)

@@ -476,13 +476,12 @@ pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppErr
         .filter(inventory::Column::HouseholdType.eq(line.household_type))
         .filter(same_kind(inventory::Column::Availability, line.availability))
         .filter(same_kind(inventory::Column::EsBedType, line.es_bed_type))
-        .filter(
-            inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gte(line.start_date)),
-        )
-        .filter(match line.end_date {
-            Some(end) => inventory::Column::InventoryStartDate.lte(end),
-            None => inventory::Column::InventoryStartDate.is_not_null(),
-        })
+        .filter(ssr::spans_overlap(
+            inventory::Column::InventoryStartDate,
+            inventory::Column::InventoryEndDate,
+            line.start_date,
+            line.end_date,
+        ))
         .one(&txn)
         .await?;
     if overlapping.is_some() {
@@ -765,11 +764,12 @@ pub async fn add_ce_participation(shelter_id: &str, form: CeForm) -> Result<Noti
     let overlapping = ce_participation::Entity::find()
         .filter(ce_participation::Column::TenantId.eq(s.tenant_id))
         .filter(ce_participation::Column::ShelterId.eq(s.id))
-        .filter(ce_participation::Column::EndDate.is_null().or(ce_participation::Column::EndDate.gte(input.start_date)))
-        .filter(match input.end_date {
-            Some(end) => ce_participation::Column::StartDate.lte(end),
-            None => ce_participation::Column::StartDate.is_not_null(),
-        })
+        .filter(ssr::spans_overlap(
+            ce_participation::Column::StartDate,
+            ce_participation::Column::EndDate,
+            input.start_date,
+            input.end_date,
+        ))
         .one(&txn)
         .await?;
     if overlapping.is_some() {

@@ -132,3 +132,19 @@ impl From<tower_sessions::session::Error> for AppError {
         AppError::internal("session store", &err)
     }
 }
+
+/// Rows whose dated span (`start` to `end`, an empty end running on) overlaps `from` to `to`
+/// (`None`: open). An inventory line in effect on a day is one that overlaps that day alone.
+pub fn spans_overlap<C: sea_orm::ColumnTrait>(
+    start: C,
+    end: C,
+    from: chrono::NaiveDate,
+    to: Option<chrono::NaiveDate>,
+) -> sea_orm::Condition {
+    use sea_orm::sea_query::ExprTrait;
+    let mut overlap = sea_orm::Condition::all().add(end.is_null().or(end.gte(from)));
+    if let Some(to) = to {
+        overlap = overlap.add(start.lte(to));
+    }
+    overlap
+}
