@@ -68,7 +68,18 @@ pub async fn new_run(
     now: DateTime<Utc>,
     query: &ExportQuery,
 ) -> Result<ExportRun, AppError> {
-    let clock = CocClock::for_tenant(db, Some(scope.tenant_id())).await?;
+    let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await?.ok_or(AppError::NotFound)?;
+    run_for(db, &tenant, now, query).await
+}
+
+/// [`new_run`] for a tenant already read.
+async fn run_for(
+    db: &impl ConnectionTrait,
+    tenant: &tenant::Model,
+    now: DateTime<Utc>,
+    query: &ExportQuery,
+) -> Result<ExportRun, AppError> {
+    let clock = CocClock::of(tenant);
     let params = query.params(clock.today(now))?;
     Ok(ExportRun {
         export_id: uuid::Uuid::new_v4().simple().to_string(),
@@ -195,12 +206,13 @@ fn cache() -> &'static Mutex<HashMap<i64, Cached>> {
 
 /// The tenant's export for the tab: the cached one while the tenant's data version and the
 /// parameters are the same, else a new one (then cached).
+/// `tenant` is the row as read for this request: its data version decides.
 async fn preview_export(
     db: &DatabaseConnection,
     scope: TenantScope,
+    tenant: tenant::Model,
     run: &ExportRun,
 ) -> Result<(tenant::Model, Arc<HmisExport>), AppError> {
-    let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await?.ok_or(AppError::NotFound)?;
     let hit = |cached: &Cached| cached.data_version == tenant.data_version && cached.params == run.params;
     if let Some(cached) =
         cache().lock().ok().and_then(|c| c.get(&tenant.id).filter(|c| hit(c)).map(|c| c.export.clone()))
@@ -224,8 +236,10 @@ pub async fn preview(query: PreviewQuery) -> Result<ExportPreview, AppError> {
     let db = crate::ssr::db()?;
     let scope = access.tenant()?;
     let now = Utc::now();
-    let run = new_run(&db, scope, now, &query.export).await?;
-    let (tenant, export) = preview_export(&db, scope, &run).await?;
+    // One read of the tenant: its zone for the run, its data version for the cache.
+    let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(&db).await?.ok_or(AppError::NotFound)?;
+    let run = run_for(&db, &tenant, now, &query.export).await?;
+    let (tenant, export) = preview_export(&db, scope, tenant, &run).await?;
     let dv_access = access.user().dv_access;
     let stale_after = Duration::from_std(crate::ssr::state()?.counts.stale_after).unwrap_or(Duration::MAX);
     // Counts are stale against the end of the as-of day, or now for today.
