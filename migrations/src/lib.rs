@@ -19,6 +19,7 @@ mod m0015_audit_sent_sha256;
 mod m0016_vendor_pgp_key;
 mod m0017_export_history;
 mod m0018_ce_participation;
+mod m0019_operations;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_vendor_pgp_key::Migration),
             Box::new(m0017_export_history::Migration),
             Box::new(m0018_ce_participation::Migration),
+            Box::new(m0019_operations::Migration),
         ]
     }
 }

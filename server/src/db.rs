@@ -42,3 +42,9 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("applying database migrations")?;
     Ok(())
 }
+
+/// The names of the migrations this build has that the database has not applied (`/readyz`).
+pub async fn pending_migrations(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
+    let pending = Migrator::get_pending_migrations(db).await.context("reading the applied migrations")?;
+    Ok(pending.iter().map(|m| m.name().to_string()).collect())
+}

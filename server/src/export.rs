@@ -14,6 +14,7 @@ use app::access::COC_ADMIN;
 use app::auth::ssr::authorize_session;
 use app::error::AppError;
 use app::ssr::AppState;
+use app::ssr::metrics::ExportPurpose;
 
 fn error_response(err: &AppError) -> Response {
     app::ssr::form::log_internal(err);
@@ -45,7 +46,7 @@ pub async fn download(
         Ok(scope) => scope,
         Err(err) => return error_response(&err),
     };
-    match app::hmis::ssr::zip(&state.db, scope, chrono::Utc::now(), &query).await {
+    match app::hmis::ssr::zip(&state.db, scope, chrono::Utc::now(), &query, ExportPurpose::Download).await {
         Ok(app::hmis::ssr::ExportZip { name, bytes, .. }) => {
             tracing::info!(
                 event = "hmis_export.downloaded",
@@ -86,7 +87,9 @@ pub async fn export_to_file(
         .with_context(|| format!("no CoC with short name {slug:?}"))?;
     let scope = app::ssr::scope::TenantScope::for_operator(tenant.id);
     let app::hmis::ssr::ExportZip { name, bytes, inventory_records, params } =
-        app::hmis::ssr::zip(db, scope, chrono::Utc::now(), query).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        app::hmis::ssr::zip(db, scope, chrono::Utc::now(), query, ExportPurpose::Cli)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let file_name = out.file_name().with_context(|| format!("{} is not a file path", out.display()))?;
     let tmp = out.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
     std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;

@@ -45,8 +45,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let secret = secret.context("secret key resolved above")?;
             let vault = vault.context("vault made above")?;
-            let server = Server::build(&settings, secret, vault.clone(), conn.clone()).await?;
-            let worker = worker::start(conn, server.outbox_wake(), &settings, vault)?;
+            let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+            let worker = worker::start(conn.clone(), wake.clone(), &settings, vault.clone())?;
+            let heartbeat = settings.worker.then(|| worker.heartbeat());
+            let server = Server::build(&settings, secret, vault, conn, wake, heartbeat).await?;
             // Tests and scripts read this line to find the port.
             println!("HMIS Bridge listening on http://{}", server.local_addr()?);
             // One signal stops both: the web stops taking requests, the worker stops claiming
@@ -85,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
                 // The same security headers as the web server's (nothing here is a page or static).
                 let policy =
                     server::headers::HeaderPolicy { hsts: settings.secure_cookies(), static_prefix: "/pkg/".into() };
-                let probes = server::startup::probes(&settings, conn)?
+                let probes = server::startup::probes(&settings, conn, Some(worker.heartbeat()))?
                     .layer(axum::middleware::from_fn_with_state(policy, server::headers::security_headers));
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 let web = tokio::spawn(async move {

@@ -32,39 +32,80 @@ pub struct Server {
     router: Router,
     store: DbSessionStore,
     db: DatabaseConnection,
-    outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn readyz(State(db): State<DatabaseConnection>) -> (StatusCode, &'static str) {
-    match db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+/// What `/readyz` checks: the database, its migrations, and this process's worker if it runs one.
+#[derive(Clone)]
+pub struct Readiness {
+    pub db: DatabaseConnection,
+    pub worker: Option<Arc<crate::worker::Heartbeat>>,
+}
+
+/// How long `/readyz` waits for the database before calling it unreachable.
+const READY_DB_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn readyz(State(ready): State<Readiness>) -> (StatusCode, String) {
+    let not_ready = |why: String| (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {why}\n"));
+    let pending = tokio::time::timeout(READY_DB_TIMEOUT, async {
+        ready.db.ping().await?;
+        crate::db::pending_migrations(&ready.db).await
+    })
+    .await;
+    match pending {
+        Err(_) => return not_ready(format!("the database did not answer within {} s", READY_DB_TIMEOUT.as_secs())),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %format!("{e:#}"), "readiness: database unreachable");
+            return not_ready("the database is unreachable".into());
+        }
+        Ok(Ok(pending)) if !pending.is_empty() => {
+            return not_ready(format!(
+                "{} database migration(s) pending ({}); run `hmis-bridge migrate`",
+                pending.len(),
+                pending.join(", ")
+            ));
+        }
+        Ok(Ok(_)) => {}
     }
+    if let Some(worker) = &ready.worker
+        && let Err(why) = worker.check()
+    {
+        return not_ready(why);
+    }
+    (StatusCode::OK, "ready\n".into())
 }
 
 /// `/healthz`, `/readyz` and `/metrics`: what operations' probes and Prometheus call, on the web
-/// server and on a `worker` replica alike.
-pub fn probes(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Router> {
+/// server and on a `worker` replica alike. `worker` is this process's worker, when it runs one.
+pub fn probes(
+    settings: &Settings,
+    db: DatabaseConnection,
+    worker: Option<Arc<crate::worker::Heartbeat>>,
+) -> anyhow::Result<Router> {
     crate::metrics::install()?;
     let scrape = crate::metrics::Scrape { db: db.clone(), token: settings.metrics_token.clone() };
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(db)
-        .merge(Router::new().route("/metrics", get(crate::metrics::scrape)).with_state(scrape)))
+        .with_state(Readiness { db, worker })
+        .merge(Router::new().route("/metrics", get(crate::metrics::scrape)).with_state(scrape))
+        .route_layer(axum::middleware::from_fn(crate::metrics::tag_route)))
 }
 
 impl Server {
-    /// Bind the listener and assemble the app on an already-migrated database.
+    /// Bind the listener and assemble the app on an already-migrated database. `outbox_wake`
+    /// wakes this process's worker when a push is enqueued here; `worker` is that worker's
+    /// heartbeat when it runs (`/readyz` checks it).
     pub async fn build(
         settings: &Settings,
         secret: SecretString,
         vault: Arc<app::ssr::vault::Vault>,
         db: DatabaseConnection,
+        outbox_wake: Arc<tokio::sync::Notify>,
+        worker: Option<Arc<crate::worker::Heartbeat>>,
     ) -> anyhow::Result<Server> {
         crate::tls::install_crypto_provider();
         let listener =
@@ -87,7 +128,7 @@ impl Server {
             counts: Arc::new(CountsSettings {
                 stale_after: Duration::from_secs(settings.counts_stale_after_hours * 3600),
             }),
-            outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            outbox_wake,
             vendors: Arc::new(app::ssr::VendorSettings {
                 probe: Arc::new(crate::vendors::Adapters::with_policy(
                     settings.outbound_policy(),
@@ -98,7 +139,6 @@ impl Server {
                 allow_loopback: settings.vendor_allow_loopback,
             }),
         };
-        let outbox_wake = state.outbox_wake.clone();
         let store = DbSessionStore::new(db.clone());
         let key = Key::from(&Sha512::digest(secret.expose_secret().as_bytes()));
         let sessions = SessionManagerLayer::new(store.clone())
@@ -133,16 +173,19 @@ impl Server {
             })
             // Files from the site root; any other path is the app's "not found" page.
             .fallback_service(site_files.service(not_found.with_state(state.clone())))
+            .route_layer(axum::middleware::from_fn(crate::metrics::tag_route))
             .with_state(state.clone());
         let downloads = Router::new()
             .route(app::hmis::ui::DOWNLOAD_PATH, get(crate::export::download))
             .route(app::hmis::json::INVENTORY_V1_SCHEMA, get(crate::schemas::inventory_v1))
+            .route_layer(axum::middleware::from_fn(crate::metrics::tag_route))
             .with_state(state.clone());
-        let health = probes(settings, db.clone())?;
+        let health = probes(settings, db.clone(), worker)?;
         // The guard rewrites the path of pages a user may not open, so it wraps the routing.
         // Anonymous session data is moved to its cookie before the session layer would store it.
         // The security headers are outermost, so every answer gets them (413, 403 and 500 too);
-        // only the cache lifetime of content-hashed static files is set outside them.
+        // only the cache lifetime of content-hashed static files is set outside them. Outermost,
+        // every request gets its id, then is timed for the metrics whatever answered it.
         let router = Router::new()
             .merge(health)
             .merge(downloads)
@@ -154,14 +197,11 @@ impl Server {
             .layer(RequestBodyLimitLayer::new(headers::BODY_LIMIT))
             .layer(axum::middleware::from_fn(headers::refuse_large_bodies))
             .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
-            .layer(axum::middleware::from_fn_with_state(static_prefix, crate::assets::cache_hashed_files))
-            .layer(TraceLayer::new_for_http());
-        Ok(Server { listener, router, store, db, outbox_wake })
-    }
-
-    /// What wakes this process's outbox worker when a push is enqueued here.
-    pub fn outbox_wake(&self) -> Arc<tokio::sync::Notify> {
-        self.outbox_wake.clone()
+            .layer(axum::middleware::from_fn_with_state(static_prefix.clone(), crate::assets::cache_hashed_files))
+            .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::RequestSpan))
+            .layer(axum::middleware::from_fn_with_state(static_prefix, crate::metrics::track_http))
+            .layer(axum::middleware::from_fn(crate::telemetry::request_id));
+        Ok(Server { listener, router, store, db })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {

@@ -208,8 +208,17 @@ pub async fn push(
         .await
         .map_err(fail)?;
     let token = uuid::Uuid::new_v4().simple().to_string();
-    let queued =
-        app::outbox::push::push_to(db, scope, &vendors, &token, chrono::Utc::now(), query).await.map_err(fail)?;
+    let queued = app::outbox::push::push_to(
+        db,
+        scope,
+        &vendors,
+        &token,
+        chrono::Utc::now(),
+        query,
+        app::ssr::metrics::ExportPurpose::Cli,
+    )
+    .await
+    .map_err(fail)?;
     for (name, row) in &queued.created {
         println!(
             "Queued {} records to {name} ({:?} endpoint), delivery {}.",

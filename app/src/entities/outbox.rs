@@ -32,6 +32,9 @@ pub struct Model {
     pub payload_format: crate::vendors::PayloadFormat,
     /// The payload's file name (the zip's, or the JSON document's).
     pub payload_name: String,
+    /// The request that queued it (`X-Request-Id`), for the worker's log lines; none for a
+    /// scheduled push.
+    pub request_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,10 @@ pub struct Model {
     /// SHA-256 of the bytes sent when they are not the payload's (protected at delivery: a
     /// password-protected zip).
     pub sent_sha256: Option<String>,
+    /// How long the vendor took to answer (none for attempts before m0019).
+    pub duration_ms: Option<i32>,
+    /// This attempt made its row a dead letter.
+    pub dead_letter: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -175,11 +175,15 @@ pub async fn zip(
     scope: TenantScope,
     now: DateTime<Utc>,
     query: &ExportQuery,
+    purpose: crate::ssr::metrics::ExportPurpose,
 ) -> Result<ExportZip, AppError> {
+    let started = std::time::Instant::now();
     let run = new_run(db, scope, now, query).await?;
     let (tenant, export) = export(db, scope, &run).await?;
     let bytes = write_zip(&export, FileSet::Descriptors)?;
-    Ok(ExportZip { name: zip_name(&tenant, &run), bytes, inventory_records: records(&export), params: run.params })
+    let inventory_records = records(&export);
+    crate::ssr::metrics::export_built(&tenant.slug, purpose, started.elapsed(), bytes.len(), inventory_records);
+    Ok(ExportZip { name: zip_name(&tenant, &run), bytes, inventory_records, params: run.params })
 }
 
 /// The HMIS CSV zip of `export`.

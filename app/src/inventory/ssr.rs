@@ -247,6 +247,14 @@ pub(crate) async fn bump_counts_version(
 /// Save one shelter's counts: append a snapshot per line in one transaction, versioning lines
 /// whose total changed. `version` is the counts version the form was based on.
 pub async fn update(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<Notice, AppError> {
+    let result = save(shelter_id, version, inputs).await;
+    if let Some(outcome) = ssr::metrics::BedUpdate::of(&result) {
+        ssr::metrics::bed_update(outcome);
+    }
+    result
+}
+
+async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<Notice, AppError> {
     let access = authorize(COUNTS).await?;
     let db = ssr::db()?;
     let tenant_id = access.tenant_id()?;

@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod admin;
 pub mod api;
+pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod push;
 #[cfg(feature = "ssr")]

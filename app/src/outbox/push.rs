@@ -17,6 +17,7 @@ use crate::hmis::ExportQuery;
 use crate::hmis::csv::FileSet;
 use crate::hmis::records::HmisExport;
 use crate::ssr::clock::zone;
+use crate::ssr::metrics::ExportPurpose;
 use crate::ssr::scope::TenantScope;
 use crate::vendors::schedule::{daily_due, interval_period};
 use crate::vendors::{DeliveryTarget, DvPolicy, PayloadFormat, VendorMode};
@@ -81,6 +82,10 @@ pub struct Payloads {
     /// The export without anything DV, made when a vendor with that policy first needs it.
     without_dv: Option<HmisExport>,
     rendered: HashMap<Rendering, (String, Vec<u8>)>,
+    /// Why it was built, and how long reading the data and transforming it took (each rendering
+    /// is one export built, for the metrics).
+    purpose: ExportPurpose,
+    built_in: std::time::Duration,
 }
 
 impl Payloads {
@@ -91,10 +96,13 @@ impl Payloads {
         scope: TenantScope,
         now: DateTime<Utc>,
         query: &ExportQuery,
+        purpose: ExportPurpose,
     ) -> Result<Payloads, AppError> {
+        let started = std::time::Instant::now();
         let run = crate::hmis::ssr::new_run(db, scope, now, query).await?;
         let (tenant, export) = crate::hmis::ssr::export(db, scope, &run).await?;
-        Ok(Payloads { tenant, run, export, without_dv: None, rendered: HashMap::new() })
+        let built_in = started.elapsed();
+        Ok(Payloads { tenant, run, export, without_dv: None, rendered: HashMap::new(), purpose, built_in })
     }
 
     /// The export as a vendor with `policy` gets it.
@@ -116,6 +124,7 @@ impl Payloads {
         if let Some(done) = self.rendered.get(&how) {
             return Ok(done.clone());
         }
+        let started = std::time::Instant::now();
         let set = if v.client_files { FileSet::Complete } else { FileSet::Descriptors };
         let (tenant, run) = (self.tenant.clone(), self.run.clone());
         let export = self.export_for(v.dv_policy);
@@ -135,6 +144,9 @@ impl Payloads {
                 (format!("hmis-csvexport-{slug}-{stamp}.json"), json(&crate::hmis::json::hud_csvexport(export))?)
             }
         };
+        let records = self.records(v.dv_policy);
+        let took = self.built_in + started.elapsed();
+        crate::ssr::metrics::export_built(&self.tenant.slug, self.purpose, took, done.1.len(), records);
         self.rendered.insert(how, done.clone());
         Ok(done)
     }
@@ -162,6 +174,7 @@ impl Payloads {
             record_count: self.records(v.dv_policy),
             idempotency_key: key,
             dv_epoch: self.tenant.dv_epoch,
+            request_id: crate::ssr::request_id::current().map(|id| id.to_string()),
         })
     }
 }
@@ -245,7 +258,7 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         }
         if let std::collections::hash_map::Entry::Vacant(e) = exports.entry(v.tenant_id) {
             let scope = TenantScope::for_operator(v.tenant_id);
-            e.insert(Payloads::build(db, scope, now, &ExportQuery::default()).await?);
+            e.insert(Payloads::build(db, scope, now, &ExportQuery::default(), ExportPurpose::Scheduled).await?);
         }
         let Some(built) = exports.get_mut(&v.tenant_id) else { continue };
         let records = built.records(v.dv_policy);
@@ -254,11 +267,13 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         match enqueue(&txn, delivery, now).await {
             Ok((_, true)) => {
                 queued += 1;
+                scheduled(ENQUEUED);
                 tracing::info!(event = "push.scheduled", vendor.id = v.id, records, "scheduled HMIS push queued");
             }
-            Ok((_, false)) => {}
+            Ok((_, false)) => scheduled(SKIPPED),
             // A DV change since the export was built: the next tick builds a fresh one.
             Err(AppError::Conflict(_)) => {
+                scheduled(SKIPPED);
                 exports.remove(&v.tenant_id);
                 continue;
             }
@@ -267,6 +282,14 @@ pub async fn queue_scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
         txn.commit().await?;
     }
     Ok(queued)
+}
+
+/// `hmis_scheduled_pushes_total`'s results (the worker starts both at zero).
+const ENQUEUED: &str = "enqueued";
+const SKIPPED: &str = "skipped";
+
+fn scheduled(result: &'static str) {
+    metrics::counter!(crate::ssr::metrics::SCHEDULED, "result" => result).increment(1);
 }
 
 /// What one push queued: the vendors it went to and those that already had it.
@@ -288,8 +311,9 @@ pub async fn push_to(
     token: &str,
     now: DateTime<Utc>,
     query: &ExportQuery,
+    purpose: ExportPurpose,
 ) -> Result<Queued, AppError> {
-    let mut built = Payloads::build(db, scope, now, query).await?;
+    let mut built = Payloads::build(db, scope, now, query, purpose).await?;
     let records = vendors.iter().map(|v| built.records(v.dv_policy)).max().unwrap_or_default();
     let keys: Vec<String> = vendors.iter().map(|v| format!("manual-{token}-{}", v.public_id)).collect();
     let mut deliveries = Vec::new();
@@ -313,7 +337,7 @@ pub async fn queue_push(target: String, token: String, query: ExportQuery) -> Re
     let state = crate::ssr::state()?;
     let db = &state.db;
     let vendors = pushable_vendors(db, access.tenant()?, target).await?;
-    let queued = push_to(db, access.tenant()?, &vendors, token, Utc::now(), &query).await?;
+    let queued = push_to(db, access.tenant()?, &vendors, token, Utc::now(), &query, ExportPurpose::Push).await?;
     state.outbox_wake.notify_one();
     if queued.created.is_empty() {
         return Ok(Notice::new("That push is already queued; it was not queued twice."));

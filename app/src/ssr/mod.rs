@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod clock;
 pub mod form;
+pub mod metrics;
 pub mod public_id;
+pub mod request_id;
 pub mod scope;
 pub mod vault;
 

@@ -74,12 +74,14 @@ pub async fn page(id: &str) -> Result<VendorPage, AppError> {
         .all(db)
         .await?;
     let last_test_push = test_push_delivered(&access, db, v.id, &clock).await?;
+    let charts = crate::outbox::charts::read(&access, db, v.id, &clock, Utc::now()).await?;
     Ok(VendorPage {
         vendor: view(db, &v, &clock).await?,
         status,
         events,
         attempts: recent.into_iter().map(|a| crate::outbox::admin::history_row(a, v.name.clone(), &clock)).collect(),
         last_test_push,
+        charts,
     })
 }
 

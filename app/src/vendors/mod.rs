@@ -503,6 +503,8 @@ pub struct VendorPage {
     pub attempts: Vec<crate::outbox::HistoryRow>,
     /// When a test push last reached it: what the go-live confirmation shows.
     pub last_test_push: Option<String>,
+    /// Its attempts of the last 24 hours and 30 days, for the status charts.
+    pub charts: crate::outbox::charts::PipelineCharts,
 }
 
 /// Where the vendor pages live, in the HMIS Export area.

@@ -229,7 +229,7 @@ struct Actions {
 #[component]
 fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl IntoView {
     let Actions { update, set_mode, test, remove, delete, accept } = actions;
-    let VendorPage { vendor: v, status, events, attempts, last_test_push } = p;
+    let VendorPage { vendor: v, status, events, attempts, last_test_push, charts } = p;
     let sftp = v.setup.transport == Transport::Sftp;
     let https = v.setup.transport == Transport::Https;
     let azure = v.setup.transport == Transport::AzureBlob;
@@ -359,6 +359,8 @@ fn VendorDetail(p: VendorPage, confirming_live: bool, actions: Actions) -> impl 
                 <input type="hidden" name="id" value=id_test/>
                 <button type="submit">"Test connection"</button>
             </ActionForm>
+            <h3 id="charts-h">"Attempts and latency"</h3>
+            <crate::outbox::charts::AttemptCharts charts=charts/>
             <h3 id="attempts-h">"Recent attempts"</h3>
             {if attempts.is_empty() {
                 view! { <p class="hint">"No pushes yet."</p> }.into_any()

@@ -82,6 +82,7 @@ fn row(format: PayloadFormat, payload: &[u8]) -> outbox::Model {
         target: DeliveryTarget::Production,
         payload_format: format,
         payload_name: "hmis-csv-capital-area-20261123-120000.zip".into(),
+        request_id: None,
     }
 }
 

@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::{Notify, mpsc, oneshot};
+use tracing::Instrument;
 
 use app::entities::{outbox, vendor};
 use app::outbox::ssr::{
@@ -50,6 +51,9 @@ pub struct WorkerSettings {
     /// The first retry's wait (see `backoff`).
     pub retry_base: Duration,
     pub breaker: BreakerSettings,
+    /// A worker whose loop has not turned for this long is stuck (`/readyz` says so): longer
+    /// than the poll interval, and than a delivery may take before its adapter gives up.
+    pub stall_after: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -60,9 +64,13 @@ impl Default for WorkerSettings {
             poll_every: Duration::from_secs(5),
             retry_base: backoff::BASE,
             breaker: BreakerSettings::default(),
+            stall_after: DELIVERY_TIMEOUT + Duration::from_secs(10),
         }
     }
 }
+
+/// How long a delivery may take before its adapter gives up.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The worker the binary runs: system clock, the vendor adapters, the configured settings.
 pub fn start(
@@ -71,7 +79,7 @@ pub fn start(
     settings: &crate::config::Settings,
     vault: Arc<app::ssr::vault::Vault>,
 ) -> anyhow::Result<Arc<Worker>> {
-    let adapters = Adapters::with_policy(settings.outbound_policy(), Duration::from_secs(60), vault)?;
+    let adapters = Adapters::with_policy(settings.outbound_policy(), DELIVERY_TIMEOUT, vault)?;
     let worker = WorkerSettings {
         concurrency: settings.worker_concurrency,
         lease: chrono::Duration::seconds(settings.worker_lease_seconds as i64),
@@ -79,6 +87,39 @@ pub fn start(
         ..WorkerSettings::default()
     };
     Ok(Worker::new(db, Arc::new(SystemClock), adapters, worker, wake))
+}
+
+/// When the worker's loop last turned: `/readyz` fails when it has not for `stall_after` (or has
+/// never), and `hmis_worker_last_loop_timestamp_seconds` reports it.
+pub struct Heartbeat {
+    clock: Arc<dyn Clock>,
+    stall_after: Duration,
+    last: Mutex<Option<DateTime<Utc>>>,
+}
+
+impl Heartbeat {
+    fn beat(&self) {
+        let now = self.clock.now();
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+        metrics::gauge!(crate::metrics::WORKER_LAST_LOOP).set(now.timestamp_millis() as f64 / 1000.0);
+    }
+
+    /// Why the worker is not alive, if it is not.
+    pub fn check(&self) -> Result<(), String> {
+        let last = *self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(last) = last else {
+            return Err("the outbox worker has not started its loop".into());
+        };
+        let quiet = (self.clock.now() - last).to_std().unwrap_or_default();
+        if quiet > self.stall_after {
+            return Err(format!(
+                "the outbox worker's loop has not turned for {} s (expected within {} s)",
+                quiet.as_secs(),
+                self.stall_after.as_secs()
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A claimed row, its vendor, and the task keeping its lease fresh.
@@ -107,6 +148,7 @@ fn tally_written(written: Result<anyhow::Result<()>, tokio::task::JoinError>, to
 
 /// An attempt whose outcome the recorder is writing.
 struct Recording {
+    span: tracing::Span,
     id: i64,
     vendor_id: i64,
     attempt: i32,
@@ -123,6 +165,7 @@ impl Recording {
             .await
             .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?
             .map_err(anyhow::Error::msg)?;
+        let _in_delivery = self.span.enter();
         if kept && self.state == app::outbox::state::State::Discarded {
             metrics::counter!(crate::metrics::DEAD_LETTERED, "vendor" => self.vendor_id.to_string()).increment(1);
         }
@@ -147,6 +190,8 @@ struct Completion {
     outcome: AuditOutcome,
     detail: String,
     sent_sha256: Option<String>,
+    /// How long the vendor took, when the payload went out.
+    took: Option<Duration>,
     at: DateTime<Utc>,
     /// Whether the row was still this claim's (see `finish`), or why it could not be written.
     reply: oneshot::Sender<Result<bool, String>>,
@@ -169,7 +214,12 @@ async fn record_completions(db: DatabaseConnection, mut queue: mpsc::UnboundedRe
             .map(|c| Finished {
                 claimed: &c.row,
                 next: c.next.clone(),
-                attempt: AttemptRecord { outcome: c.outcome, detail: &c.detail, sent_sha256: c.sent_sha256.as_deref() },
+                attempt: AttemptRecord {
+                    outcome: c.outcome,
+                    detail: &c.detail,
+                    sent_sha256: c.sent_sha256.as_deref(),
+                    duration: c.took,
+                },
                 at: c.at,
             })
             .collect();
@@ -200,6 +250,7 @@ pub struct Worker {
     /// Set on shutdown: claim nothing more.
     stopping: AtomicBool,
     completions: mpsc::UnboundedSender<Completion>,
+    heartbeat: Arc<Heartbeat>,
 }
 
 /// A drain holds up to this many times `concurrency` claimed rows (in flight and waiting).
@@ -296,7 +347,13 @@ impl Drain {
             && let Some(next) = self.ready.pop_front()
         {
             let worker = self.worker.clone();
-            self.in_flight.spawn(async move { worker.deliver(next).await });
+            let span = tracing::info_span!(
+                "delivery",
+                outbox.id = next.row.id,
+                vendor.id = next.row.vendor_id,
+                request_id = next.row.request_id.as_deref()
+            );
+            self.in_flight.spawn(async move { worker.deliver(next).await }.instrument(span));
         }
     }
 
@@ -378,6 +435,13 @@ impl Worker {
         // Call within a Tokio runtime: the attempt recorder is a task of its own.
         let (completions, queue) = mpsc::unbounded_channel();
         tokio::spawn(record_completions(db.clone(), queue));
+        let heartbeat =
+            Arc::new(Heartbeat { clock: clock.clone(), stall_after: settings.stall_after, last: Mutex::new(None) });
+        // Series a healthy worker may not touch for long are there from the start, at zero.
+        for result in ["enqueued", "skipped"] {
+            metrics::counter!(crate::metrics::SCHEDULED, "result" => result).increment(0);
+        }
+        metrics::counter!(crate::metrics::RESCUED).increment(0);
         Arc::new(Worker {
             db,
             clock,
@@ -387,7 +451,13 @@ impl Worker {
             wake,
             stopping: AtomicBool::new(false),
             completions,
+            heartbeat,
         })
+    }
+
+    /// When its loop last turned (`/readyz`).
+    pub fn heartbeat(&self) -> Arc<Heartbeat> {
+        self.heartbeat.clone()
     }
 
     /// The circuit state of a vendor as this worker sees it.
@@ -411,12 +481,14 @@ impl Worker {
         app::outbox::push::queue_scheduled(&self.db, now).await?;
         let mut drain = Drain::new(self.clone(), Round { rescued, ..Default::default() });
         loop {
+            self.heartbeat.beat();
             let stopping = self.stopping.load(Ordering::Relaxed);
             drain.top_up(stopping);
             if stopping {
                 drain.release_waiting().await;
             }
             drain.start_deliveries();
+            metrics::gauge!(crate::metrics::WORKER_CLAIMED_AHEAD).set(drain.ready.len() as f64);
             drain.tally_written();
             if !drain.wait_for_next().await {
                 break;
@@ -430,6 +502,7 @@ impl Worker {
     pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
+            self.heartbeat.beat();
             let drained = self.drain();
             tokio::pin!(drained);
             let result = tokio::select! {
@@ -450,6 +523,7 @@ impl Worker {
                 _ = tokio::time::sleep(idle) => {}
             }
         }
+        metrics::gauge!(crate::metrics::WORKER_CLAIMED_AHEAD).set(0.0);
         tracing::info!("outbox worker stopped");
     }
 
@@ -513,6 +587,7 @@ impl Worker {
         let Claimed { row, vendor, lease } = claimed;
         let now = self.clock.now();
         let mut sent_sha256 = None;
+        let mut took = None;
         let outcome = match &vendor {
             Some(v) if let Some(why) = app::vendors::ssr::not_sendable(v, row.target) => {
                 Outcome::Permanent { error: why.into() }
@@ -540,9 +615,15 @@ impl Worker {
                 let crate::vendors::Sent { outcome, sent_sha256: sent } =
                     self.adapters.deliver(&self.db, v, &row).await;
                 sent_sha256 = sent;
+                let elapsed = started.elapsed();
+                took = Some(elapsed);
                 let labels = [("vendor", v.id.to_string()), ("outcome", outcome.kind().as_str().to_string())];
-                metrics::histogram!(crate::metrics::DELIVERY_SECONDS, &labels).record(started.elapsed().as_secs_f64());
+                metrics::histogram!(crate::metrics::DELIVERY_SECONDS, &labels).record(elapsed.as_secs_f64());
                 metrics::counter!(crate::metrics::ATTEMPTS, &labels).increment(1);
+                if matches!(outcome, Outcome::Delivered) {
+                    metrics::counter!(crate::metrics::RECORDS_PUSHED, "vendor" => v.id.to_string(), "kind" => v.kind.as_str())
+                        .increment(u64::try_from(row.record_count).unwrap_or(0));
+                }
                 // A rejected payload says the vendor is up; only transient failures trip it.
                 let success = !matches!(outcome, Outcome::Transient { .. });
                 let changed = self.with_breaker(v.id, |b| {
@@ -574,6 +655,7 @@ impl Worker {
         });
         let (reply, kept) = oneshot::channel();
         let recording = Recording {
+            span: tracing::Span::current(),
             id: row.id,
             vendor_id: row.vendor_id,
             attempt: row.attempt,
@@ -582,7 +664,7 @@ impl Worker {
             kept,
         };
         self.completions
-            .send(Completion { row, next, outcome: kind, detail, sent_sha256, at: done, reply })
+            .send(Completion { row, next, outcome: kind, detail, sent_sha256, took, at: done, reply })
             .map_err(|_| anyhow::anyhow!("the attempt recorder has stopped"))?;
         Ok(Turn::Attempted(recording))
     }

@@ -6,18 +6,18 @@ use serde_json::Value;
 
 use app::entities::{bed_snapshot, inventory, shelter};
 
-async fn my_shelters(client: &Client) -> Vec<Value> {
+pub(crate) async fn my_shelters(client: &Client) -> Vec<Value> {
     let res = client.call("list_my_shelters", &[]).await;
     assert_eq!(res.status, 200, "{}", res.body);
     res.json().as_array().unwrap().clone()
 }
 
-fn by_name<'a>(shelters: &'a [Value], name: &str) -> &'a Value {
+pub(crate) fn by_name<'a>(shelters: &'a [Value], name: &str) -> &'a Value {
     shelters.iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("{name} not in {shelters:?}"))
 }
 
 /// The form a coordinator submits: one (total, occupied) per line, in the page's order.
-fn counts_form(shelter: &Value, values: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn counts_form(shelter: &Value, values: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut form = vec![
         ("shelter_id".to_string(), id_text(&shelter["id"])),
         ("version".to_string(), shelter["counts_version"].to_string()),
@@ -30,7 +30,7 @@ fn counts_form(shelter: &Value, values: &[(&str, &str)]) -> Vec<(String, String)
     form
 }
 
-async fn save(client: &Client, form: &[(String, String)]) -> Response {
+pub(crate) async fn save(client: &Client, form: &[(String, String)]) -> Response {
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     client.call("update_bed_counts", &pairs).await
 }

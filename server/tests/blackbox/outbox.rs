@@ -32,6 +32,7 @@ async fn put(db: &DatabaseConnection, v: &vendor::Model, key: &str, now: DateTim
         record_count: 3,
         idempotency_key: key,
         dv_epoch: 0,
+        request_id: None,
     };
     let out = enqueue(&txn, d, now).await.unwrap();
     txn.commit().await.unwrap();
@@ -130,7 +131,8 @@ async fn transient_failures_back_off_then_dead_letter_with_every_error_audited(a
         assert_eq!((claimed[0].state.as_str(), claimed[0].attempt), ("running", attempt));
         let outcome = Outcome::Transient { error: format!("HTTP 503 on try {attempt}"), retry_after: None };
         let next = after_attempt(claimed[0].attempt, claimed[0].max_attempts, outcome, now, backoff);
-        let record = AttemptRecord { outcome: AuditOutcome::Transient, detail: "HTTP 503", sent_sha256: None };
+        let record =
+            AttemptRecord { outcome: AuditOutcome::Transient, detail: "HTTP 503", sent_sha256: None, duration: None };
         assert!(finish(&db, &claimed[0], next, record, now).await.unwrap());
         let after = row(&db, r.id).await;
         if attempt < 3 {
@@ -162,7 +164,7 @@ async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestD
         &db,
         &claimed,
         next,
-        AttemptRecord { outcome: AuditOutcome::Permanent, detail: "HTTP 400", sent_sha256: None },
+        AttemptRecord { outcome: AuditOutcome::Permanent, detail: "HTTP 400", sent_sha256: None, duration: None },
         t0(),
     )
     .await
@@ -177,7 +179,7 @@ async fn a_permanent_failure_discards_at_once_and_a_success_completes(app: TestD
         &db,
         &claimed,
         after_attempt(1, 3, Outcome::Delivered, t0(), backoff),
-        AttemptRecord { outcome: AuditOutcome::Delivered, detail: "HTTP 200", sent_sha256: None },
+        AttemptRecord { outcome: AuditOutcome::Delivered, detail: "HTTP 200", sent_sha256: None, duration: None },
         t0(),
     )
     .await
@@ -221,7 +223,7 @@ async fn an_expired_lease_is_rescued_and_the_late_worker_cannot_overwrite_it(app
             &db,
             &lost,
             late,
-            AttemptRecord { outcome: AuditOutcome::Delivered, detail: "late", sent_sha256: None },
+            AttemptRecord { outcome: AuditOutcome::Delivered, detail: "late", sent_sha256: None, duration: None },
             t0()
         )
         .await

@@ -196,6 +196,7 @@ async fn a_server_killed_mid_upload_leaves_no_final_file_and_is_retried(app: Tes
         target: app::vendors::DeliveryTarget::Production,
         payload_format: app::vendors::PayloadFormat::HmisCsvZip,
         payload_name: "hmis-big.zip".into(),
+        request_id: None,
     };
     let upload = ssh.upload_dir();
     let delivery = adapters.deliver(&db, &v, &row);

@@ -73,6 +73,7 @@ impl Harness {
             record_count: 17,
             idempotency_key: key,
             dv_epoch: 0,
+            request_id: None,
         };
         let (row, _) = enqueue(&txn, d, self.clock.now()).await.unwrap();
         txn.commit().await.unwrap();

@@ -203,13 +203,18 @@ impl TestApp {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// A `hmis-bridge worker` replica on this app's database; returns the process (kill it when
-    /// done) and the address its probes listen on.
+    /// A `hmis-bridge worker` replica on this app's database, with the app's extra settings;
+    /// returns the process (kill it when done) and the address its probes listen on.
     pub fn start_worker_replica(&self) -> (Child, String) {
-        spawn_listening(
-            server_command(&self.store.dir, self.store.server_url(), &["worker"]),
-            "HMIS Bridge worker started; health and metrics on ",
-        )
+        let mut command = server_command(&self.store.dir, self.store.server_url(), &["worker"]);
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        spawn_listening(command, "HMIS Bridge worker started; health and metrics on ")
+    }
+
+    /// Stop the server (kill -9); its database stays until the app is dropped.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// A scratch directory removed with the app (the server's data directory).

@@ -26,6 +26,8 @@ pub struct NewDelivery<'a> {
     pub idempotency_key: &'a str,
     /// The tenant's DV epoch the payload was built in (`push::Payloads`).
     pub dv_epoch: i32,
+    /// The request that queued it (`ssr::request_id`), for the worker's log lines.
+    pub request_id: Option<String>,
 }
 
 /// Enqueue `d` in `txn`. Returns the row and whether this call created it. A new row supersedes
@@ -61,6 +63,7 @@ pub async fn enqueue(
         target: Set(d.target),
         payload_format: Set(d.payload_format),
         payload_name: Set(d.payload_name),
+        request_id: Set(d.request_id),
         ..Default::default()
     };
     let inserted = outbox::Entity::insert(row)
@@ -95,15 +98,17 @@ pub async fn retry_dead_letter(
     row: &outbox::Model,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let res = outbox::Entity::update_many()
+    let mut retry = outbox::Entity::update_many()
         .col_expr(outbox::Column::State, Expr::value(State::Available))
         .col_expr(outbox::Column::MaxAttempts, Expr::col(outbox::Column::Attempt).add(1))
         .col_expr(outbox::Column::ScheduledAt, Expr::value(now))
-        .col_expr(outbox::Column::FinalizedAt, Expr::value(None::<DateTime<Utc>>))
-        .filter(outbox::Column::Id.eq(row.id))
-        .filter(outbox::Column::State.eq(State::Discarded))
-        .exec(db)
-        .await?;
+        .col_expr(outbox::Column::FinalizedAt, Expr::value(None::<DateTime<Utc>>));
+    // The retry's attempt is the retrying request's to follow in the logs.
+    if let Some(id) = crate::ssr::request_id::current() {
+        retry = retry.col_expr(outbox::Column::RequestId, Expr::value(id.to_string()));
+    }
+    let res =
+        retry.filter(outbox::Column::Id.eq(row.id)).filter(outbox::Column::State.eq(State::Discarded)).exec(db).await?;
     Ok(res.rows_affected == 1)
 }
 

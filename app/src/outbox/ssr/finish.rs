@@ -31,6 +31,8 @@ pub struct AttemptRecord<'a> {
     pub detail: &'a str,
     /// SHA-256 of what was sent, when it is not the payload (protected at delivery).
     pub sent_sha256: Option<&'a str>,
+    /// How long the vendor took to answer; none when nothing was sent.
+    pub duration: Option<std::time::Duration>,
 }
 
 /// Record an attempt's outcome (`next`, from `state::after_attempt`) and its audit row in one
@@ -68,6 +70,7 @@ pub async fn finish_many(db: &DatabaseConnection, done: Vec<Finished<'_>>) -> Re
     let mut kept = Vec::with_capacity(done.len());
     let mut audit = Vec::with_capacity(done.len());
     for Finished { claimed, next, attempt, at } in done {
+        let dead = next.state == State::Discarded;
         kept.push(if next.state == State::Completed {
             completed.contains(&claimed.id)
         } else {
@@ -84,6 +87,8 @@ pub async fn finish_many(db: &DatabaseConnection, done: Vec<Finished<'_>>) -> Re
             detail: Set(attempt.detail.chars().take(500).collect()),
             payload_sha256: Set(claimed.payload_sha256.clone()),
             sent_sha256: Set(attempt.sent_sha256.map(str::to_string)),
+            duration_ms: Set(attempt.duration.map(|d| i32::try_from(d.as_millis()).unwrap_or(i32::MAX))),
+            dead_letter: Set(dead && kept.last().copied().unwrap_or(false)),
             ..Default::default()
         });
     }
