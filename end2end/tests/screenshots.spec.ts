@@ -24,10 +24,11 @@ test("the admin's HMIS Export tab and a vendor's status page", async ({ browser 
   const page = await context.newPage();
   await signInToWelcome(page, ADMIN);
   await open(page, "/admin/hmis-export?rows=dv", true);
-  await expect(page.getByRole("heading", { name: "Preview: the rows that will be sent" })).toBeVisible();
-  await shot(page, "hmis-export.png");
-  await page.getByRole("table", { name: "Vendors" }).scrollIntoViewIfNeeded();
   await shot(page, "hmis-export-vendors.png");
+  const preview = page.getByRole("heading", { name: "Preview: the rows that will be sent" });
+  await expect(preview).toBeVisible();
+  await preview.evaluate((h) => h.scrollIntoView({ block: "start" }));
+  await shot(page, "hmis-export.png");
 
   await open(page, "/admin/hmis-export/vendors", true);
   await page.getByRole("link", { name: "Bitfocus Clarity (simulator)" }).first().click();

@@ -47,11 +47,13 @@ async fn add_vendors(db: &DatabaseConnection, tenant_id: i64, prefix: &str, coun
         let v: vendor::Model = v.insert(db).await.expect("vendor");
         for n in 0..23 {
             let mut row = new_outbox_row(&v, &format!("bench-{n}"), b"{}".to_vec(), now);
-            row.state = Set(match n {
+            let state = match n {
                 0 | 1 => State::Available,
                 2 => State::Discarded,
                 _ => State::Completed,
-            });
+            };
+            row.state = Set(state);
+            row.finalized_at = Set((state != State::Available).then_some(now));
             rows.push(row);
         }
     }

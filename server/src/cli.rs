@@ -84,6 +84,13 @@ pub enum Command {
         #[command(flatten)]
         export: ExportArgs,
     },
+    /// Write a consistent copy of the SQLite database to a new file while the server runs
+    /// (SQLite's VACUUM INTO). For PostgreSQL use pg_dump (docs/operations.md, "Backups").
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Seal every vendor secret again under the current secret key, after rotating it (the old
     /// key goes in `previous_secret_keys` until this has run).
     RotateSecrets,

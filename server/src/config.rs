@@ -62,6 +62,9 @@ pub struct Settings {
     pub retry_base_seconds: u64,
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <this>`.
     pub metrics_token: Option<SecretString>,
+    /// An OpenTelemetry collector's OTLP/HTTP address (e.g. `http://otel-collector:4318`): when
+    /// set, request and delivery spans are exported to it as traces. Off when unset.
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -122,6 +125,13 @@ impl Settings {
         if !(1..=3600).contains(&self.retry_base_seconds) {
             bail!("retry_base_seconds must be between 1 and 3600, got {}", self.retry_base_seconds);
         }
+        if let Some(url) = &self.otlp_endpoint
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            bail!(
+                "otlp_endpoint must be the collector's OTLP/HTTP address, like http://otel-collector:4318, got {url:?}"
+            );
+        }
         if let Some(url) = &self.public_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
@@ -131,6 +141,9 @@ impl Settings {
             bail!(
                 "production needs public_url (HMIS_PUBLIC_URL) set to the https:// address users reach, so session cookies are Secure"
             );
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.expose_secret().len() < 16) {
+            bail!("metrics_token must be at least 16 characters; generate one with `openssl rand -base64 32`");
         }
         if self.environment == Environment::Production && self.metrics_token.is_none() {
             bail!(

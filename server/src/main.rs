@@ -13,11 +13,11 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     server::tls::install_crypto_provider();
     if let Command::SimulateVendor { listen, failure_rate, delay_ms } = cli.command {
-        telemetry::init(server::config::LogFormat::Pretty);
+        let _tracing = telemetry::init(server::config::LogFormat::Pretty, None)?;
         return server::simulator::run(listen, server::simulator::Mode { failure_rate, delay_ms }).await;
     }
     let settings = Settings::load(&cli.config)?;
-    telemetry::init(settings.log_format);
+    let _tracing = telemetry::init(settings.log_format, settings.otlp_endpoint.as_deref())?;
     if matches!(cli.command, Command::SeedDemo { .. })
         && settings.environment == server::config::Environment::Production
     {
@@ -39,7 +39,10 @@ async fn main() -> anyhow::Result<()> {
     let secret = needs_secret.then(|| settings.resolve_secret_key()).transpose()?;
     let vault = secret.as_ref().map(|s| std::sync::Arc::new(settings.vault(s)));
     let conn = db::connect(&settings).await?;
-    db::migrate(&conn).await?;
+    // A backup copies the database as it is (taken before an upgrade, it must not upgrade it).
+    if !matches!(cli.command, Command::Backup { .. }) {
+        db::migrate(&conn).await?;
+    }
     match cli.command {
         Command::Migrate => println!("Database is up to date."),
         Command::Serve => {
@@ -124,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
             let vault = vault.context("vault made above")?;
             server::vendor_cli::push(&conn, &settings, vault, &tenant, vendor.as_deref(), wait, &export.query()).await?
         }
+        Command::Backup { out } => println!("{}", db::backup(&conn, &out).await?),
         Command::RotateSecrets => {
             let vault = vault.context("vault made above")?;
             server::vendor_cli::rotate(&conn, &vault).await?

@@ -211,9 +211,13 @@ fn write_gauges(out: &mut String, gauges: &[QueueGauge], now: DateTime<Utc>) {
 #[derive(Clone)]
 struct RouteLabel(String);
 
-/// On each router (`route_layer`): note the route template the request matched.
+/// On each router (`route_layer`): note the route template the request matched, for the metrics
+/// and on the request's span (`telemetry::RequestSpan`).
 pub async fn tag_route(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map(|p| RouteLabel(p.as_str().to_string()));
+    if let Some(RouteLabel(route)) = &route {
+        tracing::Span::current().record("route", route.as_str());
+    }
     let mut response = next.run(request).await;
     if let Some(route) = route {
         response.extensions_mut().insert(route);

@@ -39,16 +39,43 @@ async fn healthz() -> &'static str {
 }
 
 /// What `/readyz` checks: the database, its migrations, and this process's worker if it runs one.
+/// Anyone may call it, so one check runs at a time: callers that arrive while one runs wait for
+/// the next and share it, and a flood of probes holds at most one database connection.
 #[derive(Clone)]
 pub struct Readiness {
-    pub db: DatabaseConnection,
-    pub worker: Option<Arc<crate::worker::Heartbeat>>,
+    db: DatabaseConnection,
+    worker: Option<Arc<crate::worker::Heartbeat>>,
+    last: Arc<tokio::sync::Mutex<Option<LastCheck>>>,
+}
+
+/// When the last check started, and its answer.
+type LastCheck = (std::time::Instant, (StatusCode, String));
+
+impl Readiness {
+    pub fn new(db: DatabaseConnection, worker: Option<Arc<crate::worker::Heartbeat>>) -> Readiness {
+        Readiness { db, worker, last: Default::default() }
+    }
 }
 
 /// How long `/readyz` waits for the database before calling it unreachable.
 const READY_DB_TIMEOUT: Duration = Duration::from_secs(5);
 
 async fn readyz(State(ready): State<Readiness>) -> (StatusCode, String) {
+    let arrived = std::time::Instant::now();
+    let mut last = ready.last.lock().await;
+    // A check that started after this request arrived answers it too.
+    if let Some((started, answer)) = last.as_ref()
+        && *started >= arrived
+    {
+        return answer.clone();
+    }
+    let started = std::time::Instant::now();
+    let answer = check_ready(&ready).await;
+    *last = Some((started, answer.clone()));
+    answer
+}
+
+async fn check_ready(ready: &Readiness) -> (StatusCode, String) {
     let not_ready = |why: String| (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {why}\n"));
     let pending = tokio::time::timeout(READY_DB_TIMEOUT, async {
         ready.db.ping().await?;
@@ -90,7 +117,7 @@ pub fn probes(
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(Readiness { db, worker })
+        .with_state(Readiness::new(db, worker))
         .merge(Router::new().route("/metrics", get(crate::metrics::scrape)).with_state(scrape))
         .route_layer(axum::middleware::from_fn(crate::metrics::tag_route)))
 }

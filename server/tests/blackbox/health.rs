@@ -121,3 +121,61 @@ async fn a_request_id_is_echoed_and_follows_its_push_into_the_workers_log(app: T
     assert_eq!(attempt["outcome"], "delivered");
 }
 both_backends!(a_request_id_is_echoed_and_follows_its_push_into_the_workers_log);
+
+/// With `otlp_endpoint` set, request spans reach the collector as OTLP/HTTP protobuf, the
+/// request id among their attributes; without it (every other test), nothing is exported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_go_to_the_otlp_collector_when_one_is_set() {
+    let collector = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&collector).await;
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[("HMIS_OTLP_ENDPOINT", &collector.uri()), ("OTEL_BSP_SCHEDULE_DELAY", "100"), ("RUST_LOG", "info")],
+    )
+    .await;
+    let res = reqwest::Client::new()
+        .get(format!("{}/login", app.base))
+        .header("x-request-id", "otlp-check-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The batch goes out on the exporter's own schedule (100 ms here).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let traces = loop {
+        let received = collector.received_requests().await.unwrap_or_default();
+        let found = received.into_iter().find(|r| r.body.windows(12).any(|w| w == b"otlp-check-1"));
+        if let Some(request) = found {
+            break request;
+        }
+        assert!(std::time::Instant::now() < deadline, "no span with the request id reached the collector");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(traces.url.path(), "/v1/traces");
+    assert_eq!(traces.headers["content-type"], "application/x-protobuf");
+    assert!(traces.body.windows(11).any(|w| w == b"hmis-bridge"), "the service name is sent");
+}
+
+/// `hmis-bridge backup` copies a running server's SQLite database into a new private file that
+/// opens with the same data; it never overwrites, and on PostgreSQL it points to pg_dump.
+async fn a_backup_is_a_consistent_private_copy(app: TestApp) {
+    let out = app.scratch().join("backup.db");
+    let arg = out.to_str().unwrap();
+    let done = app.cli(&["backup", "--out", arg]);
+    if app.sqlite_file().is_none() {
+        assert!(!done.status.success() && output_text(&done).contains("pg_dump"), "{}", output_text(&done));
+        return;
+    }
+    assert!(done.status.success(), "{}", output_text(&done));
+    assert!(output_text(&done).contains("Keep the secret key with it"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    let copy = sea_orm::Database::connect(format!("sqlite://{arg}?mode=ro")).await.unwrap();
+    let shelters = |db: sea_orm::DatabaseConnection| async move {
+        app::entities::shelter::Entity::find().all(&db).await.unwrap().len()
+    };
+    assert_eq!(shelters(copy).await, shelters(app.db().await).await);
+    let again = app.cli(&["backup", "--out", arg]);
+    assert!(!again.status.success() && output_text(&again).contains("never overwrites"), "{}", output_text(&again));
+}
+both_backends!(a_backup_is_a_consistent_private_copy);
