@@ -645,7 +645,8 @@ pub async fn view(
         host_key_offered: v.host_key_offered.clone(),
         pgp: v.pgp_public_key.as_deref().map(|key| {
             super::pgp::inspect(key, Utc::now()).map(|k| {
-                let expires = k.expires_at.map_or("never".into(), |e| e.format("%Y-%m-%d").to_string());
+                // In the CoC's time, like every time the page shows.
+                let expires = k.expires_at.map_or("never".into(), |e| clock.show(e));
                 (k.fingerprint, k.user_id.unwrap_or_default(), expires)
             })
         }),

@@ -309,6 +309,12 @@ async fn a_pgp_vendor_gets_what_gnupg_decrypts_to_the_zip(app: TestApp) {
     let decrypted = gpg(&dir, &["--decrypt", sent.to_str().unwrap()]);
     assert!(decrypted.status.success(), "{}", output_text(&decrypted));
     assert_eq!(decrypted.stdout, row.payload, "GnuPG decrypts it to the exact zip");
+    // The page shows the key's expiry in the CoC's time, like every time it shows.
+    let admin = app.signed_in(CAPITAL_ADMIN).await;
+    let v = vendor::Entity::find().one(&app.db().await).await.unwrap().unwrap();
+    let page = admin.call("get_vendor", &[("id", &v.public_id)]).await.json();
+    let expires = page["vendor"]["pgp"]["Ok"][2].as_str().unwrap_or_default().to_string();
+    assert!(expires.ends_with(" CST") || expires.ends_with(" CDT"), "{page}");
 
     for (name, made, why) in [
         ("retired", Made::Expired, "PGP public key: the key expired on 2020-01-01"),
