@@ -5,6 +5,7 @@
 mod stored_enum;
 
 pub mod access;
+pub mod api_tokens;
 pub mod auth;
 pub mod error;
 pub mod hmis;

@@ -20,6 +20,7 @@ mod m0016_vendor_pgp_key;
 mod m0017_export_history;
 mod m0018_ce_participation;
 mod m0019_operations;
+mod m0020_api_tokens;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_export_history::Migration),
             Box::new(m0018_ce_participation::Migration),
             Box::new(m0019_operations::Migration),
+            Box::new(m0020_api_tokens::Migration),
         ]
     }
 }

@@ -84,6 +84,12 @@ pub enum Command {
         #[command(flatten)]
         export: ExportArgs,
     },
+    /// Make, list and revoke a CoC's API tokens (docs/api.md). A new token's secret is printed
+    /// once; only its hash is kept.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Write a consistent copy of the SQLite database to a new file while the server runs
     /// (SQLite's VACUUM INTO). For PostgreSQL use pg_dump (docs/operations.md, "Backups").
     Backup {
@@ -106,6 +112,37 @@ pub enum Command {
         /// Each answer waits a random time up to twice this many milliseconds.
         #[arg(long, default_value_t = 0)]
         delay_ms: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print its secret (once).
+    Create {
+        /// Short name of the CoC.
+        #[arg(long)]
+        tenant: String,
+        /// What the token is for, unique among the CoC's live tokens (e.g. the system using it).
+        #[arg(long)]
+        name: String,
+        /// `read`, or `bed-counts` (read, and feed the bed counts of the --shelter projects).
+        #[arg(long)]
+        scope: String,
+        /// The HMIS ProjectID of a shelter a bed-counts token may feed (repeat for more).
+        #[arg(long = "shelter")]
+        shelters: Vec<String>,
+    },
+    /// List the CoC's tokens: name, scope, shelters, made, last used, revoked (never a secret).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Revoke the CoC's live token of that name: it opens nothing from now on.
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
     },
 }
 

@@ -17,6 +17,7 @@ pub mod simulator;
 pub mod startup;
 pub mod telemetry;
 pub mod tls;
+pub mod token_cli;
 pub mod vendor_cli;
 pub mod vendors;
 pub mod worker;

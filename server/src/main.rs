@@ -127,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
             let vault = vault.context("vault made above")?;
             server::vendor_cli::push(&conn, &settings, vault, &tenant, vendor.as_deref(), wait, &export.query()).await?
         }
+        Command::Token { command } => println!("{}", server::token_cli::run(&conn, command).await?),
         Command::Backup { out } => println!("{}", db::backup(&conn, &out).await?),
         Command::RotateSecrets => {
             let vault = vault.context("vault made above")?;

@@ -19,17 +19,21 @@ use crate::config::Settings;
 use crate::vendors::Adapters;
 
 /// An app error as a command-line error (its message names the field and the fix).
-fn fail(e: app::error::AppError) -> anyhow::Error {
+pub(crate) fn fail(e: app::error::AppError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-async fn scope(db: &DatabaseConnection, slug: &str) -> anyhow::Result<TenantScope> {
-    let t = tenant::Entity::find()
+/// The CoC with the short name `slug`.
+pub(crate) async fn tenant_of(db: &DatabaseConnection, slug: &str) -> anyhow::Result<tenant::Model> {
+    tenant::Entity::find()
         .filter(tenant::Column::Slug.eq(slug.trim().to_lowercase()))
         .one(db)
         .await?
-        .with_context(|| format!("there is no CoC with the short name {slug:?}"))?;
-    Ok(TenantScope::for_operator(t.id))
+        .with_context(|| format!("there is no CoC with the short name {slug:?}"))
+}
+
+pub(crate) async fn scope(db: &DatabaseConnection, slug: &str) -> anyhow::Result<TenantScope> {
+    Ok(TenantScope::for_operator(tenant_of(db, slug).await?.id))
 }
 
 /// The value of the environment variable `var`, which must be set and not empty.

@@ -1,5 +1,7 @@
 //! SeaORM entities. The schema itself lives in the `migration` crate.
 pub mod admin_audit;
+pub mod api_token;
+pub mod api_token_shelter;
 pub mod bed_snapshot;
 pub mod ce_participation;
 pub mod funder;

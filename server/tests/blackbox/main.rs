@@ -8,6 +8,7 @@
 mod common;
 
 mod admin_ops;
+mod api_tokens;
 mod auth;
 mod azure;
 mod bed_counts;
