@@ -66,11 +66,10 @@ pub async fn create(
         .one(&txn)
         .await?
         .is_some();
+    let name_taken =
+        format!("Name: this CoC already has a token called {name:?}; choose another name or revoke that one.");
     if taken {
-        return Err(AppError::validation(
-            "name",
-            format!("Name: this CoC already has a token called {name:?}; choose another name or revoke that one."),
-        ));
+        return Err(AppError::validation("name", name_taken));
     }
     let shelters = token_shelters(&txn, new.tenant_id, new.scope, new.shelters).await?;
     let secret = new_secret();
@@ -86,7 +85,9 @@ pub async fn create(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    // Another create of the same name committed since the check above.
+    .map_err(|e| crate::ssr::unique_or_db(e, "name", &name_taken))?;
     for shelter_id in shelters {
         api_token_shelter::ActiveModel {
             token_id: Set(token.id),
