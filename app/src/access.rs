@@ -99,6 +99,7 @@ pub const PAGES: &[NavLink] = &[
     NavLink { href: "/admin/organizations", label: "Organizations", access: COC_ADMIN, in_nav: true },
     NavLink { href: "/admin/hmis-export", label: "HMIS Export", access: COC_ADMIN, in_nav: true },
     NavLink { href: "/admin/users", label: "Users", access: COC_ADMIN, in_nav: true },
+    NavLink { href: "/admin/api-tokens", label: "API tokens", access: COC_ADMIN, in_nav: true },
     NavLink { href: "/admin/settings", label: "Settings", access: COC_ADMIN, in_nav: true },
     NavLink { href: "/platform/tenants", label: "CoCs", access: PLATFORM_ADMIN, in_nav: true },
     NavLink { href: "/account/password", label: "Password", access: PageAccess::Account, in_nav: false },

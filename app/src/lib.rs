@@ -68,6 +68,7 @@ lazy_page!(Tenants, tenants::ui::TenantsPage);
 lazy_page!(CocSettings, tenants::ui::CocSettingsPage);
 lazy_page!(Vendors, vendors::ui::VendorsPage);
 lazy_page!(VendorEditor, vendors::ui::VendorPageView);
+lazy_page!(ApiTokens, api_tokens::ui::ApiTokensPage);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/hmis-export/vendors") view={Lazy::<Vendors>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/hmis-export/vendors/:id") view={Lazy::<VendorEditor>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/settings") view={Lazy::<CocSettings>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/api-tokens") view={Lazy::<ApiTokens>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/platform/tenants") view={Lazy::<Tenants>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </Frame>

@@ -21,6 +21,7 @@ mod m0017_export_history;
 mod m0018_ce_participation;
 mod m0019_operations;
 mod m0020_api_tokens;
+mod m0021_api_feeds;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_ce_participation::Migration),
             Box::new(m0019_operations::Migration),
             Box::new(m0020_api_tokens::Migration),
+            Box::new(m0021_api_feeds::Migration),
         ]
     }
 }

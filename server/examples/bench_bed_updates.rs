@@ -99,7 +99,7 @@ async fn raw_inserts(
                         inventory_id: Set(*inventory_id),
                         beds_total: Set(*total),
                         beds_occupied: Set((i as i32) % (total + 1)),
-                        updated_by: Set(user_id),
+                        updated_by: Set(Some(user_id)),
                         recorded_at: Set(Utc::now()),
                         ..Default::default()
                     }

@@ -65,6 +65,8 @@ pub struct Settings {
     /// An OpenTelemetry collector's OTLP/HTTP address (e.g. `http://otel-collector:4318`): when
     /// set, request and delivery spans are exported to it as traces. Off when unset.
     pub otlp_endpoint: Option<String>,
+    /// Requests one API token may make per minute (all replicas together); more answer 429.
+    pub api_rate_limit_per_minute: u32,
 }
 
 #[derive(Serialize)]
@@ -82,6 +84,7 @@ struct Defaults {
     worker_concurrency: u64,
     worker_lease_seconds: u64,
     retry_base_seconds: u64,
+    api_rate_limit_per_minute: u32,
 }
 
 impl Settings {
@@ -101,6 +104,7 @@ impl Settings {
             worker_concurrency: 8,
             worker_lease_seconds: 120,
             retry_base_seconds: 30,
+            api_rate_limit_per_minute: 120,
         };
         let settings: Settings = Figment::from(Serialized::defaults(defaults))
             .merge(Toml::file(file))
@@ -124,6 +128,9 @@ impl Settings {
         }
         if !(1..=3600).contains(&self.retry_base_seconds) {
             bail!("retry_base_seconds must be between 1 and 3600, got {}", self.retry_base_seconds);
+        }
+        if !(1..=100_000).contains(&self.api_rate_limit_per_minute) {
+            bail!("api_rate_limit_per_minute must be between 1 and 100000, got {}", self.api_rate_limit_per_minute);
         }
         if let Some(url) = &self.otlp_endpoint
             && !(url.starts_with("https://") || url.starts_with("http://"))

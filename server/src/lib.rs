@@ -1,4 +1,5 @@
 //! The HMIS Bridge server: configuration, startup, CLI and the HTTP plumbing around the app.
+pub mod api;
 pub mod assets;
 pub mod cli;
 pub mod config;

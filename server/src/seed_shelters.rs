@@ -262,7 +262,8 @@ pub async fn seed(db: &DatabaseConnection, tenant_id: i64, recorder_email: &str)
                 inventory_id: Set(line.id),
                 beds_total: Set(*beds),
                 beds_occupied: Set(*occupied),
-                updated_by: Set(recorder),
+                updated_by: Set(Some(recorder)),
+                api_token_id: Set(None),
                 recorded_at: Set(now - Duration::hours((i % 5) as i64 * 4)),
                 ..Default::default()
             }

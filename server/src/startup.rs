@@ -213,16 +213,22 @@ impl Server {
         // The security headers are outermost, so every answer gets them (413, 403 and 500 too);
         // only the cache lifetime of content-hashed static files is set outside them. Outermost,
         // every request gets its id, then is timed for the metrics whatever answered it.
-        let router = Router::new()
+        // The JSON API has no pages or sessions: bearer tokens, not cookies, so no CSRF either.
+        let api = crate::api::router(db.clone(), settings.api_rate_limit_per_minute);
+        let web = Router::new()
             .merge(health)
             .merge(downloads)
             .fallback_service(app)
             .layer(axum::middleware::from_fn_with_state(state, page_guard::guard_pages))
             .layer(axum::middleware::from_fn(csrf::reject_cross_site))
             .layer(axum::middleware::from_fn_with_state(anonymous, carry_anonymous_data))
-            .layer(sessions)
+            .layer(sessions);
+        let router = Router::new()
+            .nest(crate::api::BASE, api)
+            .merge(web)
             .layer(RequestBodyLimitLayer::new(headers::BODY_LIMIT))
             .layer(axum::middleware::from_fn(headers::refuse_large_bodies))
+            .layer(axum::middleware::from_fn(crate::api::problem_responses))
             .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
             .layer(axum::middleware::from_fn_with_state(static_prefix.clone(), crate::assets::cache_hashed_files))
             .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::RequestSpan))

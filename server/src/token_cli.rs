@@ -17,7 +17,7 @@ pub async fn run(db: &DatabaseConnection, command: TokenCommand) -> anyhow::Resu
                 bail!("--scope must be read or bed-counts, got {wanted:?}");
             };
             let tenant_id = scope(db, &tenant).await?.tenant_id();
-            let new = NewToken { tenant_id, name: &name, scope: token_scope, shelters: &shelters };
+            let new = NewToken { tenant_id, name: &name, scope: token_scope, shelters: &shelters, dv_visible: true };
             let (token, secret) = tokens::create(db, new, now).await.map_err(fail)?;
             Ok(format!(
                 "Made the {} token {:?}. Its secret, shown this once (only its hash is kept):\n{secret}\n\
@@ -42,7 +42,11 @@ pub async fn run(db: &DatabaseConnection, command: TokenCommand) -> anyhow::Resu
                         "{}\t{}\tshelters: {}\tmade {}\tlast used {}\t{}",
                         t.name,
                         t.scope.as_str(),
-                        if shelters.is_empty() { "-".into() } else { shelters.join(",") },
+                        if shelters.is_empty() {
+                            "-".into()
+                        } else {
+                            shelters.iter().map(|s| s.hmis_project_id.as_str()).collect::<Vec<_>>().join(",")
+                        },
                         clock.show(t.created_at),
                         time(t.last_used_at),
                         t.revoked_at.map_or("live".into(), |at| format!("revoked {}", clock.show(at)))

@@ -5,15 +5,19 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::TokenScope;
-use crate::entities::{api_token, api_token_shelter, organization, shelter};
+use super::{FeedableShelter, TokenRow, TokenScope, TokensPage};
+use crate::entities::{api_token, api_token_shelter, shelter};
 use crate::error::AppError;
+use crate::ssr::scope::ApiAccess;
 
 /// What every secret starts with, so one found in a log or a repository is recognised.
 pub const PREFIX: &str = "hbt_";
 
 /// The longest token name.
 const MAX_NAME: usize = 100;
+
+/// The most shelters one token may feed.
+const MAX_SHELTERS: usize = 500;
 
 /// A token to make: its CoC, name and scope, and for `bed_counts` the HMIS ProjectIDs of the
 /// shelters it may feed.
@@ -22,13 +26,9 @@ pub struct NewToken<'a> {
     pub name: &'a str,
     pub scope: TokenScope,
     pub shelters: &'a [String],
-}
-
-/// A checked request's token and the shelters it may feed.
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    pub token: api_token::Model,
-    pub shelters: Vec<i64>,
+    /// Whether a DV shelter named may be called one: for an operator or an admin with DV access.
+    /// Otherwise it is refused in the words of a missing one (DESIGN.md 4.1).
+    pub dv_visible: bool,
 }
 
 fn sha256_hex(secret: &str) -> String {
@@ -71,7 +71,7 @@ pub async fn create(
     if taken {
         return Err(AppError::validation("name", name_taken));
     }
-    let shelters = token_shelters(&txn, new.tenant_id, new.scope, new.shelters).await?;
+    let shelters = token_shelters(&txn, &new).await?;
     let secret = new_secret();
     let token = api_token::ActiveModel {
         public_id: Set(crate::ssr::public_id::new()),
@@ -111,13 +111,9 @@ pub async fn create(
 /// The shelters a token of `scope` may feed, by HMIS ProjectID: none for `read`, at least one
 /// for `bed_counts`, each an active shelter of the CoC and not a DV shelter (the API shows DV
 /// shelters only as the aggregate, so none of their ProjectIDs is reachable through it).
-async fn token_shelters(
-    db: &impl ConnectionTrait,
-    tenant_id: i64,
-    scope: TokenScope,
-    project_ids: &[String],
-) -> Result<Vec<i64>, AppError> {
-    match scope {
+async fn token_shelters(db: &impl ConnectionTrait, new: &NewToken<'_>) -> Result<Vec<i64>, AppError> {
+    let (tenant_id, project_ids) = (new.tenant_id, new.shelters);
+    match new.scope {
         TokenScope::Read if !project_ids.is_empty() => {
             return Err(AppError::validation(
                 "shelter",
@@ -133,32 +129,37 @@ async fn token_shelters(
         }
         TokenScope::BedCounts => {}
     }
+    if project_ids.len() > MAX_SHELTERS {
+        return Err(AppError::validation(
+            "shelter",
+            format!("Shelters: a token may feed at most {MAX_SHELTERS} shelters; make another token for the rest."),
+        ));
+    }
     let mut ids = Vec::with_capacity(project_ids.len());
     for project_id in project_ids {
         let project_id = project_id.trim();
-        let found = shelter::Entity::find()
-            .filter(shelter::Column::TenantId.eq(tenant_id))
-            .filter(shelter::Column::HmisProjectId.eq(project_id))
-            .one(db)
-            .await?;
-        let Some(found) = found.filter(|s| s.active) else {
+        let named = |dv: bool| {
+            shelter::Entity::find()
+                .filter(shelter::Column::TenantId.eq(tenant_id))
+                .filter(shelter::Column::HmisProjectId.eq(project_id))
+                .filter(shelter::Column::IsDv.eq(dv))
+        };
+        // A DV shelter and a non-DV one may share a ProjectID (m0009), so the non-DV one is looked
+        // for first: a DV shelter's existence shows only to whom it may.
+        let Some(found) = named(false).one(db).await?.filter(|s| s.active) else {
+            if new.dv_visible && named(true).one(db).await?.is_some() {
+                return Err(AppError::validation(
+                    "shelter",
+                    format!(
+                        "Shelters: {project_id} is a DV shelter; the API shows DV shelters only as the aggregate, so it cannot take their counts."
+                    ),
+                ));
+            }
             return Err(AppError::validation(
                 "shelter",
                 format!("Shelters: this CoC has no active shelter with HMIS ProjectID {project_id:?}."),
             ));
         };
-        let provider_is_vsp = organization::Entity::find_by_id(found.organization_id)
-            .one(db)
-            .await?
-            .is_some_and(|o| o.victim_service_provider);
-        if found.is_dv || crate::hmis::codes::is_dv_shelter(found.target_population, provider_is_vsp) {
-            return Err(AppError::validation(
-                "shelter",
-                format!(
-                    "Shelters: {project_id} is a DV shelter; the API shows DV shelters only as the aggregate, so it cannot take their counts."
-                ),
-            ));
-        }
         if !ids.contains(&found.id) {
             ids.push(found.id);
         }
@@ -166,9 +167,11 @@ async fn token_shelters(
     Ok(ids)
 }
 
-/// The CoC's tokens, live ones first, newest first; with the HMIS ProjectIDs of each one's
-/// shelters.
-pub async fn list(db: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<(api_token::Model, Vec<String>)>, AppError> {
+/// The CoC's tokens, live ones first, newest first; with the shelters each one feeds.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Vec<(api_token::Model, Vec<shelter::Model>)>, AppError> {
     let tokens = api_token::Entity::find()
         .filter(api_token::Column::TenantId.eq(tenant_id))
         .order_by_asc(Expr::col(api_token::Column::RevokedAt).is_not_null())
@@ -177,13 +180,14 @@ pub async fn list(db: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<(api_
         .await?;
     let links =
         api_token_shelter::Entity::find().filter(api_token_shelter::Column::TenantId.eq(tenant_id)).all(db).await?;
-    let projects: std::collections::HashMap<i64, String> = shelter::Entity::find()
+    let shelters: std::collections::HashMap<i64, shelter::Model> = shelter::Entity::find()
         .filter(shelter::Column::TenantId.eq(tenant_id))
         .filter(shelter::Column::Id.is_in(links.iter().map(|l| l.shelter_id)))
+        .order_by_asc(shelter::Column::HmisProjectId)
         .all(db)
         .await?
         .into_iter()
-        .map(|s| (s.id, s.hmis_project_id))
+        .map(|s| (s.id, s))
         .collect();
     Ok(tokens
         .into_iter()
@@ -191,7 +195,7 @@ pub async fn list(db: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<(api_
             let mine = links
                 .iter()
                 .filter(|l| l.token_id == t.id)
-                .filter_map(|l| projects.get(&l.shelter_id).cloned())
+                .filter_map(|l| shelters.get(&l.shelter_id).cloned())
                 .collect();
             (t, mine)
         })
@@ -218,28 +222,77 @@ pub async fn revoke(
     Ok(done.rows_affected > 0)
 }
 
-/// The live token whose secret a request sent, its use recorded; `Unauthenticated` for any other
-/// secret (unknown, malformed or revoked alike).
+/// A request's place in its token's rate limit: the fixed one-minute window it falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Requests a token may make in one minute.
+    pub limit: u32,
+    /// Requests left in this minute after this one.
+    pub remaining: u32,
+    /// Seconds until the next minute starts (1 to 60).
+    pub reset_after: u64,
+}
+
+/// What [`authenticate`] decided about a request with a live token.
+#[derive(Debug, Clone)]
+pub enum Admission {
+    Admitted(ApiAccess, Rate),
+    /// Over the token's limit for this minute: refuse, and tell when to come back.
+    Limited(Rate),
+}
+
+/// The live token whose secret a request sent, with its use recorded and counted against its
+/// `limit` per minute, in one statement (so the limit holds across replicas); `Unauthenticated`
+/// for any other secret (unknown, malformed or revoked alike).
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     secret: &str,
     now: DateTime<Utc>,
-) -> Result<Authenticated, AppError> {
+    limit: u32,
+) -> Result<Admission, AppError> {
     let secret = secret.trim();
     if !secret.starts_with(PREFIX) || secret.len() > 128 {
         return Err(AppError::Unauthenticated);
     }
-    let token = api_token::Entity::find()
+    // Found by a read first: an unknown secret writes nothing (on SQLite a write takes the one
+    // writer's lock, even when it matches no row).
+    let found = api_token::Entity::find()
         .filter(api_token::Column::SecretSha256.eq(sha256_hex(secret)))
         .filter(api_token::Column::RevokedAt.is_null())
         .one(db)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    api_token::Entity::update_many()
+    let window = now.timestamp().div_euclid(60);
+    // The window only moves forward: a replica whose clock is behind counts into the newer
+    // window rather than starting its own.
+    let current = Expr::col(api_token::Column::RateWindow).gte(window);
+    let token = api_token::Entity::update_many()
         .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(now)))
-        .filter(api_token::Column::Id.eq(token.id))
-        .exec(db)
-        .await?;
+        .col_expr(
+            api_token::Column::RateCount,
+            Expr::case(current.clone(), Expr::col(api_token::Column::RateCount).add(1)).finally(1).into(),
+        )
+        .col_expr(
+            api_token::Column::RateWindow,
+            Expr::case(current, Expr::col(api_token::Column::RateWindow)).finally(window).into(),
+        )
+        .filter(api_token::Column::Id.eq(found.id))
+        // Revoked since it was read: refused like any revoked token.
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::Unauthenticated)?;
+    let used = u32::try_from(token.rate_count).unwrap_or(u32::MAX);
+    let rate = Rate {
+        limit,
+        remaining: limit.saturating_sub(used),
+        reset_after: ((token.rate_window + 1) * 60 - now.timestamp()).clamp(1, 60) as u64,
+    };
+    if used > limit {
+        return Ok(Admission::Limited(rate));
+    }
     let shelters = api_token_shelter::Entity::find()
         .filter(api_token_shelter::Column::TokenId.eq(token.id))
         .filter(api_token_shelter::Column::TenantId.eq(token.tenant_id))
@@ -248,5 +301,95 @@ pub async fn authenticate(
         .into_iter()
         .map(|l| l.shelter_id)
         .collect();
-    Ok(Authenticated { token: api_token::Model { last_used_at: Some(now), ..token }, shelters })
+    Ok(Admission::Admitted(ApiAccess::new(token, shelters), rate))
+}
+
+/// The API tokens page of the signed-in CoC admin: the CoC's tokens (live first), and the
+/// shelters a bed-counts token may feed (active, never DV: DV shelters are not reachable through
+/// the API, so they are not offered, with or without DV access).
+pub async fn page() -> Result<TokensPage, AppError> {
+    let access = crate::auth::ssr::authorize(crate::access::COC_ADMIN).await?;
+    let db = crate::ssr::db()?;
+    let tenant_id = access.tenant_id()?;
+    let clock = access.clock(&db).await?;
+    let feedable = access
+        .shelters()?
+        .filter(shelter::Column::Active.eq(true))
+        .filter(shelter::Column::IsDv.eq(false))
+        .order_by_asc(shelter::Column::HmisProjectId)
+        .all(&db)
+        .await?;
+    let tokens = list(&db, tenant_id)
+        .await?
+        .into_iter()
+        .map(|(t, shelters)| TokenRow {
+            id: t.public_id,
+            name: t.name,
+            scope: t.scope,
+            // A shelter that has turned DV since is left out, like every DV shelter.
+            shelters: shelters
+                .iter()
+                .filter(|s| !s.is_dv)
+                .map(|s| format!("{} {}", s.hmis_project_id, s.name))
+                .collect(),
+            created_at: clock.show(t.created_at),
+            last_used_at: t.last_used_at.map(|at| clock.show(at)),
+            revoked_at: t.revoked_at.map(|at| clock.show(at)),
+        })
+        .collect();
+    let shelters = feedable
+        .iter()
+        .map(|s| FeedableShelter { project_id: s.hmis_project_id.clone(), name: s.name.clone() })
+        .collect();
+    Ok(TokensPage { tokens, shelters })
+}
+
+/// Make a token from the page's form; the notice carries its secret, shown once.
+pub async fn create_for_admin(name: &str, scope: &str, shelters: &[String]) -> Result<crate::error::Notice, AppError> {
+    let access = crate::auth::ssr::authorize(crate::access::COC_ADMIN).await?;
+    let scope = TokenScope::parse(scope.trim())
+        .ok_or_else(|| AppError::validation("scope", "Scope: choose read, or read and feed bed counts."))?;
+    let db = crate::ssr::db()?;
+    let dv_visible = access.user().dv_access;
+    let new = NewToken { tenant_id: access.tenant_id()?, name, scope, shelters, dv_visible };
+    let (token, secret) = create(&db, new, Utc::now()).await?;
+    tracing::info!(
+        event = "api_token.created_by_admin",
+        actor.id = access.user().id,
+        token.id = token.id,
+        "API token made on the page"
+    );
+    Ok(crate::error::Notice {
+        message: format!(
+            "Made the token {:?}. Copy it now into the other system's settings (it is sent as `Authorization: Bearer <token>`); it cannot be shown again.",
+            token.name
+        ),
+        secret: Some(secret),
+    })
+}
+
+/// Revoke the CoC's token with public id `id` (the same answer for a missing one, another CoC's
+/// and one already revoked).
+pub async fn revoke_for_admin(id: &str) -> Result<crate::error::Notice, AppError> {
+    let access = crate::auth::ssr::authorize(crate::access::COC_ADMIN).await?;
+    let db = crate::ssr::db()?;
+    let token = access
+        .find::<api_token::Entity>()?
+        .filter(api_token::Column::PublicId.eq(id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(&db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // By its id: a token of the same name made since is another token.
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(Utc::now())))
+        .filter(api_token::Column::Id.eq(token.id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(&db)
+        .await?;
+    tracing::info!(event = "api_token.revoked", actor.id = access.user().id, token.id = token.id, "API token revoked");
+    Ok(crate::error::Notice::new(format!(
+        "Revoked the token {:?}: requests with it are refused from now on.",
+        token.name
+    )))
 }

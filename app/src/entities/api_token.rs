@@ -17,6 +17,9 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub last_used_at: Option<ChronoDateTimeUtc>,
     pub revoked_at: Option<ChronoDateTimeUtc>,
+    /// The fixed one-minute window (Unix minutes) `rate_count` counts requests in.
+    pub rate_window: i64,
+    pub rate_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

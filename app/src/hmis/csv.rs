@@ -249,6 +249,8 @@ pub trait CsvFile {
     /// `/csvexport` shape): strings cleaned and cut as in the CSV, integers as numbers, dates as
     /// `YYYY-MM-DD`, date-times as `YYYY-MM-DDTHH:MM:SS`, empty cells as null.
     fn json(&self, export: &HmisExport) -> Vec<serde_json::Value>;
+    /// The columns in order, each with its type; none for a header-only file (it has no rows).
+    fn columns(&self) -> Vec<(&'static str, Option<Kind>)>;
 }
 
 struct Table<R> {
@@ -304,6 +306,10 @@ impl<R> CsvFile for Table<R> {
             })
             .collect()
     }
+
+    fn columns(&self) -> Vec<(&'static str, Option<Kind>)> {
+        self.columns.iter().map(|c| (c.name, Some(c.kind))).collect()
+    }
 }
 
 /// A file of the FY2026 set this product holds no records for: its header row alone. Affiliation
@@ -326,6 +332,10 @@ impl CsvFile for HeaderOnly {
 
     fn json(&self, _: &HmisExport) -> Vec<serde_json::Value> {
         Vec::new()
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Option<Kind>)> {
+        self.columns.iter().map(|c| (*c, None)).collect()
     }
 }
 

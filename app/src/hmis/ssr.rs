@@ -232,6 +232,19 @@ async fn preview_export(
     Ok((tenant, export))
 }
 
+/// The tenant's export as of the CoC's today for the default report period, as the JSON API
+/// serves it (`scope` from an API token): the tab's cached export while nothing it read changed.
+pub async fn current_export(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    now: DateTime<Utc>,
+) -> Result<(ExportRun, Arc<HmisExport>), AppError> {
+    let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await?.ok_or(AppError::NotFound)?;
+    let run = run_for(db, &tenant, now, &ExportQuery::default()).await?;
+    let (_, export) = preview_export(db, scope, tenant, &run).await?;
+    Ok((run, export))
+}
+
 /// The HMIS Export tab's data for the signed-in admin: the overview over every row, and one page
 /// of the rows the filters keep. Without DV access the DV summary is left out; the aggregate rows
 /// stay, as every vendor receives them.

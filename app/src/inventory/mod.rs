@@ -1,6 +1,8 @@
 //! Shelters' inventory lines and the coordinators' bed counts.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod feed;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod ui;
 #[cfg(feature = "ssr")]

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::access::{COORDINATOR, COUNTS};
 use crate::auth::ssr::authorize;
-use crate::entities::{bed_snapshot, inventory, shelter, user};
+use crate::entities::{api_token, bed_snapshot, inventory, shelter, user};
 use crate::error::{AppError, Notice};
 use crate::hmis::codes::{AVAILABILITY, HOUSEHOLD_TYPE, PROJECT_TYPE};
 use crate::ssr::{self, scope::Access};
@@ -30,7 +30,7 @@ pub fn line_label(line: &inventory::Model) -> String {
 
 /// The inventory lines of some shelters in effect on `today` (the CoC's date: a seasonal line
 /// counts until its end, a future one from its start), in display order.
-async fn current_lines(
+pub(super) async fn current_lines(
     db: &impl ConnectionTrait,
     tenant_id: i64,
     shelter_ids: &[i64],
@@ -54,7 +54,7 @@ async fn current_lines(
 }
 
 /// The latest snapshot of each of these lines.
-async fn latest_snapshots(
+pub(super) async fn latest_snapshots(
     db: &impl ConnectionTrait,
     tenant_id: i64,
     inventory_ids: &[i64],
@@ -73,19 +73,50 @@ async fn latest_snapshots(
     Ok(rows.into_iter().map(|s| (s.inventory_id, s)).collect())
 }
 
-async fn user_names(
+/// Who recorded a snapshot: a person, or a bed-count feed's API token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Recorder {
+    User(i64),
+    Token(i64),
+}
+
+impl Recorder {
+    fn of(snapshot: &bed_snapshot::Model) -> Option<Recorder> {
+        match (snapshot.updated_by, snapshot.api_token_id) {
+            (Some(user), _) => Some(Recorder::User(user)),
+            (None, Some(token)) => Some(Recorder::Token(token)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// How pages name the recorders of `snapshots`: a user the caller may see by name, a token by its
+/// name and "(API)". Users the caller may not see are left out ("a former user" where shown).
+async fn recorder_names<'a>(
     db: &impl ConnectionTrait,
     access: &Access,
-    ids: Vec<i64>,
-) -> Result<HashMap<i64, String>, AppError> {
-    Ok(access
+    snapshots: impl Iterator<Item = &'a bed_snapshot::Model>,
+) -> Result<HashMap<Recorder, String>, AppError> {
+    let (mut users, mut tokens) = (Vec::new(), Vec::new());
+    for recorder in snapshots.filter_map(Recorder::of) {
+        match recorder {
+            Recorder::User(id) => users.push(id),
+            Recorder::Token(id) => tokens.push(id),
+        }
+    }
+    let mut names: HashMap<Recorder, String> = access
         .find::<user::Entity>()?
-        .filter(user::Column::Id.is_in(ids))
+        .filter(user::Column::Id.is_in(users))
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect())
+        .map(|u| (Recorder::User(u.id), u.display_name))
+        .collect();
+    if !tokens.is_empty() {
+        let found = access.find::<api_token::Entity>()?.filter(api_token::Column::Id.is_in(tokens)).all(db).await?;
+        names.extend(found.into_iter().map(|t| (Recorder::Token(t.id), format!("{} (API)", t.name))));
+    }
+    Ok(names)
 }
 
 /// Lines with their latest counts, grouped by shelter id. The caller has scoped `shelter_ids`.
@@ -100,7 +131,7 @@ pub(crate) async fn line_counts(
     let lines = current_lines(db, tenant_id, shelter_ids, clock.today(now)).await?;
     let ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
     let latest = latest_snapshots(db, tenant_id, &ids).await?;
-    let names = user_names(db, access, latest.values().map(|s| s.updated_by).collect()).await?;
+    let names = recorder_names(db, access, latest.values()).await?;
     let stale_after = Duration::from_std(ssr::state()?.counts.stale_after).unwrap_or(Duration::MAX);
     let mut by_shelter: HashMap<i64, Vec<LineCounts>> = HashMap::new();
     for line in lines {
@@ -111,7 +142,7 @@ pub(crate) async fn line_counts(
             beds_total: line.bed_inventory,
             beds_occupied: snap.map(|s| s.beds_occupied),
             dedicated_beds: line.dedicated_beds(),
-            updated_by: snap.and_then(|s| names.get(&s.updated_by).cloned()),
+            updated_by: snap.and_then(Recorder::of).and_then(|r| names.get(&r).cloned()),
             updated_at: snap.map(|s| clock.show(s.recorded_at)),
             stale: snap.is_none_or(|s| now - s.recorded_at > stale_after),
         });
@@ -263,52 +294,11 @@ async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<
     let shelter = access.shelter_for_write(&txn, shelter_id).await?;
     let clock = access.clock(&txn).await?;
     let now = Utc::now();
-    let today = clock.today(now);
-    let counts = validate(current_lines(&txn, tenant_id, &[shelter.id], today).await?, &inputs)?;
-    if !bump_counts_version(&txn, shelter.id, Some(version)).await? {
+    let recorder = Recorder::User(access.user().id);
+    let saving = Save { tenant_id, shelter: &shelter, today: clock.today(now), now, recorder };
+    if !saving.record(&txn, version, &inputs).await? {
         txn.rollback().await?;
         return Err(conflict(&db, &access, shelter.id).await?);
-    }
-    crate::hmis::ssr::data_changed(&txn, tenant_id).await?;
-    for NewCounts { line, total, occupied } in counts {
-        let inventory_id = match plan(&line, total, today) {
-            Capacity::Unchanged => line.id,
-            Capacity::InPlace { bed_inventory, other_bed_inventory } => {
-                let mut active: inventory::ActiveModel = line.into();
-                active.bed_inventory = Set(bed_inventory);
-                active.other_bed_inventory = Set(other_bed_inventory);
-                active.updated_at = Set(now);
-                active.update(&txn).await?.id
-            }
-            Capacity::NewVersion { end_date, start_date, bed_inventory, other_bed_inventory } => {
-                let mut next: inventory::ActiveModel = line.clone().into();
-                next.id = sea_orm::ActiveValue::NotSet;
-                // A new line version is a new Inventory record for HMIS, with an id of its own.
-                next.public_id = Set(ssr::public_id::new());
-                next.bed_inventory = Set(bed_inventory);
-                next.other_bed_inventory = Set(other_bed_inventory);
-                // A seasonal line's new version ends when the season does.
-                next.inventory_start_date = Set(start_date);
-                next.created_at = Set(now);
-                next.updated_at = Set(now);
-                let mut ended: inventory::ActiveModel = line.into();
-                ended.inventory_end_date = Set(Some(end_date));
-                ended.updated_at = Set(now);
-                ended.update(&txn).await?;
-                next.insert(&txn).await?.id
-            }
-        };
-        bed_snapshot::ActiveModel {
-            tenant_id: Set(tenant_id),
-            inventory_id: Set(inventory_id),
-            beds_total: Set(total),
-            beds_occupied: Set(occupied),
-            updated_by: Set(access.user().id),
-            recorded_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
     }
     txn.commit().await?;
     tracing::info!(
@@ -318,6 +308,82 @@ async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<
         "bed counts saved"
     );
     Ok(Notice::new(format!("Saved the counts for {} at {}.", shelter.name, clock.show(now))))
+}
+
+/// One save of a shelter's counts, by a person or a feed.
+pub(super) struct Save<'a> {
+    pub tenant_id: i64,
+    pub shelter: &'a shelter::Model,
+    /// The CoC's date: the lines in effect on it are the ones counted.
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub recorder: Recorder,
+}
+
+impl Save<'_> {
+    /// Validate `inputs` against the shelter's lines in effect today, move its counts version on
+    /// from `version`, and append a snapshot per line in `txn`, versioning lines whose total
+    /// changed. False, with nothing written, when the version had already moved on; the caller
+    /// commits or rolls back.
+    pub(super) async fn record(
+        &self,
+        txn: &impl ConnectionTrait,
+        version: i64,
+        inputs: &[LineInput],
+    ) -> Result<bool, AppError> {
+        let Save { tenant_id, shelter, today, now, recorder } = *self;
+        let counts = validate(current_lines(txn, tenant_id, &[shelter.id], today).await?, inputs)?;
+        if !bump_counts_version(txn, shelter.id, Some(version)).await? {
+            return Ok(false);
+        }
+        crate::hmis::ssr::data_changed(txn, tenant_id).await?;
+        for NewCounts { line, total, occupied } in counts {
+            let inventory_id = match plan(&line, total, today) {
+                Capacity::Unchanged => line.id,
+                Capacity::InPlace { bed_inventory, other_bed_inventory } => {
+                    let mut active: inventory::ActiveModel = line.into();
+                    active.bed_inventory = Set(bed_inventory);
+                    active.other_bed_inventory = Set(other_bed_inventory);
+                    active.updated_at = Set(now);
+                    active.update(txn).await?.id
+                }
+                Capacity::NewVersion { end_date, start_date, bed_inventory, other_bed_inventory } => {
+                    let mut next: inventory::ActiveModel = line.clone().into();
+                    next.id = sea_orm::ActiveValue::NotSet;
+                    // A new line version is a new Inventory record for HMIS, with an id of its own.
+                    next.public_id = Set(ssr::public_id::new());
+                    next.bed_inventory = Set(bed_inventory);
+                    next.other_bed_inventory = Set(other_bed_inventory);
+                    // A seasonal line's new version ends when the season does.
+                    next.inventory_start_date = Set(start_date);
+                    next.created_at = Set(now);
+                    next.updated_at = Set(now);
+                    let mut ended: inventory::ActiveModel = line.into();
+                    ended.inventory_end_date = Set(Some(end_date));
+                    ended.updated_at = Set(now);
+                    ended.update(txn).await?;
+                    next.insert(txn).await?.id
+                }
+            };
+            let (updated_by, api_token_id) = match recorder {
+                Recorder::User(id) => (Some(id), None),
+                Recorder::Token(id) => (None, Some(id)),
+            };
+            bed_snapshot::ActiveModel {
+                tenant_id: Set(tenant_id),
+                inventory_id: Set(inventory_id),
+                beds_total: Set(total),
+                beds_occupied: Set(occupied),
+                updated_by: Set(updated_by),
+                api_token_id: Set(api_token_id),
+                recorded_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        Ok(true)
+    }
 }
 
 /// How many snapshots the history shows (a shelter's most recent updates).
@@ -347,12 +413,12 @@ pub async fn history(shelter_id: &str) -> Result<ShelterHistory, AppError> {
         .all(&db)
         .await?;
     snapshots.reverse();
-    let names = user_names(&db, &access, snapshots.iter().map(|s| s.updated_by).collect()).await?;
+    let names = recorder_names(&db, &access, snapshots.iter()).await?;
     let logical = |s: &bed_snapshot::Model| {
         lines.get(&s.inventory_id).map(|l| (l.coc_code.clone(), l.household_type, l.availability, l.es_bed_type))
     };
     let mut previous: HashMap<_, (i32, i32)> = HashMap::new();
-    let mut entries: Vec<(DateTime<Utc>, i64, HistoryEntry)> = Vec::new();
+    let mut entries: Vec<(DateTime<Utc>, Option<Recorder>, HistoryEntry)> = Vec::new();
     for snap in &snapshots {
         let key = logical(snap);
         let change = LineChange {
@@ -363,13 +429,15 @@ pub async fn history(shelter_id: &str) -> Result<ShelterHistory, AppError> {
         };
         // Snapshots of one submit share the time and the user.
         match entries.last_mut() {
-            Some((at, by, entry)) if *at == snap.recorded_at && *by == snap.updated_by => entry.changes.push(change),
+            Some((at, by, entry)) if *at == snap.recorded_at && *by == Recorder::of(snap) => entry.changes.push(change),
             _ => entries.push((
                 snap.recorded_at,
-                snap.updated_by,
+                Recorder::of(snap),
                 HistoryEntry {
                     at: clock.show(snap.recorded_at),
-                    by: names.get(&snap.updated_by).cloned().unwrap_or_else(|| "a former user".into()),
+                    by: Recorder::of(snap)
+                        .and_then(|r| names.get(&r).cloned())
+                        .unwrap_or_else(|| "a former user".into()),
                     changes: vec![change],
                 },
             )),

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use crate::access::Role;
 use crate::auth::ssr::{CurrentUser, Granted};
 use crate::entities::{
-    bed_snapshot, ce_participation, funder, inventory, organization, shelter, shelter_coordinator, user,
+    api_token, bed_snapshot, ce_participation, funder, inventory, organization, shelter, shelter_coordinator, user,
 };
 use crate::error::AppError;
 
@@ -229,3 +229,70 @@ macro_rules! shelter_record {
     )*};
 }
 shelter_record!(funder, ce_participation);
+
+/// Proof that a request's API token was checked, and what it opens: its CoC's export view (DV
+/// shelters only as the aggregate), and for a `bed_counts` token the counts of its shelters. Only
+/// `api_tokens::ssr::authenticate` makes one.
+#[derive(Clone, Debug)]
+pub struct ApiAccess {
+    token: api_token::Model,
+    shelters: Vec<i64>,
+}
+
+impl ApiAccess {
+    pub(crate) fn new(token: api_token::Model, shelters: Vec<i64>) -> ApiAccess {
+        ApiAccess { token, shelters }
+    }
+
+    pub fn token(&self) -> &api_token::Model {
+        &self.token
+    }
+
+    /// The shelters a `bed_counts` token names (none for `read`).
+    pub fn shelter_ids(&self) -> &[i64] {
+        &self.shelters
+    }
+
+    /// The token's whole CoC: only for `hmis::ssr::export`, whose view folds DV shelters into the
+    /// aggregate whoever asks.
+    pub fn tenant(&self) -> TenantScope {
+        TenantScope(self.token.tenant_id)
+    }
+
+    /// Whether the token may feed bed counts at all.
+    pub fn feeds_counts(&self) -> bool {
+        self.token.scope == crate::api_tokens::TokenScope::BedCounts
+    }
+
+    /// The shelter with HMIS ProjectID `project_id` whose counts this token feeds, or `NotFound`:
+    /// the same for a missing shelter, a DV one, another CoC's, an inactive one and one the token
+    /// does not feed. Handlers that take a ProjectID to feed call this, or
+    /// [`ApiAccess::fed_shelter_for_write`], first.
+    pub async fn fed_shelter(&self, db: &impl ConnectionTrait, project_id: &str) -> Result<shelter::Model, AppError> {
+        self.fed_shelters(project_id)?.one(db).await?.ok_or(AppError::NotFound)
+    }
+
+    /// [`ApiAccess::fed_shelter`] inside a write transaction, locked for update: it cannot turn DV
+    /// (and so hidden) before the write commits, and two saves of one shelter queue rather than
+    /// deadlock over its counts version (two share locks, then two updates).
+    pub async fn fed_shelter_for_write(
+        &self,
+        txn: &impl ConnectionTrait,
+        project_id: &str,
+    ) -> Result<shelter::Model, AppError> {
+        self.fed_shelters(project_id)?.lock_exclusive().one(txn).await?.ok_or(AppError::NotFound)
+    }
+
+    fn fed_shelters(&self, project_id: &str) -> Result<Select<shelter::Entity>, AppError> {
+        if !self.feeds_counts() || self.shelters.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        Ok(self
+            .tenant()
+            .all_shelters()
+            .filter(shelter::Column::HmisProjectId.eq(project_id))
+            .filter(shelter::Column::Id.is_in(self.shelters.iter().copied()))
+            .filter(shelter::Column::IsDv.eq(false))
+            .filter(shelter::Column::Active.eq(true)))
+    }
+}

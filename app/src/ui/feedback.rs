@@ -48,7 +48,7 @@ pub fn FormFeedback(#[prop(into)] form: String, #[prop(into)] outcome: Signal<Ou
                             <p>{notice.message}</p>
                             {notice.secret.map(|secret| view! {
                                 <p class="secret-line">
-                                    "One-time password (shown once): "
+                                    "Shown once; copy it now: "
                                     <code class="secret" data-testid="one-time-password">{secret}</code>
                                 </p>
                             })}

@@ -5,7 +5,7 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
 
 use crate::common::*;
-use app::api_tokens::ssr::authenticate;
+use app::api_tokens::ssr::Admission;
 use app::entities::{api_token, api_token_shelter, shelter};
 use app::error::AppError;
 
@@ -24,6 +24,18 @@ fn secret_of(out: &std::process::Output) -> String {
     text.lines().find(|l| l.starts_with("hbt_")).unwrap_or_else(|| panic!("no secret in {text}")).to_string()
 }
 
+/// The token a request with `secret` is admitted with (a limit no test reaches).
+async fn authenticate(
+    db: &sea_orm::DatabaseConnection,
+    secret: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<app::ssr::scope::ApiAccess, AppError> {
+    match app::api_tokens::ssr::authenticate(db, secret, now, 1000).await? {
+        Admission::Admitted(access, _) => Ok(access),
+        Admission::Limited(rate) => panic!("limited: {rate:?}"),
+    }
+}
+
 async fn tokens(app: &TestApp) -> Vec<api_token::Model> {
     api_token::Entity::find().all(&app.db().await).await.unwrap()
 }
@@ -39,7 +51,7 @@ async fn a_token_is_shown_once_kept_hashed_used_and_revoked(app: TestApp) {
     let db = app.db().await;
     let now = chrono::Utc::now();
     let found = authenticate(&db, &secret, now).await.unwrap();
-    assert_eq!((found.token.name.as_str(), found.shelters.len()), ("Shelter software", 0));
+    assert_eq!((found.token().name.as_str(), found.shelter_ids().len()), ("Shelter software", 0));
     assert!(tokens(&app).await[0].last_used_at.is_some(), "its use is recorded");
     for wrong in [&secret[..secret.len() - 1], "hbt_", "", &secret[4..], &format!("{secret}x")] {
         assert_eq!(authenticate(&db, wrong, now).await.unwrap_err(), AppError::Unauthenticated, "{wrong:?}");
@@ -96,7 +108,7 @@ async fn a_bed_counts_token_names_active_non_dv_shelters_of_its_coc(app: TestApp
     let found = authenticate(&db, &secret, chrono::Utc::now()).await.unwrap();
     let downtown =
         shelter::Entity::find().all(&db).await.unwrap().into_iter().find(|s| s.hmis_project_id == "PRJ-2001").unwrap();
-    assert_eq!(found.shelters, vec![downtown.id]);
+    assert_eq!(found.shelter_ids(), [downtown.id]);
     assert!(output_text(&token(&app, &["list", "--tenant", COC])).contains("bed_counts\tshelters: PRJ-2001"));
 }
 both_backends!(a_bed_counts_token_names_active_non_dv_shelters_of_its_coc);
@@ -114,6 +126,7 @@ async fn a_tokens_shelters_stay_in_its_tenant(store: TestDb) {
             name: "Ours",
             scope: app::api_tokens::TokenScope::Read,
             shelters: &[],
+            dv_visible: true,
         },
         chrono::Utc::now(),
     )

@@ -18,6 +18,8 @@ struct Hidden {
     delivery: [String; 2],
     funder: [String; 3],
     ce: [String; 3],
+    /// Another CoC's API token, and a missing one (tokens have no DV kind).
+    token: [String; 2],
 }
 
 /// A public id no row has.
@@ -122,8 +124,17 @@ async fn arrange(app: &TestApp) -> Hidden {
     };
     let dv_ce = ce_of(dv.id, dv.tenant_id).insert(&db).await.unwrap();
     let foreign_ce = ce_of(foreign.id, other.id).insert(&db).await.unwrap();
+    let new_token = app::api_tokens::ssr::NewToken {
+        tenant_id: other.id,
+        name: "Their feed",
+        scope: app::api_tokens::TokenScope::Read,
+        shelters: &[],
+        dv_visible: true,
+    };
+    let (foreign_token, _) = app::api_tokens::ssr::create(&db, new_token, now).await.unwrap();
     let missing = || MISSING.to_string();
     Hidden {
+        token: [foreign_token.public_id, missing()],
         funder: [dv_funder.public_id, foreign_funder.public_id, missing()],
         ce: [dv_ce.public_id, foreign_ce.public_id, missing()],
         shelter: [dv.public_id.clone(), foreign.public_id, missing()],
@@ -278,6 +289,16 @@ async fn hidden_and_missing_ids_answer_alike(app: TestApp) {
             let call = |id: String| async move { client.call(endpoint, &[("id", id.as_str())]).await };
             not_found(same_for_all(endpoint, &hidden.delivery, call).await, endpoint);
         }
+        let revoke = |id: String| async move { client.call("revoke_api_token", &[("id", id.as_str())]).await };
+        not_found(same_for_all("revoke_api_token", &hidden.token, revoke).await, "revoke_api_token");
+        // A bed-counts token naming a DV shelter, another CoC's or a missing one: refused alike.
+        let mut refusals = Vec::new();
+        for project_id in ["PRJ-2007", "OTHER-1", "NOPE-1"] {
+            let form = [("name", "Probe feed"), ("scope", "bed_counts"), ("shelters[0]", project_id)];
+            let answer = client.call("create_api_token", &form).await;
+            refusals.push((answer.status, answer.body.replace(project_id, "ID")));
+        }
+        assert!(refusals.iter().all(|r| r == &refusals[0]), "{who}, create_api_token: {refusals:?}");
         // Pages: the same page for each, whatever its status.
         for path in ["/admin/shelters/", "/shelter-history/"] {
             let page = |id: String| async move { client.page(&format!("{path}{id}")).await };

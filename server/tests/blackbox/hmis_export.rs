@@ -255,7 +255,7 @@ async fn the_export_follows_new_counts_and_stays_in_its_tenant(app: TestApp) {
         inventory_id: Set(line.id),
         beds_total: Set(40),
         beds_occupied: Set(17),
-        updated_by: Set(admin_id),
+        updated_by: Set(Some(admin_id)),
         recorded_at: Set(now),
         ..Default::default()
     }

@@ -341,7 +341,8 @@ fn build(((codes, min_shelters, min_beds, max_share), (z, minutes), specs): Para
                     inventory_id: line_id,
                     beds_total: bed_inventory,
                     beds_occupied: bed_inventory * i32::from(share) / 100,
-                    updated_by: 1,
+                    updated_by: Some(1),
+                    api_token_id: None,
                     recorded_at: exported_at - Duration::minutes(line_id * 7),
                 });
             }

@@ -8,6 +8,8 @@
 mod common;
 
 mod admin_ops;
+mod api;
+mod api_contract;
 mod api_tokens;
 mod auth;
 mod azure;

@@ -290,7 +290,7 @@ pub async fn insert_coc(db: &DatabaseConnection, coc: &Coc) -> app::entities::te
                     inventory_id: Set(line.id),
                     beds_total: Set(beds),
                     beds_occupied: Set(occupied),
-                    updated_by: Set(recorder.id),
+                    updated_by: Set(Some(recorder.id)),
                     recorded_at: Set(now),
                     ..Default::default()
                 }
