@@ -47,12 +47,12 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>, shelters: Vec<FeedableShel
             <label for="token-name">"Name"</label>
             <input id="token-name" name="name" required maxlength="100" autocomplete="off"
                 placeholder="The system that will use it, like ShelterSoft feed"/>
-            <fieldset>
+            <fieldset class="choices">
                 <legend>"Scope"</legend>
                 <label class="check"><input type="radio" name="scope" value=TokenScope::Read.as_str() checked/>" "{TokenScope::Read.label()}</label>
                 <label class="check"><input type="radio" name="scope" value=TokenScope::BedCounts.as_str()/>" "{TokenScope::BedCounts.label()}</label>
             </fieldset>
-            <fieldset>
+            <fieldset class="choices long">
                 <legend>"Shelters whose counts it feeds (bed-counts tokens only)"</legend>
                 {if shelters.is_empty() {
                     view! { <p class="hint">"No active shelter can be fed yet."</p> }.into_any()
