@@ -16,7 +16,7 @@ pub fn ApiTokensPage() -> impl IntoView {
         <Title text="API tokens · HMIS Bridge"/>
         <h1>"API tokens"</h1>
         <p class="hint">
-            "Other systems use this CoC's JSON API (" <a href="/api/v1/openapi.json">"its OpenAPI document"</a>
+            "Other systems use this CoC's JSON API (" <a href="/api/v1/docs">"its reference"</a>
             ") with a token: a read token sees the projects and inventory as the HMIS export shows them, DV shelters only as the aggregate; "
             "a bed-counts token also sends the counts of the shelters it names, as a coordinator would."
         </p>

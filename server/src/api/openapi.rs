@@ -65,9 +65,63 @@ pub fn routes() -> (axum::Router<ApiState>, Value) {
     (router, finish(document))
 }
 
-/// The routes anyone may call: the document itself.
+/// The routes anyone may call: the document, and a page of it for people.
 pub fn public_routes() -> axum::Router<ApiState> {
-    axum::Router::new().route("/openapi.json", axum::routing::get(document))
+    axum::Router::new()
+        .route("/openapi.json", axum::routing::get(document))
+        .route("/docs", axum::routing::get(reference))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The document as a plain page for people: each operation with its parameters and answers,
+/// read from the same document, so the two cannot differ.
+async fn reference(State(state): State<ApiState>) -> Response {
+    let doc = state.document.as_ref();
+    let text = |v: &Value| escape(v.as_str().unwrap_or(""));
+    let mut html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · reference</title></head><body>\
+         <h1>{title} {version}</h1><p>{description}</p><p>Base path <code>/api/v1</code>; the machine-readable \
+         document: <a href=\"/api/v1/openapi.json\">openapi.json</a> (OpenAPI {openapi}).</p>",
+        title = text(&doc["info"]["title"]),
+        version = text(&doc["info"]["version"]),
+        description = text(&doc["info"]["description"]),
+        openapi = text(&doc["openapi"]),
+    );
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            html.push_str(&format!(
+                "<section><h2>{} <code>{}</code></h2><p>{}</p><p>{}</p>",
+                method.to_uppercase(),
+                escape(path),
+                text(&op["summary"]),
+                text(&op["description"]).lines().collect::<Vec<_>>().join("<br>")
+            ));
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if !params.is_empty() {
+                html.push_str("<h3>Parameters</h3><ul>");
+                for p in params {
+                    let required = if p["required"] == true { ", required" } else { "" };
+                    html.push_str(&format!(
+                        "<li><code>{}</code> ({}{required}): {}</li>",
+                        text(&p["name"]),
+                        text(&p["in"]),
+                        text(&p["description"])
+                    ));
+                }
+                html.push_str("</ul>");
+            }
+            html.push_str("<h3>Answers</h3><ul>");
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                html.push_str(&format!("<li><b>{}</b>: {}</li>", escape(status), text(&response["description"])));
+            }
+            html.push_str("</ul></section>");
+        }
+    }
+    html.push_str("</body></html>");
+    axum::response::Html(html).into_response()
 }
 
 async fn document(State(state): State<ApiState>) -> Response {

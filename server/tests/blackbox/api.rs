@@ -183,6 +183,11 @@ async fn the_api_serves_the_export_view(app: TestApp) {
     // The document, for anyone; unknown paths and methods answer problems too.
     let document = call(&app, "GET", "/openapi.json", None, &[], None).await;
     assert_eq!((document.status, document.body["openapi"].as_str()), (StatusCode::OK, Some("3.1.1")));
+    let page = reqwest::get(format!("{}/api/v1/docs", app.base)).await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("PUT <code>/projects/{ProjectID}/bed-counts</code>") && page.contains("<b>412</b>"),
+        "{page}"
+    );
     let nowhere = get(&app, "/nowhere", &token).await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
     nowhere.problem();

@@ -33,6 +33,8 @@ async fn the_api_keeps_its_document(app: TestApp) {
             .args(["-H", &format!("Authorization: Bearer {token}")])
             .args(["--checks", "all", "--mode", "all", "--phases", "examples,coverage,fuzzing,stateful"])
             .args(["--max-examples", "25", "--seed", "1", "--workers", "1"])
+            // Its cache goes in the test's scratch directory, not the repository.
+            .current_dir(app.scratch())
             .env("SCHEMATHESIS_HOOKS", "")
             .env("NO_COLOR", "1"));
         assert!(
