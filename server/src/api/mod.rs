@@ -5,7 +5,7 @@
 //! Every request but the document's carries `Authorization: Bearer <token>`; [`authenticate`]
 //! checks it, counts it against the token's per-minute limit and hands the handlers an
 //! [`ApiAccess`], the only way they reach the CoC's data. Every error, whichever layer makes it,
-//! is one shape: an RFC 9457 problem ([`Problem`]). The OpenAPI document is made from these
+//! is one shape: an RFC 9457 problem ([`problem::Problem`]). The OpenAPI document is made from these
 //! handlers and the types they use ([`openapi`]).
 mod bed_counts;
 mod openapi;
