@@ -11,6 +11,8 @@ use crate::error::{AppError, Notice};
 use crate::ui::feedback::Flash;
 
 const FLASH_KEY: &str = "flash";
+/// The vault purpose of a flash's secret.
+const FLASH_SECRET: &str = "flash-secret";
 
 /// A success value that may carry something to tell the user.
 pub trait IntoNotice {
@@ -49,7 +51,16 @@ pub async fn respond<T: IntoNotice>(form: &str, result: Result<T, AppError>) -> 
             Ok(value) => value.notice().map(Ok),
             Err(err) => Some(Err(err.clone())),
         };
-        if let Some(outcome) = outcome {
+        if let Some(mut outcome) = outcome {
+            // A secret (a one-time password, an API token) waits in the session store sealed,
+            // never in the clear, until the page after the redirect shows it.
+            if let Ok(notice) = &mut outcome
+                && let Some(secret) = &notice.secret
+            {
+                let vault = &super::state()?.vendors.vault;
+                notice.secret =
+                    Some(vault.seal(FLASH_SECRET, secret).map_err(|e| AppError::internal("sealing a flash", &e))?);
+            }
             let session = super::session().await?;
             let mut flashes: Vec<Flash> = session.get(FLASH_KEY).await?.unwrap_or_default();
             flashes.retain(|f| f.form != form);
@@ -91,8 +102,21 @@ pub fn set_error_status(err: &AppError) {
     }
 }
 
-/// Take (and clear) the flashes waiting for this session.
+/// Take (and clear) the flashes waiting for this session, their secrets opened.
 pub async fn take_flashes() -> Result<Vec<Flash>, AppError> {
     let session = super::session().await?;
-    Ok(session.remove(FLASH_KEY).await?.unwrap_or_default())
+    let mut flashes: Vec<Flash> = session.remove(FLASH_KEY).await?.unwrap_or_default();
+    let vault = &super::state()?.vendors.vault;
+    for flash in &mut flashes {
+        if let Ok(notice) = &mut flash.outcome
+            && let Some(sealed) = notice.secret.take()
+        {
+            // Sealed under a key since rotated away: the secret is lost, and the notice says so.
+            match vault.open(FLASH_SECRET, &sealed) {
+                Ok(secret) => notice.secret = Some(secrecy::ExposeSecret::expose_secret(&secret).to_string()),
+                Err(_) => notice.message.push_str(" (The secret could not be shown again; make a new one.)"),
+            }
+        }
+    }
+    Ok(flashes)
 }

@@ -432,3 +432,28 @@ async fn an_admin_makes_and_revokes_tokens_on_the_page(app: TestApp) {
     assert_eq!(coordinator.call("list_api_tokens", &[]).await.status, 404);
 }
 both_backends!(an_admin_makes_and_revokes_tokens_on_the_page);
+
+/// Without JavaScript, the secret waits for the page after the redirect sealed in the session,
+/// never in the clear, and is shown once.
+async fn a_token_made_without_javascript_is_shown_once_and_never_stored_plain(app: TestApp) {
+    let admin = app.signed_in(ADMIN).await;
+    let made =
+        admin.submit("create_api_token", &[("name", "Plain form"), ("scope", "read")], "/admin/api-tokens").await;
+    assert!(made.status == 302 || made.status == 303, "{} {}", made.status, made.body);
+    let stored: Vec<String> = app::entities::session::Entity::find()
+        .all(&app.db().await)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.data)
+        .collect();
+    assert!(stored.iter().any(|d| d.contains("Plain form")), "the flash waits in the session");
+    assert!(stored.iter().all(|d| !d.contains("hbt_")), "the secret is sealed: {stored:?}");
+    let page = admin.page("/admin/api-tokens").await.page_text();
+    let start = page.find("hbt_").unwrap_or_else(|| panic!("no secret shown: {page}"));
+    let secret: String =
+        page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')).collect();
+    assert_eq!(get(&app, "/projects/PRJ-2001", &secret).await.status, StatusCode::OK);
+    assert!(!admin.page("/admin/api-tokens").await.page_text().contains("hbt_"), "shown once");
+}
+both_backends!(a_token_made_without_javascript_is_shown_once_and_never_stored_plain);
