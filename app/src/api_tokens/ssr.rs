@@ -3,7 +3,9 @@
 //! or, at a request, by its secret's hash alone.
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use super::{FeedableShelter, TokenRow, TokenScope, TokensPage};
 use crate::entities::{api_token, api_token_shelter, shelter};
@@ -209,17 +211,24 @@ pub async fn revoke(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let done = api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
-        .filter(api_token::Column::TenantId.eq(tenant_id))
-        .filter(api_token::Column::Name.eq(name.trim()))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    if done.rows_affected > 0 {
+    let named =
+        Condition::all().add(api_token::Column::TenantId.eq(tenant_id)).add(api_token::Column::Name.eq(name.trim()));
+    let revoked = revoke_live(db, named, now).await? > 0;
+    if revoked {
         tracing::info!(event = "api_token.revoked", tenant.id = tenant_id, "API token revoked");
     }
-    Ok(done.rows_affected > 0)
+    Ok(revoked)
+}
+
+/// Revoke the live tokens `which` picks; how many were.
+async fn revoke_live(db: &impl ConnectionTrait, which: Condition, now: DateTime<Utc>) -> Result<u64, AppError> {
+    Ok(api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(which)
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// A request's place in its token's rate limit: the fixed one-minute window it falls in.
@@ -381,12 +390,7 @@ pub async fn revoke_for_admin(id: &str) -> Result<crate::error::Notice, AppError
         .await?
         .ok_or(AppError::NotFound)?;
     // By its id: a token of the same name made since is another token.
-    api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(Utc::now())))
-        .filter(api_token::Column::Id.eq(token.id))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .exec(&db)
-        .await?;
+    revoke_live(&db, Condition::all().add(api_token::Column::Id.eq(token.id)), Utc::now()).await?;
     tracing::info!(event = "api_token.revoked", actor.id = access.user().id, token.id = token.id, "API token revoked");
     Ok(crate::error::Notice::new(format!(
         "Revoked the token {:?}: requests with it are refused from now on.",
