@@ -112,7 +112,7 @@ fn meta<R: WithMeta>() -> [Column<R>; 5] {
         col("DateCreated", T, |r, _| t(r.meta().date_created)),
         col("DateUpdated", T, |r, _| t(r.meta().date_updated)),
         col("UserID", S(32), |r, _| s(&r.meta().user_id)),
-        col("DateDeleted", T, |_, _| Cell::T(None)),
+        col("DateDeleted", T, |r, _| Cell::T(r.meta().date_deleted)),
         col("ExportID", S(32), |_, id| s(id)),
     ]
 }

@@ -141,9 +141,11 @@ pub fn inventory_lines(
     export
         .inventories
         .iter()
-        .filter(|line| keep(line))
+        // A deletion (a void line) counts on no night; the contract has no deletions yet, so it
+        // is left out (docs/api.md).
+        .filter(|line| line.meta.date_deleted.is_none() && keep(line))
         .map(|line| {
-            let current = super::in_effect(line.inventory_start_date, line.inventory_end_date, as_of);
+            let current = super::line_counts_on(line.inventory_start_date, line.inventory_end_date, as_of);
             let first = current && described.insert((line.project_id.as_str(), line.household_type));
             let project = projects.get(line.project_id.as_str()).copied();
             inventory_line(line, project, rows.get(line.project_id.as_str()).copied(), first)

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod ids;
 #[cfg(feature = "ssr")]
 pub mod json;
+pub mod periods;
 #[cfg(feature = "ssr")]
 pub mod records;
 #[cfg(feature = "ssr")]
@@ -210,14 +211,36 @@ pub struct PreviewLine {
     pub end: Option<NaiveDate>,
 }
 
-/// Whether a span from `start` to `end` (`None`: open) holds `day`.
+/// Whether a span from `start` to `end` (`None`: open) holds `day`, both ends included (funders,
+/// participation periods).
 pub fn in_effect(start: NaiveDate, end: Option<NaiveDate>, day: NaiveDate) -> bool {
     start <= day && end.is_none_or(|end| end >= day)
 }
 
+/// HUD's LSA rule for an inventory line on night `day` (the HIC inventory view of
+/// `HMIS/LSASampleCode`): `InventoryStartDate <= day` and the end empty, or both `>= day` and
+/// after the start. A line that ends on its start date counts on no night at all, so none is
+/// ever sent as a line (docs/hmis-export.md, "Nights and end dates").
+pub fn line_counts_on(start: NaiveDate, end: Option<NaiveDate>, day: NaiveDate) -> bool {
+    start <= day && end.is_none_or(|end| end >= day && end > start)
+}
+
+/// A line that counts on no night (it ends on or before its start: one voided on its first
+/// day). It is sent as a deletion (`DateDeleted`), never as a line.
+pub fn is_void(start: NaiveDate, end: Option<NaiveDate>) -> bool {
+    end.is_some_and(|end| end <= start)
+}
+
+/// HUD's LSA rule for a project on night `day`: it started by then and its OperatingEndDate is
+/// empty or after `day` (a project closed on `day` is not counted that night).
+pub fn operates_on(start: NaiveDate, end: Option<NaiveDate>, day: NaiveDate) -> bool {
+    start <= day && end.is_none_or(|end| end > day)
+}
+
 impl PreviewLine {
+    /// Whether this line counts on night `day` (HUD's LSA rule, `line_counts_on`).
     pub fn in_effect(&self, day: NaiveDate) -> bool {
-        in_effect(self.start, self.end, day)
+        line_counts_on(self.start, self.end, day)
     }
 }
 
@@ -338,8 +361,6 @@ pub enum Suppression {
     CellTooFewBeds(DvCell),
     /// One shelter holds more than the dominance share of the cell's beds.
     CellDominated(DvCell),
-    /// The as-of date is before the DV aggregate starts (the CoC's first day here).
-    BeforeAggregateStart(NaiveDate),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -362,6 +383,9 @@ pub struct DvSummary {
     pub beds_sent: i64,
     pub beds_suppressed: i64,
     pub suppressed: Vec<SuppressedBeds>,
+    /// The night these figures are of: the first night of the as-of date's DV publication period
+    /// (`periods`), since the aggregate's figures move only at period boundaries.
+    pub sampled_on: Option<NaiveDate>,
 }
 
 /// The HMIS Export tab's data.

@@ -20,12 +20,15 @@ pub struct ExportRun {
     pub params: ExportParams,
 }
 
-/// HMIS metadata: DateCreated, DateUpdated, UserID (DateDeleted is always empty).
+/// HMIS metadata: DateCreated, DateUpdated, UserID, and DateDeleted for a record sent as a
+/// deletion (the CSV specification's way to tell every kind of importer that a record it may
+/// hold is gone).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meta {
     pub date_created: NaiveDateTime,
     pub date_updated: NaiveDateTime,
     pub user_id: String,
+    pub date_deleted: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -105,21 +105,15 @@ pub async fn export(
     let tenant = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await?.ok_or(AppError::NotFound)?;
     let params = run.params;
     let organizations = scope.find::<organization::Entity>().all(db).await?;
-    let projects = scope
-        .all_shelters()
-        .filter(crate::entities::shelter::Column::OperatingStartDate.lte(params.end))
-        .all(db)
-        .await?;
+    // Every project: `transform` leaves out the open ones that start after the report period
+    // (the DV aggregate reads every DV shelter).
+    let projects = scope.all_shelters().all(db).await?;
     // `transform` orders what it emits and keeps the lines of the projects it sends; the
     // database's order does not matter.
     let lines = scope.all_inventories().all(db).await?;
     let funders = scope.find::<funder::Entity>().all(db).await?;
     let participations = scope.find::<hmis_participation::Entity>().all(db).await?;
     let ce_participations = scope.find::<ce_participation::Entity>().all(db).await?;
-    let in_effect = || {
-        let (start, end) = (inventory::Column::InventoryStartDate, inventory::Column::InventoryEndDate);
-        crate::ssr::spans_overlap(start, end, params.as_of, Some(params.as_of))
-    };
     // The counts as they stood at the end of the as-of day (for today: the latest).
     let cutoff = run.clock.end_of(params.as_of);
     let latest_ids = Query::select()
@@ -133,7 +127,7 @@ pub async fn export(
                     .column(inventory::Column::Id)
                     .from(inventory::Entity)
                     .and_where(inventory::Column::TenantId.eq(scope.tenant_id()))
-                    .cond_where(in_effect())
+                    .cond_where(crate::ssr::lines_counting_on(params.as_of))
                     .to_owned(),
             ),
         )
@@ -200,6 +194,8 @@ pub fn records(export: &HmisExport) -> i32 {
 struct Cached {
     data_version: i64,
     params: ExportParams,
+    /// The DV aggregate's latest published period, which moves with the calendar.
+    published: NaiveDate,
     export: Arc<HmisExport>,
 }
 
@@ -217,7 +213,10 @@ async fn preview_export(
     tenant: tenant::Model,
     run: &ExportRun,
 ) -> Result<(tenant::Model, Arc<HmisExport>), AppError> {
-    let hit = |cached: &Cached| cached.data_version == tenant.data_version && cached.params == run.params;
+    let published = super::periods::published_through(run.clock.today(run.exported_at));
+    let hit = |cached: &Cached| {
+        cached.data_version == tenant.data_version && cached.params == run.params && cached.published == published
+    };
     if let Some(cached) =
         cache().lock().ok().and_then(|c| c.get(&tenant.id).filter(|c| hit(c)).map(|c| c.export.clone()))
     {
@@ -226,7 +225,7 @@ async fn preview_export(
     let (tenant, export) = export(db, scope, run).await?;
     let export = Arc::new(export);
     if let Ok(mut cache) = cache().lock() {
-        let entry = Cached { data_version: tenant.data_version, params: run.params, export: export.clone() };
+        let entry = Cached { data_version: tenant.data_version, params: run.params, published, export: export.clone() };
         cache.insert(tenant.id, entry);
     }
     Ok((tenant, export))

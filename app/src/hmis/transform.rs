@@ -7,14 +7,19 @@
 //! with every inventory line, funder and participation period they have, ended and future ones
 //! with their dates. The as-of date only decides what the preview counts as in effect.
 //!
-//! It is the only place the DV rules of DESIGN.md 4.2 live. DV shelters (TargetPopulation 1 or
-//! a victim service provider's project) fold into one synthetic project per project type. Their
-//! lines in effect on the as-of date are grouped in cells (CoC code x household type x
-//! availability x ES bed type); a cell is one Inventory record, sent when at least
-//! `dv_min_shelters` shelters with beds contribute, it holds at least `dv_min_beds` beds and no
-//! shelter holds more than `dv_max_share_percent` of them. The aggregate's ids and dates are the
-//! CoC's, never a shelter's, so they do not move when a shelter joins or leaves. When the DV group
-//! as a whole misses a threshold on the as-of date, nothing DV is sent.
+//! Lines and projects count on a night by HUD's LSA rules (`hmis::line_counts_on`,
+//! `hmis::operates_on`); a void line (ended on its start date) is sent as a deletion.
+//!
+//! It is the only place the DV rules of DESIGN.md 4.2 and 4.7 live. DV shelters (TargetPopulation
+//! 1 or a victim service provider's project) fold into one synthetic project per project type.
+//! On the first night of each DV publication period (`hmis::periods`) their lines in effect are
+//! grouped in cells (CoC code x household type x availability x ES bed type); a cell is sent when
+//! at least `dv_min_shelters` shelters with beds contribute, it holds at least `dv_min_beds` beds
+//! and no shelter holds more than `dv_max_share_percent` of them. Each cell's record runs from a
+//! period boundary for as long as its figures stay the same, so nothing about the aggregate
+//! (figures, dates, DateUpdated) moves between boundaries, and the ids are the CoC's, never a
+//! shelter's. When the DV group as a whole misses a threshold on a period's first night, nothing
+//! DV counts in that period.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,7 +32,7 @@ use super::codes::{
 use super::records::*;
 use super::{
     DV_ORGANIZATION_NAME, DV_PROJECT_NAME, DvCell, DvSummary, HouseholdBeds, PreviewLine, PreviewRow, SuppressedBeds,
-    Suppression, Warning, in_effect,
+    Suppression, Warning, in_effect, is_void, line_counts_on, operates_on,
 };
 use crate::entities::{
     bed_snapshot, ce_participation, funder, hmis_participation, inventory, organization, shelter, tenant,
@@ -84,11 +89,11 @@ fn rrh_sub_type(project_type: i32) -> Option<i32> {
 }
 
 fn line_in_effect(line: &inventory::Model, day: NaiveDate) -> bool {
-    in_effect(line.inventory_start_date, line.inventory_end_date, day)
+    line_counts_on(line.inventory_start_date, line.inventory_end_date, day)
 }
 
 fn project_operating(p: &shelter::Model, day: NaiveDate) -> bool {
-    in_effect(p.operating_start_date, p.operating_end_date, day)
+    operates_on(p.operating_start_date, p.operating_end_date, day)
 }
 
 /// The HIC values a lodging project lacks (HDX validation: HousingType, and on ProjectCoC a
@@ -119,7 +124,22 @@ struct Context<'a> {
 impl Context<'_> {
     fn meta(&self, created: DateTime<Utc>, updated: DateTime<Utc>) -> Meta {
         let clock = &self.run.clock;
-        Meta { date_created: clock.local(created), date_updated: clock.local(updated), user_id: EXPORT_USER_ID.into() }
+        Meta {
+            date_created: clock.local(created),
+            date_updated: clock.local(updated),
+            user_id: EXPORT_USER_ID.into(),
+            date_deleted: None,
+        }
+    }
+
+    /// An inventory line's metadata: a void line (one that counts on no night) is sent as a
+    /// deletion, dated when it was voided, so a receiver that took it while it was open drops it.
+    fn line_meta(&self, line: &inventory::Model) -> Meta {
+        let mut meta = self.meta(line.created_at, line.updated_at);
+        if is_void(line.inventory_start_date, line.inventory_end_date) {
+            meta.date_deleted = Some(meta.date_updated);
+        }
+        meta
     }
 
     /// Beds of the lines in effect on the as-of date, by household type, with freshness.
@@ -127,9 +147,19 @@ impl Context<'_> {
         &self,
         lines: impl Iterator<Item = &'l inventory::Model>,
     ) -> (Vec<HouseholdBeds>, Option<DateTime<Utc>>, u32) {
+        self.beds_on(lines, self.as_of)
+    }
+
+    /// Beds of the lines in effect on `day`, by household type, with the freshness of the
+    /// latest counts (those of the as-of date).
+    fn beds_on<'l>(
+        &self,
+        lines: impl Iterator<Item = &'l inventory::Model>,
+        day: NaiveDate,
+    ) -> (Vec<HouseholdBeds>, Option<DateTime<Utc>>, u32) {
         let mut by_household: BTreeMap<i32, HouseholdBeds> = BTreeMap::new();
         let (mut oldest, mut unreported) = (None::<DateTime<Utc>>, 0);
-        for line in lines.filter(|l| line_in_effect(l, self.as_of)) {
+        for line in lines.filter(|l| line_in_effect(l, day)) {
             let beds = by_household
                 .entry(line.household_type)
                 .or_insert(HouseholdBeds { household_type: line.household_type, ..Default::default() });
@@ -162,8 +192,11 @@ pub fn transform(input: &ExportInput) -> HmisExport {
             )
     };
 
+    // Every DV shelter goes to the aggregate whatever the report period (its samples read their
+    // own nights): leaving out those that start after the period would let the period's end
+    // date them.
     let mut projects: Vec<&shelter::Model> =
-        input.projects.iter().filter(|s| s.operating_start_date <= run.params.end).collect();
+        input.projects.iter().filter(|s| is_dv(s) || s.operating_start_date <= run.params.end).collect();
     projects.sort_by(|a, b| (&a.hmis_project_id, a.id).cmp(&(&b.hmis_project_id, b.id)));
     let mut lines_of: HashMap<i64, Vec<&inventory::Model>> = HashMap::new();
     for line in input.lines {
@@ -339,7 +372,7 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
             es_bed_type: if es { line.es_bed_type } else { None },
             inventory_start_date: line.inventory_start_date,
             inventory_end_date: line.inventory_end_date,
-            meta: ctx.meta(line.created_at, line.updated_at),
+            meta: ctx.line_meta(line),
         });
     }
     let mut funders = sent.funders.clone();
@@ -398,7 +431,8 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
             warnings.push(Warning::NoInventory);
         }
     }
-    let (households, oldest_update, unreported_lines) = ctx.beds(sent.lines.iter().copied());
+    // HUD counts no bed of a project on a night it does not operate (closed on or before it).
+    let (households, oldest_update, unreported_lines) = ctx.beds(sent.lines.iter().copied().filter(|_| operating));
     out.rows.push(PreviewRow {
         project_id: p.hmis_project_id.clone(),
         name: p.name.clone(),
@@ -406,7 +440,12 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
         project_type: p.project_type,
         dv_aggregate: false,
         operating_end: p.operating_end_date,
-        lines: sent.lines.iter().map(|l| preview_line(l, es)).collect(),
+        lines: sent
+            .lines
+            .iter()
+            .filter(|l| !is_void(l.inventory_start_date, l.inventory_end_date))
+            .map(|l| preview_line(l, es))
+            .collect(),
         funders: funders.iter().map(|f| format!("{} {}", f.funder, funder_label(f.funder))).collect(),
         warnings,
         shelters: 1,
@@ -431,12 +470,12 @@ impl DvIds<'_> {
         format!("HB-DV-{}-P{project_type}", self.key)
     }
 
-    /// A cell's InventoryID: the cell hashed (S32 leaves no room to spell it out), so each cell
-    /// has one record whose id every export repeats.
-    fn inventory(&self, cell: &DvCell) -> String {
+    /// The InventoryID of a cell's record that starts on `start`: the two hashed (S32 leaves no
+    /// room to spell them out), so every export repeats the record's id.
+    fn inventory(&self, cell: &DvCell, start: NaiveDate) -> String {
         let mut hash = Sha256::new();
         hash.update(format!(
-            "{}|{}|{}|{:?}|{:?}",
+            "{}|{}|{}|{:?}|{:?}|{start}",
             cell.project_type, cell.coc_code, cell.household_type, cell.availability, cell.es_bed_type
         ));
         let short: String = hash.finalize().iter().take(5).map(|b| format!("{b:02x}")).collect();
@@ -511,14 +550,22 @@ fn suppression(cell: &Cell, key: &DvCell, tenant: &tenant::Model) -> Option<Supp
     None
 }
 
-/// The DV shelters' beds in effect on the as-of date folded into one synthetic project per
-/// project type, cell by cell, with suppression.
-fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model, dv: &[(&shelter::Model, Sent)]) {
-    let as_of = ctx.as_of;
+/// The DV cells on one sample night (a period's first), with what is sent and what suppressed.
+struct Sample<'a> {
+    day: NaiveDate,
+    cells: BTreeMap<DvCell, Cell<'a>>,
+    summary: DvSummary,
+    /// The cells sent.
+    sent: BTreeSet<DvCell>,
+}
+
+/// The DV shelters' lines that count on `day`, folded into cells, with the thresholds applied.
+fn sample<'a>(day: NaiveDate, tenant: &tenant::Model, dv: &[(&'a shelter::Model, Sent<'a>)]) -> Sample<'a> {
     let mut cells: BTreeMap<DvCell, Cell> = BTreeMap::new();
     for (shelter, sent) in dv {
         let es = is_emergency_shelter(shelter.project_type);
-        for line in sent.lines.iter().filter(|l| line_in_effect(l, as_of)) {
+        let operating = project_operating(shelter, day);
+        for line in sent.lines.iter().filter(|l| operating && line_in_effect(l, day)) {
             let key = DvCell {
                 project_type: shelter.project_type,
                 coc_code: line.coc_code.clone(),
@@ -537,27 +584,24 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         max_share_percent: tenant.dv_max_share_percent,
         contributing_shelters: contributing.len() as u32,
         beds_total,
+        sampled_on: Some(day),
         ..Default::default()
     };
-    let group_reason = if as_of < tenant.dv_aggregate_start {
-        Some(Suppression::BeforeAggregateStart(tenant.dv_aggregate_start))
-    } else if (contributing.len() as i64) < i64::from(tenant.dv_min_shelters) {
+    let group_reason = if (contributing.len() as i64) < i64::from(tenant.dv_min_shelters) {
         Some(Suppression::GroupTooFewShelters)
     } else if beds_total < i64::from(tenant.dv_min_beds) {
         Some(Suppression::GroupTooFewBeds)
     } else {
         None
     };
+    let mut sent = BTreeSet::new();
     if let Some(reason) = group_reason {
         if beds_total > 0 || !contributing.is_empty() {
             summary.suppressed.push(SuppressedBeds { reason, beds: beds_total, shelters: contributing.len() as u32 });
         }
         summary.beds_suppressed = beds_total;
-        out.dv = summary;
-        return;
+        return Sample { day, cells, summary, sent };
     }
-    // Per project type, the cells sent.
-    let mut sent: BTreeMap<i32, Vec<(&DvCell, &Cell)>> = BTreeMap::new();
     for (key, cell) in &cells {
         match suppression(cell, key, tenant) {
             Some(reason) => {
@@ -569,24 +613,102 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
             }
             None => {
                 summary.beds_sent += cell.beds();
-                sent.entry(key.project_type).or_default().push((key, cell));
+                sent.insert(key.clone());
             }
         }
     }
-    out.dv = summary;
-    if sent.is_empty() {
+    Sample { day, cells, summary, sent }
+}
+
+/// What a cell's record carries: UnitInventory, BedInventory and the seven sub-counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Figures {
+    units: i64,
+    beds: i64,
+    sub_counts: [i64; 7],
+}
+
+/// One Inventory record of the aggregate: a cell's figures over consecutive periods in which
+/// they did not change. It starts on a period's first night and ends the night before the period
+/// in which the figures changed or the cell stopped being sent (`None`: still running).
+#[derive(Debug, Clone)]
+struct Run {
+    cell: DvCell,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    figures: Figures,
+    /// The boundary at which the record last changed: its start, or the start of the period
+    /// that ended it.
+    updated: NaiveDate,
+}
+
+/// The DV shelters folded into one synthetic project per project type (DESIGN.md 4.2, 4.7).
+/// The aggregate's figures are sampled on the first night of each DV publication period
+/// (`periods`), from the period of the earliest DV shelter's start to the period of the export
+/// (or of the as-of date, when later); each cell's record runs while its figures stay the same,
+/// so its figures, dates and DateUpdated move only at period boundaries. The tab shows the sample
+/// of the as-of date's period: what the records yield for that night.
+fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model, dv: &[(&shelter::Model, Sent)]) {
+    // Only periods whose first night is over are published: a sample of tonight would move
+    // with every edit made today.
+    let published = super::periods::published_through(ctx.run.clock.today(ctx.run.exported_at));
+    let as_of_sample = sample(super::periods::period_start(ctx.as_of).min(published), tenant, dv);
+    out.dv = as_of_sample.summary.clone();
+    let Some(first) = dv.iter().map(|(s, _)| s.operating_start_date).min().filter(|f| *f <= published) else {
         return;
+    };
+    let periods = super::periods::periods(first, published);
+    let mut open: BTreeMap<DvCell, Run> = BTreeMap::new();
+    let mut runs: Vec<Run> = Vec::new();
+    let mut current = None;
+    for (period_start, _) in &periods {
+        let sampled = sample(*period_start, tenant, dv);
+        let figures: BTreeMap<&DvCell, Figures> = sampled
+            .sent
+            .iter()
+            .filter_map(|key| sampled.cells.get(key).map(|c| (key, c)))
+            .map(|(key, c)| {
+                (key, Figures { units: c.units(), beds: c.beds(), sub_counts: c.sub_counts(tenant.dv_min_shelters) })
+            })
+            .collect();
+        let ending: Vec<DvCell> =
+            open.iter().filter(|(key, run)| figures.get(key) != Some(&run.figures)).map(|(k, _)| k.clone()).collect();
+        for key in ending {
+            if let Some(mut run) = open.remove(&key) {
+                (run.end, run.updated) = (period_start.pred_opt(), *period_start);
+                runs.push(run);
+            }
+        }
+        for (key, figures) in figures {
+            open.entry(key.clone()).or_insert_with(|| Run {
+                cell: key.clone(),
+                start: *period_start,
+                end: None,
+                figures,
+                updated: *period_start,
+            });
+        }
+        current = Some(sampled);
     }
+    runs.extend(open.into_values());
+    // The aggregate starts with the first record it sent, never with one shelter's own date.
+    let Some(start) = runs.iter().map(|r| r.start).min() else { return };
     let ids = DvIds { key: &tenant.dv_aggregate_key };
-    let meta = ctx.meta(tenant.created_at, tenant.created_at);
+    let founded = ctx.run.clock.start_of(start);
     out.organizations.push(OrganizationRecord {
         organization_id: ids.organization(),
         organization_name: DV_ORGANIZATION_NAME.to_string(),
         victim_service_provider: 1,
-        meta,
+        meta: ctx.meta(founded, founded),
     });
-    for (project_type, cells) in sent {
-        add_dv_project(out, ctx, tenant, &ids, project_type, &cells, dv);
+    let current = current.as_ref().unwrap_or(&as_of_sample);
+    let mut by_type: BTreeMap<i32, Vec<Run>> = BTreeMap::new();
+    for run in runs {
+        by_type.entry(run.cell.project_type).or_default().push(run);
+    }
+    for (project_type, runs) in by_type {
+        let aggregate = Aggregate { ids: &ids, tenant, start, current, as_of: &as_of_sample, dv };
+        aggregate.add_project(out, ctx, project_type, runs);
     }
 }
 
@@ -597,134 +719,167 @@ fn dv_location_warnings(tenant: &tenant::Model) -> Vec<Warning> {
     if set { Vec::new() } else { vec![Warning::DvLocationUnset] }
 }
 
-/// One project type's aggregate: the project, its ProjectCoC rows at the CoC's administrative
-/// location, one Inventory record per cell sent, its funders and its participation. Its dates
-/// are the aggregate's start and no end, so they never move when a shelter joins or leaves; each
-/// cell's record carries the beds in effect on the as-of date.
-fn add_dv_project(
-    out: &mut HmisExport,
-    ctx: &Context,
-    tenant: &tenant::Model,
-    ids: &DvIds,
-    project_type: i32,
-    cells: &[(&DvCell, &Cell)],
-    dv: &[(&shelter::Model, Sent)],
-) {
-    let project_id = ids.project(project_type);
-    let start = tenant.dv_aggregate_start;
-    let meta = ctx.meta(tenant.created_at, tenant.created_at);
-    // Only the shelters whose beds are sent speak for the project.
-    let contributing: BTreeSet<i64> = cells.iter().flat_map(|(_, c)| c.by_shelter().into_keys()).collect();
-    let members: Vec<&(&shelter::Model, Sent)> = dv.iter().filter(|(s, _)| contributing.contains(&s.id)).collect();
-    // Several sites, unless every one is scattered-site: never one shelter's own housing type.
-    let scattered = members.iter().all(|(s, _)| s.housing_type == Some(HOUSING_SCATTERED));
-    let label = PROJECT_TYPE.label(project_type);
-    out.projects.push(ProjectRecord {
-        project_id: project_id.clone(),
-        organization_id: ids.organization(),
-        project_name: format!("{DV_PROJECT_NAME}: {label}"),
-        operating_start_date: start,
-        operating_end_date: None,
-        continuum_project: 1,
-        project_type,
-        housing_type: Some(if scattered { HOUSING_SCATTERED } else { HOUSING_CLUSTERED }),
-        rrh_sub_type: rrh_sub_type(project_type),
-        target_population: Some(TARGET_POPULATION_DV),
-        meta: meta.clone(),
-    });
-    let coc_codes: BTreeSet<&str> = cells.iter().map(|(k, _)| k.coc_code.as_str()).collect();
-    for coc in coc_codes {
-        // The CoC's administrative location; none of a DV shelter's may be sent.
-        out.project_cocs.push(ProjectCocRecord {
-            project_coc_id: format!("{project_id}-{coc}"),
-            project_id: project_id.clone(),
-            coc_code: coc.to_string(),
-            geocode: tenant.dv_geocode.clone(),
-            address1: None,
-            city: None,
-            state: None,
-            zip: tenant.dv_zip.clone(),
-            geography_type: Some(tenant.dv_geography_type.unwrap_or(GEOGRAPHY_UNKNOWN)),
-            meta: meta.clone(),
-        });
+/// What one project type's aggregate is built from.
+struct Aggregate<'a, 'b> {
+    ids: &'a DvIds<'a>,
+    tenant: &'a tenant::Model,
+    /// The first night of the first period: the aggregate's start.
+    start: NaiveDate,
+    /// The sample of the latest period: the project's descriptors and funders come from it.
+    current: &'a Sample<'b>,
+    /// The sample of the as-of date's period: the tab's figures.
+    as_of: &'a Sample<'b>,
+    dv: &'a [(&'b shelter::Model, Sent<'b>)],
+}
+
+impl Aggregate<'_, '_> {
+    /// The shelters contributing to the cells of `project_type` sent in `sample`.
+    fn contributing(sample: &Sample, project_type: i32) -> BTreeSet<i64> {
+        sample
+            .sent
+            .iter()
+            .filter(|k| k.project_type == project_type)
+            .filter_map(|k| sample.cells.get(k))
+            .flat_map(|c| c.by_shelter().into_keys())
+            .collect()
     }
-    let es = is_emergency_shelter(project_type);
-    let mut lines = Vec::new();
-    for (key, cell) in cells {
-        out.inventories.push(InventoryRecord {
-            inventory_id: ids.inventory(key),
+
+    /// One project type's aggregate: the project, its ProjectCoC rows at the CoC's
+    /// administrative location, one Inventory record per run, its funders and its participation.
+    /// Its start is the first period's; nothing in it comes from a shelter's own dates.
+    fn add_project(&self, out: &mut HmisExport, ctx: &Context, project_type: i32, mut runs: Vec<Run>) {
+        runs.sort_by(|a, b| (&a.cell, a.start).cmp(&(&b.cell, b.start)));
+        let (ids, tenant, start) = (self.ids, self.tenant, self.start);
+        let project_id = ids.project(project_type);
+        let boundary = |day: NaiveDate| ctx.run.clock.start_of(day);
+        let meta = ctx.meta(boundary(start), boundary(start));
+        let contributing = Self::contributing(self.current, project_type);
+        let members: Vec<&(&shelter::Model, Sent)> =
+            self.dv.iter().filter(|(s, _)| contributing.contains(&s.id)).collect();
+        // Several sites, unless every one is scattered-site: never one shelter's own housing type.
+        let scattered = !members.is_empty() && members.iter().all(|(s, _)| s.housing_type == Some(HOUSING_SCATTERED));
+        let label = PROJECT_TYPE.label(project_type);
+        // When every record of the type has ended, so has the project: on the boundary after the
+        // last one (HUD counts a project on the nights before its OperatingEndDate).
+        let closed = match runs.iter().map(|r| r.end).collect::<Option<Vec<_>>>() {
+            Some(ends) => ends.into_iter().max().and_then(|last| last.succ_opt()),
+            None => None,
+        };
+        out.projects.push(ProjectRecord {
             project_id: project_id.clone(),
-            coc_code: key.coc_code.clone(),
-            household_type: key.household_type,
-            availability: key.availability.filter(|_| es),
-            unit_inventory: cell.units(),
-            bed_inventory: cell.beds(),
-            sub_counts: cell.sub_counts(tenant.dv_min_shelters),
-            es_bed_type: key.es_bed_type.filter(|_| es),
-            inventory_start_date: start,
-            inventory_end_date: None,
-            meta: meta.clone(),
+            organization_id: ids.organization(),
+            project_name: format!("{DV_PROJECT_NAME}: {label}"),
+            operating_start_date: start,
+            operating_end_date: closed,
+            continuum_project: 1,
+            project_type,
+            housing_type: Some(if scattered { HOUSING_SCATTERED } else { HOUSING_CLUSTERED }),
+            rrh_sub_type: rrh_sub_type(project_type),
+            target_population: Some(TARGET_POPULATION_DV),
+            meta: ctx.meta(boundary(start), boundary(self.current.day)),
         });
-        lines.push(PreviewLine {
-            coc_code: key.coc_code.clone(),
-            household_type: key.household_type,
-            availability: key.availability,
-            es_bed_type: key.es_bed_type,
-            beds: cell.beds(),
-            start,
-            end: None,
-        });
-    }
-    // Funding sources by code only (no grant id, dates or name), and only those at least
-    // `dv_min_shelters` contributing shelters hold: a rarer one would point at one shelter.
-    let mut holders: BTreeMap<i32, BTreeSet<i64>> = BTreeMap::new();
-    for (s, sent) in &members {
-        for f in sent.funders.iter().filter(|f| in_effect(f.start_date, f.end_date, ctx.as_of)) {
-            holders.entry(f.funder).or_default().insert(s.id);
+        let coc_codes: BTreeSet<&str> = runs.iter().map(|r| r.cell.coc_code.as_str()).collect();
+        for coc in coc_codes {
+            // The CoC's administrative location; none of a DV shelter's may be sent.
+            out.project_cocs.push(ProjectCocRecord {
+                project_coc_id: format!("{project_id}-{coc}"),
+                project_id: project_id.clone(),
+                coc_code: coc.to_string(),
+                geocode: tenant.dv_geocode.clone(),
+                address1: None,
+                city: None,
+                state: None,
+                zip: tenant.dv_zip.clone(),
+                geography_type: Some(tenant.dv_geography_type.unwrap_or(GEOGRAPHY_UNKNOWN)),
+                meta: meta.clone(),
+            });
         }
-    }
-    let codes: Vec<i32> = holders
-        .into_iter()
-        .filter(|(_, shelters)| shelters.len() as i64 >= i64::from(tenant.dv_min_shelters))
-        .map(|(code, _)| code)
-        .collect();
-    for code in &codes {
-        out.funders.push(FunderRecord {
-            funder_id: format!("{project_id}-F{code}"),
+        let es = is_emergency_shelter(project_type);
+        let mut lines = Vec::new();
+        for run in &runs {
+            let key = &run.cell;
+            out.inventories.push(InventoryRecord {
+                inventory_id: ids.inventory(key, run.start),
+                project_id: project_id.clone(),
+                coc_code: key.coc_code.clone(),
+                household_type: key.household_type,
+                availability: key.availability.filter(|_| es),
+                unit_inventory: run.figures.units,
+                bed_inventory: run.figures.beds,
+                sub_counts: run.figures.sub_counts,
+                es_bed_type: key.es_bed_type.filter(|_| es),
+                inventory_start_date: run.start,
+                inventory_end_date: run.end,
+                meta: ctx.meta(boundary(run.start), boundary(run.updated)),
+            });
+            lines.push(PreviewLine {
+                coc_code: key.coc_code.clone(),
+                household_type: key.household_type,
+                availability: key.availability,
+                es_bed_type: key.es_bed_type,
+                beds: run.figures.beds,
+                start: run.start,
+                end: run.end,
+            });
+        }
+        // Funding sources by code only (no grant id, dates or name), and only those at least
+        // `dv_min_shelters` contributing shelters hold: a rarer one would point at one shelter.
+        let mut holders: BTreeMap<i32, BTreeSet<i64>> = BTreeMap::new();
+        for (s, sent) in &members {
+            for f in sent.funders.iter().filter(|f| in_effect(f.start_date, f.end_date, self.current.day)) {
+                holders.entry(f.funder).or_default().insert(s.id);
+            }
+        }
+        let codes: Vec<i32> = holders
+            .into_iter()
+            .filter(|(_, shelters)| shelters.len() as i64 >= i64::from(tenant.dv_min_shelters))
+            .map(|(code, _)| code)
+            .collect();
+        for code in &codes {
+            out.funders.push(FunderRecord {
+                funder_id: format!("{project_id}-F{code}"),
+                project_id: project_id.clone(),
+                funder: *code,
+                other_funder: (*code == FUNDER_OTHER).then(|| "Local or other (aggregated)".to_string()),
+                grant_id: None,
+                start_date: start,
+                end_date: None,
+                meta: meta.clone(),
+            });
+        }
+        out.participations.push(ParticipationRecord {
+            participation_id: project_id.clone(),
             project_id: project_id.clone(),
-            funder: *code,
-            other_funder: (*code == FUNDER_OTHER).then(|| "Local or other (aggregated)".to_string()),
-            grant_id: None,
+            participation_type: HMIS_PARTICIPATION_COMPARABLE_DB,
             start_date: start,
-            end_date: None,
-            meta: meta.clone(),
+            end_date: closed,
+            meta,
+        });
+        // The tab's figures as of the as-of date: its period's sample, as the records carry it.
+        let sample = self.as_of;
+        let sent_lines = sample
+            .sent
+            .iter()
+            .filter(|k| k.project_type == project_type)
+            .filter_map(|k| sample.cells.get(k))
+            .flat_map(|c| c.lines.iter().map(|(_, l)| *l));
+        let (households, oldest_update, unreported_lines) = ctx.beds_on(sent_lines, sample.day);
+        out.rows.push(PreviewRow {
+            project_id,
+            name: format!("{DV_PROJECT_NAME}: {label}"),
+            organization: DV_ORGANIZATION_NAME.to_string(),
+            project_type,
+            dv_aggregate: true,
+            operating_end: closed,
+            lines,
+            funders: codes.iter().map(|c| format!("{c} {}", funder_label(*c))).collect(),
+            warnings: dv_location_warnings(tenant),
+            shelters: Self::contributing(sample, project_type).len() as u32,
+            households,
+            oldest_update,
+            unreported_lines,
         });
     }
-    out.participations.push(ParticipationRecord {
-        participation_id: project_id.clone(),
-        project_id: project_id.clone(),
-        participation_type: HMIS_PARTICIPATION_COMPARABLE_DB,
-        start_date: start,
-        end_date: None,
-        meta,
-    });
-    let (households, oldest_update, unreported_lines) =
-        ctx.beds(cells.iter().flat_map(|(_, c)| c.lines.iter().map(|(_, l)| *l)));
-    out.rows.push(PreviewRow {
-        project_id,
-        name: format!("{DV_PROJECT_NAME}: {label}"),
-        organization: DV_ORGANIZATION_NAME.to_string(),
-        project_type,
-        dv_aggregate: true,
-        operating_end: None,
-        lines,
-        funders: codes.iter().map(|c| format!("{c} {}", funder_label(*c))).collect(),
-        warnings: dv_location_warnings(tenant),
-        shelters: contributing.len() as u32,
-        households,
-        oldest_update,
-        unreported_lines,
-    });
 }
 
 #[cfg(test)]
@@ -853,11 +1008,13 @@ mod tests {
             availability: None,
             es_bed_type: None,
         };
-        let id = ids.inventory(&cell);
+        let start = d("2026-12-01");
+        let id = ids.inventory(&cell, start);
         assert!(id.starts_with("HB-DV-0badc0de-P10-") && id.len() <= 32, "{id}");
-        assert_eq!(id, ids.inventory(&cell.clone()));
-        assert_ne!(id, ids.inventory(&DvCell { household_type: 1, ..cell.clone() }));
-        assert_ne!(id, DvIds { key: "00c0ffee" }.inventory(&cell));
+        assert_eq!(id, ids.inventory(&cell.clone(), start));
+        assert_ne!(id, ids.inventory(&DvCell { household_type: 1, ..cell.clone() }, start));
+        assert_ne!(id, ids.inventory(&cell, d("2027-01-01")), "each record of a cell has an id of its own");
+        assert_ne!(id, DvIds { key: "00c0ffee" }.inventory(&cell, start));
         assert_eq!(ids.project(1), "HB-DV-0badc0de-P1");
     }
 

@@ -147,6 +147,9 @@ pub fn DvNote(dv: Option<DvSummary>, vendor_policies: Vec<(String, String)>) -> 
         "DV beds are sent only as aggregated projects, one per project type, and only for cells (CoC code, household type, availability, bed type) with at least {} shelters and {} beds where no shelter holds more than {}% of the beds.",
         dv.min_shelters, dv.min_beds, dv.max_share_percent
     );
+    let period = dv.sampled_on.map(|day| format!(
+        "DV figures change only at the start of each DV publication period (a calendar month; the count night starts a period of its own), so these are the figures of {day}. "
+    )).unwrap_or_default();
     let summary = if dv.beds_total == 0 {
         "No DV shelter has beds in effect on this date, so nothing DV is counted.".to_string()
     } else if dv.beds_suppressed == 0 {
@@ -161,7 +164,7 @@ pub fn DvNote(dv: Option<DvSummary>, vendor_policies: Vec<(String, String)>) -> 
         <section class="card" aria-labelledby="dv-h">
             <h2 id="dv-h">"DV privacy"</h2>
             <p>{thresholds}</p>
-            <p>{summary}</p>
+            <p>{period}{summary}</p>
             {(!dv.suppressed.is_empty()).then(|| view! {
                 <ul>{dv.suppressed.iter().map(|s| {
                     let why = match &s.reason {
@@ -174,7 +177,6 @@ pub fn DvNote(dv: Option<DvSummary>, vendor_policies: Vec<(String, String)>) -> 
                         Suppression::CellDominated(cell) => format!(
                             "{}: one shelter holds more than {}% of the beds", cell_text(cell), dv.max_share_percent
                         ),
-                        Suppression::BeforeAggregateStart(start) => format!("the DV aggregate starts on {start}, after this date"),
                     };
                     view! { <li>{format!("{} beds: {why}", s.beds)}</li> }
                 }).collect_view()}</ul>

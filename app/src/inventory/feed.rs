@@ -213,7 +213,7 @@ async fn save_counts(
     let inputs = inputs(&current, update)?;
     let save = Save { tenant_id, shelter: &shelter, today, now, recorder: Recorder::Token(access.token().id) };
     let saved = save.record(&txn, version, &inputs).await.map_err(|e| json_field(e, update))?;
-    if !saved {
+    if saved.is_none() {
         txn.rollback().await?;
         let current = access.fed_shelter(db, project_id).await?.counts_version;
         return Ok(Fed::Stale { current });

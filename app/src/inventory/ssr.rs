@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::versioning::{Capacity, plan};
+use super::versioning::{Edit, Effect, is_pending_successor, plan};
 use super::{
     HistoryEntry, LineChange, LineCounts, LineInput, ShelterCounts, ShelterHistory, field_name, parse_bed_count,
 };
@@ -39,12 +39,7 @@ pub(super) async fn current_lines(
     Ok(inventory::Entity::find()
         .filter(inventory::Column::TenantId.eq(tenant_id))
         .filter(inventory::Column::ShelterId.is_in(shelter_ids.iter().copied()))
-        .filter(ssr::spans_overlap(
-            inventory::Column::InventoryStartDate,
-            inventory::Column::InventoryEndDate,
-            today,
-            Some(today),
-        ))
+        .filter(ssr::lines_counting_on(today))
         .order_by_asc(inventory::Column::ShelterId)
         .order_by_asc(inventory::Column::HouseholdType)
         .order_by_asc(inventory::Column::Availability)
@@ -296,10 +291,10 @@ async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<
     let now = Utc::now();
     let recorder = Recorder::User(access.user().id);
     let saving = Save { tenant_id, shelter: &shelter, today: clock.today(now), now, recorder };
-    if !saving.record(&txn, version, &inputs).await? {
+    let Some(changes) = saving.record(&txn, version, &inputs).await? else {
         txn.rollback().await?;
         return Err(conflict(&db, &access, shelter.id).await?);
-    }
+    };
     txn.commit().await?;
     tracing::info!(
         event = "bed_counts.updated",
@@ -307,7 +302,8 @@ async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<
         user.id = access.user().id,
         "bed counts saved"
     );
-    Ok(Notice::new(format!("Saved the counts for {} at {}.", shelter.name, clock.show(now))))
+    let changes: String = changes.iter().map(|c| format!(" {c}")).collect();
+    Ok(Notice::new(format!("Saved the counts for {} at {}.{changes}", shelter.name, clock.show(now))))
 }
 
 /// One save of a shelter's counts, by a person or a feed.
@@ -323,48 +319,49 @@ pub(super) struct Save<'a> {
 impl Save<'_> {
     /// Validate `inputs` against the shelter's lines in effect today, move its counts version on
     /// from `version`, and append a snapshot per line in `txn`, versioning lines whose total
-    /// changed. False, with nothing written, when the version had already moved on; the caller
-    /// commits or rolls back.
+    /// changed (`versioning`). The capacity changes made, or `None`, with nothing written, when
+    /// the version had already moved on; the caller commits or rolls back.
     pub(super) async fn record(
         &self,
         txn: &impl ConnectionTrait,
         version: i64,
         inputs: &[LineInput],
-    ) -> Result<bool, AppError> {
+    ) -> Result<Option<Vec<CapacityChange>>, AppError> {
         let Save { tenant_id, shelter, today, now, recorder } = *self;
         let counts = validate(current_lines(txn, tenant_id, &[shelter.id], today).await?, inputs)?;
         if !bump_counts_version(txn, shelter.id, Some(version)).await? {
-            return Ok(false);
+            return Ok(None);
         }
         crate::hmis::ssr::data_changed(txn, tenant_id).await?;
+        // Lines that start tomorrow: a change earlier today may have started one (`versioning`).
+        let tomorrow = inventory::Entity::find()
+            .filter(inventory::Column::TenantId.eq(tenant_id))
+            .filter(inventory::Column::ShelterId.eq(shelter.id))
+            .filter(inventory::Column::InventoryStartDate.eq(today.succ_opt().unwrap_or(today)))
+            .all(txn)
+            .await?;
+        let mut effects = Vec::new();
         for NewCounts { line, total, occupied } in counts {
-            let inventory_id = match plan(&line, total, today) {
-                Capacity::Unchanged => line.id,
-                Capacity::InPlace { bed_inventory, other_bed_inventory } => {
-                    let mut active: inventory::ActiveModel = line.into();
-                    active.bed_inventory = Set(bed_inventory);
-                    active.other_bed_inventory = Set(other_bed_inventory);
-                    active.updated_at = Set(now);
-                    active.update(txn).await?.id
+            let pending = tomorrow.iter().find(|next| is_pending_successor(&line, next, today));
+            let plan = plan(&line, pending, total, today);
+            // The snapshot belongs to the line that counts tonight: a new one starting today, or
+            // this one.
+            let mut inventory_id = line.id;
+            for edit in &plan.edits {
+                if let Some(id) = apply_edit(txn, &line, edit, now).await?
+                    && matches!(edit, Edit::Start { start, .. } if *start == today)
+                {
+                    inventory_id = id;
                 }
-                Capacity::NewVersion { end_date, start_date, bed_inventory, other_bed_inventory } => {
-                    let mut next: inventory::ActiveModel = line.clone().into();
-                    next.id = sea_orm::ActiveValue::NotSet;
-                    // A new line version is a new Inventory record for HMIS, with an id of its own.
-                    next.public_id = Set(ssr::public_id::new());
-                    next.bed_inventory = Set(bed_inventory);
-                    next.other_bed_inventory = Set(other_bed_inventory);
-                    // A seasonal line's new version ends when the season does.
-                    next.inventory_start_date = Set(start_date);
-                    next.created_at = Set(now);
-                    next.updated_at = Set(now);
-                    let mut ended: inventory::ActiveModel = line.into();
-                    ended.inventory_end_date = Set(Some(end_date));
-                    ended.updated_at = Set(now);
-                    ended.update(txn).await?;
-                    next.insert(txn).await?.id
-                }
-            };
+            }
+            if plan.effect != Effect::Unchanged {
+                effects.push(CapacityChange {
+                    line: line_label(&line),
+                    from: line.bed_inventory,
+                    to: total,
+                    effect: plan.effect,
+                });
+            }
             let (updated_by, api_token_id) = match recorder {
                 Recorder::User(id) => (Some(id), None),
                 Recorder::Token(id) => (None, Some(id)),
@@ -382,8 +379,84 @@ impl Save<'_> {
             .insert(txn)
             .await?;
         }
-        Ok(true)
+        Ok(Some(effects))
     }
+}
+
+/// A capacity change a save made to the HMIS inventory, as the coordinator is told it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct CapacityChange {
+    line: String,
+    from: i32,
+    to: i32,
+    effect: Effect,
+}
+
+impl std::fmt::Display for CapacityChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let CapacityChange { line, from, to, effect } = self;
+        match effect {
+            Effect::Unchanged => write!(f, "{line}: the HMIS inventory is unchanged."),
+            Effect::From(day) => write!(f, "{line}: from {day}, {from} -> {to} beds in the HMIS."),
+            Effect::Ends(Some(day)) => {
+                write!(f, "{line}: 0 beds, so the line ends in the HMIS; {day} is its last night.")
+            }
+            Effect::Ends(None) => {
+                write!(f, "{line}: 0 beds, so the line that started today is withdrawn from the HMIS.")
+            }
+            Effect::Withdrawn => write!(f, "{line}: back to {to} beds; the change planned for tomorrow is withdrawn."),
+            Effect::SeasonEnds(day) => write!(
+                f,
+                "{line}: the line's season ends on {day}, too soon for a new figure (HUD counts a line for at least two nights); the HMIS keeps {from} beds."
+            ),
+        }
+    }
+}
+
+/// One planned change to the stored lines (`versioning::Edit`), in `txn`; the row id of a line
+/// it starts.
+async fn apply_edit(
+    txn: &impl ConnectionTrait,
+    line: &inventory::Model,
+    edit: &Edit,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let update = |id: i64| {
+        inventory::Entity::update_many()
+            .col_expr(inventory::Column::UpdatedAt, Expr::value(now))
+            .filter(inventory::Column::TenantId.eq(line.tenant_id))
+            .filter(inventory::Column::ShelterId.eq(line.shelter_id))
+            .filter(inventory::Column::Id.eq(id))
+    };
+    match *edit {
+        Edit::Counts { line: id, counts } => {
+            update(id)
+                .col_expr(inventory::Column::BedInventory, Expr::value(counts.bed_inventory))
+                .col_expr(inventory::Column::OtherBedInventory, Expr::value(counts.other_bed_inventory))
+                .col_expr(inventory::Column::UnitInventory, Expr::value(counts.unit_inventory))
+                .exec(txn)
+                .await?;
+        }
+        Edit::End { line: id, end } => {
+            update(id).col_expr(inventory::Column::InventoryEndDate, Expr::value(end)).exec(txn).await?;
+        }
+        Edit::Start { like, start, end, counts } => {
+            debug_assert_eq!(like, line.id, "a new line is always a copy of the line being counted");
+            let mut next: inventory::ActiveModel = line.clone().into();
+            next.id = sea_orm::ActiveValue::NotSet;
+            // A new line version is a new Inventory record for HMIS, with an id of its own.
+            next.public_id = Set(ssr::public_id::new());
+            next.bed_inventory = Set(counts.bed_inventory);
+            next.other_bed_inventory = Set(counts.other_bed_inventory);
+            next.unit_inventory = Set(counts.unit_inventory);
+            next.inventory_start_date = Set(start);
+            next.inventory_end_date = Set(end);
+            next.created_at = Set(now);
+            next.updated_at = Set(now);
+            return Ok(Some(next.insert(txn).await?.id));
+        }
+    }
+    Ok(None)
 }
 
 /// How many snapshots the history shows (a shelter's most recent updates).

@@ -256,11 +256,11 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
             ));
         }
     }
-    if let Some(s) = &existing {
-        check_lines_within(&txn, s, &input).await?;
-    }
     let now = Utc::now();
     let today = access.clock(&txn).await?.today(now);
+    if let Some(s) = &existing {
+        check_lines_within(&txn, s, &input, today).await?;
+    }
     if let Some(end) = input.operating_end_date.filter(|end| !input.active && *end > today) {
         return Err(AppError::validation(
             "shelter[operating_end_date]",
@@ -327,16 +327,19 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
 }
 
 /// Inventory lies within the operating dates (HIC validation): a new start may not come after a
-/// line's start, nor a new end before one.
+/// line's start, nor a new end before one that has counted nights. A project that closes
+/// withdraws the lines that would only start after today (`end_lines_at`).
 async fn check_lines_within(
     db: &impl ConnectionTrait,
     s: &shelter::Model,
     input: &ShelterInput,
+    today: chrono::NaiveDate,
 ) -> Result<(), AppError> {
     let lines = |condition| {
         inventory::Entity::find()
             .filter(inventory::Column::TenantId.eq(s.tenant_id))
             .filter(inventory::Column::ShelterId.eq(s.id))
+            .filter(ssr::not_void())
             .filter(condition)
             .order_by_asc(inventory::Column::InventoryStartDate)
     };
@@ -349,8 +352,14 @@ async fn check_lines_within(
             ),
         ));
     }
+    // A project that closes withdraws the lines that would start after today; one that plans an
+    // end may not have lines beyond it.
+    let beyond = |end: chrono::NaiveDate| match input.active {
+        true => inventory::Column::InventoryStartDate.gt(end),
+        false => inventory::Column::InventoryStartDate.gt(end).and(inventory::Column::InventoryStartDate.lte(today)),
+    };
     if let Some(end) = input.operating_end_date
-        && let Some(line) = lines(inventory::Column::InventoryStartDate.gt(end)).one(db).await?
+        && let Some(line) = lines(beyond(end)).one(db).await?
     {
         return Err(AppError::validation(
             "shelter[operating_end_date]",
@@ -363,22 +372,33 @@ async fn check_lines_within(
     Ok(())
 }
 
-/// End the lines of a closed project that go on past its operating end date, on that date.
+/// End the lines of a closed project that go on past its operating end date, on that date; a
+/// line that would start after it (a capacity change planned for tomorrow) is voided: it ends on
+/// its start date, counts on no night, and is sent as a deletion (docs/hmis-export.md).
 async fn end_lines_at(
     db: &impl ConnectionTrait,
     s: &shelter::Model,
     now: chrono::DateTime<Utc>,
 ) -> Result<u64, AppError> {
     let Some(end) = s.operating_end_date else { return Ok(0) };
-    let ended = inventory::Entity::update_many()
+    let lines = || {
+        inventory::Entity::update_many()
+            .col_expr(inventory::Column::UpdatedAt, Expr::value(now))
+            .filter(inventory::Column::TenantId.eq(s.tenant_id))
+            .filter(inventory::Column::ShelterId.eq(s.id))
+            .filter(ssr::not_void())
+    };
+    let voided = lines()
+        .col_expr(inventory::Column::InventoryEndDate, Expr::col(inventory::Column::InventoryStartDate))
+        .filter(inventory::Column::InventoryStartDate.gt(end))
+        .exec(db)
+        .await?;
+    let ended = lines()
         .col_expr(inventory::Column::InventoryEndDate, Expr::value(Some(end)))
-        .col_expr(inventory::Column::UpdatedAt, Expr::value(now))
-        .filter(inventory::Column::TenantId.eq(s.tenant_id))
-        .filter(inventory::Column::ShelterId.eq(s.id))
         .filter(inventory::Column::InventoryEndDate.is_null().or(inventory::Column::InventoryEndDate.gt(end)))
         .exec(db)
         .await?;
-    Ok(ended.rows_affected)
+    Ok(voided.rows_affected + ended.rows_affected)
 }
 
 fn dv_word(dv: bool) -> &'static str {
@@ -482,6 +502,7 @@ pub async fn add_line(shelter_id: &str, form: LineForm) -> Result<Notice, AppErr
             line.start_date,
             line.end_date,
         ))
+        .filter(ssr::not_void())
         .one(&txn)
         .await?;
     if overlapping.is_some() {
@@ -508,10 +529,23 @@ pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, Ap
     if line.inventory_end_date.is_some() {
         return Err(AppError::validation("end_date", LINE_ENDED));
     }
-    if end < line.inventory_start_date {
+    let today = access.clock(&txn).await?.today(Utc::now());
+    // A line that has not yet counted a night that is over may be withdrawn: ended on its start
+    // date, it counts on no night and is sent as a deletion. Any other line covers two nights.
+    let withdraw = end == line.inventory_start_date && line.inventory_start_date >= today;
+    if end <= line.inventory_start_date && !withdraw {
+        let start = line.inventory_start_date;
         return Err(AppError::validation(
             "end_date",
-            format!("End date: must be on or after the line's start, {}.", line.inventory_start_date),
+            if start >= today {
+                format!(
+                    "End date: must be after the line's start, {start}: HUD counts no night of a line that ends on its start date. To withdraw this line, which has not counted a night yet, end it on {start}."
+                )
+            } else {
+                format!(
+                    "End date: must be after the line's start, {start}: HUD counts no night of a line that ends on its start date."
+                )
+            },
         ));
     }
     // Only while the line is still open: two admins ending it at once end it once.
@@ -529,7 +563,11 @@ pub async fn end_line(inventory_id: &str, end_date: String) -> Result<Notice, Ap
     bump_counts_version(&txn, s.id, None).await?;
     data_changed(&txn, s.tenant_id).await?;
     txn.commit().await?;
-    Ok(Notice::new(format!("Ended the line on {end}.")))
+    Ok(Notice::new(if withdraw {
+        "Withdrew the line: it counts on no night and is sent to the HMIS as a deletion.".to_string()
+    } else {
+        format!("Ended the line on {end}.")
+    }))
 }
 
 const LINE_ENDED: &str = "This line has already ended.";

@@ -90,10 +90,10 @@ impl ShelterForm {
             date(&f("operating_start_date"), "Operating start date", &self.operating_start_date, true)?
                 .unwrap_or_default();
         let operating_end_date = date(&f("operating_end_date"), "Operating end date", &self.operating_end_date, false)?;
-        if operating_end_date.is_some_and(|end| end < operating_start_date) {
+        if operating_end_date.is_some_and(|end| end <= operating_start_date) {
             return Err(invalid(
                 &f("operating_end_date"),
-                "Operating end date: must be on or after the start date.".into(),
+                "Operating end date: must be after the start date (HUD counts a project on the nights before its end date).".into(),
             ));
         }
         let coc_code = CocCode::parse(&self.coc_code).filter(|c| coc_codes.contains(&c.as_str())).ok_or_else(|| {
@@ -247,8 +247,11 @@ impl LineForm {
             start_date: date(&f("start_date"), "Inventory start date", &self.start_date, true)?.unwrap_or_default(),
             end_date: date(&f("end_date"), "Inventory end date", &self.end_date, false)?,
         };
-        if line.end_date.is_some_and(|end| end < line.start_date) {
-            return Err(invalid(&f("end_date"), "Inventory end date: must be on or after the start date.".into()));
+        if line.end_date.is_some_and(|end| end <= line.start_date) {
+            return Err(invalid(
+                &f("end_date"),
+                "Inventory end date: must be after the start date (HUD counts no night of a line that ends on its start date); leave it empty for an open line.".into(),
+            ));
         }
         if line.bed_inventory() == 0 {
             return Err(invalid(
@@ -260,6 +263,17 @@ impl LineForm {
             return Err(invalid(
                 &f("other"),
                 format!("Beds: the sub-counts add up to more than {}.", crate::inventory::MAX_BEDS),
+            ));
+        }
+        if line.unit_inventory > line.bed_inventory() {
+            return Err(invalid(
+                &f("unit_inventory"),
+                format!(
+                    "Units: {} units is more than the line's {} beds (HDX flag 785); enter at most {} units.",
+                    line.unit_inventory,
+                    line.bed_inventory(),
+                    line.bed_inventory()
+                ),
             ));
         }
         Ok(line)

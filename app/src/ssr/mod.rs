@@ -135,8 +135,25 @@ impl From<tower_sessions::session::Error> for AppError {
     }
 }
 
+/// Inventory lines that count on night `day` under HUD's LSA rule (`hmis::line_counts_on`): a
+/// line that ends on its start date counts on no night.
+pub fn lines_counting_on(day: chrono::NaiveDate) -> sea_orm::Condition {
+    use crate::entities::inventory::Column;
+    spans_overlap(Column::InventoryStartDate, Column::InventoryEndDate, day, Some(day)).add(not_void())
+}
+
+/// Inventory lines that count on some night: open, or ending after their start.
+pub fn not_void() -> sea_orm::Condition {
+    use crate::entities::inventory::Column;
+    use sea_orm::ColumnTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    sea_orm::Condition::any()
+        .add(Column::InventoryEndDate.is_null())
+        .add(Expr::col(Column::InventoryEndDate).gt(Expr::col(Column::InventoryStartDate)))
+}
+
 /// Rows whose dated span (`start` to `end`, an empty end running on) overlaps `from` to `to`
-/// (`None`: open). An inventory line in effect on a day is one that overlaps that day alone.
+/// (`None`: open).
 pub fn spans_overlap<C: sea_orm::ColumnTrait>(
     start: C,
     end: C,

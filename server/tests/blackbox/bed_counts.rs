@@ -183,7 +183,9 @@ async fn a_new_total_versions_the_inventory_line(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(lines.len(), 2);
-    let today = chrono::Utc::now().date_naive();
+    // The CoC's today (Chicago), not UTC's: they differ every evening.
+    let tenant = app::entities::tenant::Entity::find_by_id(lines[0].tenant_id).one(&db).await.unwrap().unwrap();
+    let today = app::ssr::clock::CocClock::of(&tenant).today(chrono::Utc::now());
     let (old, new) = (&lines[0], &lines[1]);
     assert_eq!(old.public_id, old_id);
     assert_ne!(new.public_id, old_id, "a new line version has an id of its own");
@@ -203,6 +205,73 @@ async fn a_new_total_versions_the_inventory_line(app: TestApp) {
     assert!(broken.is_err(), "the CHECK constraint must refuse an inconsistent line");
 }
 both_backends!(a_new_total_versions_the_inventory_line);
+
+/// HUD's LSA counts no night of a line that ends on its start date, so a change to a line that
+/// started yesterday keeps tonight and starts the new figure tomorrow; a second change corrects
+/// the pending line and going back withdraws it (docs/hmis-export.md, "Nights and end dates").
+async fn a_change_the_day_after_a_change_keeps_both_nights(app: TestApp) {
+    use app::ssr::clock::CocClock;
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let db = app.db().await;
+    let lines_of = |shelter_id: i64| {
+        let db = db.clone();
+        async move {
+            inventory::Entity::find()
+                .filter(inventory::Column::ShelterId.eq(shelter_id))
+                .order_by_asc(inventory::Column::Id)
+                .all(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let shelter_id = shelter_of(&app, "PRJ-2001").await.id;
+    let tenant = app::entities::tenant::Entity::find_by_id(shelter_of(&app, "PRJ-2001").await.tenant_id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let today = CocClock::of(&tenant).today(chrono::Utc::now());
+    let (yesterday, tomorrow) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
+    // Yesterday's change (made as the form makes it, then dated a day back): 120 -> 130 beds.
+    let shelter = by_name(&my_shelters(&coordinator).await, "Downtown Emergency Shelter").clone();
+    assert_eq!(save(&coordinator, &counts_form(&shelter, &[("130", "118")])).await.status, 200);
+    let [old, new] = <[inventory::Model; 2]>::try_from(lines_of(shelter_id).await).unwrap();
+    let before_yesterday = yesterday.pred_opt().unwrap();
+    for sql in [
+        format!("UPDATE inventories SET inventory_end_date = '{before_yesterday}' WHERE id = {}", old.id),
+        format!("UPDATE inventories SET inventory_start_date = '{yesterday}' WHERE id = {}", new.id),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+
+    // Today: 100 beds. Tonight still counts 130 (the line's second night); 100 from tomorrow.
+    let shelter = by_name(&my_shelters(&coordinator).await, "Downtown Emergency Shelter").clone();
+    let saved = save(&coordinator, &counts_form(&shelter, &[("100", "90")])).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains(&format!("from {tomorrow}, 130 -> 100 beds in the HMIS")), "{}", saved.body);
+    let lines = lines_of(shelter_id).await;
+    let (line, next) = (&lines[1], &lines[2]);
+    assert_eq!((line.inventory_start_date, line.inventory_end_date, line.bed_inventory), (yesterday, Some(today), 130));
+    assert_eq!((next.inventory_start_date, next.inventory_end_date, next.bed_inventory), (tomorrow, None, 100));
+    assert!(next.unit_inventory <= next.bed_inventory, "units never exceed beds: {next:?}");
+    let latest = bed_snapshot::Entity::find().order_by_desc(bed_snapshot::Column::Id).one(&db).await.unwrap().unwrap();
+    assert_eq!((latest.inventory_id, latest.beds_total), (line.id, 100), "tonight's count is on tonight's line");
+    // The card shows tonight's line.
+    let shelter = by_name(&my_shelters(&coordinator).await, "Downtown Emergency Shelter").clone();
+    assert_eq!(shelter["lines"][0]["beds_total"], 130);
+
+    // A second change corrects the pending line; going back to 130 withdraws it.
+    assert_eq!(save(&coordinator, &counts_form(&shelter, &[("95", "90")])).await.status, 200);
+    assert_eq!(lines_of(shelter_id).await[2].bed_inventory, 95);
+    let shelter = by_name(&my_shelters(&coordinator).await, "Downtown Emergency Shelter").clone();
+    let back = save(&coordinator, &counts_form(&shelter, &[("130", "90")])).await;
+    assert!(back.body.contains("withdrawn"), "{}", back.body);
+    let lines = lines_of(shelter_id).await;
+    assert_eq!(lines.len(), 3, "no new line");
+    assert_eq!(lines[1].inventory_end_date, None, "the line is open again");
+    assert_eq!(lines[2].inventory_end_date, Some(tomorrow), "the pending line is void: it ends on its start");
+}
+both_backends!(a_change_the_day_after_a_change_keeps_both_nights);
 
 async fn history_shows_who_changed_what(app: TestApp) {
     let coordinator = app.signed_in(COORDINATOR).await;

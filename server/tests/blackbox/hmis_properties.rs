@@ -61,17 +61,28 @@ impl Coc {
         self.clock().today(self.exported_at)
     }
 
+    /// HUD's LSA rule, written out here rather than taken from the app.
     fn in_effect(line: &inventory::Model, day: NaiveDate) -> bool {
-        line.inventory_start_date <= day && line.inventory_end_date.is_none_or(|e| e >= day)
+        line.inventory_start_date <= day
+            && line.inventory_end_date.is_none_or(|e| e >= day && e > line.inventory_start_date)
     }
 
-    /// Lines in effect on `day`, with their shelter.
+    /// Lines counted on `day`, with their shelter: the line in effect, its project operating
+    /// (HUD counts no project on the night it closes).
     fn lines_on(&self, day: NaiveDate) -> Vec<(&shelter::Model, &inventory::Model)> {
         self.lines
             .iter()
             .filter(|l| Self::in_effect(l, day))
             .filter_map(|l| self.shelters.iter().find(|s| s.id == l.shelter_id).map(|s| (s, l)))
+            .filter(|(s, _)| s.operating_start_date <= day && s.operating_end_date.is_none_or(|e| e > day))
             .collect()
+    }
+
+    /// The night the DV aggregate's figures for `as_of` (today) are taken on: the first of the
+    /// latest DV publication period (a month; the count night starts its own) whose first night
+    /// is over.
+    fn dv_sample_day(as_of: NaiveDate) -> NaiveDate {
+        app::hmis::periods::published_through(as_of)
     }
 }
 
@@ -488,8 +499,10 @@ proptest! {
             serde_json::from_str(include_str!("../../../docs/inventory-v1.schema.json")).expect("the schema is JSON");
         let errors = crate::common::json_schema::violations(&schema, &serde_json::to_value(&doc).expect("json"));
         prop_assert!(errors.is_empty(), "{:?}", errors);
-        prop_assert_eq!(doc.records.len(), parsed.rows("Inventory.csv").len());
-        let csv_beds: i64 = parsed.rows("Inventory.csv").iter().map(|r| Export::int(r, "BedInventory")).sum();
+        // Deletions (void lines) are not in the contract yet.
+        let live: Vec<_> = parsed.rows("Inventory.csv").iter().filter(|r| Export::str(r, "DateDeleted").is_empty()).collect();
+        prop_assert_eq!(doc.records.len(), live.len());
+        let csv_beds: i64 = live.iter().map(|r| Export::int(r, "BedInventory")).sum();
         prop_assert_eq!(doc.records.iter().map(|r| r.bed_inventory).sum::<i64>(), csv_beds);
         for r in &doc.records {
             prop_assert_eq!(r.dv_aggregate, is_reserved_id(&r.project_id));
@@ -510,9 +523,10 @@ proptest! {
     fn the_beds_in_effect_are_sent_or_suppressed(coc in coc_strategy()) {
         let (out, _, parsed) = zip_of(&coc);
         let as_of = coc.as_of();
-        let counted = coc.lines_on(as_of);
-        let input: i64 = counted.iter().map(|(_, l)| i64::from(l.bed_inventory)).sum();
-        let input_dv: i64 = counted.iter().filter(|(s, _)| s.is_dv).map(|(_, l)| i64::from(l.bed_inventory)).sum();
+        // Open projects as of the night; the DV aggregate as of its period's first night.
+        let open_beds: i64 = coc.lines_on(as_of).iter().filter(|(s, _)| !s.is_dv).map(|(_, l)| i64::from(l.bed_inventory)).sum();
+        let input_dv: i64 = coc.lines_on(Coc::dv_sample_day(as_of)).iter().filter(|(s, _)| s.is_dv).map(|(_, l)| i64::from(l.bed_inventory)).sum();
+        let input = open_beds + input_dv;
         let row_beds = |dv: bool| -> i64 {
             out.rows.iter().filter(|r| r.dv_aggregate == dv).filter_map(|r| r.beds(None)).map(|b| b.beds_total).sum()
         };
@@ -520,10 +534,21 @@ proptest! {
         prop_assert_eq!(out.dv.beds_total, input_dv);
         prop_assert_eq!(out.dv.beds_sent, row_beds(true));
         prop_assert_eq!(out.dv.suppressed.iter().map(|s| s.beds).sum::<i64>(), out.dv.beds_suppressed);
-        // The CSV's lines in effect on the as-of date carry the same beds.
+        // The CSV's lines HUD counts on the as-of date carry the same beds.
+        let day = as_of.to_string();
+        let operating: BTreeSet<&str> = parsed
+            .rows("Project.csv")
+            .iter()
+            .filter(|p| Export::str(p, "OperatingStartDate") <= day.as_str())
+            .filter(|p| Export::str(p, "OperatingEndDate").is_empty() || Export::str(p, "OperatingEndDate") > day.as_str())
+            .map(|p| Export::str(p, "ProjectID"))
+            .collect();
         let in_effect = |r: &&crate::common::hmis_spec::Row| {
             let (start, end) = (Export::str(r, "InventoryStartDate"), Export::str(r, "InventoryEndDate"));
-            start <= as_of.to_string().as_str() && (end.is_empty() || end >= as_of.to_string().as_str())
+            Export::str(r, "DateDeleted").is_empty()
+                && operating.contains(Export::str(r, "ProjectID"))
+                && start <= day.as_str()
+                && (end.is_empty() || (end >= day.as_str() && end > start))
         };
         let csv_beds: i64 = parsed.rows("Inventory.csv").iter().filter(in_effect).map(|r| Export::int(r, "BedInventory")).sum();
         prop_assert_eq!(csv_beds, row_beds(false) + row_beds(true));
@@ -540,13 +565,16 @@ proptest! {
             .iter()
             .filter_map(|l| coc.shelters.iter().find(|s| s.id == l.shelter_id && s.is_dv).map(|s| (s, l)))
             .collect();
-        let group: BTreeSet<i64> = coc.lines_on(coc.as_of()).iter().filter(|(s, l)| s.is_dv && l.bed_inventory > 0).map(|(s, _)| s.id).collect();
-        let group_beds: i64 = coc.lines_on(coc.as_of()).iter().filter(|(s, _)| s.is_dv).map(|(_, l)| i64::from(l.bed_inventory)).sum();
+        let sampled = Coc::dv_sample_day(coc.as_of());
+        let group: BTreeSet<i64> = coc.lines_on(sampled).iter().filter(|(s, l)| s.is_dv && l.bed_inventory > 0).map(|(s, _)| s.id).collect();
+        let group_beds: i64 = coc.lines_on(sampled).iter().filter(|(s, _)| s.is_dv).map(|(_, l)| i64::from(l.bed_inventory)).sum();
         let projects: BTreeMap<&str, i64> = parsed.rows("Project.csv").iter().map(|p| (Export::str(p, "ProjectID"), Export::int(p, "ProjectType"))).collect();
         let dv_rows: Vec<_> = parsed.rows("Inventory.csv").iter().filter(|r| is_reserved_id(Export::str(r, "ProjectID"))).collect();
         if group.len() < min_shelters || group_beds < min_beds {
-            prop_assert!(dv_rows.is_empty(), "the DV group misses a threshold, yet DV rows were sent");
-            prop_assert!(!out.rows.iter().any(|r| r.dv_aggregate));
+            let day = coc.as_of().to_string();
+            let counted = dv_rows.iter().filter(|r| Export::str(r, "InventoryStartDate") <= day.as_str() && (Export::str(r, "InventoryEndDate").is_empty() || Export::str(r, "InventoryEndDate") >= day.as_str()));
+            prop_assert_eq!(counted.count(), 0, "the DV group misses a threshold, yet DV rows count tonight");
+            prop_assert!(out.rows.iter().filter(|r| r.dv_aggregate).all(|r| r.beds(None).is_none_or(|b| b.beds_total == 0)));
         }
         for row in &dv_rows {
             let opt = |col: &str| Some(Export::int(row, col) as i32).filter(|_| !Export::str(row, col).is_empty());
@@ -557,13 +585,20 @@ proptest! {
                 opt("Availability"),
                 opt("ESBedType"),
             );
-            // The aggregate's dates are its own, never a shelter's; its beds are those in effect.
-            prop_assert_eq!(Export::str(row, "InventoryStartDate"), t.dv_aggregate_start.to_string());
-            prop_assert_eq!(Export::str(row, "InventoryEndDate"), "");
-            let as_of = coc.as_of();
+            // The aggregate's dates are period boundaries, never a shelter's; its beds are those
+            // in effect on its first night.
+            let start: NaiveDate = Export::str(row, "InventoryStartDate").parse().expect("a date");
+            prop_assert_eq!(app::hmis::periods::period_start(start), start);
+            if let Ok(end) = Export::str(row, "InventoryEndDate").parse::<NaiveDate>() {
+                let next = end + Duration::days(1);
+                prop_assert_eq!(app::hmis::periods::period_start(next), next, "{} ends inside a period", end);
+            }
+            let as_of = start;
             let mut by_shelter: BTreeMap<i64, i64> = BTreeMap::new();
             let mut dedicated: [BTreeSet<i64>; 6] = Default::default();
-            for (s, l) in dv_lines.iter().filter(|(s, l)| cell_of_line(s, l) == key && Coc::in_effect(l, as_of)) {
+            for (s, l) in dv_lines.iter().filter(|(s, l)| {
+                cell_of_line(s, l) == key && Coc::in_effect(l, as_of) && s.operating_end_date.is_none_or(|e| e > as_of)
+            }) {
                 *by_shelter.entry(s.id).or_default() += i64::from(l.bed_inventory);
                 let counts = [l.ch_vet_bed_inventory, l.youth_vet_bed_inventory, l.vet_bed_inventory, l.ch_youth_bed_inventory, l.youth_bed_inventory, l.ch_bed_inventory];
                 for (holders, n) in dedicated.iter_mut().zip(counts) {
@@ -590,7 +625,6 @@ proptest! {
                 Suppression::GroupTooFewShelters | Suppression::CellTooFewShelters(_) => (s.shelters as usize) < min_shelters,
                 Suppression::GroupTooFewBeds | Suppression::CellTooFewBeds(_) => s.beds < min_beds,
                 Suppression::CellDominated(_) => s.shelters as usize >= min_shelters && s.beds >= min_beds,
-                Suppression::BeforeAggregateStart(start) => coc.as_of() < *start,
             };
             prop_assert!(holds, "{s:?} names a reason that does not hold");
         }
@@ -703,33 +737,49 @@ fn the_export_date_is_the_cocs_around_midnight() {
 }
 
 #[test]
-fn the_aggregates_ids_and_dates_do_not_move_when_a_shelter_joins() {
+fn a_shelter_that_joins_moves_the_aggregate_only_at_the_next_period() {
     // Three DV emergency shelters, 10 beds each for households without children.
     let dv = |beds| {
         (1, Some(1), false, false, 0, vec![(1, 0, [0, 0, 0, 0, 0, 0, beds], LineKind::Open, None)], false, false)
     };
     let coc = build(((1, 3, 5, 60), (0, 0), vec![dv(10), dv(10), dv(10)]));
-    let records = |coc: &Coc| -> Vec<(String, String, i64)> {
+    // (InventoryID, start, end, beds, DateUpdated) of each record.
+    let records = |coc: &Coc| -> Vec<(String, String, String, i64, String)> {
         let parsed = checked(&write_zip(&export(coc), FileSet::Descriptors).expect("zip"));
+        let cell = |r: &crate::common::hmis_spec::Row, col: &str| Export::str(r, col).to_string();
         parsed
             .rows("Inventory.csv")
             .iter()
             .map(|r| {
+                let beds = Export::int(r, "BedInventory");
                 (
-                    Export::str(r, "InventoryID").to_string(),
-                    Export::str(r, "InventoryStartDate").to_string(),
-                    Export::int(r, "BedInventory"),
+                    cell(r, "InventoryID"),
+                    cell(r, "InventoryStartDate"),
+                    cell(r, "InventoryEndDate"),
+                    beds,
+                    cell(r, "DateUpdated"),
                 )
             })
             .collect()
     };
     let before = records(&coc);
-    assert_eq!(before.len(), 1);
-    // A fourth shelter opens today with 6 beds.
+    assert_eq!(coc.as_of(), NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date"));
+    // The lines started on 2026-08-15: the first period that counts them starts on 2026-09-01.
+    assert_eq!(
+        before.iter().map(|r| (r.1.as_str(), r.2.as_str(), r.3, r.4.as_str())).collect::<Vec<_>>(),
+        [("2026-09-01", "", 30, "2026-09-01 00:00:00")]
+    );
+    // A fourth shelter opens today with 6 beds: today's exports are as they were, to the byte.
     let mut joined = build(((1, 3, 5, 60), (0, 0), vec![dv(10), dv(10), dv(10), dv(6)]));
     joined.lines.last_mut().expect("a line").inventory_start_date = joined.as_of();
+    assert_eq!(records(&joined), before);
+    // An export in December: November's record ends with November, dated at the boundary, and
+    // December's carries the four shelters.
+    joined.exported_at += Duration::days(12);
     let after = records(&joined);
-    assert_eq!(after.len(), 1, "still one record for the cell");
-    assert_eq!((&after[0].0, &after[0].1), (&before[0].0, &before[0].1), "the same id and start date");
-    assert_eq!((before[0].2, after[0].2), (30, 36), "the beds in effect");
+    assert_eq!(
+        after.iter().map(|r| (r.1.as_str(), r.2.as_str(), r.3, r.4.as_str())).collect::<Vec<_>>(),
+        [("2026-09-01", "2026-11-30", 30, "2026-12-01 00:00:00"), ("2026-12-01", "", 36, "2026-12-01 00:00:00")]
+    );
+    assert_eq!(after[0].0, before[0].0, "the ended record keeps its id");
 }

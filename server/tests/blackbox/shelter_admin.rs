@@ -74,6 +74,17 @@ async fn an_admin_creates_a_shelter_with_lines_and_a_coordinator(app: TestApp) {
     };
     let missing = call(as_pairs(&line(""))).await;
     assert_eq!(missing.json()["Validation"]["field"], "line[availability]", "{}", missing.body);
+    // More units than beds (HDX flag 785), or a line that ends on its start date (the LSA counts
+    // it on no night), is refused with the field named.
+    let mut too_many_units = line("1");
+    too_many_units[4].1 = "31".into();
+    let refused = call(as_pairs(&too_many_units)).await;
+    assert_eq!(refused.json()["Validation"]["field"], "line[unit_inventory]", "{}", refused.body);
+    assert!(refused.body.contains("31 units is more than the line's 30 beds"), "{}", refused.body);
+    let mut one_night = line("2");
+    one_night.push(("line[end_date]", "2026-01-15".into()));
+    let refused = call(as_pairs(&one_night)).await;
+    assert_eq!(refused.json()["Validation"]["field"], "line[end_date]", "{}", refused.body);
     assert_eq!(call(as_pairs(&line("1"))).await.status, 200);
     let twice = call(as_pairs(&line("1"))).await;
     assert_eq!(twice.json()["Validation"]["field"], "line[household_type]");
@@ -124,6 +135,16 @@ async fn a_line_change_makes_an_open_counts_form_conflict(app: TestApp) {
     let family = mine.as_array().unwrap().iter().find(|s| s["name"] == "Capital Family Shelter").unwrap().clone();
     let admin = app.signed_in(ADMIN).await;
     let line_id = id_text(&family["lines"][0]["inventory_id"]);
+    // A line that has counted nights cannot end on its start date: HUD would count none of them.
+    let editor = admin.call("get_shelter_editor", &[("id", &id_text(&family["id"]))]).await.json();
+    let start =
+        editor["lines"].as_array().unwrap().iter().find(|l| id_text(&l["id"]) == line_id).unwrap()["start_date"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let refused = admin.call("end_inventory_line", &[("inventory_id", &line_id), ("end_date", &start)]).await;
+    assert_eq!(refused.json()["Validation"]["field"], "end_date", "{}", refused.body);
+    assert!(refused.body.contains("HUD counts no night"), "{}", refused.body);
     let ended = admin.call("end_inventory_line", &[("inventory_id", &line_id), ("end_date", "2026-11-01")]).await;
     assert_eq!(ended.status, 200, "{}", ended.body);
     let form = [
