@@ -22,6 +22,7 @@ const ORGANIZATIONS: &[(&str, &str, bool)] = &[
 ];
 
 /// A demo inventory line: household type, beds, (vet, youth, chronic) dedicated beds, occupied.
+/// Chronically homeless beds only in permanent supportive housing (HDX flag 792).
 type Line = (i32, i32, (i32, i32, i32), i32);
 
 /// (project id, org index, name, project type, target population, zip, lines, coordinator)
@@ -36,7 +37,7 @@ const SHELTERS: &[Shelter] = &[
         1,
         Some(4),
         "78701",
-        &[(1, 120, (10, 0, 15), 112)],
+        &[(1, 120, (10, 15, 0), 112)],
         Some("coordinator@capital-coc.example"),
     ),
     (
@@ -76,7 +77,7 @@ const SHELTERS: &[Shelter] = &[
         2,
         Some(4),
         "78741",
-        &[(1, 24, (0, 0, 4), 21)],
+        &[(1, 24, (0, 4, 0), 21)],
         Some("coordinator@capital-coc.example"),
     ),
     ("PRJ-2006", 1, "Eastside Transitional Apartments", 2, Some(4), "78723", &[(3, 30, (0, 0, 0), 27)], None),
@@ -109,10 +110,10 @@ const SHELTERS: &[Shelter] = &[
         1,
         Some(4),
         "78702",
-        &[(1, 80, (6, 0, 10), 79)],
+        &[(1, 80, (6, 10, 0), 79)],
         Some("nightdesk@capital-coc.example"),
     ),
-    ("PRJ-2012", 3, "Hope Street Safe Haven", 8, Some(4), "78751", &[(1, 16, (0, 0, 16), 15)], None),
+    ("PRJ-2012", 3, "Hope Street Safe Haven", 8, Some(4), "78751", &[(1, 16, (0, 0, 0), 15)], None),
     (
         "PRJ-2013",
         3,

@@ -56,6 +56,13 @@ pub const SHELTER_PROJECT_TYPE: CodeList = CodeList {
 /// 2.02.A RRHSubType 2: RRH housing with or without services, the only RRH with inventory.
 pub const RRH_SUBTYPE_HOUSING: i32 = 2;
 pub const PROJECT_TYPE_RRH: i32 = 13;
+pub const PROJECT_TYPE_PSH: i32 = 3;
+pub const PROJECT_TYPE_SH: i32 = 8;
+/// 2.07.4 HouseholdType 3 and 4.
+pub const HOUSEHOLD_ADULTS_AND_CHILDREN: i32 = 3;
+pub const HOUSEHOLD_CHILDREN_ONLY: i32 = 4;
+/// 2.07.5 Availability 2.
+pub const AVAILABILITY_SEASONAL: i32 = 2;
 
 /// 2.02.D HousingType.
 pub const HOUSING_TYPE: CodeList = CodeList {
@@ -163,6 +170,35 @@ pub const RETIRED_FUNDING_SOURCE: CodeList =
 
 /// 2.06.1 46: the funder is named in OtherFunder.
 pub const FUNDER_OTHER: i32 = 46;
+
+/// Funding that HDX accepts only for some project types: (funder, HDX flag, the project types
+/// it allows). Data errors 862-870 and 1341-1343 of HUD's "Full Flag List for Vendors"
+/// (`HMIS/LSASampleCode`, Other Documentation, list of 2026-04-27), read against FY2026's funder
+/// codes. A new list is an update of this table.
+pub const FUNDER_PROJECT_TYPES: &[(i32, u32, &[i32])] = &[
+    (8, 862, &[0, 1, 2]),          // ESG – Emergency Shelter
+    (10, 863, &[13]),              // ESG – Rapid Re-Housing
+    (6, 864, &[8]),                // CoC – Safe Haven
+    (5, 865, &[2]),                // CoC – Transitional Housing
+    (2, 866, &[3]),                // CoC – Permanent Supportive Housing
+    (3, 867, &[13]),               // CoC – Rapid Re-Housing
+    (44, 868, &[2, 13]),           // CoC – Joint Component TH/RRH
+    (21, 869, &[3]),               // HUD/VASH
+    (33, 870, &[0, 1, 13]),        // VA: SSVF
+    (53, 1341, &[0, 1, 2, 13]),    // ESG – RUSH
+    (54, 1342, &[2, 3, 13]),       // Unsheltered Special NOFO
+    (55, 1343, &[0, 1, 2, 3, 13]), // Rural Special NOFO
+];
+
+/// Why HDX would reject `funder` on a project of `project_type`: the flag and the project types
+/// the funding is for.
+pub fn funder_mismatch(funder: i32, project_type: i32) -> Option<(u32, &'static [i32])> {
+    FUNDER_PROJECT_TYPES
+        .iter()
+        .find(|(code, _, _)| *code == funder)
+        .filter(|(_, _, types)| !types.contains(&project_type))
+        .map(|(_, flag, types)| (*flag, *types))
+}
 
 /// A funding source's label, retired ones included.
 pub fn funder_label(code: i32) -> &'static str {

@@ -237,6 +237,12 @@ pub fn operates_on(start: NaiveDate, end: Option<NaiveDate>, day: NaiveDate) -> 
     start <= day && end.is_none_or(|end| end > day)
 }
 
+/// The LSA's lookback date for a report starting on `start`: seven years before it. A project
+/// that closed before it is no longer sent (HDX flag 1315), and forms refuse such a closing date.
+pub fn lookback(start: NaiveDate) -> NaiveDate {
+    start.checked_sub_months(chrono::Months::new(84)).unwrap_or(start)
+}
+
 impl PreviewLine {
     /// Whether this line counts on night `day` (HUD's LSA rule, `line_counts_on`).
     pub fn in_effect(&self, day: NaiveDate) -> bool {

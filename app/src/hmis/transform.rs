@@ -195,8 +195,15 @@ pub fn transform(input: &ExportInput) -> HmisExport {
     // Every DV shelter goes to the aggregate whatever the report period (its samples read their
     // own nights): leaving out those that start after the period would let the period's end
     // date them.
-    let mut projects: Vec<&shelter::Model> =
-        input.projects.iter().filter(|s| is_dv(s) || s.operating_start_date <= run.params.end).collect();
+    // Projects closed before the LSA's lookback (seven years before the report) are not sent
+    // (HDX flag 1315).
+    let lookback = super::lookback(run.params.start);
+    let mut projects: Vec<&shelter::Model> = input
+        .projects
+        .iter()
+        .filter(|s| is_dv(s) || s.operating_start_date <= run.params.end)
+        .filter(|s| s.operating_end_date.is_none_or(|end| end >= lookback))
+        .collect();
     projects.sort_by(|a, b| (&a.hmis_project_id, a.id).cmp(&(&b.hmis_project_id, b.id)));
     let mut lines_of: HashMap<i64, Vec<&inventory::Model>> = HashMap::new();
     for line in input.lines {
@@ -733,6 +740,16 @@ struct Aggregate<'a, 'b> {
 }
 
 impl Aggregate<'_, '_> {
+    /// What the HIC would reject of the aggregate: no location set; no funding source, when too
+    /// few contributing shelters share one (HDX requires a funder of an operating project).
+    fn warnings(&self, no_funder: bool) -> Vec<Warning> {
+        let mut warnings = dv_location_warnings(self.tenant);
+        if no_funder {
+            warnings.insert(0, Warning::NoFunder);
+        }
+        warnings
+    }
+
     /// The shelters contributing to the cells of `project_type` sent in `sample`.
     fn contributing(sample: &Sample, project_type: i32) -> BTreeSet<i64> {
         sample
@@ -873,7 +890,7 @@ impl Aggregate<'_, '_> {
             operating_end: closed,
             lines,
             funders: codes.iter().map(|c| format!("{c} {}", funder_label(*c))).collect(),
-            warnings: dv_location_warnings(tenant),
+            warnings: self.warnings(closed.is_none() && codes.is_empty()),
             shelters: Self::contributing(sample, project_type).len() as u32,
             households,
             oldest_update,

@@ -269,6 +269,15 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
             ),
         ));
     }
+    let lookback = crate::hmis::lookback(today);
+    if let Some(end) = input.operating_end_date.filter(|end| *end < lookback) {
+        return Err(AppError::validation(
+            "shelter[operating_end_date]",
+            format!(
+                "Operating end date: {end} is more than seven years ago; HUD's HIC takes no project closed before {lookback} (HDX flag 1315). Check the date."
+            ),
+        ));
+    }
     let was_dv = existing.as_ref().map(|s| s.is_dv);
     let mut model = match existing {
         Some(s) => s.into(),
@@ -314,6 +323,14 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
             if ended == 1 { "s" } else { "" }
         ));
         bump_counts_version(&txn, saved.id, None).await?;
+    }
+    let records = end_records_at(&txn, &saved, now).await?;
+    if records > 0 {
+        notice.push_str(&format!(
+            " {records} funding source{} and coordinated entry period{} now end with it.",
+            if records == 1 { "" } else { "s" },
+            if records == 1 { "" } else { "s" }
+        ));
     }
     super::participation::sync(&txn, &saved, today).await?;
     data_changed(&txn, tenant_id).await?;
@@ -399,6 +416,36 @@ async fn end_lines_at(
         .exec(db)
         .await?;
     Ok(voided.rows_affected + ended.rows_affected)
+}
+
+/// A closed project's funding sources and coordinated entry periods that go on past its
+/// operating end date end on that date, as its lines do (nothing of a closed project stays open
+/// in the HMIS). Those that start after it are left to the admin, who sees them on the page.
+async fn end_records_at(
+    db: &impl ConnectionTrait,
+    s: &shelter::Model,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let Some(end) = s.operating_end_date else { return Ok(0) };
+    let funders = funder::Entity::update_many()
+        .col_expr(funder::Column::EndDate, Expr::value(Some(end)))
+        .col_expr(funder::Column::UpdatedAt, Expr::value(now))
+        .filter(funder::Column::TenantId.eq(s.tenant_id))
+        .filter(funder::Column::ShelterId.eq(s.id))
+        .filter(funder::Column::StartDate.lte(end))
+        .filter(funder::Column::EndDate.is_null().or(funder::Column::EndDate.gt(end)))
+        .exec(db)
+        .await?;
+    let periods = ce_participation::Entity::update_many()
+        .col_expr(ce_participation::Column::EndDate, Expr::value(Some(end)))
+        .col_expr(ce_participation::Column::UpdatedAt, Expr::value(now))
+        .filter(ce_participation::Column::TenantId.eq(s.tenant_id))
+        .filter(ce_participation::Column::ShelterId.eq(s.id))
+        .filter(ce_participation::Column::StartDate.lte(end))
+        .filter(ce_participation::Column::EndDate.is_null().or(ce_participation::Column::EndDate.gt(end)))
+        .exec(db)
+        .await?;
+    Ok(funders.rows_affected + periods.rows_affected)
 }
 
 fn dv_word(dv: bool) -> &'static str {
@@ -726,7 +773,7 @@ pub async fn add_funder(shelter_id: &str, form: FunderForm) -> Result<Notice, Ap
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let s = access.shelter_for_write(&txn, shelter_id).await?;
-    let input = form.parse()?;
+    let input = form.parse(s.project_type)?;
     let now = Utc::now();
     funder::ActiveModel {
         public_id: Set(ssr::public_id::new()),

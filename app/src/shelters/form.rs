@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::hmis::codes::{
-    AVAILABILITY, CodeList, ES_BED_TYPE, FUNDER_OTHER, FUNDING_SOURCE, GEOGRAPHY_TYPE, HMIS_PARTICIPATION_TYPE,
-    HOUSEHOLD_TYPE, HOUSING_TYPE, SHELTER_PROJECT_TYPE, TARGET_POPULATION, is_emergency_shelter,
+    AVAILABILITY, AVAILABILITY_SEASONAL, CodeList, ES_BED_TYPE, FUNDER_OTHER, FUNDING_SOURCE, GEOGRAPHY_TYPE,
+    HMIS_PARTICIPATION_TYPE, HOUSEHOLD_ADULTS_AND_CHILDREN, HOUSEHOLD_CHILDREN_ONLY, HOUSEHOLD_TYPE, HOUSING_TYPE,
+    PROJECT_TYPE, PROJECT_TYPE_PSH, PROJECT_TYPE_SH, SHELTER_PROJECT_TYPE, TARGET_POPULATION, is_emergency_shelter,
 };
 use crate::hmis::ids::{CocCode, HmisId};
 use crate::inventory::parse_bed_count;
@@ -276,8 +277,55 @@ impl LineForm {
                 ),
             ));
         }
+        check_hdx_line_rules(&line, project_type)?;
         Ok(line)
     }
+}
+
+/// What HDX rejects of an inventory line (data errors of HUD's "Full Flag List for Vendors"),
+/// refused here with the field and the fix, so it never reaches an HMIS.
+fn check_hdx_line_rules(line: &LineInput, project_type: i32) -> Result<(), AppError> {
+    let f = |name: &str| format!("line[{name}]");
+    let [ch_vet, youth_vet, vet, ch_youth, _, ch, _] = line.sub_counts;
+    if project_type != PROJECT_TYPE_PSH && ch_vet + ch_youth + ch > 0 {
+        let field = if ch > 0 {
+            "ch"
+        } else if ch_vet > 0 {
+            "ch_vet"
+        } else {
+            "ch_youth"
+        };
+        return Err(invalid(
+            &f(field),
+            "Chronically homeless beds: only permanent supportive housing dedicates beds to chronically homeless people (HDX flag 792); count these beds under Other beds or another population.".into(),
+        ));
+    }
+    if line.household_type == HOUSEHOLD_CHILDREN_ONLY && ch_vet + youth_vet + vet > 0 {
+        let field = if vet > 0 {
+            "vet"
+        } else if youth_vet > 0 {
+            "youth_vet"
+        } else {
+            "ch_vet"
+        };
+        return Err(invalid(
+            &f(field),
+            "Veteran beds: a line for households with only children has no veteran beds (HDX flag 787); count them as youth or other beds.".into(),
+        ));
+    }
+    if line.availability == Some(AVAILABILITY_SEASONAL) && line.end_date.is_none() {
+        return Err(invalid(
+            &f("end_date"),
+            "Inventory end date: a seasonal line needs the season's end (HDX flag 791); enter it, or choose year-round.".into(),
+        ));
+    }
+    if project_type == PROJECT_TYPE_SH && line.household_type == HOUSEHOLD_ADULTS_AND_CHILDREN {
+        return Err(invalid(
+            &f("household_type"),
+            "Household type: a safe haven serves households without children or with only children (HDX flag 793); choose one of those.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// A funding source as typed (`funder[field]`).
@@ -301,11 +349,23 @@ pub struct FunderInput {
 }
 
 impl FunderForm {
-    /// Parse and check the form: a funder from the FY2026 list (retired codes are not offered),
-    /// OtherFunder exactly when it is 46, and dates in order.
-    pub fn parse(&self) -> Result<FunderInput, AppError> {
+    /// Parse and check the form for a project of `project_type`: a funder from the FY2026 list
+    /// (retired codes are not offered) that HDX accepts for the project type, OtherFunder exactly
+    /// when it is 46, and dates in order.
+    pub fn parse(&self, project_type: i32) -> Result<FunderInput, AppError> {
         let f = |name: &str| format!("funder[{name}]");
         let funder = code(&f("funder"), &FUNDING_SOURCE, &self.funder, true)?.unwrap_or_default();
+        if let Some((flag, types)) = crate::hmis::codes::funder_mismatch(funder, project_type) {
+            let types: Vec<&str> = types.iter().map(|t| PROJECT_TYPE.label(*t)).collect();
+            return Err(invalid(
+                &f("funder"),
+                format!(
+                    "Funder: {} funds only {} projects (HDX flag {flag}); choose this project's funding source, or correct its project type.",
+                    FUNDING_SOURCE.label(funder),
+                    types.join(" or ")
+                ),
+            ));
+        }
         let other_funder = exported_text(&f("other_funder"), "Other funder", &self.other_funder, 100, false)?;
         let other_funder = match (funder == FUNDER_OTHER, other_funder) {
             (true, None) => {
@@ -468,7 +528,7 @@ mod tests {
     #[test]
     fn funders_follow_the_fy2026_list() {
         let form = FunderForm { funder: "8".into(), start_date: "2025-10-01".into(), ..Default::default() };
-        assert_eq!(form.parse().unwrap().funder, 8);
+        assert_eq!(form.parse(1).unwrap().funder, 8);
         let cases: Vec<(FunderForm, &str)> = vec![
             (FunderForm { funder: "47".into(), ..form.clone() }, "funder[funder]"),
             (FunderForm { funder: "12".into(), ..form.clone() }, "funder[funder]"),
@@ -479,10 +539,41 @@ mod tests {
             (FunderForm { start_date: String::new(), ..form.clone() }, "funder[start_date]"),
         ];
         for (bad, field) in cases {
-            assert_eq!(bad.parse().unwrap_err().field(), Some(field), "{bad:?}");
+            assert_eq!(bad.parse(1).unwrap_err().field(), Some(field), "{bad:?}");
         }
-        let other = FunderForm { funder: "46".into(), other_funder: "City of Austin".into(), ..form };
-        assert_eq!(other.parse().unwrap().other_funder.as_deref(), Some("City of Austin"));
+        let other = FunderForm { funder: "46".into(), other_funder: "City of Austin".into(), ..form.clone() };
+        assert_eq!(other.parse(1).unwrap().other_funder.as_deref(), Some("City of Austin"));
+        // HDX flags 862-870: ESG emergency shelter funding is not for PSH; CoC PSH funding is.
+        let esg = form.parse(3).unwrap_err();
+        assert_eq!(esg.field(), Some("funder[funder]"));
+        assert!(esg.to_string().contains("HDX flag 862"), "{esg}");
+        assert_eq!(FunderForm { funder: "2".into(), ..form }.parse(3).unwrap().funder, 2);
+    }
+
+    #[test]
+    fn what_hdx_rejects_of_a_line_is_refused_with_its_field() {
+        let line = |household: &str, availability: &str| LineForm {
+            household_type: household.into(),
+            availability: availability.into(),
+            es_bed_type: if availability.is_empty() { String::new() } else { "1".into() },
+            other: "10".into(),
+            start_date: "2025-10-01".into(),
+            ..Default::default()
+        };
+        let cases: Vec<(LineForm, i32, &str, &str)> = vec![
+            (LineForm { ch: "2".into(), ..line("1", "1") }, 1, "line[ch]", "792"),
+            (LineForm { ch_vet: "2".into(), ..line("1", "") }, 2, "line[ch_vet]", "792"),
+            (LineForm { vet: "2".into(), ..line("4", "1") }, 1, "line[vet]", "787"),
+            (line("1", "2"), 1, "line[end_date]", "791"),
+            (line("3", ""), 8, "line[household_type]", "793"),
+        ];
+        for (bad, project_type, field, flag) in cases {
+            let err = bad.parse(project_type).unwrap_err();
+            assert_eq!(err.field(), Some(field), "{bad:?}");
+            assert!(err.to_string().contains(flag), "{err}");
+        }
+        assert!(LineForm { ch: "2".into(), ..line("1", "") }.parse(3).is_ok(), "PSH dedicates chronic beds");
+        assert!(LineForm { end_date: "2026-03-31".into(), ..line("1", "2") }.parse(1).is_ok());
     }
 
     #[test]
@@ -523,7 +614,8 @@ mod tests {
             start_date: "2025-10-01".into(),
             ..Default::default()
         };
-        assert_eq!(line.parse(2).unwrap().bed_inventory(), 20);
+        // Chronically homeless beds: permanent supportive housing (3) only.
+        assert_eq!(line.parse(3).unwrap().bed_inventory(), 20);
         let empty = LineForm { household_type: "1".into(), start_date: "2025-10-01".into(), ..Default::default() };
         assert!(empty.parse(2).is_err());
     }

@@ -169,7 +169,7 @@ async fn a_new_total_versions_the_inventory_line(app: TestApp) {
     let coordinator = app.signed_in(COORDINATOR).await;
     let shelter = by_name(&my_shelters(&coordinator).await, "Downtown Emergency Shelter").clone();
     let old_id = id_text(&shelter["lines"][0]["inventory_id"]);
-    // 25 beds are dedicated (10 veteran, 15 chronic): a total below that is refused.
+    // 25 beds are dedicated (10 veteran, 15 youth): a total below that is refused.
     let low = save(&coordinator, &counts_form(&shelter, &[("20", "10")])).await;
     assert_eq!(low.status, 422);
     assert!(low.body.contains("25 beds are dedicated"), "{}", low.body);
@@ -195,7 +195,7 @@ async fn a_new_total_versions_the_inventory_line(app: TestApp) {
     assert_eq!(new.inventory_end_date, None);
     assert_eq!(new.bed_inventory, 130);
     assert_eq!(new.other_bed_inventory, 130 - 25);
-    assert_eq!((new.vet_bed_inventory, new.ch_bed_inventory), (10, 15));
+    assert_eq!((new.vet_bed_inventory, new.youth_bed_inventory), (10, 15));
     let latest = bed_snapshot::Entity::find().order_by_desc(bed_snapshot::Column::Id).one(&db).await.unwrap().unwrap();
     assert_eq!((latest.inventory_id, latest.beds_total, latest.beds_occupied), (new.id, 130, 118));
     // The database itself holds BedInventory = sum of the sub-counts.

@@ -279,7 +279,16 @@ fn build(((codes, min_shelters, min_beds, max_share), (z, minutes), specs): Para
                 updated_at: created,
             });
         }
-        let mut funders = vec![(8, None, start, None)];
+        // A funding source HDX accepts for the project type (flags 862-870).
+        let code = match project_type {
+            0 | 1 => 8,
+            2 => 5,
+            3 => 2,
+            8 => 6,
+            13 => 3,
+            _ => 36,
+        };
+        let mut funders = vec![(code, None, start, None)];
         if extra_funder {
             funders.push((46, Some("City \"general\" fund".to_string()), start, Some(day(-200))));
         }
@@ -306,8 +315,20 @@ fn build(((codes, min_shelters, min_beds, max_share), (z, minutes), specs): Para
         {
             line_specs.push((1, 0, [0, 0, 0, 0, 0, 0, 5], LineKind::Open, None));
         }
-        for (household_type, coc_index, sub, kind, share) in line_specs {
+        for (household_type, coc_index, mut sub, kind, share) in line_specs {
             let line_id = coc.lines.len() as i64 + 1;
+            // What the forms refuse (HDX flags 792, 787, 793) never reaches an export: chronic
+            // beds only in PSH, no veteran beds for children alone, no families in a safe haven.
+            let household_type = if project_type == 8 && household_type == 3 { 1 } else { household_type };
+            let refused: &[usize] = match (project_type == 3, household_type == 4) {
+                (true, false) => &[],
+                (true, true) => &[0, 1, 2],
+                (false, false) => &[0, 3, 5],
+                (false, true) => &[0, 1, 2, 3, 5],
+            };
+            for i in refused {
+                sub[6] += std::mem::take(&mut sub[*i]);
+            }
             let bed_inventory: i32 = sub.iter().sum();
             let (availability, mut from, mut to) = match kind {
                 LineKind::Open => (1, day(-100), None),

@@ -259,6 +259,10 @@ async fn a_project_is_hic_ready_keeps_its_lines_within_its_dates_and_closes_with
         "funder[funder]",
         "a retired funder is not offered"
     );
+    // HDX flags 862-870: CoC PSH funding is not for an emergency shelter.
+    let mismatched = funder("2", "").await;
+    assert_eq!(mismatched.json()["Validation"]["field"], "funder[funder]", "{}", mismatched.body);
+    assert!(mismatched.body.contains("HDX flag 866"), "{}", mismatched.body);
     assert_eq!(funder("56", "").await.status, 200);
     let editor = admin.call("get_shelter_editor", &[("id", &id)]).await.json();
     assert!(editor["funders"][0]["funder"].as_str().unwrap().contains("CoC Builds"), "{}", editor["funders"]);
@@ -321,5 +325,10 @@ async fn a_project_is_hic_ready_keeps_its_lines_within_its_dates_and_closes_with
         assert!(l["end_date"].as_str().is_some_and(|e| e <= "2026-11-20"), "{l}");
     }
     assert!(editor["participation"][0].as_str().unwrap().ends_with("to 2026-11-20"), "{}", editor["participation"]);
+    // Its funding and its coordinated entry period end with it.
+    assert!(closed.body.contains("now end with it"), "{}", closed.body);
+    assert_eq!(editor["funders"][0]["end_date"], "2026-11-20", "{}", editor["funders"]);
+    let ce = &editor["coordinated_entry"][0]["text"];
+    assert!(ce.as_str().unwrap().contains("2026-11-20"), "{ce}");
 }
 both_backends!(a_project_is_hic_ready_keeps_its_lines_within_its_dates_and_closes_with_an_end_date);

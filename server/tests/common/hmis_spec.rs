@@ -744,6 +744,16 @@ fn check_relations(errs: &mut Vec<String>, x: &Export) {
     check_ce_participation(errs, x, &projects);
     if let Some(period) = period {
         check_active_lodging(errs, x, period);
+        // HDX flag 1315: no project that closed more than seven years before the report.
+        let lookback = period.0.checked_sub_months(chrono::Months::new(84)).unwrap_or(period.0);
+        for p in x.rows("Project.csv") {
+            if let Some(end) = date(p, "OperatingEndDate").filter(|end| *end < lookback) {
+                errs.push(format!(
+                    "Project.csv {}: closed on {end}, more than seven years before the report (HDX flag 1315)",
+                    Export::str(p, "ProjectID")
+                ));
+            }
+        }
     }
 }
 
@@ -868,8 +878,54 @@ fn check_funders(errs: &mut Vec<String>, x: &Export, projects: &Projects) {
             _ => {}
         }
         check_order(errs, &at, f, "StartDate", "EndDate");
+        if let Some(p) = projects.get(Export::str(f, "ProjectID"))
+            && !is_deleted(f)
+            && opt_int(p, "ContinuumProject") == Some(1)
+            && let (Some(funder), Some(project_type)) = (opt_int(f, "Funder"), opt_int(p, "ProjectType"))
+            && let Some((_, flag, types)) = FUNDER_PROJECT_TYPES.iter().find(|(code, _, _)| *code == funder)
+            && !types.contains(&project_type)
+        {
+            errs.push(format!("{at}: Funder {funder} is not for ProjectType {project_type} (HDX flag {flag})"));
+        }
     }
 }
+
+/// Data errors HDX raises on an inventory record (HUD's "Full Flag List for Vendors",
+/// HMIS/LSASampleCode, 2026-04-27), as its flag code states them.
+fn check_hdx_inventory_rules(errs: &mut Vec<String>, at: &str, v: &Row, project: &Row) {
+    let n = |col: &str| opt_int(v, col).unwrap_or(0);
+    let project_type = opt_int(project, "ProjectType");
+    let household = opt_int(v, "HouseholdType");
+    if n("CHVetBedInventory") + n("CHYouthBedInventory") + n("CHBedInventory") > 0 && project_type != Some(3) {
+        errs.push(format!("{at}: chronically homeless beds outside permanent supportive housing (HDX flag 792)"));
+    }
+    if n("CHVetBedInventory") + n("YouthVetBedInventory") + n("VetBedInventory") > 0 && household == Some(4) {
+        errs.push(format!("{at}: veteran beds for households with only children (HDX flag 787)"));
+    }
+    if matches!(project_type, Some(0 | 1)) && opt_int(v, "Availability") == Some(2) && is_null(v, "InventoryEndDate") {
+        errs.push(format!("{at}: a seasonal record without an InventoryEndDate (HDX flag 791)"));
+    }
+    if n("BedInventory") > 0 && household == Some(3) && project_type == Some(8) {
+        errs.push(format!("{at}: a safe haven with beds for households with adults and children (HDX flag 793)"));
+    }
+}
+
+/// Funding HDX accepts only for some project types: (Funder, flag, ProjectTypes), from the flag
+/// codes of 862-870 and 1341-1343 read against the FY2026 funder list.
+const FUNDER_PROJECT_TYPES: [(i64, u32, &[i64]); 12] = [
+    (8, 862, &[0, 1, 2]),
+    (10, 863, &[13]),
+    (6, 864, &[8]),
+    (5, 865, &[2]),
+    (2, 866, &[3]),
+    (3, 867, &[13]),
+    (44, 868, &[2, 13]),
+    (21, 869, &[3]),
+    (33, 870, &[0, 1, 13]),
+    (53, 1341, &[0, 1, 2, 13]),
+    (54, 1342, &[2, 3, 13]),
+    (55, 1343, &[0, 1, 2, 3, 13]),
+];
 
 fn check_inventory(errs: &mut Vec<String>, x: &Export, projects: &Projects) {
     const SUB_COUNTS: [&str; 7] = [
@@ -920,6 +976,9 @@ fn check_inventory(errs: &mut Vec<String>, x: &Export, projects: &Projects) {
         }
         check_order(errs, &at, v, "InventoryStartDate", "InventoryEndDate");
         if !is_deleted(v) {
+            if let Some(p) = projects.get(project) {
+                check_hdx_inventory_rules(errs, &at, v, p);
+            }
             // HUD's LSA drops a line that ends on its start date: its beds count on no night.
             if let (Some(s), Some(e)) = (date(v, "InventoryStartDate"), date(v, "InventoryEndDate"))
                 && e <= s
@@ -1112,14 +1171,14 @@ mod tests {
             }
             let client = CLIENT_FILES[0];
             f.extra.push((client.0.to_string(), format!("{}\r\n", client.1)));
-            let beds = |other: &'static str, ch: &'static str| {
+            let beds = |other: &'static str, youth: &'static str| {
                 [
                     ("CHVetBedInventory", "0"),
                     ("YouthVetBedInventory", "0"),
                     ("VetBedInventory", "0"),
                     ("CHYouthBedInventory", "0"),
-                    ("YouthBedInventory", "0"),
-                    ("CHBedInventory", ch),
+                    ("YouthBedInventory", youth),
+                    ("CHBedInventory", "0"),
                     ("OtherBedInventory", other),
                 ]
             };
@@ -1193,7 +1252,7 @@ mod tests {
                     ("ContinuumProject", "0"),
                 ],
             )
-            .add("Funder.csv", &[("FunderID", "F1"), ("ProjectID", "P1"), ("Funder", "2"), ("StartDate", "2020-01-01")])
+            .add("Funder.csv", &[("FunderID", "F1"), ("ProjectID", "P1"), ("Funder", "8"), ("StartDate", "2020-01-01")])
             .add(
                 "Funder.csv",
                 &[
@@ -1570,6 +1629,11 @@ mod tests {
             .assert_problem("Project.csv P2: OperatingEndDate 2021-05-31 is before OperatingStartDate 2021-06-01");
         f.set("Project.csv", "P1", "OrganizationID", "O9")
             .assert_problem("Project.csv P1: OrganizationID not in Organization.csv");
+        f.set("Project.csv", "P2", "OperatingStartDate", "2010-01-01")
+            .set("Project.csv", "P2", "OperatingEndDate", "2017-12-31")
+            .assert_problem(
+                "Project.csv P2: closed on 2017-12-31, more than seven years before the report (HDX flag 1315)",
+            );
     }
 
     #[test]
@@ -1588,6 +1652,9 @@ mod tests {
         }
         f.set("Funder.csv", "F1", "EndDate", "2019-12-31")
             .assert_problem("Funder.csv F1: EndDate 2019-12-31 is before StartDate 2020-01-01");
+        // HDX flags 862-870: CoC PSH funding on an emergency shelter.
+        f.set("Funder.csv", "F1", "Funder", "2")
+            .assert_problem("Funder.csv F1: Funder 2 is not for ProjectType 1 (HDX flag 866)");
         f.set("Funder.csv", "F1", "ProjectID", "P9")
             .assert_problem("Funder.csv F1: ProjectID \"P9\" not in Project.csv");
     }
@@ -1615,7 +1682,12 @@ mod tests {
             .set("Project.csv", "P2", "ResidentialAffiliation", "1")
             .assert_problem("Inventory.csv I2: inventory is only for lodging projects");
         for ty in ["3", "8", "9", "10"] {
-            f.set("Project.csv", "P2", "ProjectType", ty).set("Project.csv", "P2", "RRHSubType", "").assert_valid();
+            // A safe haven has no beds for families (HDX flag 793): I2's are for children alone there.
+            let household = if ty == "8" { "4" } else { "3" };
+            f.set("Project.csv", "P2", "ProjectType", ty)
+                .set("Project.csv", "P2", "RRHSubType", "")
+                .set("Inventory.csv", "I2", "HouseholdType", household)
+                .assert_valid();
         }
         for ty in ["4", "7", "11", "12", "14"] {
             f.set("Project.csv", "P2", "ProjectType", ty)
@@ -1645,6 +1717,21 @@ mod tests {
         voided.assert_valid();
         f.set("Inventory.csv", "I1", "UnitInventory", "21")
             .assert_problem("Inventory.csv I1: UnitInventory 21 is more than BedInventory 20 (HDX flag 785)");
+        // What else HDX rejects of a line: chronic beds outside PSH, veteran beds for children
+        // alone, a season without its end, a safe haven for families.
+        f.set("Inventory.csv", "I1", "CHBedInventory", "2")
+            .set("Inventory.csv", "I1", "OtherBedInventory", "18")
+            .assert_problem("HDX flag 792");
+        f.set("Inventory.csv", "I1", "HouseholdType", "4")
+            .set("Inventory.csv", "I1", "VetBedInventory", "2")
+            .set("Inventory.csv", "I1", "OtherBedInventory", "18")
+            .assert_problem("HDX flag 787");
+        f.set("Inventory.csv", "I1", "Availability", "2").assert_problem("HDX flag 791");
+        f.set("Project.csv", "P1", "ProjectType", "8")
+            .set("Inventory.csv", "I1", "HouseholdType", "3")
+            .set("Inventory.csv", "I1", "Availability", "")
+            .set("Inventory.csv", "I1", "ESBedType", "")
+            .assert_problem("HDX flag 793");
     }
 
     #[test]
