@@ -306,6 +306,39 @@ async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<
     Ok(Notice::new(format!("Saved the counts for {} at {}.{changes}", shelter.name, clock.show(now))))
 }
 
+/// Set the beds totals of the lines of `shelter` that count on the CoC's day of `now` (one total
+/// per line, in `current_lines`' order; a line without one keeps its total), with 0 occupied, as
+/// a save by `user_id` once authorized. The timeline tests drive the database through it with a
+/// stub clock, on both backends; it is the same `Save` the form and the feeds use.
+pub async fn save_totals_at(
+    db: &sea_orm::DatabaseConnection,
+    shelter_id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+    totals: &[i32],
+) -> Result<Vec<String>, AppError> {
+    let txn = ssr::begin_write(db).await?;
+    let shelter = shelter::Entity::find_by_id(shelter_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let today = crate::ssr::clock::CocClock::for_tenant(&txn, Some(shelter.tenant_id)).await?.today(now);
+    let lines = current_lines(&txn, shelter.tenant_id, &[shelter.id], today).await?;
+    let inputs: Vec<LineInput> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LineInput {
+            inventory_id: l.public_id.clone(),
+            total: totals.get(i).copied().unwrap_or(l.bed_inventory).to_string(),
+            occupied: "0".into(),
+        })
+        .collect();
+    let save = Save { tenant_id: shelter.tenant_id, shelter: &shelter, today, now, recorder: Recorder::User(user_id) };
+    let changes = save
+        .record(&txn, shelter.counts_version, &inputs)
+        .await?
+        .ok_or_else(|| AppError::Conflict("the shelter's counts changed meanwhile".into()))?;
+    txn.commit().await?;
+    Ok(changes.iter().map(ToString::to_string).collect())
+}
+
 /// One save of a shelter's counts, by a person or a feed.
 pub(super) struct Save<'a> {
     pub tenant_id: i64,

@@ -512,3 +512,86 @@ fn participation_like(p: &hmis_participation::Model, id: i64) -> hmis_participat
 fn funder_like(f: &funder::Model, id: i64) -> funder::Model {
     funder::Model { id, public_id: format!("f{id:019}"), shelter_id: id, ..f.clone() }
 }
+
+/// The database path of a coordinator's save (`inventory::ssr::save_totals_at`, the `Save` the
+/// form and the feeds use) makes exactly the lines the plan makes in memory, over generated
+/// sequences of totals across days with a stub clock, on SQLite and PostgreSQL: so what the
+/// timeline above proves of the model holds of the stored lines.
+async fn the_database_makes_the_lines_the_plan_makes(db: crate::common::TestDb) {
+    use crate::common::{Coc, Shelter, User};
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+    let conn = db.db().await;
+    let days =
+        prop::collection::vec(prop::collection::vec(prop::sample::select(vec![0, 10, 20, 40, 85, 130]), 0..4), 8);
+    let mut runner = TestRunner::deterministic();
+    for case in 0..16 {
+        let totals = days.new_tree(&mut runner).expect("a case").current();
+        let slug = format!("timeline-{case}");
+        let coc = Coc::new(&slug, "TX-503")
+            .shelter(Shelter::new(&format!("T-{case}"), "Timeline Shelter").line(1, 40, 0))
+            .user(User::coordinator(&format!("{slug}@example.org")));
+        let tenant = crate::common::fixtures::insert_coc(&conn, &coc).await;
+        let shelter = shelter::Entity::find()
+            .filter(shelter::Column::TenantId.eq(tenant.id))
+            .one(&conn)
+            .await
+            .expect("read")
+            .expect("the shelter");
+        let user = app::entities::user::Entity::find()
+            .filter(app::entities::user::Column::TenantId.eq(tenant.id))
+            .one(&conn)
+            .await
+            .expect("read")
+            .expect("the coordinator");
+        let stored = || async {
+            inventory::Entity::find()
+                .filter(inventory::Column::ShelterId.eq(shelter.id))
+                .order_by_asc(inventory::Column::Id)
+                .all(&conn)
+                .await
+                .expect("read")
+        };
+        let mut model = stored().await;
+        let first = d("2027-01-24");
+        for (i, day_totals) in totals.iter().enumerate() {
+            let day = first + Duration::days(i as i64);
+            for (j, total) in day_totals.iter().enumerate() {
+                // Chicago's early morning, day, evening and late night (the next day in UTC).
+                let now = local(day, [1, 9, 17, 22][j], 30);
+                let Some(line) =
+                    model.iter().find(|l| line_counts_on(l.inventory_start_date, l.inventory_end_date, day))
+                else {
+                    continue;
+                };
+                let pending = model.iter().find(|n| is_pending_successor(line, n, day));
+                let plan = plan(line, pending, *total, day);
+                let next = model.iter().map(|l| l.id).max().unwrap_or(0) + 1;
+                apply(&mut model, &plan.edits, now, || (next, String::new()));
+                app::inventory::ssr::save_totals_at(&conn, shelter.id, user.id, now, &[*total])
+                    .await
+                    .unwrap_or_else(|e| panic!("case {case}, {day} {total}: {e}"));
+            }
+        }
+        let shape = |lines: &[inventory::Model]| -> Vec<_> {
+            let mut v: Vec<_> = lines
+                .iter()
+                .map(|l| {
+                    (
+                        l.inventory_start_date,
+                        l.inventory_end_date,
+                        l.bed_inventory,
+                        l.other_bed_inventory,
+                        l.unit_inventory,
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(shape(&stored().await), shape(&model), "case {case}: {totals:?}");
+    }
+}
+crate::both_backends!(the_database_makes_the_lines_the_plan_makes, db);
