@@ -62,6 +62,11 @@ pub struct BedCountLine {
 pub struct BedCountsUpdate {
     #[schema(min_items = 1, max_items = 1000)]
     pub lines: Vec<BedCountInput>,
+    /// A new `beds_total` changes the shelter's HMIS inventory (docs/hmis-export.md, "Nights and
+    /// end dates"); a save that would is refused (422, naming the line and what it would change)
+    /// unless this is true.
+    #[serde(default)]
+    pub confirm_capacity_change: bool,
 }
 
 /// One line's new counts.
@@ -71,8 +76,8 @@ pub struct BedCountInput {
     /// The line's InventoryID, as `GET .../bed-counts` lists it.
     #[schema(min_length = 1, max_length = 32)]
     pub inventory_id: String,
-    /// Beds on the line now; a change ends the line's HMIS record yesterday and starts a new one
-    /// today (a line that started today is corrected in place).
+    /// Beds on the line now; a change (with `confirm_capacity_change`) ends the line's HMIS record
+    /// and starts a new one (docs/hmis-export.md, "Nights and end dates").
     #[schema(minimum = 0, maximum = 100000)]
     pub beds_total: i64,
     /// Beds occupied, 0 to `beds_total`.
@@ -211,7 +216,9 @@ async fn save_counts(
     let today = clock.today(now);
     let current = current_lines(&txn, tenant_id, &[shelter.id], today).await?;
     let inputs = inputs(&current, update)?;
-    let save = Save { tenant_id, shelter: &shelter, today, now, recorder: Recorder::Token(access.token().id) };
+    let recorder = Recorder::Token(access.token().id);
+    let confirmed = update.confirm_capacity_change;
+    let save = Save { tenant_id, shelter: &shelter, today, now, recorder, confirmed };
     let saved = save.record(&txn, version, &inputs).await.map_err(|e| json_field(e, update))?;
     if saved.is_none() {
         txn.rollback().await?;

@@ -272,15 +272,20 @@ pub(crate) async fn bump_counts_version(
 
 /// Save one shelter's counts: append a snapshot per line in one transaction, versioning lines
 /// whose total changed. `version` is the counts version the form was based on.
-pub async fn update(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<Notice, AppError> {
-    let result = save(shelter_id, version, inputs).await;
+pub async fn update(
+    shelter_id: &str,
+    version: i64,
+    inputs: Vec<LineInput>,
+    confirmed: bool,
+) -> Result<Notice, AppError> {
+    let result = save(shelter_id, version, inputs, confirmed).await;
     if let Some(outcome) = ssr::metrics::BedUpdate::of(&result) {
         ssr::metrics::bed_update(outcome);
     }
     result
 }
 
-async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<Notice, AppError> {
+async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>, confirmed: bool) -> Result<Notice, AppError> {
     let access = authorize(COUNTS).await?;
     let db = ssr::db()?;
     let tenant_id = access.tenant_id()?;
@@ -290,7 +295,7 @@ async fn save(shelter_id: &str, version: i64, inputs: Vec<LineInput>) -> Result<
     let clock = access.clock(&txn).await?;
     let now = Utc::now();
     let recorder = Recorder::User(access.user().id);
-    let saving = Save { tenant_id, shelter: &shelter, today: clock.today(now), now, recorder };
+    let saving = Save { tenant_id, shelter: &shelter, today: clock.today(now), now, recorder, confirmed };
     let Some(changes) = saving.record(&txn, version, &inputs).await? else {
         txn.rollback().await?;
         return Err(conflict(&db, &access, shelter.id).await?);
@@ -330,7 +335,8 @@ pub async fn save_totals_at(
             occupied: "0".into(),
         })
         .collect();
-    let save = Save { tenant_id: shelter.tenant_id, shelter: &shelter, today, now, recorder: Recorder::User(user_id) };
+    let recorder = Recorder::User(user_id);
+    let save = Save { tenant_id: shelter.tenant_id, shelter: &shelter, today, now, recorder, confirmed: true };
     let changes = save
         .record(&txn, shelter.counts_version, &inputs)
         .await?
@@ -347,6 +353,9 @@ pub(super) struct Save<'a> {
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
     pub recorder: Recorder,
+    /// The person or feed confirmed that a new beds total changes the HMIS inventory; without
+    /// it such a save is refused with what it would change, and nothing is written.
+    pub confirmed: bool,
 }
 
 impl Save<'_> {
@@ -360,7 +369,7 @@ impl Save<'_> {
         version: i64,
         inputs: &[LineInput],
     ) -> Result<Option<Vec<CapacityChange>>, AppError> {
-        let Save { tenant_id, shelter, today, now, recorder } = *self;
+        let Save { tenant_id, shelter, today, now, recorder, confirmed } = *self;
         let counts = validate(current_lines(txn, tenant_id, &[shelter.id], today).await?, inputs)?;
         if !bump_counts_version(txn, shelter.id, Some(version)).await? {
             return Ok(None);
@@ -373,10 +382,28 @@ impl Save<'_> {
             .filter(inventory::Column::InventoryStartDate.eq(today.succ_opt().unwrap_or(today)))
             .all(txn)
             .await?;
+        let plans: Vec<_> = counts
+            .iter()
+            .map(|c| {
+                let pending = tomorrow.iter().find(|next| is_pending_successor(&c.line, next, today));
+                plan(&c.line, pending, c.total, today)
+            })
+            .collect();
+        // A new total changes the HMIS inventory: only with a confirmation (the caller rolls the
+        // version bump back with the rest).
+        if !confirmed && let Some((c, p)) = counts.iter().zip(&plans).find(|(_, p)| p.effect != Effect::Unchanged) {
+            let change =
+                CapacityChange { line: line_label(&c.line), from: c.line.bed_inventory, to: c.total, effect: p.effect };
+            return Err(AppError::validation(
+                &field_name(&c.line.public_id, "total"),
+                format!(
+                    "Beds total ({}): this changes the HMIS inventory. {change} To make the change, tick \"Change the HMIS inventory\" and save again; to keep {} beds, enter {}.",
+                    change.line, c.line.bed_inventory, c.line.bed_inventory
+                ),
+            ));
+        }
         let mut effects = Vec::new();
-        for NewCounts { line, total, occupied } in counts {
-            let pending = tomorrow.iter().find(|next| is_pending_successor(&line, next, today));
-            let plan = plan(&line, pending, total, today);
+        for (NewCounts { line, total, occupied }, plan) in counts.into_iter().zip(plans) {
             // The snapshot belongs to the line that counts tonight: a new one starting today, or
             // this one.
             let mut inventory_id = line.id;

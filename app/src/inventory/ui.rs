@@ -52,6 +52,7 @@ fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
                 {move || {
                     let s = current();
                     let stale = s.lines.iter().any(|l| l.stale);
+                    let confirm_id = format!("confirm-{}", s.id);
                     view! {
                         <h2 id=heading.clone()>{s.name.clone()}</h2>
                         <p class="hint">{s.project_type.clone()}
@@ -96,6 +97,11 @@ fn ShelterCard(shelter: ShelterCounts) -> impl IntoView {
                                     </fieldset>
                                 }
                             }).collect_view()}
+                            <div class="confirm">
+                                <input type="checkbox" id=confirm_id.clone() name="confirm_capacity" value="on"/>
+                                <label for=confirm_id>"Change the HMIS inventory"</label>
+                                <p class="hint">"Tick this only when a beds total really changed: it changes what the HMIS counts from tonight or tomorrow."</p>
+                            </div>
                             <button type="submit" disabled=move || update.pending().get()>"Save counts"</button>
                         </ActionForm>
                         <p><a href=format!("/shelter-history/{id}")>"History of this shelter"</a></p>

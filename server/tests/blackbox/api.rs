@@ -330,7 +330,12 @@ async fn a_feed_saves_counts_under_the_forms_rules(app: TestApp) {
 
     // A new total versions the line as the form does: the HMIS record ends, a new one starts.
     let next = format!("\"{}\"", version + 1);
-    let grown = put_counts(&app, "PRJ-2001", &feed, Some(&next), &save(130, 99)).await;
+    let unconfirmed = put_counts(&app, "PRJ-2001", &feed, Some(&next), &save(130, 99)).await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", unconfirmed.body);
+    assert_eq!(unconfirmed.body["errors"][0]["field"], "lines[0].beds_total");
+    assert!(unconfirmed.problem().contains("120 -> 130 beds in the HMIS"), "{}", unconfirmed.problem());
+    let confirmed = save(130, 99).replacen('{', r#"{"confirm_capacity_change": true, "#, 1);
+    let grown = put_counts(&app, "PRJ-2001", &feed, Some(&next), &confirmed).await;
     assert_eq!(grown.status, StatusCode::OK, "{:?}", grown.body);
     assert_eq!(grown.body["lines"][0]["beds_total"], 130);
     assert_ne!(grown.body["lines"][0]["inventory_id"], id, "a new Inventory record");

@@ -16,11 +16,13 @@ pub(crate) fn by_name<'a>(shelters: &'a [Value], name: &str) -> &'a Value {
     shelters.iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("{name} not in {shelters:?}"))
 }
 
-/// The form a coordinator submits: one (total, occupied) per line, in the page's order.
+/// The form a coordinator submits: one (total, occupied) per line, in the page's order, with
+/// "Change the HMIS inventory" ticked.
 pub(crate) fn counts_form(shelter: &Value, values: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut form = vec![
         ("shelter_id".to_string(), id_text(&shelter["id"])),
         ("version".to_string(), shelter["counts_version"].to_string()),
+        ("confirm_capacity".to_string(), "on".to_string()),
     ];
     for (i, (line, (total, occupied))) in shelter["lines"].as_array().unwrap().iter().zip(values).enumerate() {
         form.push((format!("lines[{i}][inventory_id]"), id_text(&line["inventory_id"])));
@@ -205,6 +207,32 @@ async fn a_new_total_versions_the_inventory_line(app: TestApp) {
     assert!(broken.is_err(), "the CHECK constraint must refuse an inconsistent line");
 }
 both_backends!(a_new_total_versions_the_inventory_line);
+
+/// A new beds total changes the HMIS inventory: without "Change the HMIS inventory" ticked the
+/// save is refused with what it would change, and nothing is written.
+async fn a_new_total_needs_a_confirmation(app: TestApp) {
+    let coordinator = app.signed_in(COORDINATOR).await;
+    let shelter = by_name(&my_shelters(&coordinator).await, "Downtown Emergency Shelter").clone();
+    let before = snapshot_count(&app).await;
+    let unconfirmed: Vec<_> =
+        counts_form(&shelter, &[("85", "80")]).into_iter().filter(|(k, _)| k != "confirm_capacity").collect();
+    let refused = save(&coordinator, &unconfirmed).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let field = field_of(&shelter["lines"][0]["inventory_id"], "total");
+    assert_eq!(refused.json()["Validation"]["field"], field, "{}", refused.body);
+    assert!(refused.body.contains("120 -> 85 beds in the HMIS"), "{}", refused.body);
+    assert!(refused.body.contains("Change the HMIS inventory"), "{}", refused.body);
+    assert_eq!(snapshot_count(&app).await, before, "nothing was written");
+    // The same occupancy with the same total needs no confirmation.
+    let occupancy: Vec<_> =
+        counts_form(&shelter, &[("120", "80")]).into_iter().filter(|(k, _)| k != "confirm_capacity").collect();
+    assert_eq!(save(&coordinator, &occupancy).await.status, 200);
+}
+both_backends!(a_new_total_needs_a_confirmation);
+
+fn field_of(inventory_id: &Value, which: &str) -> String {
+    app::inventory::field_name(&id_text(inventory_id), which)
+}
 
 /// HUD's LSA counts no night of a line that ends on its start date, so a change to a line that
 /// started yesterday keeps tonight and starts the new figure tomorrow; a second change corrects

@@ -376,6 +376,7 @@ async fn a_capacity_change_keeps_its_history_in_the_export(app: TestApp) {
         ("lines[0][inventory_id]".to_string(), id_text(&line["inventory_id"])),
         ("lines[0][total]".to_string(), "45".to_string()),
         ("lines[0][occupied]".to_string(), "30".to_string()),
+        ("confirm_capacity".to_string(), "on".to_string()),
     ];
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let saved = coordinator.call("update_bed_counts", &pairs).await;
