@@ -269,6 +269,20 @@ pub async fn save(id: Option<&str>, form: ShelterForm) -> Result<(String, Notice
             ),
         ));
     }
+    // The HMIS holds one operating period per project: once a closed project's end has passed,
+    // reopening it would have receivers count it on the nights it was closed. Its end date may be
+    // corrected, not removed.
+    if let Some(s) = &existing
+        && let Some(closed) = s.operating_end_date.filter(|end| !s.active && *end < today)
+        && (input.active || input.operating_end_date.is_none())
+    {
+        return Err(AppError::validation(
+            "shelter[active]",
+            format!(
+                "Active: this project closed on {closed} and the HMIS counts it closed since, so it stays closed (its end date may be corrected). To run the program again, add it as a new project with its own ProjectID."
+            ),
+        ));
+    }
     let lookback = crate::hmis::lookback(today);
     if let Some(end) = input.operating_end_date.filter(|end| *end < lookback) {
         return Err(AppError::validation(

@@ -325,6 +325,12 @@ async fn a_project_is_hic_ready_keeps_its_lines_within_its_dates_and_closes_with
         assert!(l["end_date"].as_str().is_some_and(|e| e <= "2026-11-20"), "{l}");
     }
     assert!(editor["participation"][0].as_str().unwrap().ends_with("to 2026-11-20"), "{}", editor["participation"]);
+    // Reopening it would erase its closure at every receiver: refused, nothing changed.
+    let mut reopening = shelter_form(&org, "PRJ-3101", "4");
+    reopening[0].1 = &id;
+    let refused = admin.call("save_shelter", &reopening).await;
+    assert_eq!(refused.json()["Validation"]["field"], "shelter[active]", "{}", refused.body);
+    assert!(refused.body.contains("closed on 2026-11-20"), "{}", refused.body);
     // Its funding and its coordinated entry period end with it.
     assert!(closed.body.contains("now end with it"), "{}", closed.body);
     assert_eq!(editor["funders"][0]["end_date"], "2026-11-20", "{}", editor["funders"]);
