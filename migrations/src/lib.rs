@@ -22,6 +22,7 @@ mod m0018_ce_participation;
 mod m0019_operations;
 mod m0020_api_tokens;
 mod m0021_api_feeds;
+mod m0022_removed_records;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_operations::Migration),
             Box::new(m0020_api_tokens::Migration),
             Box::new(m0021_api_feeds::Migration),
+            Box::new(m0022_removed_records::Migration),
         ]
     }
 }

@@ -23,6 +23,9 @@ pub struct Model {
     pub end_date: Option<ChronoDate>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+    /// When an admin removed it: it stays, sent as a deletion (DateDeleted), and is shown and
+    /// counted nowhere else (m0022).
+    pub deleted_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

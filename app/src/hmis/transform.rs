@@ -132,6 +132,12 @@ impl Context<'_> {
         }
     }
 
+    /// A funder's or CE period's metadata: one an admin removed is sent as a deletion, dated
+    /// when it was removed.
+    fn removable_meta(&self, created: DateTime<Utc>, updated: DateTime<Utc>, deleted: Option<DateTime<Utc>>) -> Meta {
+        Meta { date_deleted: deleted.map(|t| self.run.clock.local(t)), ..self.meta(created, updated) }
+    }
+
     /// An inventory line's metadata: a void line (one that counts on no night) is sent as a
     /// deletion, dated when it was voided, so a receiver that took it while it was open drops it.
     fn line_meta(&self, line: &inventory::Model) -> Meta {
@@ -393,7 +399,7 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
             grant_id: f.grant_id.clone(),
             start_date: f.start_date,
             end_date: f.end_date,
-            meta: ctx.meta(f.created_at, f.updated_at),
+            meta: ctx.removable_meta(f.created_at, f.updated_at, f.deleted_at),
         });
     }
     let mut periods = sent.periods.clone();
@@ -421,13 +427,13 @@ fn add_project(out: &mut HmisExport, ctx: &Context, p: &shelter::Model, org: Opt
             receives_referrals: flag(c.receives_referrals),
             start_date: c.start_date,
             end_date: c.end_date,
-            meta: ctx.meta(c.created_at, c.updated_at),
+            meta: ctx.removable_meta(c.created_at, c.updated_at, c.deleted_at),
         });
     }
     let operating = project_operating(p, ctx.as_of);
     let mut warnings = Vec::new();
     if operating {
-        if !funders.iter().any(|f| in_effect(f.start_date, f.end_date, ctx.as_of)) {
+        if !funders.iter().any(|f| f.deleted_at.is_none() && in_effect(f.start_date, f.end_date, ctx.as_of)) {
             warnings.push(Warning::NoFunder);
         }
         let missing = missing_hic_fields(p);
@@ -843,7 +849,9 @@ impl Aggregate<'_, '_> {
         // `dv_min_shelters` contributing shelters hold: a rarer one would point at one shelter.
         let mut holders: BTreeMap<i32, BTreeSet<i64>> = BTreeMap::new();
         for (s, sent) in &members {
-            for f in sent.funders.iter().filter(|f| in_effect(f.start_date, f.end_date, self.current.day)) {
+            let held =
+                |f: &&&funder::Model| f.deleted_at.is_none() && in_effect(f.start_date, f.end_date, self.current.day);
+            for f in sent.funders.iter().filter(held) {
                 holders.entry(f.funder).or_default().insert(s.id);
             }
         }

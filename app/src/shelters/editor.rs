@@ -114,6 +114,7 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
     editor.funders = access
         .find::<funder::Entity>()?
         .filter(funder::Column::ShelterId.eq(s.id))
+        .filter(funder::Column::DeletedAt.is_null())
         .order_by_desc(funder::Column::StartDate)
         .all(&db)
         .await?
@@ -147,6 +148,7 @@ pub async fn editor(id: Option<&str>) -> Result<ShelterEditor, AppError> {
     editor.coordinated_entry = access
         .find::<ce_participation::Entity>()?
         .filter(ce_participation::Column::ShelterId.eq(s.id))
+        .filter(ce_participation::Column::DeletedAt.is_null())
         .order_by_asc(ce_participation::Column::StartDate)
         .all(&db)
         .await?
@@ -446,6 +448,7 @@ async fn end_records_at(
         .col_expr(funder::Column::UpdatedAt, Expr::value(now))
         .filter(funder::Column::TenantId.eq(s.tenant_id))
         .filter(funder::Column::ShelterId.eq(s.id))
+        .filter(funder::Column::DeletedAt.is_null())
         .filter(funder::Column::StartDate.lte(end))
         .filter(funder::Column::EndDate.is_null().or(funder::Column::EndDate.gt(end)))
         .exec(db)
@@ -455,6 +458,7 @@ async fn end_records_at(
         .col_expr(ce_participation::Column::UpdatedAt, Expr::value(now))
         .filter(ce_participation::Column::TenantId.eq(s.tenant_id))
         .filter(ce_participation::Column::ShelterId.eq(s.id))
+        .filter(ce_participation::Column::DeletedAt.is_null())
         .filter(ce_participation::Column::StartDate.lte(end))
         .filter(ce_participation::Column::EndDate.is_null().or(ce_participation::Column::EndDate.gt(end)))
         .exec(db)
@@ -815,7 +819,14 @@ pub async fn remove_funder(funder_id: &str) -> Result<Notice, AppError> {
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let (row, s) = access.shelter_record::<funder::Entity>(&txn, funder_id).await?;
-    funder::Entity::delete_by_id(row.id).exec(&txn).await?;
+    // Kept as a deletion: an HMIS that received it is told it is gone (m0022).
+    let now = Utc::now();
+    funder::Entity::update_many()
+        .col_expr(funder::Column::DeletedAt, Expr::value(Some(now)))
+        .col_expr(funder::Column::UpdatedAt, Expr::value(now))
+        .filter(funder::Column::Id.eq(row.id))
+        .exec(&txn)
+        .await?;
     data_changed(&txn, s.tenant_id).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Removed the funder {} from {}.", funder_label(row.funder), s.name)))
@@ -863,6 +874,7 @@ pub async fn add_ce_participation(shelter_id: &str, form: CeForm) -> Result<Noti
     let overlapping = ce_participation::Entity::find()
         .filter(ce_participation::Column::TenantId.eq(s.tenant_id))
         .filter(ce_participation::Column::ShelterId.eq(s.id))
+        .filter(ce_participation::Column::DeletedAt.is_null())
         .filter(ssr::spans_overlap(
             ce_participation::Column::StartDate,
             ce_participation::Column::EndDate,
@@ -908,7 +920,14 @@ pub async fn remove_ce_participation(id: &str) -> Result<Notice, AppError> {
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let (row, s) = access.shelter_record::<ce_participation::Entity>(&txn, id).await?;
-    ce_participation::Entity::delete_by_id(row.id).exec(&txn).await?;
+    // Kept as a deletion: an HMIS that received it is told it is gone (m0022).
+    let now = Utc::now();
+    ce_participation::Entity::update_many()
+        .col_expr(ce_participation::Column::DeletedAt, Expr::value(Some(now)))
+        .col_expr(ce_participation::Column::UpdatedAt, Expr::value(now))
+        .filter(ce_participation::Column::Id.eq(row.id))
+        .exec(&txn)
+        .await?;
     data_changed(&txn, s.tenant_id).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Removed a coordinated entry period from {}.", s.name)))

@@ -191,6 +191,7 @@ impl Access {
         let row = self
             .find::<E>()?
             .filter(E::public_id_column().eq(id))
+            .filter(E::deleted_at_column().is_null())
             .filter(E::shelter_id_column().in_subquery(visible))
             .one(db)
             .await?
@@ -210,6 +211,8 @@ impl Access {
 pub trait ShelterRecord: TenantOwned {
     fn public_id_column() -> Self::Column;
     fn shelter_id_column() -> Self::Column;
+    /// Set when an admin removed the record: it answers as a missing one.
+    fn deleted_at_column() -> Self::Column;
     fn shelter_of(row: &Self::Model) -> i64;
 }
 
@@ -221,6 +224,9 @@ macro_rules! shelter_record {
             }
             fn shelter_id_column() -> $entity::Column {
                 $entity::Column::ShelterId
+            }
+            fn deleted_at_column() -> $entity::Column {
+                $entity::Column::DeletedAt
             }
             fn shelter_of(row: &$entity::Model) -> i64 {
                 row.shelter_id

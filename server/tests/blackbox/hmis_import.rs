@@ -221,6 +221,7 @@ fn before(start: NaiveDate) -> State {
                 end_date: None,
                 created_at: created,
                 updated_at: created,
+                deleted_at: None,
             })
             .into(),
         participations: [1, 2]

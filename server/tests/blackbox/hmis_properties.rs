@@ -277,6 +277,7 @@ fn build(((codes, min_shelters, min_beds, max_share), (z, minutes), specs): Para
                 end_date: end,
                 created_at: created,
                 updated_at: created,
+                deleted_at: None,
             });
         }
         // A funding source HDX accepts for the project type (flags 862-870).
@@ -305,6 +306,7 @@ fn build(((codes, min_shelters, min_beds, max_share), (z, minutes), specs): Para
                 end_date: to,
                 created_at: created,
                 updated_at: created,
+                deleted_at: None,
             });
         }
         let es = matches!(project_type, 0 | 1);

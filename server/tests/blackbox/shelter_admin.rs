@@ -264,7 +264,24 @@ async fn a_project_is_hic_ready_keeps_its_lines_within_its_dates_and_closes_with
     assert_eq!(mismatched.json()["Validation"]["field"], "funder[funder]", "{}", mismatched.body);
     assert!(mismatched.body.contains("HDX flag 866"), "{}", mismatched.body);
     assert_eq!(funder("56", "").await.status, 200);
+    // A funder removed stays as a deletion: gone from the page, sent with DateDeleted, and a
+    // second removal finds nothing.
+    assert_eq!(funder("46", "County").await.status, 200);
     let editor = admin.call("get_shelter_editor", &[("id", &id)]).await.json();
+    let county = editor["funders"].as_array().unwrap().iter().find(|f| f["other_funder"] == "County").unwrap();
+    let county = id_text(&county["id"]);
+    assert_eq!(admin.call("remove_funder", &[("funder_id", county.as_str())]).await.status, 200);
+    assert_eq!(admin.call("remove_funder", &[("funder_id", county.as_str())]).await.status, 404);
+    let zip = admin.download(app::hmis::ui::DOWNLOAD_PATH).await;
+    let export = crate::common::hmis_spec::validate(&zip.bytes).unwrap_or_else(|errs| panic!("{}", errs.join("\n")));
+    let removed =
+        export.rows("Funder.csv").iter().find(|r| crate::common::hmis_spec::Export::str(r, "FunderID") == county);
+    assert!(
+        removed.is_some_and(|r| !crate::common::hmis_spec::Export::str(r, "DateDeleted").is_empty()),
+        "the removed funder is sent as a deletion: {removed:?}"
+    );
+    let editor = admin.call("get_shelter_editor", &[("id", &id)]).await.json();
+    assert_eq!(editor["funders"].as_array().unwrap().len(), 1, "{}", editor["funders"]);
     assert!(editor["funders"][0]["funder"].as_str().unwrap().contains("CoC Builds"), "{}", editor["funders"]);
     assert_eq!(editor["participation"].as_array().unwrap().len(), 1);
 
