@@ -389,8 +389,8 @@ pub struct DvSummary {
     pub beds_sent: i64,
     pub beds_suppressed: i64,
     pub suppressed: Vec<SuppressedBeds>,
-    /// The night these figures are of: the first night of the as-of date's DV publication period
-    /// (`periods`), since the aggregate's figures move only at period boundaries.
+    /// The night these figures are of: the sample night of the as-of date's DV publication period
+    /// (`periods::sample_night`), since the aggregate's figures move only at period boundaries.
     pub sampled_on: Option<NaiveDate>,
 }
 

@@ -3,7 +3,8 @@
 //! The DV aggregate's figures move only at period boundaries, so no set of exports, compared with
 //! each other, dates a single DV shelter's change more finely than a period. A period is a
 //! calendar month, and each year's count night starts a period of its own, so the HIC gets that
-//! night's DV beds. Every period covers at least two nights (HUD's LSA counts no night of a line
+//! night's DV beds. A period carries the figures of one night that is over when it is published
+//! (`sample_night`), so they never move once sent. Every period covers at least two nights (HUD's LSA counts no night of a line
 //! that ends on its start date): when the count night is January 31st, its period runs on to the
 //! end of February.
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -42,11 +43,18 @@ pub fn next_period_start(day: NaiveDate) -> NaiveDate {
     }
 }
 
-/// The first night of the latest period whose first night is over on `today`: the latest the DV
-/// aggregate publishes. A period's figures are those of its first night, so until that night has
-/// passed they would move with every edit made during it.
+/// The night whose DV figures the period starting on `start` carries: the night before it starts,
+/// which is over (and so moves no more with the day's edits) when the period begins; the count
+/// night's period carries the count night itself, which the HIC needs.
+pub fn sample_night(start: NaiveDate) -> NaiveDate {
+    if start == count_night(start.year()) { start } else { start.pred_opt().unwrap_or(start) }
+}
+
+/// The first night of the latest period that the DV aggregate publishes on `today`: the latest
+/// whose sample night is over. Until then its figures would move with every edit of the day.
 pub fn published_through(today: NaiveDate) -> NaiveDate {
-    period_start(today.pred_opt().unwrap_or(today))
+    let start = period_start(today);
+    if sample_night(start) < today { start } else { period_start(start.pred_opt().unwrap_or(start)) }
 }
 
 /// The periods from the one holding `from` to the one holding `to`, as (first day, last day);
@@ -94,9 +102,13 @@ mod tests {
         // 2024's count night is January 31st: its period takes February in.
         assert_eq!(period_start(d("2024-02-29")), d("2024-01-31"));
         assert_eq!(next_period_start(d("2024-01-31")), d("2024-03-01"));
-        // December's figures are published once December 1st is over.
-        assert_eq!(published_through(d("2026-12-01")), d("2026-11-01"));
-        assert_eq!(published_through(d("2026-12-02")), d("2026-12-01"));
+        // December carries November 30th's figures, published from December 1st; the count
+        // night's period carries that night's, published once it is over.
+        assert_eq!(sample_night(d("2026-12-01")), d("2026-11-30"));
+        assert_eq!(published_through(d("2026-12-01")), d("2026-12-01"));
+        assert_eq!(sample_night(d("2027-01-27")), d("2027-01-27"));
+        assert_eq!(published_through(d("2027-01-27")), d("2027-01-01"));
+        assert_eq!(published_through(d("2027-01-28")), d("2027-01-27"));
         assert_eq!(
             periods(d("2026-12-15"), d("2027-02-03")),
             vec![

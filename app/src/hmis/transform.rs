@@ -12,13 +12,13 @@
 //!
 //! It is the only place the DV rules of DESIGN.md 4.2 and 4.7 live. DV shelters (TargetPopulation
 //! 1 or a victim service provider's project) fold into one synthetic project per project type.
-//! On the first night of each DV publication period (`hmis::periods`) their lines in effect are
-//! grouped in cells (CoC code x household type x availability x ES bed type); a cell is sent when
+//! On the sample night of each DV publication period (`hmis::periods`: the night before it starts,
+//! or the count night for its own period) their lines in effect are grouped in cells (CoC code x household type x availability x ES bed type); a cell is sent when
 //! at least `dv_min_shelters` shelters with beds contribute, it holds at least `dv_min_beds` beds
 //! and no shelter holds more than `dv_max_share_percent` of them. Each cell's record runs from a
 //! period boundary for as long as its figures stay the same, so nothing about the aggregate
 //! (figures, dates, DateUpdated) moves between boundaries, and the ids are the CoC's, never a
-//! shelter's. When the DV group as a whole misses a threshold on a period's first night, nothing
+//! shelter's. When the DV group as a whole misses a threshold on a period's sample night, nothing
 //! DV counts in that period.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -563,8 +563,12 @@ fn suppression(cell: &Cell, key: &DvCell, tenant: &tenant::Model) -> Option<Supp
     None
 }
 
-/// The DV cells on one sample night (a period's first), with what is sent and what suppressed.
+/// The DV cells on a period's sample night (`periods::sample_night`), with what is sent and what
+/// suppressed.
 struct Sample<'a> {
+    /// The period's first night.
+    period: NaiveDate,
+    /// The night sampled.
     day: NaiveDate,
     cells: BTreeMap<DvCell, Cell<'a>>,
     summary: DvSummary,
@@ -573,7 +577,8 @@ struct Sample<'a> {
 }
 
 /// The DV shelters' lines that count on `day`, folded into cells, with the thresholds applied.
-fn sample<'a>(day: NaiveDate, tenant: &tenant::Model, dv: &[(&'a shelter::Model, Sent<'a>)]) -> Sample<'a> {
+fn sample<'a>(period: NaiveDate, tenant: &tenant::Model, dv: &[(&'a shelter::Model, Sent<'a>)]) -> Sample<'a> {
+    let day = super::periods::sample_night(period);
     let mut cells: BTreeMap<DvCell, Cell> = BTreeMap::new();
     for (shelter, sent) in dv {
         let es = is_emergency_shelter(shelter.project_type);
@@ -613,7 +618,7 @@ fn sample<'a>(day: NaiveDate, tenant: &tenant::Model, dv: &[(&'a shelter::Model,
             summary.suppressed.push(SuppressedBeds { reason, beds: beds_total, shelters: contributing.len() as u32 });
         }
         summary.beds_suppressed = beds_total;
-        return Sample { day, cells, summary, sent };
+        return Sample { period, day, cells, summary, sent };
     }
     for (key, cell) in &cells {
         match suppression(cell, key, tenant) {
@@ -630,7 +635,7 @@ fn sample<'a>(day: NaiveDate, tenant: &tenant::Model, dv: &[(&'a shelter::Model,
             }
         }
     }
-    Sample { day, cells, summary, sent }
+    Sample { period, day, cells, summary, sent }
 }
 
 /// What a cell's record carries: UnitInventory, BedInventory and the seven sub-counts.
@@ -656,13 +661,13 @@ struct Run {
 }
 
 /// The DV shelters folded into one synthetic project per project type (DESIGN.md 4.2, 4.7).
-/// The aggregate's figures are sampled on the first night of each DV publication period
-/// (`periods`), from the period of the earliest DV shelter's start to the period of the export
-/// (or of the as-of date, when later); each cell's record runs while its figures stay the same,
-/// so its figures, dates and DateUpdated move only at period boundaries. The tab shows the sample
-/// of the as-of date's period: what the records yield for that night.
+/// The aggregate's figures are sampled on each DV publication period's sample night
+/// (`periods::sample_night`), from the period of the earliest DV shelter's start to the latest
+/// published one; each cell's record runs while its figures stay the same, so its figures, dates
+/// and DateUpdated move only at period boundaries. The tab shows the sample of the as-of date's
+/// period (or the latest published): what the records yield for that night.
 fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model, dv: &[(&shelter::Model, Sent)]) {
-    // Only periods whose first night is over are published: a sample of tonight would move
+    // Only periods whose sample night is over are published: a sample of tonight would move
     // with every edit made today.
     let published = super::periods::published_through(ctx.run.clock.today(ctx.run.exported_at));
     let as_of_sample = sample(super::periods::period_start(ctx.as_of).min(published), tenant, dv);
@@ -799,7 +804,7 @@ impl Aggregate<'_, '_> {
             housing_type: Some(if scattered { HOUSING_SCATTERED } else { HOUSING_CLUSTERED }),
             rrh_sub_type: rrh_sub_type(project_type),
             target_population: Some(TARGET_POPULATION_DV),
-            meta: ctx.meta(boundary(start), boundary(self.current.day)),
+            meta: ctx.meta(boundary(start), boundary(self.current.period)),
         });
         let coc_codes: BTreeSet<&str> = runs.iter().map(|r| r.cell.coc_code.as_str()).collect();
         for coc in coc_codes {

@@ -78,11 +78,10 @@ impl Coc {
             .collect()
     }
 
-    /// The night the DV aggregate's figures for `as_of` (today) are taken on: the first of the
-    /// latest DV publication period (a month; the count night starts its own) whose first night
-    /// is over.
+    /// The night the DV aggregate's figures for `as_of` (today) are taken on: the sample night
+    /// (the night before it starts) of the latest DV publication period published today.
     fn dv_sample_day(as_of: NaiveDate) -> NaiveDate {
-        app::hmis::periods::published_through(as_of)
+        app::hmis::periods::sample_night(app::hmis::periods::published_through(as_of))
     }
 }
 
@@ -616,7 +615,7 @@ proptest! {
                 let next = end + Duration::days(1);
                 prop_assert_eq!(app::hmis::periods::period_start(next), next, "{} ends inside a period", end);
             }
-            let as_of = start;
+            let as_of = app::hmis::periods::sample_night(start);
             let mut by_shelter: BTreeMap<i64, i64> = BTreeMap::new();
             let mut dedicated: [BTreeSet<i64>; 6] = Default::default();
             for (s, l) in dv_lines.iter().filter(|(s, l)| {

@@ -1094,8 +1094,13 @@ fn check_active_lodging(errs: &mut Vec<String>, x: &Export, period: (NaiveDate, 
     fn live<'a>(x: &'a Export, file: &str, pid: &'a str) -> impl Iterator<Item = &'a Row> {
         x.rows(file).iter().filter(move |r| Export::str(r, "ProjectID") == pid && !is_deleted(r))
     }
+    // Active in the period as the LSA has it: started by its end, and an OperatingEndDate after
+    // its start (a project closed on the report's first night operates on none of its nights).
+    let active = |p: &Row| {
+        date(p, "OperatingStartDate").is_some_and(|s| s <= to) && date(p, "OperatingEndDate").is_none_or(|e| e > from)
+    };
     for p in x.rows("Project.csv") {
-        if is_deleted(p) || !is_lodging(p) || !in_effect(p, "OperatingStartDate", "OperatingEndDate", period) {
+        if is_deleted(p) || !is_lodging(p) || !active(p) {
             continue;
         }
         let pid = Export::str(p, "ProjectID");
@@ -1813,7 +1818,9 @@ mod tests {
             .set("Inventory.csv", "I2", "InventoryEndDate", "2024-12-31")
             .set("HMISParticipation.csv", "H3", "HMISParticipationStatusEndDate", "2024-12-31");
         closed.assert_valid();
-        closed.set("Project.csv", "P2", "OperatingEndDate", "2025-01-01").assert_problem("Project.csv P2: HousingType");
+        // Closed on the period's first night, it operates on none of its nights (the LSA's rule);
+        // closed on its second, it operated on the first.
+        closed.set("Project.csv", "P2", "OperatingEndDate", "2025-01-02").assert_problem("Project.csv P2: HousingType");
         let future = f
             .set("Project.csv", "P1", "OperatingStartDate", "2025-02-01")
             .set("Project.csv", "P1", "HousingType", "")
