@@ -646,18 +646,75 @@ struct Figures {
     sub_counts: [i64; 7],
 }
 
-/// One Inventory record of the aggregate: a cell's figures over consecutive periods in which
-/// they did not change. It starts on a period's first night and ends the night before the period
-/// in which the figures changed or the cell stopped being sent (`None`: still running).
+/// One record of the aggregate: a key's value over consecutive periods in which it did not
+/// change (a cell's figures; a funding source held). It starts on a period's first night and ends
+/// the night before the period in which the value changed or the key stopped being sent (`None`:
+/// still running).
 #[derive(Debug, Clone)]
-struct Run {
-    cell: DvCell,
+struct Run<K, V> {
+    key: K,
     start: NaiveDate,
     end: Option<NaiveDate>,
-    figures: Figures,
+    value: V,
     /// The boundary at which the record last changed: its start, or the start of the period
     /// that ended it.
     updated: NaiveDate,
+}
+
+/// Runs built period by period, in order.
+struct Runs<K, V> {
+    open: BTreeMap<K, Run<K, V>>,
+    done: Vec<Run<K, V>>,
+}
+
+impl<K: Ord + Clone, V: PartialEq> Runs<K, V> {
+    fn new() -> Self {
+        Runs { open: BTreeMap::new(), done: Vec::new() }
+    }
+
+    /// The values sent in the period that starts on `start`.
+    fn period(&mut self, start: NaiveDate, mut values: BTreeMap<K, V>) {
+        let ending: Vec<K> =
+            self.open.iter().filter(|(key, run)| values.get(key) != Some(&run.value)).map(|(k, _)| k.clone()).collect();
+        for key in ending {
+            if let Some(mut run) = self.open.remove(&key) {
+                (run.end, run.updated) = (start.pred_opt(), start);
+                self.done.push(run);
+            }
+        }
+        for (key, value) in std::mem::take(&mut values) {
+            if !self.open.contains_key(&key) {
+                self.open.insert(key.clone(), Run { key, start, end: None, value, updated: start });
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Run<K, V>> {
+        self.done.extend(self.open.into_values());
+        self.done
+    }
+}
+
+/// The funding sources of the aggregate of each project type sent in `sample`: by code only, and
+/// only those at least `dv_min_shelters` of its contributing shelters hold on the sample night,
+/// so a rarer one cannot point at one shelter.
+fn held_funders(sample: &Sample, tenant: &tenant::Model, dv: &[(&shelter::Model, Sent)]) -> BTreeMap<(i32, i32), ()> {
+    let mut holders: BTreeMap<(i32, i32), BTreeSet<i64>> = BTreeMap::new();
+    let project_types: BTreeSet<i32> = sample.sent.iter().map(|k| k.project_type).collect();
+    for project_type in project_types {
+        let contributing = Aggregate::contributing(sample, project_type);
+        for (s, sent) in dv.iter().filter(|(s, _)| contributing.contains(&s.id)) {
+            let held = |f: &&&funder::Model| f.deleted_at.is_none() && in_effect(f.start_date, f.end_date, sample.day);
+            for f in sent.funders.iter().filter(held) {
+                holders.entry((project_type, f.funder)).or_default().insert(s.id);
+            }
+        }
+    }
+    holders
+        .into_iter()
+        .filter(|(_, shelters)| shelters.len() as i64 >= i64::from(tenant.dv_min_shelters))
+        .map(|(key, _)| (key, ()))
+        .collect()
 }
 
 /// The DV shelters folded into one synthetic project per project type (DESIGN.md 4.2, 4.7).
@@ -676,39 +733,29 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         return;
     };
     let periods = super::periods::periods(first, published);
-    let mut open: BTreeMap<DvCell, Run> = BTreeMap::new();
-    let mut runs: Vec<Run> = Vec::new();
+    let (mut cells, mut funders) = (Runs::new(), Runs::new());
     let mut current = None;
     for (period_start, _) in &periods {
         let sampled = sample(*period_start, tenant, dv);
-        let figures: BTreeMap<&DvCell, Figures> = sampled
+        let figures: BTreeMap<DvCell, Figures> = sampled
             .sent
             .iter()
             .filter_map(|key| sampled.cells.get(key).map(|c| (key, c)))
             .map(|(key, c)| {
-                (key, Figures { units: c.units(), beds: c.beds(), sub_counts: c.sub_counts(tenant.dv_min_shelters) })
+                let figures =
+                    Figures { units: c.units(), beds: c.beds(), sub_counts: c.sub_counts(tenant.dv_min_shelters) };
+                (key.clone(), figures)
             })
             .collect();
-        let ending: Vec<DvCell> =
-            open.iter().filter(|(key, run)| figures.get(key) != Some(&run.figures)).map(|(k, _)| k.clone()).collect();
-        for key in ending {
-            if let Some(mut run) = open.remove(&key) {
-                (run.end, run.updated) = (period_start.pred_opt(), *period_start);
-                runs.push(run);
-            }
-        }
-        for (key, figures) in figures {
-            open.entry(key.clone()).or_insert_with(|| Run {
-                cell: key.clone(),
-                start: *period_start,
-                end: None,
-                figures,
-                updated: *period_start,
-            });
-        }
+        cells.period(*period_start, figures);
+        funders.period(*period_start, held_funders(&sampled, tenant, dv));
         current = Some(sampled);
     }
-    runs.extend(open.into_values());
+    let runs = cells.finish();
+    let mut funders_of: BTreeMap<i32, Vec<Run<(i32, i32), ()>>> = BTreeMap::new();
+    for run in funders.finish() {
+        funders_of.entry(run.key.0).or_default().push(run);
+    }
     // The aggregate starts with the first record it sent, never with one shelter's own date.
     let Some(start) = runs.iter().map(|r| r.start).min() else { return };
     let ids = DvIds { key: &tenant.dv_aggregate_key };
@@ -720,13 +767,13 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         meta: ctx.meta(founded, founded),
     });
     let current = current.as_ref().unwrap_or(&as_of_sample);
-    let mut by_type: BTreeMap<i32, Vec<Run>> = BTreeMap::new();
+    let mut by_type: BTreeMap<i32, Vec<Run<DvCell, Figures>>> = BTreeMap::new();
     for run in runs {
-        by_type.entry(run.cell.project_type).or_default().push(run);
+        by_type.entry(run.key.project_type).or_default().push(run);
     }
     for (project_type, runs) in by_type {
         let aggregate = Aggregate { ids: &ids, tenant, start, current, as_of: &as_of_sample, dv };
-        aggregate.add_project(out, ctx, project_type, runs);
+        aggregate.add_project(out, ctx, project_type, runs, funders_of.remove(&project_type).unwrap_or_default());
     }
 }
 
@@ -775,8 +822,16 @@ impl Aggregate<'_, '_> {
     /// One project type's aggregate: the project, its ProjectCoC rows at the CoC's
     /// administrative location, one Inventory record per run, its funders and its participation.
     /// Its start is the first period's; nothing in it comes from a shelter's own dates.
-    fn add_project(&self, out: &mut HmisExport, ctx: &Context, project_type: i32, mut runs: Vec<Run>) {
-        runs.sort_by(|a, b| (&a.cell, a.start).cmp(&(&b.cell, b.start)));
+    fn add_project(
+        &self,
+        out: &mut HmisExport,
+        ctx: &Context,
+        project_type: i32,
+        mut runs: Vec<Run<DvCell, Figures>>,
+        mut funders: Vec<Run<(i32, i32), ()>>,
+    ) {
+        runs.sort_by(|a, b| (&a.key, a.start).cmp(&(&b.key, b.start)));
+        funders.sort_by_key(|f| (f.key, f.start));
         let (ids, tenant, start) = (self.ids, self.tenant, self.start);
         let project_id = ids.project(project_type);
         let boundary = |day: NaiveDate| ctx.run.clock.start_of(day);
@@ -806,7 +861,7 @@ impl Aggregate<'_, '_> {
             target_population: Some(TARGET_POPULATION_DV),
             meta: ctx.meta(boundary(start), boundary(self.current.period)),
         });
-        let coc_codes: BTreeSet<&str> = runs.iter().map(|r| r.cell.coc_code.as_str()).collect();
+        let coc_codes: BTreeSet<&str> = runs.iter().map(|r| r.key.coc_code.as_str()).collect();
         for coc in coc_codes {
             // The CoC's administrative location; none of a DV shelter's may be sent.
             out.project_cocs.push(ProjectCocRecord {
@@ -825,16 +880,16 @@ impl Aggregate<'_, '_> {
         let es = is_emergency_shelter(project_type);
         let mut lines = Vec::new();
         for run in &runs {
-            let key = &run.cell;
+            let key = &run.key;
             out.inventories.push(InventoryRecord {
                 inventory_id: ids.inventory(key, run.start),
                 project_id: project_id.clone(),
                 coc_code: key.coc_code.clone(),
                 household_type: key.household_type,
                 availability: key.availability.filter(|_| es),
-                unit_inventory: run.figures.units,
-                bed_inventory: run.figures.beds,
-                sub_counts: run.figures.sub_counts,
+                unit_inventory: run.value.units,
+                bed_inventory: run.value.beds,
+                sub_counts: run.value.sub_counts,
                 es_bed_type: key.es_bed_type.filter(|_| es),
                 inventory_start_date: run.start,
                 inventory_end_date: run.end,
@@ -845,38 +900,33 @@ impl Aggregate<'_, '_> {
                 household_type: key.household_type,
                 availability: key.availability,
                 es_bed_type: key.es_bed_type,
-                beds: run.figures.beds,
+                beds: run.value.beds,
                 start: run.start,
                 end: run.end,
             });
         }
-        // Funding sources by code only (no grant id, dates or name), and only those at least
-        // `dv_min_shelters` contributing shelters hold: a rarer one would point at one shelter.
-        let mut holders: BTreeMap<i32, BTreeSet<i64>> = BTreeMap::new();
-        for (s, sent) in &members {
-            let held =
-                |f: &&&funder::Model| f.deleted_at.is_none() && in_effect(f.start_date, f.end_date, self.current.day);
-            for f in sent.funders.iter().filter(held) {
-                holders.entry(f.funder).or_default().insert(s.id);
-            }
-        }
-        let codes: Vec<i32> = holders
-            .into_iter()
-            .filter(|(_, shelters)| shelters.len() as i64 >= i64::from(tenant.dv_min_shelters))
-            .map(|(code, _)| code)
-            .collect();
-        for code in &codes {
+        // Funding sources by code only (no grant id or name), each over the periods it was held
+        // (`held_funders`), dated at boundaries like the inventory.
+        for f in &funders {
+            let code = f.key.1;
             out.funders.push(FunderRecord {
-                funder_id: format!("{project_id}-F{code}"),
+                funder_id: format!("{project_id}-F{code}-{}", f.start.format("%Y%m%d")),
                 project_id: project_id.clone(),
-                funder: *code,
-                other_funder: (*code == FUNDER_OTHER).then(|| "Local or other (aggregated)".to_string()),
+                funder: code,
+                other_funder: (code == FUNDER_OTHER).then(|| "Local or other (aggregated)".to_string()),
                 grant_id: None,
-                start_date: start,
-                end_date: None,
-                meta: meta.clone(),
+                start_date: f.start,
+                end_date: f.end,
+                meta: ctx.meta(boundary(f.start), boundary(f.updated)),
             });
         }
+        // The codes of the as-of date's period, for the tab.
+        let period = self.as_of.period;
+        let codes: Vec<i32> = funders
+            .iter()
+            .filter(|f| f.start <= period && f.end.is_none_or(|e| e >= period))
+            .map(|f| f.key.1)
+            .collect();
         out.participations.push(ParticipationRecord {
             participation_id: project_id.clone(),
             project_id: project_id.clone(),

@@ -273,17 +273,15 @@ fn export(state: &State, as_of: NaiveDate, made: DateTime<Utc>) -> (Export, i64)
     });
     let tab: i64 = out.rows.iter().flat_map(|r| &r.households).map(|h| h.beds_total).sum();
     // A project whose every line a coordinator set to 0 has no inventory in effect: the tab
-    // warns about it (HDX would flag it), and it is no export error. The DV aggregate's funders
-    // come from the latest period only, so an export of an earlier night may lack one (a known
-    // gap, in the session's notes: funders per period).
-    let allowed = |e: &str| {
-        e.contains(": no Inventory.csv row in effect between")
-            || (e.starts_with("Project.csv HB-DV-") && e.contains(": no Funder.csv row in effect between"))
-    };
+    // warns about it (HDX would flag it), and it is no export error.
+    let allowed = |e: &str| e.contains(": no Inventory.csv row in effect between");
     let zip = validate_but(&write_zip(&out, FileSet::Descriptors).expect("zip"), allowed)
         .unwrap_or_else(|errs| panic!("{}\n{state:#?}", errs.join("\n")));
     (zip, tab)
 }
+
+/// When an export was made, and its DV aggregate's Inventory rows (id, beds, dates, DateUpdated).
+type DvRows = (DateTime<Utc>, Vec<String>);
 
 /// A CoC over days: what coordinators and admins do, what the tab shows each night, and what
 /// three receivers hold after every export.
@@ -293,7 +291,7 @@ struct Timeline {
     shown: BTreeMap<NaiveDate, i64>,
     receivers: [Store; 3],
     /// The DV aggregate's Inventory rows of each export, by the DV period it published.
-    dv_rows: BTreeMap<NaiveDate, Vec<(DateTime<Utc>, Vec<String>)>>,
+    dv_rows: BTreeMap<NaiveDate, Vec<DvRows>>,
 }
 
 impl Timeline {
