@@ -661,6 +661,9 @@ struct Run<K, V> {
     updated: NaiveDate,
 }
 
+/// A funding source of the aggregate held over periods: (project type, funder code).
+type FunderRun = Run<(i32, i32), ()>;
+
 /// Runs built period by period, in order.
 struct Runs<K, V> {
     open: BTreeMap<K, Run<K, V>>,
@@ -752,7 +755,7 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         current = Some(sampled);
     }
     let runs = cells.finish();
-    let mut funders_of: BTreeMap<i32, Vec<Run<(i32, i32), ()>>> = BTreeMap::new();
+    let mut funders_of: BTreeMap<i32, Vec<FunderRun>> = BTreeMap::new();
     for run in funders.finish() {
         funders_of.entry(run.key.0).or_default().push(run);
     }
@@ -828,7 +831,7 @@ impl Aggregate<'_, '_> {
         ctx: &Context,
         project_type: i32,
         mut runs: Vec<Run<DvCell, Figures>>,
-        mut funders: Vec<Run<(i32, i32), ()>>,
+        mut funders: Vec<FunderRun>,
     ) {
         runs.sort_by(|a, b| (&a.key, a.start).cmp(&(&b.key, b.start)));
         funders.sort_by_key(|f| (f.key, f.start));
