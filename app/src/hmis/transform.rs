@@ -200,9 +200,8 @@ pub fn transform(input: &ExportInput) -> HmisExport {
 
     // Every DV shelter goes to the aggregate whatever the report period (its samples read their
     // own nights): leaving out those that start after the period would let the period's end
-    // date them.
-    // Projects closed before the LSA's lookback (seven years before the report) are not sent
-    // (HDX flag 1315).
+    // date them. Projects closed before the LSA's lookback (seven years before the report) are
+    // not sent (HDX flag 1315).
     let lookback = super::lookback(run.params.start);
     let mut projects: Vec<&shelter::Model> = input
         .projects
@@ -576,7 +575,8 @@ struct Sample<'a> {
     sent: BTreeSet<DvCell>,
 }
 
-/// The DV shelters' lines that count on `day`, folded into cells, with the thresholds applied.
+/// The DV shelters' lines that count on the sample night of the period starting on `period`,
+/// folded into cells, with the thresholds applied.
 fn sample<'a>(period: NaiveDate, tenant: &tenant::Model, dv: &[(&'a shelter::Model, Sent<'a>)]) -> Sample<'a> {
     let day = super::periods::sample_night(period);
     let mut cells: BTreeMap<DvCell, Cell> = BTreeMap::new();
@@ -675,8 +675,9 @@ impl<K: Ord + Clone, V: PartialEq> Runs<K, V> {
         Runs { open: BTreeMap::new(), done: Vec::new() }
     }
 
-    /// The values sent in the period that starts on `start`.
-    fn period(&mut self, start: NaiveDate, mut values: BTreeMap<K, V>) {
+    /// The values sent in the period that starts on `start`: a run whose value changed or that
+    /// was not sent ends the night before; a new value starts a run.
+    fn period(&mut self, start: NaiveDate, values: BTreeMap<K, V>) {
         let ending: Vec<K> =
             self.open.iter().filter(|(key, run)| values.get(key) != Some(&run.value)).map(|(k, _)| k.clone()).collect();
         for key in ending {
@@ -685,10 +686,8 @@ impl<K: Ord + Clone, V: PartialEq> Runs<K, V> {
                 self.done.push(run);
             }
         }
-        for (key, value) in std::mem::take(&mut values) {
-            if !self.open.contains_key(&key) {
-                self.open.insert(key.clone(), Run { key, start, end: None, value, updated: start });
-            }
+        for (key, value) in values {
+            self.open.entry(key.clone()).or_insert(Run { key, start, end: None, value, updated: start });
         }
     }
 
@@ -730,12 +729,9 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
     // Only periods whose sample night is over are published: a sample of tonight would move
     // with every edit made today.
     let published = super::periods::published_through(ctx.run.clock.today(ctx.run.exported_at));
-    let as_of_sample = sample(super::periods::period_start(ctx.as_of).min(published), tenant, dv);
-    out.dv = as_of_sample.summary.clone();
-    let Some(first) = dv.iter().map(|(s, _)| s.operating_start_date).min().filter(|f| *f <= published) else {
-        return;
-    };
-    let periods = super::periods::periods(first, published);
+    let as_of_period = super::periods::period_start(ctx.as_of).min(published);
+    let first = dv.iter().map(|(s, _)| s.operating_start_date).min().filter(|f| *f <= published);
+    let periods = first.map(|first| super::periods::periods(first, published)).unwrap_or_default();
     let (mut cells, mut funders) = (Runs::new(), Runs::new());
     let mut current = None;
     for (period_start, _) in &periods {
@@ -754,13 +750,23 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         funders.period(*period_start, held_funders(&sampled, tenant, dv));
         current = Some(sampled);
     }
+    // The tab's figures: the as-of date's period, most often the latest, sampled above.
+    let computed;
+    let as_of_sample = match &current {
+        Some(latest) if latest.period == as_of_period => latest,
+        _ => {
+            computed = sample(as_of_period, tenant, dv);
+            &computed
+        }
+    };
+    out.dv = as_of_sample.summary.clone();
     let runs = cells.finish();
     let mut funders_of: BTreeMap<i32, Vec<FunderRun>> = BTreeMap::new();
     for run in funders.finish() {
         funders_of.entry(run.key.0).or_default().push(run);
     }
     // The aggregate starts with the first record it sent, never with one shelter's own date.
-    let Some(start) = runs.iter().map(|r| r.start).min() else { return };
+    let (Some(start), Some(current)) = (runs.iter().map(|r| r.start).min(), current.as_ref()) else { return };
     let ids = DvIds { key: &tenant.dv_aggregate_key };
     let founded = ctx.run.clock.start_of(start);
     out.organizations.push(OrganizationRecord {
@@ -769,13 +775,12 @@ fn add_dv_aggregate(out: &mut HmisExport, ctx: &Context, tenant: &tenant::Model,
         victim_service_provider: 1,
         meta: ctx.meta(founded, founded),
     });
-    let current = current.as_ref().unwrap_or(&as_of_sample);
     let mut by_type: BTreeMap<i32, Vec<Run<DvCell, Figures>>> = BTreeMap::new();
     for run in runs {
         by_type.entry(run.key.project_type).or_default().push(run);
     }
     for (project_type, runs) in by_type {
-        let aggregate = Aggregate { ids: &ids, tenant, start, current, as_of: &as_of_sample, dv };
+        let aggregate = Aggregate { ids: &ids, tenant, start, current, as_of: as_of_sample, dv };
         aggregate.add_project(out, ctx, project_type, runs, funders_of.remove(&project_type).unwrap_or_default());
     }
 }
@@ -793,7 +798,7 @@ struct Aggregate<'a, 'b> {
     tenant: &'a tenant::Model,
     /// The first night of the first period: the aggregate's start.
     start: NaiveDate,
-    /// The sample of the latest period: the project's descriptors and funders come from it.
+    /// The sample of the latest period: the project's housing type comes from it.
     current: &'a Sample<'b>,
     /// The sample of the as-of date's period: the tab's figures.
     as_of: &'a Sample<'b>,
@@ -847,10 +852,12 @@ impl Aggregate<'_, '_> {
         let label = PROJECT_TYPE.label(project_type);
         // When every record of the type has ended, so has the project: on the boundary after the
         // last one (HUD counts a project on the nights before its OperatingEndDate).
-        let closed = match runs.iter().map(|r| r.end).collect::<Option<Vec<_>>>() {
-            Some(ends) => ends.into_iter().max().and_then(|last| last.succ_opt()),
-            None => None,
-        };
+        let closed = runs
+            .iter()
+            .map(|r| r.end)
+            .collect::<Option<Vec<_>>>()
+            .and_then(|ends| ends.into_iter().max())
+            .and_then(|last| last.succ_opt());
         out.projects.push(ProjectRecord {
             project_id: project_id.clone(),
             organization_id: ids.organization(),

@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::versioning::{Edit, Effect, is_pending_successor, plan};
+use super::versioning::{Edit, Effect, is_pending_successor, plan, successor};
 use super::{
     HistoryEntry, LineChange, LineCounts, LineInput, ShelterCounts, ShelterHistory, field_name, parse_bed_count,
 };
@@ -321,7 +321,7 @@ pub async fn save_totals_at(
     user_id: i64,
     now: DateTime<Utc>,
     totals: &[i32],
-) -> Result<Vec<String>, AppError> {
+) -> Result<(), AppError> {
     let txn = ssr::begin_write(db).await?;
     let shelter = shelter::Entity::find_by_id(shelter_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let today = crate::ssr::clock::CocClock::for_tenant(&txn, Some(shelter.tenant_id)).await?.today(now);
@@ -337,12 +337,11 @@ pub async fn save_totals_at(
         .collect();
     let recorder = Recorder::User(user_id);
     let save = Save { tenant_id: shelter.tenant_id, shelter: &shelter, today, now, recorder, confirmed: true };
-    let changes = save
-        .record(&txn, shelter.counts_version, &inputs)
+    save.record(&txn, shelter.counts_version, &inputs)
         .await?
         .ok_or_else(|| AppError::Conflict("the shelter's counts changed meanwhile".into()))?;
     txn.commit().await?;
-    Ok(changes.iter().map(ToString::to_string).collect())
+    Ok(())
 }
 
 /// One save of a shelter's counts, by a person or a feed.
@@ -375,13 +374,18 @@ impl Save<'_> {
             return Ok(None);
         }
         crate::hmis::ssr::data_changed(txn, tenant_id).await?;
-        // Lines that start tomorrow: a change earlier today may have started one (`versioning`).
-        let tomorrow = inventory::Entity::find()
-            .filter(inventory::Column::TenantId.eq(tenant_id))
-            .filter(inventory::Column::ShelterId.eq(shelter.id))
-            .filter(inventory::Column::InventoryStartDate.eq(today.succ_opt().unwrap_or(today)))
-            .all(txn)
-            .await?;
+        // Lines that start tomorrow: a change earlier today to a line ending today may have
+        // started one (`versioning`); none can be pending otherwise.
+        let tomorrow = if counts.iter().any(|c| c.line.inventory_end_date == Some(today)) {
+            inventory::Entity::find()
+                .filter(inventory::Column::TenantId.eq(tenant_id))
+                .filter(inventory::Column::ShelterId.eq(shelter.id))
+                .filter(inventory::Column::InventoryStartDate.eq(today.succ_opt().unwrap_or(today)))
+                .all(txn)
+                .await?
+        } else {
+            Vec::new()
+        };
         let plans: Vec<_> = counts
             .iter()
             .map(|c| {
@@ -389,20 +393,29 @@ impl Save<'_> {
                 plan(&c.line, pending, c.total, today)
             })
             .collect();
+        let changes: Vec<CapacityChange> = counts
+            .iter()
+            .zip(&plans)
+            .filter(|(_, p)| p.effect != Effect::Unchanged)
+            .map(|(c, p)| CapacityChange {
+                inventory_id: c.line.public_id.clone(),
+                line: line_label(&c.line),
+                from: c.line.bed_inventory,
+                to: c.total,
+                effect: p.effect,
+            })
+            .collect();
         // A new total changes the HMIS inventory: only with a confirmation (the caller rolls the
         // version bump back with the rest).
-        if !confirmed && let Some((c, p)) = counts.iter().zip(&plans).find(|(_, p)| p.effect != Effect::Unchanged) {
-            let change =
-                CapacityChange { line: line_label(&c.line), from: c.line.bed_inventory, to: c.total, effect: p.effect };
+        if let Some(change) = changes.first().filter(|_| !confirmed) {
             return Err(AppError::validation(
-                &field_name(&c.line.public_id, "total"),
+                &field_name(&change.inventory_id, "total"),
                 format!(
                     "Beds total ({}): this changes the HMIS inventory. {change} To make the change, tick \"Change the HMIS inventory\" and save again; to keep {} beds, enter {}.",
-                    change.line, c.line.bed_inventory, c.line.bed_inventory
+                    change.line, change.from, change.from
                 ),
             ));
         }
-        let mut effects = Vec::new();
         for (NewCounts { line, total, occupied }, plan) in counts.into_iter().zip(plans) {
             // The snapshot belongs to the line that counts tonight: a new one starting today, or
             // this one.
@@ -413,14 +426,6 @@ impl Save<'_> {
                 {
                     inventory_id = id;
                 }
-            }
-            if plan.effect != Effect::Unchanged {
-                effects.push(CapacityChange {
-                    line: line_label(&line),
-                    from: line.bed_inventory,
-                    to: total,
-                    effect: plan.effect,
-                });
             }
             let (updated_by, api_token_id) = match recorder {
                 Recorder::User(id) => (Some(id), None),
@@ -439,13 +444,15 @@ impl Save<'_> {
             .insert(txn)
             .await?;
         }
-        Ok(Some(effects))
+        Ok(Some(changes))
     }
 }
 
 /// A capacity change a save made to the HMIS inventory, as the coordinator is told it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct CapacityChange {
+    /// The line's public id, which names its form field.
+    inventory_id: String,
     line: String,
     from: i32,
     to: i32,
@@ -454,7 +461,7 @@ pub(super) struct CapacityChange {
 
 impl std::fmt::Display for CapacityChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let CapacityChange { line, from, to, effect } = self;
+        let CapacityChange { line, from, to, effect, .. } = self;
         match effect {
             Effect::Unchanged => write!(f, "{line}: the HMIS inventory is unchanged."),
             Effect::From(day) => write!(f, "{line}: from {day}, {from} -> {to} beds in the HMIS."),
@@ -502,17 +509,10 @@ async fn apply_edit(
         }
         Edit::Start { like, start, end, counts } => {
             debug_assert_eq!(like, line.id, "a new line is always a copy of the line being counted");
-            let mut next: inventory::ActiveModel = line.clone().into();
+            let mut next: inventory::ActiveModel = successor(line, start, end, counts, now).into();
             next.id = sea_orm::ActiveValue::NotSet;
             // A new line version is a new Inventory record for HMIS, with an id of its own.
             next.public_id = Set(ssr::public_id::new());
-            next.bed_inventory = Set(counts.bed_inventory);
-            next.other_bed_inventory = Set(counts.other_bed_inventory);
-            next.unit_inventory = Set(counts.unit_inventory);
-            next.inventory_start_date = Set(start);
-            next.inventory_end_date = Set(end);
-            next.created_at = Set(now);
-            next.updated_at = Set(now);
             return Ok(Some(next.insert(txn).await?.id));
         }
     }

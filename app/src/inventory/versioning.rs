@@ -96,7 +96,7 @@ pub fn is_pending_successor(line: &inventory::Model, next: &inventory::Model, to
 /// below the line's dedicated beds (validated before).
 pub fn plan(line: &inventory::Model, pending: Option<&inventory::Model>, total: i32, today: NaiveDate) -> Plan {
     let Some(tomorrow) = today.succ_opt() else { return Plan::unchanged() };
-    if let Some(next) = pending.filter(|next| is_pending_successor(line, next, today)) {
+    if let Some(next) = pending {
         return if total == next.bed_inventory {
             Plan::unchanged()
         } else if total == line.bed_inventory {
@@ -153,6 +153,45 @@ pub fn plan(line: &inventory::Model, pending: Option<&inventory::Model>, total: 
     }
 }
 
+/// A save of `total` beds to line `line_id` on `today`, in memory, as the database's save makes
+/// it (pending line found, planned, applied; a new line gets the next row id): the reference the
+/// tests hold the stored lines to. What it did to the HMIS inventory.
+pub fn set_total(
+    lines: &mut Vec<inventory::Model>,
+    line_id: i64,
+    total: i32,
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Effect {
+    let Some(line) = lines.iter().find(|l| l.id == line_id) else { return Effect::Unchanged };
+    let pending = lines.iter().find(|next| is_pending_successor(line, next, today));
+    let plan = plan(line, pending, total, today);
+    let next = lines.iter().map(|l| l.id).max().unwrap_or(0) + 1;
+    apply(lines, &plan.edits, now, || (next, format!("{next:020}")));
+    plan.effect
+}
+
+/// The line an `Edit::Start` makes: a copy of `like` (its kind, CoC code and dedicated beds)
+/// from `start` to `end` with `counts`, made at `now`; its ids are the caller's to give.
+pub fn successor(
+    like: &inventory::Model,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    counts: Counts,
+    now: chrono::DateTime<chrono::Utc>,
+) -> inventory::Model {
+    inventory::Model {
+        inventory_start_date: start,
+        inventory_end_date: end,
+        bed_inventory: counts.bed_inventory,
+        other_bed_inventory: counts.other_bed_inventory,
+        unit_inventory: counts.unit_inventory,
+        created_at: now,
+        updated_at: now,
+        ..like.clone()
+    }
+}
+
 /// `edits` applied to `lines` in memory, as `inventory::ssr` applies them to the rows: the
 /// reference the property tests hold the database to. `new_line` gives a new line its row id and
 /// public id.
@@ -179,16 +218,10 @@ pub fn apply(
                 }
             }
             Edit::Start { like, start, end, counts } => {
-                if let Some(mut l) = lines.iter().find(|l| l.id == like).cloned() {
-                    (l.id, l.public_id) = new_line();
-                    l.inventory_start_date = start;
-                    l.inventory_end_date = end;
-                    l.bed_inventory = counts.bed_inventory;
-                    l.other_bed_inventory = counts.other_bed_inventory;
-                    l.unit_inventory = counts.unit_inventory;
-                    l.created_at = now;
-                    l.updated_at = now;
-                    lines.push(l);
+                if let Some(like) = lines.iter().find(|l| l.id == like) {
+                    let mut next = successor(like, start, end, counts, now);
+                    (next.id, next.public_id) = new_line();
+                    lines.push(next);
                 }
             }
         }
@@ -253,13 +286,9 @@ mod tests {
         let current = lines
             .iter()
             .find(|l| line_counts_on(l.inventory_start_date, l.inventory_end_date, today))
-            .cloned()
-            .expect("a line today");
-        let pending = lines.iter().find(|n| is_pending_successor(&current, n, today)).cloned();
-        let plan = plan(&current, pending.as_ref(), total, today);
-        let next = lines.len() as i64 + 1;
-        apply(lines, &plan.edits, now, || (next, format!("{next:020}")));
-        plan.effect
+            .expect("a line today")
+            .id;
+        set_total(lines, current, total, today, now)
     }
 
     #[test]

@@ -23,8 +23,9 @@ use crate::hmis::codes::{
 use crate::hmis::ssr::data_changed;
 use crate::inventory::ssr::bump_counts_version;
 use crate::outbox::ssr::dv_changed;
+use crate::ssr;
 use crate::ssr::audit::record;
-use crate::ssr::{self, scope::Access};
+use crate::ssr::scope::{Access, ShelterRecord};
 
 const DUPLICATE_PROJECT_ID: &str = "HMIS ProjectID: another project already uses it; IDs must be unique.";
 const DUPLICATE_ORGANIZATION_ID: &str = "HMIS OrganizationID: another organization already uses it.";
@@ -442,28 +443,40 @@ async fn end_records_at(
     s: &shelter::Model,
     now: chrono::DateTime<Utc>,
 ) -> Result<u64, AppError> {
+    Ok(end_with::<funder::Entity>(db, s, now).await? + end_with::<ce_participation::Entity>(db, s, now).await?)
+}
+
+/// `end_records_at` for one kind of record.
+async fn end_with<E: ShelterRecord>(
+    db: &impl ConnectionTrait,
+    s: &shelter::Model,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, AppError> {
     let Some(end) = s.operating_end_date else { return Ok(0) };
-    let funders = funder::Entity::update_many()
-        .col_expr(funder::Column::EndDate, Expr::value(Some(end)))
-        .col_expr(funder::Column::UpdatedAt, Expr::value(now))
-        .filter(funder::Column::TenantId.eq(s.tenant_id))
-        .filter(funder::Column::ShelterId.eq(s.id))
-        .filter(funder::Column::DeletedAt.is_null())
-        .filter(funder::Column::StartDate.lte(end))
-        .filter(funder::Column::EndDate.is_null().or(funder::Column::EndDate.gt(end)))
+    let ended = E::update_many()
+        .col_expr(E::end_column(), Expr::value(Some(end)))
+        .col_expr(E::updated_at_column(), Expr::value(now))
+        .filter(E::tenant_column().eq(s.tenant_id))
+        .filter(E::shelter_id_column().eq(s.id))
+        .filter(E::deleted_at_column().is_null())
+        .filter(E::start_column().lte(end))
+        .filter(E::end_column().is_null().or(E::end_column().gt(end)))
         .exec(db)
         .await?;
-    let periods = ce_participation::Entity::update_many()
-        .col_expr(ce_participation::Column::EndDate, Expr::value(Some(end)))
-        .col_expr(ce_participation::Column::UpdatedAt, Expr::value(now))
-        .filter(ce_participation::Column::TenantId.eq(s.tenant_id))
-        .filter(ce_participation::Column::ShelterId.eq(s.id))
-        .filter(ce_participation::Column::DeletedAt.is_null())
-        .filter(ce_participation::Column::StartDate.lte(end))
-        .filter(ce_participation::Column::EndDate.is_null().or(ce_participation::Column::EndDate.gt(end)))
+    Ok(ended.rows_affected)
+}
+
+/// Remove a funding source or CE period `row` (resolved through `Access::shelter_record`): it is
+/// kept as a deletion, so an HMIS that received it is told it is gone (m0022).
+async fn remove_record<E: ShelterRecord>(db: &impl ConnectionTrait, row: &E::Model) -> Result<(), AppError> {
+    let now = Utc::now();
+    E::update_many()
+        .col_expr(E::deleted_at_column(), Expr::value(Some(now)))
+        .col_expr(E::updated_at_column(), Expr::value(now))
+        .filter(E::id_column().eq(E::id_of(row)))
         .exec(db)
         .await?;
-    Ok(funders.rows_affected + periods.rows_affected)
+    Ok(())
 }
 
 fn dv_word(dv: bool) -> &'static str {
@@ -819,14 +832,7 @@ pub async fn remove_funder(funder_id: &str) -> Result<Notice, AppError> {
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let (row, s) = access.shelter_record::<funder::Entity>(&txn, funder_id).await?;
-    // Kept as a deletion: an HMIS that received it is told it is gone (m0022).
-    let now = Utc::now();
-    funder::Entity::update_many()
-        .col_expr(funder::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(funder::Column::UpdatedAt, Expr::value(now))
-        .filter(funder::Column::Id.eq(row.id))
-        .exec(&txn)
-        .await?;
+    remove_record::<funder::Entity>(&txn, &row).await?;
     data_changed(&txn, s.tenant_id).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Removed the funder {} from {}.", funder_label(row.funder), s.name)))
@@ -920,14 +926,7 @@ pub async fn remove_ce_participation(id: &str) -> Result<Notice, AppError> {
     let db = ssr::db()?;
     let txn = ssr::begin_write(&db).await?;
     let (row, s) = access.shelter_record::<ce_participation::Entity>(&txn, id).await?;
-    // Kept as a deletion: an HMIS that received it is told it is gone (m0022).
-    let now = Utc::now();
-    ce_participation::Entity::update_many()
-        .col_expr(ce_participation::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(ce_participation::Column::UpdatedAt, Expr::value(now))
-        .filter(ce_participation::Column::Id.eq(row.id))
-        .exec(&txn)
-        .await?;
+    remove_record::<ce_participation::Entity>(&txn, &row).await?;
     data_changed(&txn, s.tenant_id).await?;
     txn.commit().await?;
     Ok(Notice::new(format!("Removed a coordinated entry period from {}.", s.name)))

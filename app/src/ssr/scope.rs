@@ -208,25 +208,46 @@ impl Access {
 }
 
 /// Records that belong to one shelter and are named by a public id: funders and CE periods.
+/// Both are dated periods (start, end) that an admin may remove (kept as a deletion, m0022).
 pub trait ShelterRecord: TenantOwned {
+    fn id_column() -> Self::Column;
     fn public_id_column() -> Self::Column;
     fn shelter_id_column() -> Self::Column;
+    fn start_column() -> Self::Column;
+    fn end_column() -> Self::Column;
+    fn updated_at_column() -> Self::Column;
     /// Set when an admin removed the record: it answers as a missing one.
     fn deleted_at_column() -> Self::Column;
+    fn id_of(row: &Self::Model) -> i64;
     fn shelter_of(row: &Self::Model) -> i64;
 }
 
 macro_rules! shelter_record {
     ($($entity:ident),*) => {$(
         impl ShelterRecord for $entity::Entity {
+            fn id_column() -> $entity::Column {
+                $entity::Column::Id
+            }
             fn public_id_column() -> $entity::Column {
                 $entity::Column::PublicId
             }
             fn shelter_id_column() -> $entity::Column {
                 $entity::Column::ShelterId
             }
+            fn start_column() -> $entity::Column {
+                $entity::Column::StartDate
+            }
+            fn end_column() -> $entity::Column {
+                $entity::Column::EndDate
+            }
+            fn updated_at_column() -> $entity::Column {
+                $entity::Column::UpdatedAt
+            }
             fn deleted_at_column() -> $entity::Column {
                 $entity::Column::DeletedAt
+            }
+            fn id_of(row: &$entity::Model) -> i64 {
+                row.id
             }
             fn shelter_of(row: &$entity::Model) -> i64 {
                 row.shelter_id

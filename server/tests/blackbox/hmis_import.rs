@@ -17,7 +17,7 @@ use app::hmis::csv::{FileSet, write_zip};
 use app::hmis::records::ExportRun;
 use app::hmis::transform::{ExportInput, transform};
 use app::hmis::{ExportParams, line_counts_on, operates_on};
-use app::inventory::versioning::{apply, is_pending_successor, plan};
+use app::inventory::versioning::set_total;
 use app::ssr::clock::{CocClock, zone};
 
 const ZONE: &str = "America/Chicago";
@@ -335,10 +335,7 @@ impl Timeline {
         }
         let line = &lines[which % lines.len()];
         let total = total.max(line.bed_inventory - line.other_bed_inventory);
-        let pending = self.state.lines.iter().find(|n| is_pending_successor(line, n, today)).cloned();
-        let plan = plan(line, pending.as_ref(), total, today);
-        let next = self.state.lines.iter().map(|l| l.id).max().unwrap_or(0) + 1;
-        apply(&mut self.state.lines, &plan.edits, now, || (next, format!("{next:020}")));
+        set_total(&mut self.state.lines, line.id, total, today, now);
     }
 
     /// The admin opens an overflow line from tonight, when none is open.
@@ -606,15 +603,9 @@ async fn the_database_makes_the_lines_the_plan_makes(db: crate::common::TestDb) 
             for (j, total) in day_totals.iter().enumerate() {
                 // Chicago's early morning, day, evening and late night (the next day in UTC).
                 let now = local(day, [1, 9, 17, 22][j], 30);
-                let Some(line) =
-                    model.iter().find(|l| line_counts_on(l.inventory_start_date, l.inventory_end_date, day))
-                else {
-                    continue;
-                };
-                let pending = model.iter().find(|n| is_pending_successor(line, n, day));
-                let plan = plan(line, pending, *total, day);
-                let next = model.iter().map(|l| l.id).max().unwrap_or(0) + 1;
-                apply(&mut model, &plan.edits, now, || (next, String::new()));
+                let counting = model.iter().find(|l| line_counts_on(l.inventory_start_date, l.inventory_end_date, day));
+                let Some(line) = counting.map(|l| l.id) else { continue };
+                set_total(&mut model, line, *total, day, now);
                 app::inventory::ssr::save_totals_at(&conn, shelter.id, user.id, now, &[*total])
                     .await
                     .unwrap_or_else(|e| panic!("case {case}, {day} {total}: {e}"));
